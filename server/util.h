@@ -1,0 +1,55 @@
+/*
+ * util.h — small helpers every torg module may use: allocation that aborts on
+ * out-of-memory, fatal() for broken invariants, a logger that writes one line
+ * per message to stderr, and a monotonic/UTC clock. No state beyond the log
+ * level. Logs must never carry anything that identifies a visitor.
+ */
+#ifndef TORG_UTIL_H
+#define TORG_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+/** malloc that aborts on out-of-memory; never returns NULL. */
+void *xmalloc(size_t n);
+/** calloc that aborts on out-of-memory. */
+void *xcalloc(size_t nmemb, size_t size);
+/** realloc that aborts on out-of-memory. */
+void *xrealloc(void *p, size_t n);
+/** strdup that aborts on out-of-memory; NULL in gives NULL out. */
+char *xstrdup(const char *s);
+/** strndup that aborts on out-of-memory. */
+char *xstrndup(const char *s, size_t n);
+/** asprintf that aborts on out-of-memory; returns the new string. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/** Prints "torgd: fatal: ..." and aborts: only for broken invariants. */
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+/** Sets the highest level that log_msg() prints (default LOG_INFO). */
+void log_set_level(enum log_level level);
+/** Writes one line "LEVEL message" to stderr when level is enabled. */
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+/** Wall-clock time in milliseconds since the Unix epoch (UTC). */
+int64_t util_now_ms(void);
+/** Monotonic time in nanoseconds, for measuring durations. */
+uint64_t util_mono_ns(void);
+/** Formats ms since the epoch as ISO-8601 UTC "2026-11-22T10:00:00.123Z" into buf (>= 25 bytes). */
+void util_iso8601(int64_t ms, char *buf, size_t len);
+/** Fills buf with n cryptographically random bytes (getrandom); aborts on failure. */
+void util_random(void *buf, size_t n);
+/** Writes 2*n lowercase hex digits and a NUL into out. */
+void util_hex(const uint8_t *in, size_t n, char *out);
+/** Parses exactly 2*n hex digits into out; returns 0 or -EINVAL. */
+int util_unhex(const char *in, size_t len, uint8_t *out, size_t n);
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
