@@ -1,0 +1,71 @@
+/*
+ * store.h — the floor's durable storage: one SQLite file in WAL mode holding an
+ * append-only journal of the floor's events (keyed by the floor-wide sequence
+ * number) and the current-state tables derived from them (tickets, legs,
+ * counters), schema-versioned with migrations. Events are appended on the loop
+ * thread and committed in batches (group commit) on a libuv worker, one batch
+ * in flight at a time; an operation is acknowledged only once durable_cb has
+ * reported its seq. Service and counter ids are stored as TEXT, never indexes,
+ * so a configuration that reorders them still replays.
+ */
+#ifndef TORG_STORE_H
+#define TORG_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "floor.h"
+
+struct store;
+
+struct store_opts {
+	bool sync_normal; /* false: synchronous=FULL (default) */
+};
+
+/** Opens (creating if needed) the database at path, sets WAL, busy_timeout, runs
+ *  migrations. def gives the service and counter ids (borrowed, must outlive the store):
+ *  the journal stores ids as TEXT, never indexes, so a config that reorders services
+ *  still replays. Returns 0 or -errno with *cause (malloc'd) set. Synchronous, for start-up. */
+int store_open(const char *path, const struct floor_def *def, const struct store_opts *opts,
+	       struct store **out, char **cause);
+/** Replays, in seq order, every journaled event from the most recent FLOOR_EV_DAY event
+ *  (or the beginning when there is none) into cb; stops and returns cb's error if
+ *  nonzero. An event naming a service/counter id not in def → -EINVAL with a cause that
+ *  names the id and seq. Synchronous, for start-up. */
+int store_replay(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
+		 char **cause);
+/** Highest seq in the journal (0 when empty). */
+uint64_t store_last_seq(struct store *s);
+/** Calls cb for the encoded JSON of the newest events (at most max, seq > after), in seq
+ *  order; for refilling the fan-out log at start-up. Synchronous. */
+int store_recent(struct store *s, uint64_t after, size_t max,
+		 void (*cb)(uint64_t seq, const char *json, size_t len, void *arg), void *arg);
+/** Starts the commit pipeline on loop. durable_cb(seq, arg) runs on the loop thread after
+ *  every event with seq ≤ seq is committed durably; fail_cb(cause, arg) runs on the loop
+ *  thread if a commit fails (torgd then exits without acknowledging anything more). */
+int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t seq, void *arg),
+		void (*fail_cb)(const char *cause, void *arg), void *arg);
+/** Queues an event and its encoded public JSON for the next commit (both copied).
+ *  Events must come in seq order. Starts a commit job when none is in flight (the
+ *  queued batch is taken whole). Loop thread only. */
+void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len);
+/** Commits what is queued, waits (on the loop, without blocking it) for the job in flight,
+ *  then calls done_cb on the loop thread; after that no uv handle or request of the store
+ *  is active, so uv_run can return. */
+void store_stop(struct store *s, void (*done_cb)(void *arg), void *arg);
+/** Closes the database and frees the store (after store_stop's done_cb, or if never
+ *  started). NULL is fine. */
+void store_free(struct store *s);
+
+/** Figures for /metrics: commits done, events committed, last and max commit latency (µs). */
+struct store_stats {
+	uint64_t commits, events;
+	uint64_t last_commit_us, max_commit_us;
+};
+/** Fills *out with the store's counters so far. */
+void store_get_stats(const struct store *s, struct store_stats *out);
+
+#endif
