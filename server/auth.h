@@ -1,0 +1,81 @@
+/*
+ * auth.h — staff users, password hashes and sessions. Users (name, role,
+ * allowed services, yescrypt hash) and sessions (SHA-256 of the token only)
+ * live in the shared SQLite database under their own tables, migrated as
+ * module "auth". The command line uses the synchronous user calls; torgd
+ * starts the module on its loop, where logins hash in a worker and session
+ * lookups are O(1) from an in-memory map refreshed from the database.
+ */
+#ifndef TORG_AUTH_H
+#define TORG_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+enum auth_role { AUTH_ROLE_COUNTER = 1, AUTH_ROLE_MANAGER = 2, AUTH_ROLE_ADMIN = 3 };
+
+/** A staff user as callers see it; never carries the password hash. */
+struct auth_user {
+	char name[65];
+	enum auth_role role;
+	size_t nservices; /* 0 = all services */
+	char **services;
+};
+
+struct auth;
+
+/** Opens the DB at path with its own connection and migrates module "auth".
+ *  Returns 0 and *out (owned by the caller, free with auth_free) or -errno and
+ *  a malloc'd *cause. */
+int auth_open(const char *path, struct auth **out, char **cause);
+/** Frees a; only after auth_stop's callback, or when never started. NULL is fine. */
+void auth_free(struct auth *a);
+
+/* synchronous, for the command line: */
+
+/** Adds a user; name [a-z0-9._-]{1,64}, password 8..1024 bytes, services copied.
+ *  Returns 0, -EINVAL (bad input), -EEXIST (name taken) or -EIO, with *cause. */
+int auth_user_add(struct auth *a, const char *name, enum auth_role role,
+		  const char *const *services, size_t nservices, const char *password, char **cause);
+/** Removes a user and their sessions. Returns 0, -ENOENT for an unknown user, or -EIO. */
+int auth_user_remove(struct auth *a, const char *name, char **cause);
+/** Calls cb for every user in name order (u borrowed for the call). Returns 0 or -EIO. */
+int auth_user_list(struct auth *a, void (*cb)(const struct auth_user *u, void *arg), void *arg);
+/** The role's name ("counter", "manager", "admin"), or "unknown". Static string. */
+const char *auth_role_name(enum auth_role r);
+/** Parses a role name; returns the enum value or -EINVAL. */
+int auth_role_parse(const char *s);
+
+/* asynchronous, for torgd: */
+
+/** Loads unexpired sessions from the DB and starts the refresh timer on loop.
+ *  Returns 0 or -errno. */
+int auth_start(struct auth *a, uv_loop_t *loop);
+/** Stops the timer, waits for running jobs, then calls done_cb(arg) on the loop. */
+void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg);
+/** Verifies name+password in a worker; cb on the loop thread with status 0 and a new
+ *  session token (64 hex, valid until cb returns; copy it) and the user, or -EACCES for
+ *  bad name/password (never says which), or another -errno. Returns 0 (cb will be
+ *  called) or -errno (cb will not be called). */
+int auth_login(struct auth *a, const char *name, const char *password,
+	       void (*cb)(int status, const char *token, const struct auth_user *user, void *arg),
+	       void *arg);
+/** The session's user for a token (64 hex), or NULL when unknown/expired. Borrowed: valid
+ *  until the next loop turn. O(1). */
+const struct auth_user *auth_session_user(struct auth *a, const char *token);
+/** Ends a session now (memory at once, DB row in a worker). 0 or -ENOENT. */
+int auth_logout(struct auth *a, const char *token);
+/** Whether the user may act for every service in ids (role and allowed list). */
+bool auth_user_allows(const struct auth_user *u, const char *const *ids, size_t n);
+
+/* tuning, mostly for tests: */
+
+/** Sets how long new sessions last (default 12 h). */
+void auth_set_session_ttl(struct auth *a, int64_t ttl_ms);
+/** Sets how often a started auth reloads users and sessions from the DB (default 60 s);
+ *  takes effect at auth_start or the next timer turn. */
+void auth_set_refresh_interval(struct auth *a, uint64_t interval_ms);
+
+#endif
