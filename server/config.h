@@ -1,0 +1,173 @@
+/*
+ * config.h — the floor configuration: one JSON file (see config/README.md)
+ * parsed and validated into a struct config that callers read directly. The
+ * parser rejects anything doubtful — unknown keys, duplicates, bad ids, missing
+ * translations — with one message naming the exact place, JSON-path style
+ * ("counters[2].services[0]: unknown service \"nva\""). Besides reading the
+ * file, the only I/O is checking that the time zone exists under
+ * /usr/share/zoneinfo. The config owns every string and array it holds,
+ * including the arrays behind floor_def, so floor_create(&cfg->floor_def)
+ * works for as long as the config lives.
+ */
+#ifndef TORG_CONFIG_H
+#define TORG_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "floor.h"
+#include "hours.h"
+
+#define CONFIG_MAX_SERVICES  FLOOR_MAX_SERVICES /* 64 */
+#define CONFIG_MAX_COUNTERS  FLOOR_MAX_COUNTERS /* 1024 */
+#define CONFIG_MAX_DISPLAYS  64
+#define CONFIG_MAX_KEYS	     256
+#define CONFIG_MAX_LANGUAGES 32
+#define CONFIG_ID_MAX	     32 /* ids are [a-z0-9_-]{1,32} */
+#define CONFIG_LANG_MAX	     16 /* language tag with NUL, e.g. "nb", "pt-BR" */
+#define CONFIG_KEY_MIN	     16 /* shortest kiosk key */
+
+/* SQLite's synchronous mode for the store. */
+enum config_sync {
+	CONFIG_SYNC_NORMAL = 1,
+	CONFIG_SYNC_FULL = 2, /* default */
+	CONFIG_SYNC_EXTRA = 3,
+};
+
+enum config_counter_kind {
+	CONFIG_KIND_COUNTER = 0, /* a desk in the open hall (default) */
+	CONFIG_KIND_ROOM = 1,	 /* a closed meeting room */
+};
+
+enum config_kiosk_policy {
+	CONFIG_KIOSK_PUBLIC = 0, /* anyone may take a ticket (kiosks, phones); default */
+	CONFIG_KIOSK_KEY = 1,	 /* POST /tickets needs a configured kiosk key */
+};
+
+/* One text in one language. */
+struct config_name {
+	char lang[CONFIG_LANG_MAX];
+	char *text;
+};
+
+/* A text in several languages, in the order the file gives them. */
+struct config_names {
+	size_t n;
+	struct config_name *v;
+};
+
+struct config_service {
+	char *id;
+	char *prefix; /* 1-2 capital ASCII letters */
+	struct config_names name;
+	int target_wait_s;  /* default 600 */
+	int service_s;	    /* default 300: first guess of one meeting's length */
+	char *icon;	    /* icon name, default "ticket" */
+	bool own_hours;	    /* the service set "hours" itself */
+	struct hours hours; /* effective hours: its own, else a copy of the floor's */
+};
+
+struct config_counter {
+	char *id;
+	struct config_names name; /* default: the id, in every floor language */
+	enum config_counter_kind kind;
+	uint64_t services; /* mask of service indexes */
+	size_t norder;	   /* services in the order the file lists them (for "ordered") */
+	uint8_t order[CONFIG_MAX_SERVICES];
+	enum floor_policy policy; /* default FLOOR_POLICY_OVERDUE */
+};
+
+struct config_display {
+	char *id;
+	char *name;	   /* default: the id */
+	bool all_services; /* "services" absent: shows every service */
+	uint64_t
+	    services; /* mask of service indexes (all bits of all services when all_services) */
+	size_t nlanguages;
+	char (*languages)[CONFIG_LANG_MAX]; /* default: the floor's languages */
+};
+
+struct config_kiosk_key {
+	char *id;
+	char *key; /* secret, >= CONFIG_KEY_MIN chars; never log it */
+};
+
+struct config {
+	/* floor */
+	char *floor_id;
+	struct config_names floor_name;
+	char *timezone;	   /* e.g. "Europe/Oslo"; exists under /usr/share/zoneinfo */
+	int day_start_min; /* default 240 (04:00) */
+	size_t nlanguages; /* default nb, nn, sv, en; always contains these four */
+	char (*languages)[CONFIG_LANG_MAX];
+
+	/* server */
+	char *listen;	/* default "127.0.0.1:8080" */
+	char *database; /* default "torg.db" (relative to the working directory) */
+	enum config_sync synchronous;
+	char *public_url; /* NULL when not set */
+
+	struct hours hours; /* default: always open */
+
+	size_t nservices;
+	struct config_service *services;
+	size_t ncounters;
+	struct config_counter *counters;
+	size_t ndisplays;
+	struct config_display *displays;
+
+	/* kiosks */
+	enum config_kiosk_policy kiosk_policy;
+	size_t nkiosk_keys;
+	struct config_kiosk_key *kiosk_keys;
+	int kiosk_rate_per_minute; /* tickets per minute per client address; default 20, 0 = no
+				      limit */
+
+	int starvation_bound_s; /* default 1200 */
+	int retention_days;	/* default 90 */
+	bool per_staff;		/* default false */
+
+	/* Filled from services/counters; arrays owned by the config. */
+	struct floor_def floor_def;
+	struct floor_service_def *floor_services;
+	struct floor_counter_def *floor_counters;
+};
+
+/** Reads and parses the file at path. Returns 0 with *out a new config (free with
+ *  config_free), or a negative errno with *cause a malloc'd message (caller frees):
+ *  -ENOENT/-EACCES/... when the file cannot be read, -EINVAL when it is not valid. */
+int config_load(const char *path, struct config **out, char **cause);
+/** Parses len bytes of JSON (need not be NUL-terminated). Returns 0 with *out a new
+ *  config, or -EINVAL with *cause a malloc'd message (caller frees). */
+int config_parse(const char *json, size_t len, struct config **out, char **cause);
+/** Frees the config and everything it owns. NULL is fine. */
+void config_free(struct config *cfg);
+
+/** Index of the service with that id, or -1. */
+int config_service_index(const struct config *cfg, const char *id);
+/** Index of the service with that prefix ("B"), or -1. */
+int config_service_by_prefix(const struct config *cfg, const char *prefix);
+/** Index of the counter with that id, or -1. */
+int config_counter_index(const struct config *cfg, const char *id);
+/** The display with that id (borrowed), or NULL. */
+const struct config_display *config_display_find(const struct config *cfg, const char *id);
+/** The kiosk key entry whose key equals key (constant-time compare), or NULL. */
+const struct config_kiosk_key *config_kiosk_key_find(const struct config *cfg, const char *key);
+
+/** The text for lang (borrowed), or NULL when names has none in that language. */
+const char *config_name_get(const struct config_names *names, const char *lang);
+/** The text for lang, else English, else bokmål, else the first given (borrowed);
+ *  NULL only when names is empty. */
+const char *config_name_best(const struct config_names *names, const char *lang);
+/** True when lang is one of the floor's languages. */
+bool config_has_language(const struct config *cfg, const char *lang);
+
+/** Wire name of a policy ("overdue", "fifo", "ordered"). */
+const char *config_policy_name(enum floor_policy policy);
+/** Wire name of a counter kind ("counter", "room"). */
+const char *config_kind_name(enum config_counter_kind kind);
+/** SQLite pragma value of a synchronous mode ("NORMAL", "FULL", "EXTRA"). */
+const char *config_sync_name(enum config_sync sync);
+
+#endif

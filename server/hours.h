@@ -1,0 +1,87 @@
+/*
+ * hours.h — opening hours of a floor or a service, and the floor's local day.
+ * The hours logic is pure: it works on a weekday and a minute of the local
+ * wall-clock day and does no I/O and reads no clock. The one function that
+ * needs the time zone, hours_local_now(), calls localtime_r() and so uses the
+ * process's TZ: torgd sets TZ to the floor's zone (setenv("TZ", tz, 1) and
+ * tzset()) once at start-up, before any thread starts, and never changes it.
+ * Weekdays are numbered as in struct tm: 0 = Sunday … 6 = Saturday. Minutes
+ * run 0..1439; a span's close may be 1440 ("24:00").
+ */
+#ifndef TORG_HOURS_H
+#define TORG_HOURS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#define HOURS_MAX_SPANS 8 /* opening spans per weekday */
+#define HOURS_DAY_MIN	1440
+
+/* One opening span [open, close) in minutes of the local day; open < close. */
+struct hours_span {
+	int16_t open;
+	int16_t close;
+};
+
+/* A week of opening hours. Spans of a day are sorted and do not overlap. */
+struct hours {
+	bool always; /* open 24/7; the spans are then unused */
+	uint8_t nspans[7];
+	struct hours_span spans[7][HOURS_MAX_SPANS];
+};
+
+/* A moment of the local week, as returned by hours_next_open(). */
+struct hours_when {
+	int wday;	/* 0 = Sunday … 6 = Saturday */
+	int minute;	/* minute of that day, 0..1439 */
+	int days_ahead; /* 0 = today, 1 = tomorrow, … up to 7 (same weekday next week) */
+};
+
+/* The floor's view of one instant, filled by hours_local_now()/hours_local_from_tm(). */
+struct hours_local {
+	int32_t day; /* the floor's local day yyyymmdd (before day_start: the previous date) */
+	int wday;    /* wall-clock weekday, 0 = Sunday (for hours_open) */
+	int minute;  /* wall-clock minute of the day, 0..1439 (for hours_open) */
+};
+
+/** Sets *h to "always open". */
+void hours_set_always(struct hours *h);
+/** Sets *h to "never open" (no spans, not always). */
+void hours_set_closed(struct hours *h);
+/** Adds the span [open, close) to weekday wday, keeping spans sorted.
+ *  Returns 0, -EINVAL for a bad weekday/minutes or an overlap, -ENOSPC when the day is full. */
+int hours_add_span(struct hours *h, int wday, int open, int close);
+
+/** True when the hours are open at minute_of_day (0..1439) of weekday wday (0..6). */
+bool hours_open(const struct hours *h, int wday, int minute_of_day);
+/** Finds the earliest moment at or after (wday, minute) when the hours are open;
+ *  when open already that is (wday, minute) itself with days_ahead 0.
+ *  Returns 0 with *out filled, or -ENOENT when the hours never open. */
+int hours_next_open(const struct hours *h, int wday, int minute, struct hours_when *out);
+/** Minute of today (1..1440) at which the span open at (wday, minute) closes; a span
+ *  closing at 24:00 followed by one opening at 00:00 the next day is not joined.
+ *  Returns -1 when closed at that moment and HOURS_DAY_MIN when always open. */
+int hours_closes_at(const struct hours *h, int wday, int minute);
+
+/** Parses "HH:MM" (00:00..23:59, and "24:00" when allow_24 is true) into minutes;
+ *  returns the minute count or -1 when s is not such a time. */
+int hours_parse_hhmm(const char *s, bool allow_24);
+/** Formats minutes (0..1440) as "HH:MM" into buf (>= 6 bytes). */
+void hours_format_hhmm(int minute, char *buf);
+/** Three-letter key of a weekday ("sun".."sat"); NULL when out of range. */
+const char *hours_wday_key(int wday);
+
+/** Pure: the floor's view of a broken-down local time tm: the local day
+ *  (yyyymmdd; a time before day_start_min belongs to the previous date), wday, minute. */
+void hours_local_from_tm(const struct tm *tm, int day_start_min, struct hours_local *out);
+/** Uses the process TZ (see above): the floor's view of the UTC instant utc_ms.
+ *  Returns 0, or -EINVAL when localtime_r fails (time out of range). */
+int hours_local_now(int64_t utc_ms, int day_start_min, struct hours_local *out);
+/** Pure: the date delta days after the date yyyymmdd (delta may be negative);
+ *  returns yyyymmdd. */
+int32_t hours_day_add(int32_t day, int delta);
+/** Pure: the weekday (0 = Sunday) of the date yyyymmdd. */
+int hours_day_wday(int32_t day);
+
+#endif
