@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION     "torg.v1"
+#define PROTO_VERSION	  "torg.v1"
 #define PROTO_MAX_MESSAGE 16384 /* bytes, client frames and HTTP bodies */
 
 /* A parse failure: code is a static snake_case string (bad_json, bad_request,
@@ -52,9 +52,9 @@ struct proto_cmd {
 	bool has_services;
 	char **services;
 	size_t nservices; /* open */
-	char *number;     /* call: "B007" (validated shape: 1-2 capital letters + 1-4 digits) */
-	char *service;    /* transfer */
-	bool front;       /* transfer: position "front" (true) / "back" */
+	char *number;	  /* call: "B007" (validated shape: 1-2 capital letters + 1-4 digits) */
+	char *service;	  /* transfer */
+	bool front;	  /* transfer: position "front" (true) / "back" */
 };
 /* A client's hello. All strings malloc'd, owned; absent optional ones NULL. */
 struct proto_hello {
