@@ -1,0 +1,485 @@
+/*
+ * store_commit.c — the store's write side: the queue of appended events, the
+ * group commit that runs on a libuv worker (uv_queue_work, one batch in flight,
+ * everything queued meanwhile forms the next batch, taken whole), and the SQL
+ * that writes one event into the append-only journal and keeps the
+ * current-state tables (tickets, legs, counters) in step in the same
+ * transaction. The SQLite connection is used by the worker only while a job is
+ * in flight; all bookkeeping and callbacks run on the loop thread.
+ *
+ * Ticket rows are keyed by (day, handle) where day is the day the handles
+ * belong to: set by each issued and day event, so rollover cancellations
+ * reach the old day's tickets whichever day they carry. A recall keeps the
+ * leg's first called_ms (the wait ends at the first call).
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Wire names of states (the same strings as floor_state_name). */
+static const char *const state_names[] = {
+    [FLOOR_WAITING] = "waiting", [FLOOR_CALLED] = "called",   [FLOOR_SERVING] = "serving",
+    [FLOOR_DONE] = "done",	 [FLOOR_NO_SHOW] = "no_show", [FLOOR_CANCELLED] = "cancelled",
+};
+
+/* The current leg of a ticket, as a WHERE clause on legs for ?1 = day, ?2 = handle. */
+#define CUR_LEG                                                                                    \
+	"day = ?1 AND handle = ?2 AND leg = (SELECT legs FROM tickets WHERE day = ?1 AND handle "  \
+	"= ?2)"
+
+const char *const store__stmt_sql[STORE__NSTMT] = {
+    [STORE__BEGIN] = "BEGIN IMMEDIATE",
+    [STORE__COMMIT] = "COMMIT",
+    [STORE__ROLLBACK] = "ROLLBACK",
+    [STORE__INS_JOURNAL] = "INSERT INTO journal(seq, at_ms, day, kind, ticket, service,"
+			   " from_service, counter, number, leg, priority, front, reason,"
+			   " services, token, json)"
+			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+			   " ?15, ?16)",
+    [STORE__INS_TICKET] = "INSERT OR REPLACE INTO tickets(day, handle, number, first_service,"
+			  " service, state, priority, legs, issued_ms, updated_ms)"
+			  " VALUES(?1, ?2, ?3, ?4, ?4, 'waiting', ?5, 1, ?6, ?6)",
+    [STORE__INS_LEG] = "INSERT OR REPLACE INTO legs(day, handle, leg, service, counter,"
+		       " queued_ms, outcome) VALUES(?1, ?2, 1, ?3, NULL, ?4, 'waiting')",
+    [STORE__INS_LEG_NEXT] = "INSERT OR REPLACE INTO legs(day, handle, leg, service, counter,"
+			    " queued_ms, outcome) SELECT ?1, ?2, legs + 1, ?3, NULL, ?4,"
+			    " 'waiting' FROM tickets WHERE day = ?1 AND handle = ?2",
+    [STORE__UPD_TICKET_STATE] = "UPDATE tickets SET state = ?3, updated_ms = ?4"
+				" WHERE day = ?1 AND handle = ?2",
+    [STORE__UPD_TICKET_TRANSFER] = "UPDATE tickets SET service = ?3, state = 'waiting',"
+				   " legs = legs + 1, updated_ms = ?4"
+				   " WHERE day = ?1 AND handle = ?2",
+    [STORE__UPD_LEG_CALLED] = "UPDATE legs SET called_ms = COALESCE(called_ms, ?3),"
+			      " counter = ?4, outcome = 'called' WHERE " CUR_LEG,
+    [STORE__UPD_LEG_STARTED] = "UPDATE legs SET started_ms = ?3, outcome = 'serving'"
+			       " WHERE " CUR_LEG,
+    [STORE__UPD_LEG_END] = "UPDATE legs SET ended_ms = ?3, outcome = ?4 WHERE " CUR_LEG,
+    [STORE__CTR_OPEN] = "INSERT INTO counters(id, open, services, ticket_day, ticket_handle,"
+			" updated_ms) VALUES(?1, 1, ?2, NULL, NULL, ?3)"
+			" ON CONFLICT(id) DO UPDATE SET open = 1, services = excluded.services,"
+			" ticket_day = NULL, ticket_handle = NULL,"
+			" updated_ms = excluded.updated_ms",
+    [STORE__CTR_CLOSE] = "INSERT INTO counters(id, open, services, ticket_day, ticket_handle,"
+			 " updated_ms) VALUES(?1, 0, NULL, NULL, NULL, ?2)"
+			 " ON CONFLICT(id) DO UPDATE SET open = 0, services = NULL,"
+			 " ticket_day = NULL, ticket_handle = NULL,"
+			 " updated_ms = excluded.updated_ms",
+    [STORE__CTR_CALL] = "UPDATE counters SET ticket_day = ?2, ticket_handle = ?3,"
+			" updated_ms = ?4 WHERE id = ?1",
+    [STORE__CTR_CLEAR] = "UPDATE counters SET ticket_day = NULL, ticket_handle = NULL,"
+			 " updated_ms = ?3 WHERE ticket_day = ?1 AND ticket_handle = ?2",
+};
+
+void store__batch_free(struct store__batch *b)
+{
+	free(b->ev);
+	free(b->json_off);
+	free(b->json_len);
+	free(b->buf);
+	free(b->cause);
+	memset(b, 0, sizeof(*b));
+}
+
+/* Empties a batch, keeping its storage for reuse. */
+static void batch_reset(struct store__batch *b)
+{
+	b->n = 0;
+	b->blen = 0;
+	free(b->cause);
+	b->cause = NULL;
+	b->dur_us = 0;
+}
+
+/* Copies one event and its JSON into a batch, growing it. */
+static void batch_push(struct store__batch *b, const struct floor_event *ev, const char *json,
+		       size_t len)
+{
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 256;
+		b->ev = xrealloc(b->ev, b->cap * sizeof(*b->ev));
+		b->json_off = xrealloc(b->json_off, b->cap * sizeof(*b->json_off));
+		b->json_len = xrealloc(b->json_len, b->cap * sizeof(*b->json_len));
+	}
+	if (b->blen + len + 1 > b->bcap) {
+		size_t cap = b->bcap ? b->bcap : 65536;
+		while (cap < b->blen + len + 1)
+			cap *= 2;
+		b->buf = xrealloc(b->buf, cap);
+		b->bcap = cap;
+	}
+	b->ev[b->n] = *ev;
+	b->json_off[b->n] = b->blen;
+	b->json_len[b->n] = len;
+	if (len)
+		memcpy(b->buf + b->blen, json, len);
+	b->buf[b->blen + len] = '\0';
+	b->blen += len + 1;
+	b->n++;
+}
+
+/* Id of service index i, or NULL for -1; aborts on an index outside the def. */
+static const char *service_id(const struct store *s, int i)
+{
+	if (i < 0)
+		return NULL;
+	if ((size_t)i >= s->def->nservices)
+		fatal("store: event names service index %d of %zu", i, s->def->nservices);
+	return s->def->services[i].id;
+}
+
+/* Id of counter index i, or NULL for -1; aborts on an index outside the def. */
+static const char *counter_id(const struct store *s, int i)
+{
+	if (i < 0)
+		return NULL;
+	if ((size_t)i >= s->def->ncounters)
+		fatal("store: event names counter index %d of %zu", i, s->def->ncounters);
+	return s->def->counters[i].id;
+}
+
+/* Comma-separated ids of a services mask, in the store's scratch buffer. */
+static const char *services_text(struct store *s, uint64_t mask)
+{
+	size_t len = 0;
+	for (size_t i = 0; i < 64; i++) {
+		if (!(mask & (UINT64_C(1) << i)))
+			continue;
+		const char *id = service_id(s, (int)i);
+		size_t n = strlen(id);
+		if (len + n + 2 > s->svc_text_cap) {
+			s->svc_text_cap = (len + n + 2) * 2;
+			s->svc_text = xrealloc(s->svc_text, s->svc_text_cap);
+		}
+		if (len)
+			s->svc_text[len++] = ',';
+		memcpy(s->svc_text + len, id, n);
+		len += n;
+	}
+	if (!s->svc_text) {
+		s->svc_text_cap = 64;
+		s->svc_text = xmalloc(s->svc_text_cap);
+	}
+	s->svc_text[len] = '\0';
+	return s->svc_text;
+}
+
+/* Binds a text (static storage) or NULL. */
+static void bind_text(sqlite3_stmt *st, int i, const char *text)
+{
+	if (text)
+		sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+/* Steps a bound statement once and resets it; returns SQLITE_OK or the error code. */
+static int run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	int rc2 = sqlite3_reset(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return rc2;
+	return rc;
+}
+
+/* Runs a (day, handle, text, ms) statement: ticket state, leg end. */
+static int run_dhtm(sqlite3_stmt *st, int32_t day, uint32_t handle, const char *text, int64_t ms,
+		    bool ms_first)
+{
+	sqlite3_bind_int(st, 1, day);
+	sqlite3_bind_int64(st, 2, handle);
+	sqlite3_bind_int64(st, ms_first ? 3 : 4, ms);
+	bind_text(st, ms_first ? 4 : 3, text);
+	return run(st);
+}
+
+/* Writes the journal row of one event; returns SQLITE_OK or the error code. */
+static int write_journal(struct store *s, const struct floor_event *ev, const char *json,
+			 size_t len)
+{
+	sqlite3_stmt *st = s->st[STORE__INS_JOURNAL];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(st, 2, ev->at_ms);
+	sqlite3_bind_int(st, 3, ev->day);
+	sqlite3_bind_int(st, 4, ev->kind);
+	if (ev->ticket == FLOOR_NONE)
+		sqlite3_bind_null(st, 5);
+	else
+		sqlite3_bind_int64(st, 5, ev->ticket);
+	bind_text(st, 6, service_id(s, ev->service));
+	bind_text(st, 7, service_id(s, ev->from_service));
+	bind_text(st, 8, counter_id(s, ev->counter));
+	sqlite3_bind_int(st, 9, ev->number);
+	sqlite3_bind_int(st, 10, ev->leg);
+	sqlite3_bind_int(st, 11, ev->priority);
+	sqlite3_bind_int(st, 12, ev->front);
+	sqlite3_bind_int(st, 13, ev->reason);
+	bind_text(st, 14,
+		  ev->kind == FLOOR_EV_COUNTER_OPENED ? services_text(s, ev->services) : NULL);
+	if (ev->kind == FLOOR_EV_ISSUED)
+		sqlite3_bind_blob(st, 15, ev->token, FLOOR_TOKEN_LEN, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 15);
+	if (json)
+		sqlite3_bind_text(st, 16, json, (int)len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 16);
+	return run(st);
+}
+
+/* Ends the ticket's current leg with outcome (its state too, unless transferred) and frees
+ *  the counter holding it; returns SQLITE_OK or the error code. */
+static int end_leg(struct store *s, const struct floor_event *ev, int outcome, bool set_state)
+{
+	int32_t d = s->ticket_day;
+	int rc;
+	const char *name = state_names[outcome];
+	if (set_state &&
+	    (rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, name, ev->at_ms, false)))
+		return rc;
+	if ((rc = run_dhtm(s->st[STORE__UPD_LEG_END], d, ev->ticket, name, ev->at_ms, true)))
+		return rc;
+	sqlite3_stmt *st = s->st[STORE__CTR_CLEAR];
+	sqlite3_bind_int(st, 1, d);
+	sqlite3_bind_int64(st, 2, ev->ticket);
+	sqlite3_bind_int64(st, 3, ev->at_ms);
+	return run(st);
+}
+
+/* Applies one event to the current-state tables; returns SQLITE_OK or the error code. */
+static int write_state(struct store *s, const struct floor_event *ev)
+{
+	sqlite3_stmt *st;
+	int32_t d = s->ticket_day;
+	int rc;
+	switch (ev->kind) {
+	case FLOOR_EV_ISSUED:
+		s->ticket_day = d = ev->day;
+		st = s->st[STORE__INS_TICKET];
+		sqlite3_bind_int(st, 1, d);
+		sqlite3_bind_int64(st, 2, ev->ticket);
+		sqlite3_bind_int(st, 3, ev->number);
+		bind_text(st, 4, service_id(s, ev->service));
+		sqlite3_bind_int(st, 5, ev->priority);
+		sqlite3_bind_int64(st, 6, ev->at_ms);
+		if ((rc = run(st)))
+			return rc;
+		st = s->st[STORE__INS_LEG];
+		sqlite3_bind_int(st, 1, d);
+		sqlite3_bind_int64(st, 2, ev->ticket);
+		bind_text(st, 3, service_id(s, ev->service));
+		sqlite3_bind_int64(st, 4, ev->at_ms);
+		return run(st);
+	case FLOOR_EV_CALLED:
+	case FLOOR_EV_RECALLED:
+		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, "called",
+				   ev->at_ms, false)))
+			return rc;
+		if ((rc = run_dhtm(s->st[STORE__UPD_LEG_CALLED], d, ev->ticket,
+				   counter_id(s, ev->counter), ev->at_ms, true)))
+			return rc;
+		if (ev->counter < 0)
+			return SQLITE_OK;
+		st = s->st[STORE__CTR_CALL];
+		bind_text(st, 1, counter_id(s, ev->counter));
+		sqlite3_bind_int(st, 2, d);
+		sqlite3_bind_int64(st, 3, ev->ticket);
+		sqlite3_bind_int64(st, 4, ev->at_ms);
+		return run(st);
+	case FLOOR_EV_SERVING:
+		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, "serving",
+				   ev->at_ms, false)))
+			return rc;
+		st = s->st[STORE__UPD_LEG_STARTED];
+		sqlite3_bind_int(st, 1, d);
+		sqlite3_bind_int64(st, 2, ev->ticket);
+		sqlite3_bind_int64(st, 3, ev->at_ms);
+		return run(st);
+	case FLOOR_EV_DONE:
+		return end_leg(s, ev, FLOOR_DONE, true);
+	case FLOOR_EV_NO_SHOW:
+		return end_leg(s, ev, FLOOR_NO_SHOW, true);
+	case FLOOR_EV_CANCELLED:
+		return end_leg(s, ev, FLOOR_CANCELLED, true);
+	case FLOOR_EV_TRANSFERRED:
+		if ((rc = end_leg(s, ev, FLOOR_DONE, false)))
+			return rc;
+		st = s->st[STORE__INS_LEG_NEXT];
+		sqlite3_bind_int(st, 1, d);
+		sqlite3_bind_int64(st, 2, ev->ticket);
+		bind_text(st, 3, service_id(s, ev->service));
+		sqlite3_bind_int64(st, 4, ev->at_ms);
+		if ((rc = run(st)))
+			return rc;
+		return run_dhtm(s->st[STORE__UPD_TICKET_TRANSFER], d, ev->ticket,
+				service_id(s, ev->service), ev->at_ms, false);
+	case FLOOR_EV_COUNTER_OPENED:
+		st = s->st[STORE__CTR_OPEN];
+		bind_text(st, 1, counter_id(s, ev->counter));
+		bind_text(st, 2, services_text(s, ev->services));
+		sqlite3_bind_int64(st, 3, ev->at_ms);
+		return run(st);
+	case FLOOR_EV_COUNTER_CLOSED:
+		st = s->st[STORE__CTR_CLOSE];
+		bind_text(st, 1, counter_id(s, ev->counter));
+		sqlite3_bind_int64(st, 2, ev->at_ms);
+		return run(st);
+	case FLOOR_EV_DAY:
+		s->ticket_day = ev->day;
+		return SQLITE_OK;
+	default:
+		return SQLITE_OK;
+	}
+}
+
+/* Commits a batch in one transaction (worker thread); on failure sets b->cause. */
+static void commit_batch(struct store *s, struct store__batch *b)
+{
+	uint64_t t0 = util_mono_ns();
+	int32_t day0 = s->ticket_day;
+	size_t i = 0;
+	int rc = run(s->st[STORE__BEGIN]);
+	for (; rc == SQLITE_OK && i < b->n; i++) {
+		const struct floor_event *ev = &b->ev[i];
+		rc = write_journal(s, ev, b->buf + b->json_off[i], b->json_len[i]);
+		if (rc == SQLITE_OK)
+			rc = write_state(s, ev);
+	}
+	if (rc == SQLITE_OK)
+		rc = run(s->st[STORE__COMMIT]);
+	if (rc != SQLITE_OK) {
+		uint64_t seq = b->ev[i > 0 ? i - 1 : 0].seq;
+		b->cause = xasprintf("store: commit of seq %llu..%llu failed at seq %llu: %s",
+				     (unsigned long long)b->ev[0].seq,
+				     (unsigned long long)b->ev[b->n - 1].seq,
+				     (unsigned long long)seq, sqlite3_errmsg(s->db));
+		if (!sqlite3_get_autocommit(s->db))
+			run(s->st[STORE__ROLLBACK]);
+		s->ticket_day = day0;
+	}
+	b->dur_us = (util_mono_ns() - t0) / 1000;
+}
+
+/* The commit job (worker thread): commits the in-flight batch. */
+static void work_cb(uv_work_t *req)
+{
+	struct store *s = req->data;
+	struct store__batch *b = &s->batch[s->pending ^ 1];
+	if (b->n > 0)
+		commit_batch(s, b);
+}
+
+static void after_work_cb(uv_work_t *req, int status);
+
+/* Sends the pending batch to the worker when nothing is in flight and events are queued
+ *  (or, with force, even an empty one: the last job of a stop). */
+static void kick(struct store *s, bool force)
+{
+	if (s->in_flight || s->done || !s->started)
+		return;
+	if (s->batch[s->pending].n == 0 && !force)
+		return;
+	s->pending ^= 1;
+	s->in_flight = true;
+	int err = uv_queue_work(s->loop, &s->work, work_cb, after_work_cb);
+	if (err)
+		fatal("store: uv_queue_work: %s", uv_strerror(err));
+}
+
+/* The commit job is over (loop thread): reports durability or failure, sends the next
+ *  batch, and finishes a stop once nothing is in flight. */
+static void after_work_cb(uv_work_t *req, int status)
+{
+	struct store *s = req->data;
+	struct store__batch *b = &s->batch[s->pending ^ 1];
+	s->in_flight = false;
+	if (b->cause || status) {
+		char *cause =
+		    b->cause ? b->cause : xasprintf("store: commit job: %s", uv_strerror(status));
+		bool first = !s->failed;
+		b->cause = NULL;
+		s->failed = true;
+		batch_reset(b);
+		batch_reset(&s->batch[s->pending]);
+		log_err("%s", cause);
+		if (first && s->fail_cb)
+			s->fail_cb(cause, s->arg);
+		free(cause);
+	} else if (b->n > 0) {
+		uint64_t seq = b->ev[b->n - 1].seq;
+		s->stats.commits++;
+		s->stats.events += b->n;
+		s->stats.last_commit_us = b->dur_us;
+		if (b->dur_us > s->stats.max_commit_us)
+			s->stats.max_commit_us = b->dur_us;
+		s->last_seq = seq;
+		batch_reset(b);
+		if (s->durable_cb)
+			s->durable_cb(seq, s->arg);
+	}
+	if (s->failed)
+		batch_reset(&s->batch[s->pending]);
+	else
+		kick(s, false);
+	if (!s->in_flight && s->stopping && !s->done) {
+		s->done = true;
+		if (s->done_cb)
+			s->done_cb(s->done_arg); /* may free the store: nothing after this */
+	}
+}
+
+int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t seq, void *arg),
+		void (*fail_cb)(const char *cause, void *arg), void *arg)
+{
+	if (s->started)
+		return -EALREADY;
+	s->loop = loop;
+	s->durable_cb = durable_cb;
+	s->fail_cb = fail_cb;
+	s->arg = arg;
+	s->work.data = s;
+	s->started = true;
+	kick(s, false);
+	return 0;
+}
+
+void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len)
+{
+	if (ev->seq <= s->appended_seq)
+		fatal("store: event seq %llu appended after seq %llu", (unsigned long long)ev->seq,
+		      (unsigned long long)s->appended_seq);
+	s->appended_seq = ev->seq;
+	if (s->failed || s->done)
+		return; /* never acknowledged: the pipeline is gone */
+	/* Check the ids now, on the loop thread, rather than abort in the worker. */
+	service_id(s, ev->service);
+	service_id(s, ev->from_service);
+	counter_id(s, ev->counter);
+	if (ev->kind == FLOOR_EV_COUNTER_OPENED && s->def->nservices < 64 &&
+	    (ev->services >> s->def->nservices))
+		fatal("store: counter.opened seq %llu names services outside the def",
+		      (unsigned long long)ev->seq);
+	batch_push(&s->batch[s->pending], ev, json, len);
+	kick(s, false);
+}
+
+void store_stop(struct store *s, void (*done_cb)(void *arg), void *arg)
+{
+	s->done_cb = done_cb;
+	s->done_arg = arg;
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	if (!s->started) {
+		s->done = true;
+		if (done_cb)
+			done_cb(arg);
+		return;
+	}
+	if (!s->in_flight)
+		kick(s, true);
+}

@@ -1,0 +1,88 @@
+/*
+ * store_int.h — the store's insides, shared by its own files only: store.c
+ * (opening, migrations, replay and the read side) and store_commit.c (the
+ * batch queue, the commit job on the libuv worker and the SQL that writes one
+ * event into the journal and the current-state tables). Nothing outside
+ * server/store*.c includes this.
+ */
+#ifndef TORG_STORE_INT_H
+#define TORG_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Prepared statements of the write side, reused for every batch. */
+enum store__stmt {
+	STORE__BEGIN,
+	STORE__COMMIT,
+	STORE__ROLLBACK,
+	STORE__INS_JOURNAL,
+	STORE__INS_TICKET,
+	STORE__INS_LEG,
+	STORE__INS_LEG_NEXT,
+	STORE__UPD_TICKET_STATE,
+	STORE__UPD_TICKET_TRANSFER,
+	STORE__UPD_LEG_CALLED,
+	STORE__UPD_LEG_STARTED,
+	STORE__UPD_LEG_END,
+	STORE__CTR_OPEN,
+	STORE__CTR_CLOSE,
+	STORE__CTR_CALL,
+	STORE__CTR_CLEAR,
+	STORE__NSTMT,
+};
+
+/* A batch of queued events: the events by value and their JSON in one buffer. */
+struct store__batch {
+	struct floor_event *ev;
+	size_t *json_off, *json_len;
+	size_t n, cap;
+	char *buf;
+	size_t blen, bcap;
+	/* Filled by the commit job on the worker thread. */
+	char *cause;	 /* malloc'd when the commit failed */
+	uint64_t dur_us; /* BEGIN to COMMIT */
+};
+
+/* An id of the floor def with its index, for lookups by binary search. */
+struct store__id {
+	const char *id;
+	int idx;
+};
+
+struct store {
+	sqlite3 *db;
+	const struct floor_def *def;
+	struct store_opts opts;
+	sqlite3_stmt *st[STORE__NSTMT];
+	struct store__id *svc_ids, *ctr_ids; /* sorted by id */
+	char *svc_text;			     /* scratch for counter.opened services, worker only */
+	size_t svc_text_cap;
+	int32_t ticket_day; /* the day today's ticket handles belong to, worker only */
+	uint64_t last_seq;  /* highest committed seq */
+	uint64_t appended_seq;
+
+	/* The commit pipeline; everything below is touched on the loop thread only,
+	 * except the in-flight batch, which belongs to the worker while in_flight. */
+	uv_loop_t *loop;
+	uv_work_t work;
+	struct store__batch batch[2];
+	int pending; /* index of the batch being filled; the other one is in flight */
+	bool started, in_flight, stopping, failed, done;
+	void (*durable_cb)(uint64_t seq, void *arg);
+	void (*fail_cb)(const char *cause, void *arg);
+	void *arg;
+	void (*done_cb)(void *arg);
+	void *done_arg;
+	struct store_stats stats;
+};
+
+/** SQL of the write-side statements, indexed by enum store__stmt. */
+extern const char *const store__stmt_sql[STORE__NSTMT];
+/** Maps an SQLite result code to a negative errno. */
+int store__errno(int rc);
+/** Frees a batch's storage. */
+void store__batch_free(struct store__batch *b);
+
+#endif
