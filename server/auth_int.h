@@ -1,0 +1,74 @@
+/*
+ * auth_int.h — what auth.c (users, passwords, database) and auth_session.c
+ * (sessions on the loop) share: the insides of struct auth and a few
+ * helpers. Not for other modules.
+ */
+#ifndef TORG_AUTH_INT_H
+#define TORG_AUTH_INT_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+
+#include "auth.h"
+
+#define AUTH_TTL_DEFAULT_MS	(12 * 3600 * 1000LL)
+#define AUTH_REFRESH_DEFAULT_MS 60000
+#define AUTH_NAME_MAX		64
+#define AUTH_SERVICE_MAX	64
+#define AUTH_PASSWORD_MIN	8
+#define AUTH_PASSWORD_MAX	1024
+#define AUTH_SCHEMA_VERSION	1
+
+/* One live session in the map; owns its copy of the user. */
+struct auth_session {
+	struct auth_session *next;
+	uint8_t hash[32];
+	int64_t expires_ms;
+	uint64_t born; /* value of auth.gen when added: refreshes queued earlier skip it */
+	struct auth_user *user;
+};
+
+/* Users no longer referenced, freed after the loop turns (borrowed pointers stay valid). */
+struct auth_grave {
+	struct auth_user **v;
+	size_t n, cap;
+};
+
+struct auth {
+	sqlite3 *db;
+	pthread_mutex_t db_mu;
+	int64_t ttl_ms;
+	uint64_t refresh_ms;
+	uv_loop_t *loop;
+	uv_timer_t timer;
+	uv_check_t check;
+	bool started, stopping, refreshing;
+	unsigned jobs, handles;
+	void (*done_cb)(void *arg);
+	void *done_arg;
+	struct auth_session **buckets;
+	size_t nbuckets, nsessions;
+	uint64_t gen;
+	struct auth_grave grave_new, grave_old;
+};
+
+/** Writes the SHA-256 of data[0..len) into out. */
+void auth__sha256(const void *data, size_t len, uint8_t out[32]);
+/** Whether name matches [a-z0-9._-]{1,64}. */
+bool auth__name_valid(const char *name);
+/** Frees a user and its services; NULL is fine. */
+void auth__user_free(struct auth_user *u);
+/** A new user (owned by the caller) from columns name, role, services at col, or NULL. */
+struct auth_user *auth__user_from_row(sqlite3_stmt *st, int col);
+/** A deep copy of u, owned by the caller. */
+struct auth_user *auth__user_dup(const struct auth_user *u);
+/** Whether two users have the same role and allowed services. */
+bool auth__user_same(const struct auth_user *x, const struct auth_user *y);
+/** Whether password hashes to stored (yescrypt), compared in constant time. */
+bool auth__password_check(const char *password, const char *stored);
+/** A yescrypt hash of a random password, made once per process (costs one hash). */
+const char *auth__dummy_hash(void);
+/** Frees every session and the graveyards. */
+void auth__sessions_free(struct auth *a);
+
+#endif

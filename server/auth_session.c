@@ -1,0 +1,564 @@
+/*
+ * auth_session.c — the started half of auth: sessions. Tokens are 32 random
+ * bytes shown as hex; only their SHA-256 reaches the "sessions" table. Every
+ * live session sits in a hash map keyed by that SHA-256 for O(1) lookups on
+ * the loop thread; password checks, session writes and the periodic refresh
+ * (which drops sessions whose row or user vanished and picks up role changes)
+ * run in uv workers. Users handed out as borrowed pointers are freed only
+ * after the loop has turned (a two-step graveyard emptied by a uv_check).
+ */
+#include "auth.h"
+
+#include <crypt.h>
+#include <errno.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth_int.h"
+#include "util.h"
+
+enum auth_job_kind { AUTH_JOB_LOGIN, AUTH_JOB_LOGOUT, AUTH_JOB_REFRESH };
+
+/* A unit of blocking work for the thread pool and its result. */
+struct auth_job {
+	uv_work_t req;
+	struct auth *a;
+	enum auth_job_kind kind;
+	int status;
+	uint8_t hash[32];	      /* login: new session; logout: session to delete */
+	char name[AUTH_NAME_MAX + 1]; /* login */
+	char *password;		      /* login, wiped after use */
+	char token[65];		      /* login result */
+	int64_t ttl_ms, expires_ms;   /* login */
+	struct auth_user *user;	      /* login result, refresh: sorted array of users */
+	size_t nusers;		      /* refresh */
+	uint8_t (*hashes)[32];	      /* refresh: sorted session hashes in the DB */
+	size_t nhashes;		      /* refresh */
+	uint64_t gen;		      /* refresh */
+	void (*login_cb)(int status, const char *token, const struct auth_user *user, void *arg);
+	void *arg;
+};
+/* ---- the session map and graveyard (loop thread only) ---- */
+
+/* The bucket index of a token hash (already uniformly distributed). */
+static size_t bucket_of(const struct auth *a, const uint8_t hash[32])
+{
+	uint64_t x;
+	memcpy(&x, hash, sizeof x);
+	return (size_t)(x & (a->nbuckets - 1));
+}
+
+/* Doubles the bucket array (or makes the first) and rehashes. */
+static void map_grow(struct auth *a)
+{
+	struct auth_session **old = a->buckets;
+	size_t oldn = a->nbuckets;
+	a->nbuckets = oldn ? oldn * 2 : 64;
+	a->buckets = xcalloc(a->nbuckets, sizeof *a->buckets);
+	for (size_t i = 0; i < oldn; i++) {
+		for (struct auth_session *s = old[i], *next; s; s = next) {
+			size_t b = bucket_of(a, s->hash);
+			next = s->next;
+			s->next = a->buckets[b];
+			a->buckets[b] = s;
+		}
+	}
+	free(old);
+}
+
+/* Adds a session taking ownership of u; returns it. */
+static struct auth_session *map_add(struct auth *a, const uint8_t hash[32], int64_t expires_ms,
+				    struct auth_user *u)
+{
+	if (a->nsessions >= a->nbuckets)
+		map_grow(a);
+	struct auth_session *s = xcalloc(1, sizeof *s);
+	memcpy(s->hash, hash, sizeof s->hash);
+	s->expires_ms = expires_ms;
+	s->born = a->gen;
+	s->user = u;
+	size_t b = bucket_of(a, hash);
+	s->next = a->buckets[b];
+	a->buckets[b] = s;
+	a->nsessions++;
+	return s;
+}
+
+/* The link that points at the session with this hash, or NULL. */
+static struct auth_session **map_find(struct auth *a, const uint8_t hash[32])
+{
+	if (a->nbuckets == 0)
+		return NULL;
+	for (struct auth_session **pp = &a->buckets[bucket_of(a, hash)]; *pp; pp = &(*pp)->next)
+		if (memcmp((*pp)->hash, hash, 32) == 0)
+			return pp;
+	return NULL;
+}
+
+/* Frees the users waiting in a graveyard and empties it. */
+static void grave_clear(struct auth_grave *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		auth__user_free(g->v[i]);
+	g->n = 0;
+}
+
+/* Frees every session and the graveyards (auth_free's share of the map). */
+void auth__sessions_free(struct auth *a)
+{
+	for (size_t i = 0; i < a->nbuckets; i++) {
+		for (struct auth_session *s = a->buckets[i], *next; s; s = next) {
+			next = s->next;
+			auth__user_free(s->user);
+			free(s);
+		}
+	}
+	free(a->buckets);
+	grave_clear(&a->grave_new);
+	grave_clear(&a->grave_old);
+	free(a->grave_new.v);
+	free(a->grave_old.v);
+}
+
+/* Frees the two-turn-old graveyard and ages the new one; stops when both are empty. */
+static void check_cb(uv_check_t *h)
+{
+	struct auth *a = h->data;
+	struct auth_grave t = a->grave_old;
+	grave_clear(&t);
+	a->grave_old = a->grave_new;
+	a->grave_new = t;
+	if (a->grave_old.n == 0)
+		uv_check_stop(h);
+}
+
+/* Puts u in the graveyard: freed after the loop has turned at least once. */
+static void grave_add(struct auth *a, struct auth_user *u)
+{
+	struct auth_grave *g = &a->grave_new;
+	if (g->n == g->cap) {
+		g->cap = g->cap ? 2 * g->cap : 8;
+		g->v = xrealloc(g->v, g->cap * sizeof *g->v);
+	}
+	g->v[g->n++] = u;
+	if (a->started && !a->stopping)
+		uv_check_start(&a->check, check_cb);
+}
+
+/* Removes the session *pp points at; its user goes to the graveyard. */
+static void map_unlink(struct auth *a, struct auth_session **pp)
+{
+	struct auth_session *s = *pp;
+	*pp = s->next;
+	grave_add(a, s->user);
+	free(s);
+	a->nsessions--;
+}
+
+/* Parses a 64-hex token and writes its SHA-256; returns 0 or -EINVAL. */
+static int token_hash(const char *token, uint8_t hash[32])
+{
+	uint8_t raw[32];
+	if (!token || util_unhex(token, strnlen(token, 65), raw, sizeof raw) < 0)
+		return -EINVAL;
+	auth__sha256(raw, sizeof raw, hash);
+	return 0;
+}
+
+/* ---- jobs in the thread pool ---- */
+
+/* Looks the user up, checks the password and writes a new session (worker thread). */
+static void login_work(struct auth_job *j)
+{
+	struct auth *a = j->a;
+	char stored[CRYPT_OUTPUT_SIZE] = "";
+	sqlite3_stmt *st = NULL;
+	if (auth__name_valid(j->name) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
+		pthread_mutex_lock(&a->db_mu);
+		int s = sqlite3_prepare_v2(a->db,
+					   "SELECT name, role, services, hash FROM users"
+					   " WHERE name = ?",
+					   -1, &st, NULL);
+		if (s == SQLITE_OK) {
+			sqlite3_bind_text(st, 1, j->name, -1, SQLITE_STATIC);
+			s = sqlite3_step(st);
+		}
+		if (s == SQLITE_ROW) {
+			const char *h = (const char *)sqlite3_column_text(st, 3);
+			if (h && strlen(h) < sizeof stored) {
+				strcpy(stored, h);
+				j->user = auth__user_from_row(st, 0);
+			}
+		} else if (s != SQLITE_DONE) {
+			j->status = -EIO;
+		}
+		sqlite3_finalize(st);
+		pthread_mutex_unlock(&a->db_mu);
+		if (j->status < 0)
+			return;
+	}
+	/* an unknown user costs one hash too, so timing does not reveal names */
+	bool ok =
+	    auth__password_check(j->password, j->user ? stored : auth__dummy_hash()) && j->user;
+	explicit_bzero(j->password, strlen(j->password));
+	explicit_bzero(stored, sizeof stored);
+	if (!ok) {
+		j->status = -EACCES;
+		return;
+	}
+	uint8_t raw[32];
+	util_random(raw, sizeof raw);
+	util_hex(raw, sizeof raw, j->token);
+	auth__sha256(raw, sizeof raw, j->hash);
+	explicit_bzero(raw, sizeof raw);
+	int64_t now = util_now_ms();
+	j->expires_ms = now + j->ttl_ms;
+	pthread_mutex_lock(&a->db_mu);
+	j->status = -EIO;
+	if (sqlite3_prepare_v2(a->db,
+			       "INSERT INTO sessions (token_hash, user, created_ms,"
+			       " expires_ms) SELECT ?1, ?2, ?3, ?4"
+			       " WHERE EXISTS (SELECT 1 FROM users WHERE name = ?2)",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, j->hash, sizeof j->hash, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, j->name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, now);
+		sqlite3_bind_int64(st, 4, j->expires_ms);
+		if (sqlite3_step(st) == SQLITE_DONE) /* no row: the user was just removed */
+			j->status = sqlite3_changes(a->db) == 1 ? 0 : -EACCES;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&a->db_mu);
+}
+
+/* Deletes one session row (worker thread). */
+static void logout_work(struct auth_job *j)
+{
+	sqlite3_stmt *st = NULL;
+	pthread_mutex_lock(&j->a->db_mu);
+	j->status = -EIO;
+	if (sqlite3_prepare_v2(j->a->db, "DELETE FROM sessions WHERE token_hash = ?", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, j->hash, sizeof j->hash, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			j->status = 0;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&j->a->db_mu);
+}
+
+/* Purges expired rows and reads all users and live session hashes, sorted (worker thread). */
+static void refresh_work(struct auth_job *j)
+{
+	struct auth *a = j->a;
+	sqlite3_stmt *su = NULL, *ss = NULL, *sd = NULL;
+	int s = SQLITE_ERROR;
+	pthread_mutex_lock(&a->db_mu);
+	if (sqlite3_prepare_v2(a->db, "DELETE FROM sessions WHERE expires_ms <= ?", -1, &sd,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(a->db, "SELECT name, role, services FROM users ORDER BY name", -1,
+			       &su, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(a->db, "SELECT token_hash FROM sessions ORDER BY token_hash", -1,
+			       &ss, NULL) != SQLITE_OK)
+		goto out;
+	sqlite3_bind_int64(sd, 1, util_now_ms());
+	if ((s = sqlite3_step(sd)) != SQLITE_DONE)
+		goto out;
+	while ((s = sqlite3_step(su)) == SQLITE_ROW) {
+		struct auth_user *u = auth__user_from_row(su, 0);
+		if (!u)
+			continue;
+		j->user = xrealloc(j->user, (j->nusers + 1) * sizeof *j->user);
+		j->user[j->nusers++] = *u;
+		free(u);
+	}
+	if (s != SQLITE_DONE)
+		goto out;
+	while ((s = sqlite3_step(ss)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(ss, 0) != 32)
+			continue;
+		j->hashes = xrealloc(j->hashes, (j->nhashes + 1) * sizeof *j->hashes);
+		memcpy(j->hashes[j->nhashes++], sqlite3_column_blob(ss, 0), 32);
+	}
+out:
+	j->status = s == SQLITE_DONE ? 0 : -EIO;
+	sqlite3_finalize(sd);
+	sqlite3_finalize(su);
+	sqlite3_finalize(ss);
+	pthread_mutex_unlock(&a->db_mu);
+}
+
+/* Runs a job's blocking part (worker thread). */
+static void job_work_cb(uv_work_t *req)
+{
+	struct auth_job *j = req->data;
+	if (j->kind == AUTH_JOB_LOGIN)
+		login_work(j);
+	else if (j->kind == AUTH_JOB_LOGOUT)
+		logout_work(j);
+	else
+		refresh_work(j);
+}
+
+/* Compares a user name with a user in a sorted array (bsearch). */
+static int user_cmp(const void *key, const void *el)
+{
+	return strcmp(key, ((const struct auth_user *)el)->name);
+}
+
+/* Compares a token hash with one in a sorted array (bsearch). */
+static int hash_cmp(const void *key, const void *el)
+{
+	return memcmp(key, el, 32);
+}
+
+/* Drops sessions whose row or user is gone or that expired, and updates changed users. */
+static void refresh_apply(struct auth *a, struct auth_job *j)
+{
+	int64_t now = util_now_ms();
+	for (size_t b = 0; b < a->nbuckets; b++) {
+		for (struct auth_session **pp = &a->buckets[b]; *pp;) {
+			struct auth_session *s = *pp;
+			const struct auth_user *u = NULL;
+			bool drop = s->expires_ms <= now;
+			if (!drop && s->born < j->gen) {
+				u = bsearch(s->user->name, j->user, j->nusers, sizeof *j->user,
+					    user_cmp);
+				drop = !u || !bsearch(s->hash, j->hashes, j->nhashes,
+						      sizeof *j->hashes, hash_cmp);
+			}
+			if (drop) {
+				map_unlink(a, pp);
+				continue;
+			}
+			if (u && !auth__user_same(u, s->user)) {
+				grave_add(a, s->user);
+				s->user = auth__user_dup(u);
+			}
+			pp = &s->next;
+		}
+	}
+}
+
+/* Frees a job and everything it still holds, wiping secrets. */
+static void job_free(struct auth_job *j)
+{
+	if (j->password) {
+		explicit_bzero(j->password, strlen(j->password));
+		free(j->password);
+	}
+	explicit_bzero(j->token, sizeof j->token);
+	if (j->kind == AUTH_JOB_REFRESH) {
+		for (size_t i = 0; i < j->nusers; i++) {
+			for (size_t k = 0; k < j->user[i].nservices; k++)
+				free(j->user[i].services[k]);
+			free(j->user[i].services);
+		}
+		free(j->user);
+	} else {
+		auth__user_free(j->user);
+	}
+	free(j->hashes);
+	free(j);
+}
+
+/* Calls the stop callback once nothing is running and every handle has closed. */
+static void maybe_done(struct auth *a)
+{
+	if (!a->stopping || a->jobs || a->handles || !a->done_cb)
+		return;
+	void (*cb)(void *) = a->done_cb;
+	a->done_cb = NULL;
+	cb(a->done_arg); /* may free a */
+}
+
+/* Delivers a job's result on the loop thread. */
+static void job_after_cb(uv_work_t *req, int status)
+{
+	struct auth_job *j = req->data;
+	struct auth *a = j->a;
+	a->jobs--;
+	if (status == UV_ECANCELED)
+		j->status = -ECANCELED;
+	if (j->kind == AUTH_JOB_LOGIN) {
+		const struct auth_user *u = NULL;
+		if (j->status == 0 && a->stopping)
+			j->status = -ECANCELED;
+		if (j->status == 0) {
+			u = map_add(a, j->hash, j->expires_ms, j->user)->user;
+			j->user = NULL;
+		}
+		j->login_cb(j->status, j->status == 0 ? j->token : NULL, u, j->arg);
+	} else if (j->kind == AUTH_JOB_REFRESH) {
+		a->refreshing = false;
+		if (j->status == 0 && !a->stopping)
+			refresh_apply(a, j);
+		else if (j->status < 0 && j->status != -ECANCELED)
+			log_warn("auth: session refresh failed");
+	} else if (j->status < 0 && j->status != -ECANCELED) {
+		log_warn("auth: cannot delete a session row");
+	}
+	job_free(j);
+	maybe_done(a);
+}
+
+/* A new job of the given kind for a. */
+static struct auth_job *job_new(struct auth *a, enum auth_job_kind kind)
+{
+	struct auth_job *j = xcalloc(1, sizeof *j);
+	j->a = a;
+	j->kind = kind;
+	j->req.data = j;
+	return j;
+}
+
+/* Queues j in the thread pool; on failure frees it. Returns 0 or a uv error. */
+static int job_queue(struct auth_job *j)
+{
+	int rc = uv_queue_work(j->a->loop, &j->req, job_work_cb, job_after_cb);
+	if (rc < 0) {
+		job_free(j);
+		return rc;
+	}
+	j->a->jobs++;
+	return 0;
+}
+
+/* ---- the started module ---- */
+
+/* Queues a refresh unless one is running. */
+static void timer_cb(uv_timer_t *t)
+{
+	struct auth *a = t->data;
+	if (a->refreshing || a->stopping)
+		return;
+	struct auth_job *j = job_new(a, AUTH_JOB_REFRESH);
+	j->gen = ++a->gen;
+	if (job_queue(j) == 0)
+		a->refreshing = true;
+}
+
+/* Counts a closed handle and finishes stopping when it was the last. */
+static void close_cb(uv_handle_t *h)
+{
+	struct auth *a = h->data;
+	a->handles--;
+	maybe_done(a);
+}
+
+int auth_start(struct auth *a, uv_loop_t *loop)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO, s;
+	if (a->started)
+		return -EALREADY;
+	/* start-up only: the loop serves nobody yet, so read synchronously */
+	pthread_mutex_lock(&a->db_mu);
+	if (sqlite3_prepare_v2(a->db,
+			       "SELECT s.token_hash, s.expires_ms, u.name, u.role,"
+			       " u.services FROM sessions s JOIN users u ON u.name = s.user"
+			       " WHERE s.expires_ms > ?",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, util_now_ms());
+		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+			struct auth_user *u = auth__user_from_row(st, 2);
+			if (!u || sqlite3_column_bytes(st, 0) != 32) {
+				auth__user_free(u);
+				continue;
+			}
+			map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 1), u);
+		}
+		if (s == SQLITE_DONE)
+			rc = 0;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&a->db_mu);
+	if (rc < 0)
+		return rc;
+	a->loop = loop;
+	uv_timer_init(loop, &a->timer);
+	uv_check_init(loop, &a->check);
+	a->timer.data = a->check.data = a;
+	uv_unref((uv_handle_t *)&a->timer);
+	uv_unref((uv_handle_t *)&a->check);
+	a->handles = 2;
+	a->started = true;
+	uv_timer_start(&a->timer, timer_cb, a->refresh_ms, a->refresh_ms);
+	return 0;
+}
+
+void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg)
+{
+	if (!a->started) {
+		done_cb(arg);
+		return;
+	}
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	a->done_cb = done_cb;
+	a->done_arg = arg;
+	uv_timer_stop(&a->timer);
+	uv_check_stop(&a->check);
+	uv_close((uv_handle_t *)&a->timer, close_cb);
+	uv_close((uv_handle_t *)&a->check, close_cb);
+}
+
+int auth_login(struct auth *a, const char *name, const char *password,
+	       void (*cb)(int status, const char *token, const struct auth_user *user, void *arg),
+	       void *arg)
+{
+	if (!a->started || !name || !password || !cb)
+		return -EINVAL;
+	if (a->stopping)
+		return -ECANCELED;
+	struct auth_job *j = job_new(a, AUTH_JOB_LOGIN);
+	if (strlen(name) <= AUTH_NAME_MAX)
+		strcpy(j->name, name); /* else left empty: fails like an unknown user */
+	j->password = xstrdup(password);
+	j->ttl_ms = a->ttl_ms;
+	j->login_cb = cb;
+	j->arg = arg;
+	return job_queue(j);
+}
+
+const struct auth_user *auth_session_user(struct auth *a, const char *token)
+{
+	uint8_t h[32];
+	struct auth_session **pp;
+	if (token_hash(token, h) < 0 || !(pp = map_find(a, h)))
+		return NULL;
+	if ((*pp)->expires_ms <= util_now_ms()) {
+		map_unlink(a, pp);
+		return NULL;
+	}
+	return (*pp)->user;
+}
+
+int auth_logout(struct auth *a, const char *token)
+{
+	uint8_t h[32];
+	struct auth_session **pp;
+	if (token_hash(token, h) < 0 || !(pp = map_find(a, h)))
+		return -ENOENT;
+	map_unlink(a, pp);
+	struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
+	memcpy(j->hash, h, sizeof h);
+	if (job_queue(j) < 0)
+		log_warn("auth: cannot queue a session delete");
+	return 0;
+}
+
+void auth_set_session_ttl(struct auth *a, int64_t ttl_ms)
+{
+	a->ttl_ms = ttl_ms;
+}
+
+void auth_set_refresh_interval(struct auth *a, uint64_t interval_ms)
+{
+	a->refresh_ms = interval_ms ? interval_ms : 1;
+	if (a->started && !a->stopping)
+		uv_timer_start(&a->timer, timer_cb, a->refresh_ms, a->refresh_ms);
+}
