@@ -1,0 +1,97 @@
+/*
+ * config_json.h — internal to the config module: the JSON-reading toolkit that
+ * config.c's section parsers share (config_json.c). Every helper names the
+ * JSON path of what it checks in its error, records only the first error in the
+ * parse state, and returns 0 or -EINVAL. Not for use outside server/config*.c.
+ */
+#ifndef TORG_CONFIG_JSON_H
+#define TORG_CONFIG_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "config.h"
+
+#define CONFIG__NAME_MAX  200 /* longest name text, in bytes */
+#define CONFIG__PATH_LEN  192 /* JSON paths: ids are short, array indexes small */
+#define CONFIG__QUOTE_MAX 48  /* bytes of a file string shown in a message */
+
+/* The state of one parse: the config being filled and the first error. */
+struct config__parse {
+	struct config *cfg;
+	char *cause; /* malloc'd "path: message", NULL while all is well */
+	char qbuf[4][CONFIG__QUOTE_MAX * 6 + 8];
+	int qnext;
+};
+
+/* Records "path: message" as the parse's error (the first one wins); returns -EINVAL. */
+int config__fail(struct config__parse *p, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* A file string as a short, escaped, double-quoted literal for a message (rotating buffers). */
+const char *config__quote(struct config__parse *p, const char *s);
+
+/* JSON type name for messages ("string", "integer", ...). */
+const char *config__type_name(const json_t *v);
+
+/* Writes "path.key" into buf (just "key" at the top level). */
+void config__join(char *buf, const char *path, const char *key);
+
+/* Writes "path[i]" into buf. */
+void config__join_index(char *buf, const char *path, size_t i);
+
+/* Fails on any key of obj not in the NULL-terminated list allowed (or starting with '_'). */
+int config__check_keys(struct config__parse *p, const char *path, json_t *obj,
+		       const char *const *allowed);
+
+/* Fetches obj[key] as an object/array/etc. of type t; *out NULL when absent and optional. */
+int config__get_typed(struct config__parse *p, const char *path, json_t *obj, const char *key,
+		      json_type t, const char *what, bool required, json_t **out);
+
+/* Reads obj[key] as a string into *out (borrowed from the JSON); keeps *out when absent. */
+int config__get_string(struct config__parse *p, const char *path, json_t *obj, const char *key,
+		       bool required, const char **out);
+
+/* Reads obj[key] as an integer in [min, max] into *out; keeps *out when absent. */
+int config__get_int(struct config__parse *p, const char *path, json_t *obj, const char *key,
+		    int min, int max, int *out);
+
+/* Reads obj[key] as a boolean into *out; keeps *out when absent. */
+int config__get_bool(struct config__parse *p, const char *path, json_t *obj, const char *key,
+		     bool *out);
+
+/* Maps s to the index of an entry of the NULL-terminated list names, or fails. */
+int config__get_enum(struct config__parse *p, const char *path, const char *s,
+		     const char *const *names);
+
+/* True when s is an id: [a-z0-9_-]{1,CONFIG_ID_MAX}. */
+bool config__valid_id(const char *s);
+
+/* True when s is a language tag: [a-z]{2,3}(-[A-Za-z0-9]{1,8})*, shorter than CONFIG_LANG_MAX. */
+bool config__valid_lang(const char *s);
+
+/* Reads obj[key] as an id into *out (xstrdup'd); required ids fail when absent. */
+int config__get_id(struct config__parse *p, const char *path, json_t *obj, const char *key,
+		   bool required, char **out);
+
+/* Frees the texts of a names set. */
+void config__names_free(struct config_names *names);
+
+/* Parses a {lang: text} object at path into *out; every floor language must be there. */
+int config__parse_names(struct config__parse *p, const char *path, json_t *v,
+			struct config_names *out);
+
+/* Parses an array of language tags at path into *out and *n (xcalloc'd); floor_only
+ * restricts them to the floor's languages. */
+int config__parse_langs(struct config__parse *p, const char *path, json_t *v, bool floor_only,
+			char (**out)[CONFIG_LANG_MAX], size_t *n);
+
+/* Parses "always" or {"mon": [["08:00","15:30"], ...], ...} at path into *h. */
+int config__parse_hours(struct config__parse *p, const char *path, json_t *v, struct hours *h);
+
+/* True when the zone name is plain and /usr/share/zoneinfo/<tz> is a regular file. */
+bool config__tz_exists(const char *tz);
+
+#endif
