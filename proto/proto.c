@@ -163,7 +163,8 @@ static int load_object(const char *buf, size_t len, bool empty_ok, const struct 
 			abort();
 		return 0;
 	}
-	json_t *v = json_loadb(buf ? buf : "", buf ? len : 0, JSON_REJECT_DUPLICATES, &jerr);
+	json_t *v = json_loadb(buf ? buf : "", buf ? len : 0,
+			       JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (!v)
 		return fail(x, "bad_json", NULL, "line %d, column %d: %s", jerr.line, jerr.column,
 			    jerr.text);
