@@ -34,9 +34,14 @@ const char *config__quote(struct config__parse *p, const char *s)
 {
 	char *out = p->qbuf[p->qnext];
 	p->qnext = (p->qnext + 1) % 4;
-	size_t o = 0, i = 0, len = strlen(s);
+	size_t o = 0, len = strlen(s), cut = len;
+	if (cut > CONFIG__QUOTE_MAX) {
+		cut = CONFIG__QUOTE_MAX;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--; /* do not split a UTF-8 sequence */
+	}
 	out[o++] = '"';
-	while (i < len && i < CONFIG__QUOTE_MAX) {
+	for (size_t i = 0; i < cut; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == 0x7f)
 			o += (size_t)sprintf(out + o, "\\u%04x", c);
@@ -44,13 +49,8 @@ const char *config__quote(struct config__parse *p, const char *s)
 			o += (size_t)sprintf(out + o, "\\%c", c);
 		else
 			out[o++] = (char)c;
-		i++;
 	}
-	if (i < len) {
-		while (o > 1 && ((unsigned char)out[o - 1] & 0xc0) == 0x80)
-			o--; /* do not split a UTF-8 sequence */
-		if (o > 1 && (unsigned char)out[o - 1] >= 0xc0)
-			o--;
+	if (cut < len) {
 		memcpy(out + o, "...", 3);
 		o += 3;
 	}

@@ -1,0 +1,714 @@
+/*
+ * test_config.c — unit tests for the configuration parser (config.c,
+ * config_json.c) and the opening-hours and local-day logic (hours.c): the demo
+ * floor parses completely, defaults apply, every class of error gives its
+ * exact path-named message, the pure hours functions at their edges, and the
+ * floor's local day across the day-start hour and both DST changes in
+ * Europe/Oslo. Runs as its own process; the last line is the tally.
+ */
+#include "config.h"
+#include "hours.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int passed, failed;
+
+#define CHECK(cond)                                                                                \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
+			ok = false;                                                                \
+		}                                                                                  \
+	} while (0)
+
+#define CHECK_STR(a, b)                                                                            \
+	do {                                                                                       \
+		const char *a_ = (a), *b_ = (b);                                                   \
+		if (!a_ || !b_ || strcmp(a_, b_) != 0) {                                           \
+			fprintf(stderr, "%s:%d: got \"%s\", want \"%s\"\n", __FILE__, __LINE__,    \
+				a_ ? a_ : "(null)", b_ ? b_ : "(null)");                           \
+			ok = false;                                                                \
+		}                                                                                  \
+	} while (0)
+
+/* Runs one test function and counts its result. */
+static void run(const char *name, bool (*fn)(void))
+{
+	bool ok = fn();
+	if (ok)
+		passed++;
+	else
+		failed++;
+	fprintf(stderr, "%s %s\n", ok ? "ok  " : "FAIL", name);
+}
+
+/* Copies s with every ' turned into " (keeps JSON in C strings readable); caller frees. */
+static char *dq(const char *s)
+{
+	char *r = strdup(s);
+	for (char *p = r; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return r;
+}
+
+#define NAMES4(x)	"{'nb': '" x "', 'nn': '" x "', 'sv': '" x "', 'en': '" x "'}"
+#define FLOOR_OK	"'floor': {'id': 'f', 'name': " NAMES4("F") ", 'timezone': 'Europe/Oslo'}"
+#define SVC(id, prefix) "{'id': '" id "', 'prefix': '" prefix "', 'name': " NAMES4(id) "}"
+#define SVCS_OK		"'services': [" SVC("a", "A") ", " SVC("b", "B") "]"
+#define CTRS_OK		"'counters': [{'id': 'c1', 'services': ['a', 'b']}]"
+
+/* Parses the '-quoted JSON text; returns the config or NULL with *cause set. */
+static struct config *parse(const char *text, char **cause, int *rc)
+{
+	char *json = dq(text);
+	struct config *cfg = NULL;
+	*cause = NULL;
+	*rc = config_parse(json, strlen(json), &cfg, cause);
+	free(json);
+	return cfg;
+}
+
+/* True when text fails to parse with exactly the message want (printed otherwise). */
+static bool fails_with(const char *text, const char *want)
+{
+	bool ok = true;
+	char *cause;
+	int rc;
+	struct config *cfg = parse(text, &cause, &rc);
+	CHECK(rc == -EINVAL);
+	CHECK(cfg == NULL);
+	CHECK_STR(cause, want);
+	free(cause);
+	config_free(cfg);
+	return ok;
+}
+
+/* Builds {FLOOR_OK, <extra>, SVCS_OK, CTRS_OK}-style documents for error tests. */
+#define DOC(...) "{" __VA_ARGS__ "}"
+
+/* The demo floor parses with 13 services in 4 languages, 16 counters and 2 displays. */
+static bool test_demo_floor(void)
+{
+	bool ok = true;
+	char *cause = NULL;
+	struct config *cfg = NULL;
+	int rc = config_load(TORG_SOURCE_ROOT "/config/demo-floor.json", &cfg, &cause);
+	CHECK(rc == 0);
+	if (rc) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return false;
+	}
+	CHECK(cfg->nservices == 13);
+	for (size_t i = 0; i < cfg->nservices; i++) {
+		const struct config_service *s = &cfg->services[i];
+		CHECK(s->name.n == 4);
+		const char *langs[] = {"nb", "nn", "sv", "en"};
+		for (size_t k = 0; k < 4; k++)
+			CHECK(config_name_get(&s->name, langs[k]) != NULL);
+		CHECK(s->icon && *s->icon);
+		CHECK(strlen(s->prefix) >= 1);
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(cfg->services[j].prefix, s->prefix) != 0);
+	}
+	CHECK(cfg->ncounters == 16);
+	CHECK(cfg->ndisplays == 2);
+	CHECK_STR(cfg->floor_id, "stovner");
+	CHECK_STR(cfg->timezone, "Europe/Oslo");
+	CHECK(cfg->day_start_min == 240);
+	CHECK(cfg->kiosk_policy == CONFIG_KIOSK_PUBLIC);
+	int housing = config_service_index(cfg, "housing");
+	CHECK(housing >= 0);
+	CHECK_STR(config_name_get(&cfg->services[housing].name, "nn"), "Bustad");
+	CHECK_STR(config_name_get(&cfg->services[housing].name, "sv"), "Boende");
+	/* Floor hours: weekdays only, Thursday longer; the volunteer centre has its own. */
+	CHECK(hours_open(&cfg->hours, 1, 8 * 60));
+	CHECK(!hours_open(&cfg->hours, 1, 15 * 60 + 30));
+	CHECK(hours_open(&cfg->hours, 4, 17 * 60));
+	CHECK(!hours_open(&cfg->hours, 6, 12 * 60));
+	int vol = config_service_index(cfg, "volunteer");
+	CHECK(vol >= 0 && cfg->services[vol].own_hours);
+	CHECK(!hours_open(&cfg->services[vol].hours, 1, 9 * 60));
+	CHECK(!hours_open(&cfg->services[vol].hours, 5, 11 * 60));
+	CHECK(hours_open(&cfg->services[housing].hours, 5, 11 * 60));
+	/* floor_def mirrors the services and counters and is accepted by the floor model. */
+	CHECK(cfg->floor_def.nservices == 13 && cfg->floor_def.ncounters == 16);
+	CHECK_STR(cfg->floor_def.services[housing].prefix, cfg->services[housing].prefix);
+	int s1 = config_counter_index(cfg, "s1");
+	CHECK(s1 == 0);
+	CHECK(cfg->floor_def.counters[s1].services ==
+	      ((UINT64_C(1) << config_service_index(cfg, "reception")) |
+	       (UINT64_C(1) << config_service_index(cfg, "service_desk"))));
+	CHECK(cfg->counters[s1].policy == FLOOR_POLICY_ORDERED);
+	CHECK(cfg->counters[config_counter_index(cfg, "m1")].kind == CONFIG_KIND_ROOM);
+	struct floor *f = floor_create(&cfg->floor_def);
+	CHECK(f != NULL);
+	floor_free(f);
+	const struct config_display *hall = config_display_find(cfg, "hall");
+	const struct config_display *first = config_display_find(cfg, "first-floor");
+	CHECK(hall && hall->all_services && hall->services == (UINT64_C(1) << 13) - 1);
+	CHECK(first && !first->all_services && first->nlanguages == 2);
+	CHECK(config_display_find(cfg, "roof") == NULL);
+	config_free(cfg);
+	return ok;
+}
+
+/* A minimal file gets every documented default. */
+static bool test_defaults(void)
+{
+	bool ok = true;
+	char *cause;
+	int rc;
+	struct config *cfg = parse(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK), &cause, &rc);
+	CHECK(rc == 0 && cfg);
+	if (!cfg) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return false;
+	}
+	CHECK(cfg->day_start_min == 240);
+	CHECK(cfg->nlanguages == 4 && strcmp(cfg->languages[2], "sv") == 0);
+	CHECK_STR(cfg->listen, "127.0.0.1:8080");
+	CHECK_STR(cfg->database, "torg.db");
+	CHECK(cfg->synchronous == CONFIG_SYNC_FULL);
+	CHECK(cfg->public_url == NULL);
+	CHECK(cfg->hours.always && hours_open(&cfg->hours, 0, 3 * 60));
+	CHECK(cfg->services[0].target_wait_s == 600 && cfg->services[0].service_s == 300);
+	CHECK_STR(cfg->services[0].icon, "ticket");
+	CHECK(!cfg->services[0].own_hours && cfg->services[0].hours.always);
+	CHECK_STR(config_name_get(&cfg->counters[0].name, "en"), "c1");
+	CHECK(cfg->counters[0].kind == CONFIG_KIND_COUNTER);
+	CHECK(cfg->counters[0].policy == FLOOR_POLICY_OVERDUE);
+	CHECK(cfg->counters[0].norder == 2 && cfg->counters[0].order[1] == 1);
+	CHECK(cfg->ndisplays == 0);
+	CHECK(cfg->kiosk_policy == CONFIG_KIOSK_PUBLIC && cfg->kiosk_rate_per_minute == 20);
+	CHECK(cfg->starvation_bound_s == 1200 && cfg->floor_def.starvation_bound_s == 1200);
+	CHECK(cfg->retention_days == 90 && !cfg->per_staff);
+	config_free(cfg);
+	return ok;
+}
+
+/* Explicit values for every optional key are read back; "_" keys are comments. */
+static bool test_explicit_values(void)
+{
+	bool ok = true;
+	char *cause;
+	int rc;
+	struct config *cfg = parse(
+	    DOC("'_comment': 'ignored', "
+		"'floor': {'id': 'x', 'timezone': 'UTC', 'day_starts': '05:30',"
+		" 'languages': ['en', 'nb', 'nn', 'sv', 'ar'],"
+		" 'name': {'nb': 'X', 'nn': 'X', 'sv': 'X', 'en': 'X', 'ar': 'س'}}, "
+		"'server': {'listen': '[::1]:9000', 'database': '/var/lib/torg/x.db',"
+		" 'synchronous': 'normal', 'public_url': 'https://torg.example/x'}, "
+		"'hours': 'always', "
+		"'services': [{'id': 'a', 'prefix': 'AB', 'target_wait_s': 60, 'service_s': 30,"
+		" 'icon': 'door', 'name': {'nb': 'a', 'nn': 'a', 'sv': 'a', 'en': 'a', 'ar': 'a'},"
+		" 'hours': {'sat': [['10:00', '12:00'], ['13:00', '24:00']]}}], "
+		"'counters': [{'id': 'r1', 'kind': 'room', 'policy': 'fifo', 'services': ['a'],"
+		" 'name': {'nb': 'R', 'nn': 'R', 'sv': 'R', 'en': 'Room', 'ar': 'R'}}], "
+		"'displays': [{'id': 'd', 'name': 'Hall', 'services': ['a'], 'languages': "
+		"['ar']}], "
+		"'kiosks': {'policy': 'key', 'rate_per_minute': 0,"
+		" 'keys': [{'id': 'k1', 'key': '0123456789abcdef'}, {'id': 'k2', 'key': "
+		"'fedcba9876543210x'}]}, "
+		"'routing': {'starvation_bound_s': 300}, "
+		"'statistics': {'retention_days': 30, 'per_staff': true}"),
+	    &cause, &rc);
+	CHECK(rc == 0 && cfg);
+	if (!cfg) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return false;
+	}
+	CHECK(cfg->day_start_min == 330);
+	CHECK(cfg->nlanguages == 5 && config_has_language(cfg, "ar"));
+	CHECK_STR(cfg->listen, "[::1]:9000");
+	CHECK_STR(cfg->database, "/var/lib/torg/x.db");
+	CHECK(cfg->synchronous == CONFIG_SYNC_NORMAL);
+	CHECK_STR(config_sync_name(cfg->synchronous), "NORMAL");
+	CHECK_STR(cfg->public_url, "https://torg.example/x");
+	CHECK_STR(cfg->services[0].prefix, "AB");
+	CHECK(cfg->services[0].own_hours && !cfg->services[0].hours.always);
+	CHECK(hours_open(&cfg->services[0].hours, 6, 23 * 60 + 59));
+	CHECK(!hours_open(&cfg->services[0].hours, 6, 12 * 60 + 30));
+	CHECK(cfg->counters[0].kind == CONFIG_KIND_ROOM);
+	CHECK(cfg->counters[0].policy == FLOOR_POLICY_FIFO);
+	CHECK_STR(config_policy_name(cfg->counters[0].policy), "fifo");
+	CHECK_STR(config_kind_name(cfg->counters[0].kind), "room");
+	CHECK_STR(config_name_best(&cfg->counters[0].name, "de"), "Room");
+	CHECK_STR(config_name_best(&cfg->counters[0].name, "ar"), "R");
+	CHECK(cfg->displays[0].nlanguages == 1 && strcmp(cfg->displays[0].languages[0], "ar") == 0);
+	CHECK(cfg->kiosk_policy == CONFIG_KIOSK_KEY && cfg->nkiosk_keys == 2);
+	CHECK(cfg->kiosk_rate_per_minute == 0);
+	const struct config_kiosk_key *k = config_kiosk_key_find(cfg, "fedcba9876543210x");
+	CHECK(k && strcmp(k->id, "k2") == 0);
+	CHECK(config_kiosk_key_find(cfg, "fedcba9876543210") == NULL);
+	CHECK(config_kiosk_key_find(cfg, "") == NULL);
+	CHECK(cfg->starvation_bound_s == 300 && cfg->floor_def.starvation_bound_s == 300);
+	CHECK(cfg->retention_days == 30 && cfg->per_staff);
+	CHECK(config_service_by_prefix(cfg, "AB") == 0 && config_service_by_prefix(cfg, "A") == -1);
+	CHECK(config_service_index(cfg, "zz") == -1 && config_counter_index(cfg, "zz") == -1);
+	config_free(cfg);
+	return ok;
+}
+
+/* JSON syntax errors give line and column; the top level must be an object. */
+static bool test_err_syntax(void)
+{
+	bool ok = true;
+	char *cause = NULL;
+	struct config *cfg = NULL;
+	const char *text = "{\n  \"floor\": {\n    \"id\": \"x\",,\n  }\n}";
+	CHECK(config_parse(text, strlen(text), &cfg, &cause) == -EINVAL);
+	CHECK(cause && strncmp(cause, "line 3, column ", 15) == 0);
+	free(cause);
+	cause = NULL;
+	CHECK(config_parse("", 0, &cfg, &cause) == -EINVAL && cause &&
+	      strncmp(cause, "line 1, column 0: ", 18) == 0);
+	free(cause);
+	ok &= fails_with("[1, 2]", "expected an object at the top level, got array");
+	ok &= fails_with("{'floor': {}, 'floor': {}}",
+			 "line 1, column 21: duplicate object key near '\"floor\"'");
+	return ok;
+}
+
+/* Unknown keys are errors at every level, naming the path. */
+static bool test_err_unknown_key(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", 'sevrices': []"), "sevrices: unknown key");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("a", "A") ", " SVC(
+			     "b", "B") ", "
+				       "{'id': 'c', 'prefix': 'C', 'colour': 'red'}]"),
+			 "services[2].colour: unknown key");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'tz': 'UTC'}"), "floor.tz: unknown key");
+	ok &= fails_with(DOC(FLOOR_OK ", 'hours': {'monday': []}"), "hours.monday: unknown key");
+	ok &= fails_with(DOC(FLOOR_OK ", 'a b\\n': 1"), "\"a b\\u000a\": unknown key");
+	return ok;
+}
+
+/* Required keys name themselves when missing; wrong types say what was expected. */
+static bool test_err_missing_and_types(void)
+{
+	bool ok = true;
+	ok &= fails_with("{}", "floor: missing");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'name': " NAMES4("F") "}"),
+			 "floor.timezone: missing");
+	ok &= fails_with(DOC(FLOOR_OK), "services: missing");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': []"), "services: must list at least one");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK), "counters: missing");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [{'id': 'a', 'prefix': 'A', 'name': " NAMES4(
+			     "a") ", 'target_wait_s': '600'}]"),
+			 "services[0].target_wait_s: expected a positive integer, got string");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [{'id': 'a', 'prefix': 'A', 'name': " NAMES4(
+			     "a") ", 'service_s': 0}]"),
+			 "services[0].service_s: expected a positive integer, got 0");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [{'id': 'a', 'prefix': 'A', 'name': " NAMES4(
+			     "a") ", 'service_s': 1.5}]"),
+			 "services[0].service_s: expected a positive integer, got number with a "
+			 "fraction");
+	ok &= fails_with(
+	    DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'routing': {'starvation_bound_s': 100000}"),
+	    "routing.starvation_bound_s: 100000 is more than the maximum 86400");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'statistics': {'per_staff': 1}"),
+			 "statistics.per_staff: expected true or false, got integer");
+	ok &=
+	    fails_with(DOC(FLOOR_OK ", 'services': {}"), "services: expected an array, got object");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [7]"),
+			 "services[0]: expected an object, got integer");
+	return ok;
+}
+
+/* Time zones must exist and be plain names. */
+static bool test_err_timezone(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'name': " NAMES4("F") ", 'timezone': "
+									 "'Europe/Olso'}"),
+			 "floor.timezone: \"Europe/Olso\" is not a known time zone (see "
+			 "/usr/share/zoneinfo)");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'name': " NAMES4("F") ", 'timezone': "
+									 "'../../etc/passwd'}"),
+			 "floor.timezone: \"../../etc/passwd\" is not a known time zone (see "
+			 "/usr/share/zoneinfo)");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'name': " NAMES4("F") ", 'timezone': 'Europe'}"),
+			 "floor.timezone: \"Europe\" is not a known time zone (see "
+			 "/usr/share/zoneinfo)");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'name': " NAMES4("F") ", 'timezone': 'UTC', "
+									 "'day_starts': '4:00'}"),
+			 "floor.day_starts: \"4:00\" is not a time HH:MM");
+	return ok;
+}
+
+/* Ids have a fixed alphabet and length and are unique per list. */
+static bool test_err_ids(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("Nav", "A") "]"),
+			 "services[0].id: \"Nav\" is not an id (1 to 32 of a-z, 0-9, _ and -)");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("", "A") "]"),
+			 "services[0].id: \"\" is not an id (1 to 32 of a-z, 0-9, _ and -)");
+	ok &= fails_with(
+	    DOC(FLOOR_OK ", 'services': [" SVC("a", "A") ", " SVC("b", "B") ", " SVC("a", "C") "]"),
+	    "services[2].id: \"a\" is already used by services[0]");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c1', 'services': ['a']},"
+				      " {'id': 'c1', 'services': ['b']}]"),
+			 "counters[1].id: \"c1\" is already used by counters[0]");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'displays': [{'id': 'd'}, "
+				      "{'id': 'd'}]"),
+			 "displays[1].id: \"d\" is already used by displays[0]");
+	ok &=
+	    fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK
+				    ", 'displays': [{'id': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'}]"),
+		       "displays[0].id: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" is not an id (1 to "
+		       "32 of a-z, 0-9, _ and -)");
+	return ok;
+}
+
+/* Prefixes are one or two capital letters and unique. */
+static bool test_err_prefix(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("a", "A") ", " SVC("b", "D") ", " SVC(
+			     "c", "C") ", " SVC("d", "D") "]"),
+			 "services[3].prefix: \"D\" is already used by services[1]");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("a", "a") "]"),
+			 "services[0].prefix: \"a\" is not 1 or 2 capital letters A-Z");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("a", "ABC") "]"),
+			 "services[0].prefix: \"ABC\" is not 1 or 2 capital letters A-Z");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("a", "Å") "]"),
+			 "services[0].prefix: \"Å\" is not 1 or 2 capital letters A-Z");
+	return ok;
+}
+
+/* Names need every floor language; languages must include the four base ones. */
+static bool test_err_languages(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [{'id': 'a', 'prefix': 'A', 'name': {'nb': "
+				      "'a', 'nn': 'a', 'en': 'a'}}]"),
+			 "services[0].name.sv: missing");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [{'id': 'a', 'prefix': 'A', 'name': {'nb': "
+				      "'a', 'nn': '', 'sv': 'a', 'en': 'a'}}]"),
+			 "services[0].name.nn: empty");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [{'id': 'a', 'prefix': 'A', 'name': {'NB': "
+				      "'a'}}]"),
+			 "services[0].name.\"NB\": not a language tag like \"nb\" or \"pt-BR\"");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'languages': ['nb', 'nn', 'en'], 'timezone': "
+			     "'UTC', 'name': " NAMES4("F") "}"),
+			 "floor.languages: must include \"sv\"");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'languages': ['nb', 'nn', 'sv', 'en', 'nb']}"),
+			 "floor.languages[4]: \"nb\" is listed twice");
+	ok &= fails_with(DOC("'floor': {'id': 'f', 'languages': ['nb', 'nn', 'sv', 'en', 'so'], "
+			     "'timezone': 'UTC', 'name': " NAMES4("F") "}"),
+			 "floor.name.so: missing");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK
+				      ", 'displays': [{'id': 'd', 'languages': ['nb', 'ar']}]"),
+			 "displays[0].languages[1]: \"ar\" is not one of floor.languages");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c', 'services': ['a'], "
+				      "'name': {'nb': 'x'}}]"),
+			 "counters[0].name.nn: missing");
+	return ok;
+}
+
+/* Counter and display service lists must name known services, once, at least one. */
+static bool test_err_service_lists(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c0', 'services': "
+				      "['a']}, {'id': 'c1', 'services': ['a']}, {'id': "
+				      "'c2', 'services': ['nva']}]"),
+			 "counters[2].services[0]: unknown service \"nva\"");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c', 'services': ['a', "
+				      "'b', 'a']}]"),
+			 "counters[0].services[2]: \"a\" is listed twice");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c', 'services': []}]"),
+			 "counters[0].services: must list at least one service");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c'}]"),
+			 "counters[0].services: missing");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c', 'services': ['a'], "
+				      "'policy': 'fast'}]"),
+			 "counters[0].policy: \"fast\" is not one of \"overdue\", \"fifo\", "
+			 "\"ordered\"");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c', 'services': ['a'], "
+				      "'kind': 'desk'}]"),
+			 "counters[0].kind: \"desk\" is not one of \"counter\", \"room\"");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK
+				      ", 'displays': [{'id': 'd', 'services': ['b', 'x']}]"),
+			 "displays[0].services[1]: unknown service \"x\"");
+	return ok;
+}
+
+/* Opening hours: times, order, overlaps, and the "always" form. */
+static bool test_err_hours(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", 'hours': {'mon': [['08:00', '25:00']]}"),
+			 "hours.mon[0]: \"25:00\" is not a time HH:MM");
+	ok &= fails_with(DOC(FLOOR_OK ", 'hours': {'tue': [['24:00', '24:00']]}"),
+			 "hours.tue[0]: \"24:00\" is not a time HH:MM");
+	ok &= fails_with(DOC(FLOOR_OK ", 'hours': {'mon': [['09:00', '08:00']]}"),
+			 "hours.mon[0]: closes at 08:00, not after it opens at 09:00");
+	ok &= fails_with(DOC(FLOOR_OK ", 'hours': {'fri': [['08:00', '12:00'], ['11:00', "
+				      "'15:00']]}"),
+			 "hours.fri[1]: overlaps another span of the day");
+	ok &= fails_with(DOC(FLOOR_OK ", 'hours': {'mon': ['08:00', '15:00']}"),
+			 "hours.mon[0]: expected [\"HH:MM\", \"HH:MM\"]");
+	ok &= fails_with(DOC(FLOOR_OK ", 'hours': 'sometimes'"),
+			 "hours: \"sometimes\" is not \"always\" or an object of weekdays");
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [{'id': 'a', 'prefix': 'A', 'name': " NAMES4(
+			     "a") ", 'hours': {'sun': [['8:00', '9:00']]}}]"),
+			 "services[0].hours.sun[0]: \"8:00\" is not a time HH:MM");
+	return ok;
+}
+
+/* Server, kiosk and limit checks. */
+static bool test_err_sections(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'listen': '8080'}"),
+			 "server.listen: \"8080\" is not host:port");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'listen': 'localhost:99999'}"),
+			 "server.listen: \"localhost:99999\" is not host:port");
+	ok &=
+	    fails_with(DOC(FLOOR_OK ", 'server': {'synchronous': 'off'}"),
+		       "server.synchronous: \"off\" is not one of \"normal\", \"full\", \"extra\"");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'public_url': 'ftp://x'}"),
+			 "server.public_url: \"ftp://x\" is not an http:// or https:// URL");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'kiosks': {'policy': 'key'}"),
+			 "kiosks.keys: policy \"key\" needs at least one key");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK
+				      ", 'kiosks': {'keys': [{'id': 'k', 'key': 'short-secret'}]}"),
+			 "kiosks.keys[0].key: must be 16 to 256 characters");
+	ok &=
+	    fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK
+				    ", 'kiosks': {'keys': [{'id': 'k', 'key': '0123456789abcdef'}, "
+				    "{'id': 'l', 'key': '0123456789abcdef'}]}"),
+		       "kiosks.keys[1].key: the same key as kiosks.keys[0]");
+	/* 65 services is one too many. */
+	char doc[16384];
+	size_t n = (size_t)snprintf(doc, sizeof(doc), "{" FLOOR_OK ", 'services': [");
+	for (int i = 0; i < 65; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n, "%s{'id': 's%d', 'prefix': '%c%c'}",
+				      i ? ", " : "", i, 'A' + i / 26, 'A' + i % 26);
+	snprintf(doc + n, sizeof(doc) - n, "]}");
+	ok &= fails_with(doc, "services: more than 64 entries");
+	return ok;
+}
+
+/* Strings from the file are escaped and shortened in messages. */
+static bool test_err_quoting(void)
+{
+	bool ok = true;
+	ok &= fails_with(DOC(FLOOR_OK ", 'services': [" SVC("a", "A") "], 'counters': [{'id': 'c', "
+								      "'services': "
+								      "['x\\\"y\\ty']}]"),
+			 "counters[0].services[0]: unknown service \"x\\\"y\\u0009y\"");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", 'counters': [{'id': 'c', 'services': "
+				      "['ææææææææææææææææææææææææææææææ']}]"),
+			 "counters[0].services[0]: unknown service "
+			 "\"ææææææææææææææææææææææææ...\"");
+	return ok;
+}
+
+/* config_load reports unreadable files with their path and errno. */
+static bool test_load_errors(void)
+{
+	bool ok = true;
+	char *cause = NULL;
+	struct config *cfg = NULL;
+	CHECK(config_load("/nonexistent/torg.json", &cfg, &cause) == -ENOENT);
+	CHECK_STR(cause, "/nonexistent/torg.json: No such file or directory");
+	CHECK(cfg == NULL);
+	free(cause);
+	cause = NULL;
+	CHECK(config_load("/", &cfg, &cause) == -EISDIR);
+	free(cause);
+	return ok;
+}
+
+/* Pure hours: open/closed at span edges, add_span checks, HH:MM parsing and formatting. */
+static bool test_hours_pure(void)
+{
+	bool ok = true;
+	struct hours h;
+	hours_set_closed(&h);
+	CHECK(hours_add_span(&h, 1, 13 * 60, 15 * 60) == 0);
+	CHECK(hours_add_span(&h, 1, 8 * 60, 12 * 60) == 0);
+	CHECK(h.spans[1][0].open == 8 * 60); /* kept sorted */
+	CHECK(hours_add_span(&h, 1, 11 * 60, 13 * 60) == -EINVAL);
+	CHECK(hours_add_span(&h, 1, 12 * 60, 13 * 60) == 0); /* touching is fine */
+	CHECK(hours_add_span(&h, 7, 0, 60) == -EINVAL);
+	CHECK(hours_add_span(&h, 2, 60, 60) == -EINVAL);
+	CHECK(hours_add_span(&h, 2, 0, 1441) == -EINVAL);
+	for (int i = 0; i < HOURS_MAX_SPANS; i++)
+		CHECK(hours_add_span(&h, 3, i * 10, i * 10 + 5) == 0);
+	CHECK(hours_add_span(&h, 3, 500, 600) == -ENOSPC);
+	CHECK(!hours_open(&h, 1, 8 * 60 - 1));
+	CHECK(hours_open(&h, 1, 8 * 60));
+	CHECK(hours_open(&h, 1, 15 * 60 - 1));
+	CHECK(!hours_open(&h, 1, 15 * 60));
+	CHECK(!hours_open(&h, 0, 10 * 60));
+	CHECK(!hours_open(&h, -1, 10 * 60));
+	CHECK(hours_closes_at(&h, 1, 9 * 60) == 12 * 60);
+	CHECK(hours_closes_at(&h, 1, 7 * 60) == -1);
+	hours_set_always(&h);
+	CHECK(hours_open(&h, 6, 0) && hours_closes_at(&h, 6, 0) == HOURS_DAY_MIN);
+	CHECK(hours_parse_hhmm("00:00", false) == 0);
+	CHECK(hours_parse_hhmm("23:59", false) == 1439);
+	CHECK(hours_parse_hhmm("24:00", false) == -1);
+	CHECK(hours_parse_hhmm("24:00", true) == 1440);
+	CHECK(hours_parse_hhmm("24:01", true) == -1);
+	CHECK(hours_parse_hhmm("12:60", false) == -1);
+	CHECK(hours_parse_hhmm("1200", false) == -1);
+	CHECK(hours_parse_hhmm("12:3a", false) == -1);
+	CHECK(hours_parse_hhmm("12:30 ", false) == -1);
+	char buf[6];
+	hours_format_hhmm(8 * 60 + 5, buf);
+	CHECK_STR(buf, "08:05");
+	hours_format_hhmm(1440, buf);
+	CHECK_STR(buf, "24:00");
+	CHECK_STR(hours_wday_key(1), "mon");
+	CHECK(hours_wday_key(7) == NULL);
+	return ok;
+}
+
+/* Next opening: now when open, later today, after a weekend, a week ahead, never. */
+static bool test_hours_next_open(void)
+{
+	bool ok = true;
+	struct hours h;
+	struct hours_when w;
+	hours_set_closed(&h);
+	CHECK(hours_next_open(&h, 1, 0, &w) == -ENOENT);
+	for (int d = 1; d <= 5; d++)
+		CHECK(hours_add_span(&h, d, 8 * 60, 15 * 60 + 30) == 0);
+	CHECK(hours_add_span(&h, 3, 17 * 60, 19 * 60) == 0);
+	CHECK(hours_next_open(&h, 1, 9 * 60, &w) == 0);
+	CHECK(w.wday == 1 && w.minute == 9 * 60 && w.days_ahead == 0);
+	CHECK(hours_next_open(&h, 1, 7 * 60, &w) == 0);
+	CHECK(w.wday == 1 && w.minute == 8 * 60 && w.days_ahead == 0);
+	CHECK(hours_next_open(&h, 3, 16 * 60, &w) == 0); /* the evening span */
+	CHECK(w.wday == 3 && w.minute == 17 * 60 && w.days_ahead == 0);
+	CHECK(hours_next_open(&h, 1, 16 * 60, &w) == 0);
+	CHECK(w.wday == 2 && w.minute == 8 * 60 && w.days_ahead == 1);
+	CHECK(hours_next_open(&h, 5, 15 * 60 + 30, &w) == 0); /* Friday closing → Monday */
+	CHECK(w.wday == 1 && w.minute == 8 * 60 && w.days_ahead == 3);
+	CHECK(hours_next_open(&h, 6, 12 * 60, &w) == 0);
+	CHECK(w.wday == 1 && w.days_ahead == 2);
+	hours_set_closed(&h);
+	CHECK(hours_add_span(&h, 1, 8 * 60, 9 * 60) == 0);
+	CHECK(hours_next_open(&h, 1, 10 * 60, &w) == 0); /* only Mondays: a week ahead */
+	CHECK(w.wday == 1 && w.minute == 8 * 60 && w.days_ahead == 7);
+	CHECK(hours_next_open(&h, 9, 0, &w) == -EINVAL);
+	return ok;
+}
+
+/* Civil date arithmetic: month and year ends, leap years, weekdays. */
+static bool test_day_arith(void)
+{
+	bool ok = true;
+	CHECK(hours_day_add(20260301, -1) == 20260228);
+	CHECK(hours_day_add(20240301, -1) == 20240229);
+	CHECK(hours_day_add(20000228, 1) == 20000229);
+	CHECK(hours_day_add(21000228, 1) == 21000301);
+	CHECK(hours_day_add(20261231, 1) == 20270101);
+	CHECK(hours_day_add(20270101, -1) == 20261231);
+	CHECK(hours_day_add(20260115, 365) == 20270115);
+	CHECK(hours_day_wday(19700101) == 4);
+	CHECK(hours_day_wday(20260329) == 0);
+	CHECK(hours_day_wday(20261123) == 1);
+	CHECK(hours_day_wday(19691231) == 3);
+	return ok;
+}
+
+/* Pure local-day rule on a broken-down time: before day_start is the previous date. */
+static bool test_local_from_tm(void)
+{
+	bool ok = true;
+	struct hours_local l;
+	struct tm tm = {
+	    .tm_year = 126, .tm_mon = 2, .tm_mday = 1, .tm_hour = 3, .tm_min = 59, .tm_wday = 0};
+	hours_local_from_tm(&tm, 240, &l);
+	CHECK(l.day == 20260228 && l.wday == 0 && l.minute == 239);
+	tm.tm_hour = 4;
+	tm.tm_min = 0;
+	hours_local_from_tm(&tm, 240, &l);
+	CHECK(l.day == 20260301 && l.minute == 240);
+	hours_local_from_tm(&tm, 0, &l);
+	CHECK(l.day == 20260301);
+	return ok;
+}
+
+/* Checks one instant in the process TZ: local day, weekday and minute. */
+static bool local_is(int64_t ms, int day_start, int32_t day, int wday, int minute)
+{
+	struct hours_local l;
+	if (hours_local_now(ms, day_start, &l) != 0)
+		return false;
+	if (l.day != day || l.wday != wday || l.minute != minute) {
+		fprintf(stderr, "  %lld: got day %d wday %d minute %d\n", (long long)ms, l.day,
+			l.wday, l.minute);
+		return false;
+	}
+	return true;
+}
+
+/* Europe/Oslo: the day boundary at 04:00 local across both DST changes and New Year. */
+static bool test_local_day_oslo(void)
+{
+	bool ok = true;
+	setenv("TZ", "Europe/Oslo", 1);
+	tzset();
+	/* Saturday 2026-03-28, CET (+1): 02:59Z is 03:59, 03:00Z is 04:00. */
+	CHECK(local_is(1774666740000, 240, 20260327, 6, 239));
+	CHECK(local_is(1774666800000, 240, 20260328, 6, 240));
+	/* Sunday 2026-03-29, clocks go 02:00 → 03:00 at 01:00Z. */
+	CHECK(local_is(1774745940000, 240, 20260328, 0, 119)); /* 01:59 CET */
+	CHECK(local_is(1774747800000, 240, 20260328, 0, 210)); /* 03:30 CEST */
+	CHECK(local_is(1774749600000, 240, 20260329, 0, 240)); /* 04:00 CEST = 02:00Z */
+	/* Sunday 2026-10-25, clocks go 03:00 → 02:00 at 01:00Z: 02:59 happens twice. */
+	CHECK(local_is(1792889940000, 240, 20261024, 0, 179)); /* 02:59 CEST */
+	CHECK(local_is(1792893540000, 240, 20261024, 0, 179)); /* 02:59 CET */
+	CHECK(local_is(1792897140000, 240, 20261024, 0, 239)); /* 03:59 CET */
+	CHECK(local_is(1792897200000, 240, 20261025, 0, 240)); /* 04:00 CET = 03:00Z */
+	/* New Year: 03:30 local on 1 January still belongs to 31 December. */
+	CHECK(local_is(1798757940000, 240, 20261231, 4, 1439));
+	CHECK(local_is(1798774200000 - 3600000, 240, 20261231, 5, 210));
+	CHECK(local_is(1798774200000, 240, 20270101, 5, 270));
+	/* Day start at midnight: the date itself. */
+	CHECK(local_is(1774745940000, 0, 20260329, 0, 119));
+	return ok;
+}
+
+int main(void)
+{
+	run("demo_floor", test_demo_floor);
+	run("defaults", test_defaults);
+	run("explicit_values", test_explicit_values);
+	run("err_syntax", test_err_syntax);
+	run("err_unknown_key", test_err_unknown_key);
+	run("err_missing_and_types", test_err_missing_and_types);
+	run("err_timezone", test_err_timezone);
+	run("err_ids", test_err_ids);
+	run("err_prefix", test_err_prefix);
+	run("err_languages", test_err_languages);
+	run("err_service_lists", test_err_service_lists);
+	run("err_hours", test_err_hours);
+	run("err_sections", test_err_sections);
+	run("err_quoting", test_err_quoting);
+	run("load_errors", test_load_errors);
+	run("hours_pure", test_hours_pure);
+	run("hours_next_open", test_hours_next_open);
+	run("day_arith", test_day_arith);
+	run("local_from_tm", test_local_from_tm);
+	run("local_day_oslo", test_local_day_oslo);
+	printf("config: %d passed, %d failed\n", passed, failed);
+	return failed ? 1 : 0;
+}
