@@ -79,8 +79,11 @@ struct proto_client_msg {
  *  PROTO_MAX_MESSAGE) with err filled: code bad_json / bad_request / unknown_field /
  *  unknown_type / too_big, message human ("line 1, column 9: ..." for JSON syntax;
  *  "hello.since: expected a non-negative integer, got string"), field the JSON path.
- *  *out is overwritten (not freed first); on failure it is left cleared. The caller owns
- *  *out and *err and frees them with proto_client_msg_clear / proto_error_clear. */
+ *  field is the path inside the object ("since", "services[1]"; NULL for bad_json/too_big);
+ *  the message prefixes it with the message type ("hello.", "cmd."). *out is overwritten
+ *  (not freed first) and left cleared on failure; *err is written only on failure (pass it
+ *  zeroed), and message/field are valid UTF-8. The caller owns *out and *err and frees them
+ *  with proto_client_msg_clear / proto_error_clear. */
 int proto_parse_client(const char *buf, size_t len, struct proto_client_msg *out,
 		       struct proto_error *err);
 /** Frees everything *m owns and zeroes it; safe on a zeroed message. */
