@@ -1,0 +1,140 @@
+"""The command line: --check-config on good and bad files, --version, --help, and
+`torgd user add|list|remove`."""
+
+import json
+import os
+
+import pytest
+
+from torgtest import ROOT_DIR, Torgd, config_with
+
+
+@pytest.fixture
+def off(torgd_bin, tmp_path):
+    """A Torgd whose config and database exist but that is not started (no users)."""
+    return Torgd(torgd_bin, tmp_path / "cli", users={})
+
+
+def check(off, cfg_text):
+    """Writes cfg_text as the config and runs --check-config; returns the result."""
+    path = os.path.join(off.workdir, "check.json")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(cfg_text)
+    return off.cli("--check-config", "--config", path, with_config=False)
+
+
+def test_check_config_good(off):
+    r = check(off, json.dumps(config_with()))
+    assert r.returncode == 0, r.stderr
+
+
+def test_check_config_demo_floor(off):
+    demo = os.path.join(ROOT_DIR, "config", "demo-floor.json")
+    if not os.path.exists(demo):
+        pytest.fail("config/demo-floor.json is missing")
+    r = off.cli("--check-config", "--config", demo, with_config=False)
+    assert r.returncode == 0, r.stderr
+
+
+BAD_CONFIGS = [
+    (lambda c: c["counters"][0]["services"].__setitem__(0, "nva"),
+     ["counters[0].services[0]", "nva"]),
+    (lambda c: c["services"][1].__setitem__("prefix", "A"), ["services[1].prefix"]),
+    (lambda c: c["services"][2].__setitem__("colour", "red"), ["services[2].colour"]),
+    (lambda c: c["floor"].pop("timezone"), ["floor.timezone"]),
+    (lambda c: c["floor"].__setitem__("timezone", "Mars/Olympus"), ["floor.timezone"]),
+    (lambda c: c["services"][0].__setitem__("target_wait_s", "soon"),
+     ["services[0].target_wait_s"]),
+    (lambda c: c.__setitem__("hours", {"mon": [["08:00", "25:00"]]}), ["hours.mon[0]"]),
+    (lambda c: c["services"][3]["name"].pop("sv"), ["services[3].name"]),
+]
+
+
+@pytest.mark.parametrize("mutate,places", BAD_CONFIGS,
+                         ids=["unknown-service", "dup-prefix", "unknown-key", "no-timezone",
+                              "bad-timezone", "bad-type", "bad-hours", "missing-language"])
+def test_check_config_bad(off, mutate, places):
+    cfg = config_with()
+    mutate(cfg)
+    r = check(off, json.dumps(cfg))
+    assert r.returncode != 0
+    out = r.stderr + r.stdout
+    for p in places:
+        assert p in out, f"{p!r} not named in: {out}"
+
+
+def test_check_config_syntax_error_has_line_and_column(off):
+    text = json.dumps(config_with(), indent=1).replace('"prefix": "B"', '"prefix": B', 1)
+    r = check(off, text)
+    assert r.returncode != 0
+    assert "line" in r.stderr and "column" in r.stderr, r.stderr
+
+
+def test_check_config_missing_file(off):
+    r = off.cli("--check-config", "--config", os.path.join(off.workdir, "nope.json"),
+                with_config=False)
+    assert r.returncode != 0 and "nope.json" in r.stderr, r.stderr
+
+
+def test_version_and_help(off):
+    r = off.cli("--version", with_config=False)
+    assert r.returncode == 0 and "0.1.0" in r.stdout, (r.stdout, r.stderr)
+    r = off.cli("--help", with_config=False)
+    assert r.returncode == 0
+    for word in ("--config", "--listen", "--db", "--check-config", "user"):
+        assert word in r.stdout, (word, r.stdout)
+    r = off.cli("--no-such-option", with_config=False)
+    assert r.returncode != 0 and r.stderr
+
+
+def users_of(off):
+    """`torgd user list` as {name: (role, services)}."""
+    r = off.cli("user", "list")
+    assert r.returncode == 0, r.stderr
+    out = {}
+    for line in r.stdout.splitlines():
+        if not line.strip():
+            continue
+        parts = line.split("\t")
+        assert len(parts) >= 2, f"not tab-separated: {line!r}"
+        out[parts[0]] = (parts[1], parts[2] if len(parts) > 2 else "")
+    return out
+
+
+def test_user_add_list_remove(off):
+    assert users_of(off) == {}
+    off.add_user("kari", "counter", ["reception", "nav"])
+    off.add_user("mona", "manager")
+    users = users_of(off)
+    assert set(users) == {"kari", "mona"}
+    assert users["kari"][0] == "counter" and users["kari"][1].replace(" ", "") in (
+        "reception,nav", "nav,reception")
+    assert users["mona"][0] == "manager"
+    listing = off.cli("user", "list").stdout
+    assert "$y$" not in listing and "Pw-" not in listing, "list must never show secrets"
+
+    r = off.cli("user", "add", "kari", "--role", "admin", input_text="another-password\n")
+    assert r.returncode != 0 and "kari" in r.stderr, r.stderr
+    r = off.cli("user", "add", "boss", "--role", "boss", input_text="another-password\n")
+    assert r.returncode != 0 and "boss" in r.stderr, r.stderr
+    r = off.cli("user", "add", "kim", "--role", "counter", "--services", "nva",
+                input_text="another-password\n")
+    assert r.returncode != 0 and "nva" in r.stderr, r.stderr
+    r = off.cli("user", "add", "kim", "--role", "counter", input_text="short\n")
+    assert r.returncode != 0 and r.stderr
+    r = off.cli("user", "add", "Bad Name", "--role", "counter", input_text="long-enough-pw\n")
+    assert r.returncode != 0 and r.stderr
+    assert set(users_of(off)) == {"kari", "mona"}
+
+    r = off.cli("user", "remove", "kari")
+    assert r.returncode == 0, r.stderr
+    assert set(users_of(off)) == {"mona"}
+    r = off.cli("user", "remove", "kari")
+    assert r.returncode != 0 and "kari" in r.stderr
+
+
+def test_users_added_work_for_login(make_server):
+    srv = make_server(users={"eva": ("counter", ["housing"])})
+    tok = srv.login("eva")
+    me = srv.ok(srv.get("/api/v1/me", token=tok))["user"]
+    assert me == {"name": "eva", "role": "counter", "services": ["housing"]}

@@ -1,0 +1,532 @@
+"""Helpers for the torgd integration suite: start and stop the real torgd on a free
+port with a temporary config and database, talk to it over HTTP (requests) and
+WebSocket (websockets, through a small synchronous wrapper over one background
+asyncio loop), and check its stderr for sanitizer reports and leaked secrets.
+
+Nothing here knows torgd's insides: it speaks only what proto/PROTOCOL.md says.
+"""
+
+import asyncio
+import collections
+import contextlib
+import copy
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+
+import requests
+import websockets
+
+ROOT_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+# Sanitizer markers that fail a test when they appear in any torgd output.
+SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "runtime error:", "LeakSanitizer",
+                     "ERROR: ThreadSanitizer")
+
+# How long to wait for torgd: sanitizer builds are several times slower.
+START_TIMEOUT = float(os.environ.get("TORG_START_TIMEOUT", "30"))
+HTTP_TIMEOUT = float(os.environ.get("TORG_HTTP_TIMEOUT", "15"))
+WS_TIMEOUT = float(os.environ.get("TORG_WS_TIMEOUT", "10"))
+
+SERVICE_NAMES = {
+    "reception": {"nb": "Mottak", "nn": "Mottak", "sv": "Mottagning", "en": "Reception"},
+    "nav": {"nb": "NAV", "nn": "NAV", "sv": "NAV", "en": "NAV"},
+    "housing": {"nb": "Bolig", "nn": "Bustad", "sv": "Boende", "en": "Housing"},
+    "social": {"nb": "Sosialhjelp", "nn": "Sosialhjelp", "sv": "Socialhjälp",
+               "en": "Social assistance"},
+}
+
+# The small floor every test uses unless it builds its own: four services, three desks
+# and a meeting room, two displays, open around the clock, no ticket rate limit.
+BASE_CONFIG = {
+    "floor": {
+        "id": "testtorg",
+        "name": {"nb": "Testtorget", "nn": "Testtorget", "sv": "Testtorget",
+                 "en": "Test floor"},
+        "timezone": "Europe/Oslo",
+        "day_starts": "04:00",
+        "languages": ["nb", "nn", "sv", "en"],
+    },
+    "hours": "always",
+    "services": [
+        {"id": "reception", "prefix": "A", "name": SERVICE_NAMES["reception"],
+         "target_wait_s": 600, "service_s": 300, "icon": "door"},
+        {"id": "nav", "prefix": "B", "name": SERVICE_NAMES["nav"],
+         "target_wait_s": 900, "service_s": 600, "icon": "briefcase"},
+        {"id": "housing", "prefix": "C", "name": SERVICE_NAMES["housing"],
+         "target_wait_s": 900, "service_s": 600, "icon": "house"},
+        {"id": "social", "prefix": "D", "name": SERVICE_NAMES["social"],
+         "target_wait_s": 1200, "service_s": 900, "icon": "coins"},
+    ],
+    "counters": [
+        {"id": "c1", "name": {"nb": "Skranke 1", "nn": "Skranke 1", "sv": "Disk 1",
+                              "en": "Counter 1"},
+         "kind": "counter", "services": ["reception", "nav"]},
+        {"id": "c2", "kind": "counter", "services": ["housing"]},
+        {"id": "c3", "kind": "counter", "services": ["nav", "housing", "social"]},
+        {"id": "r1", "kind": "room", "services": ["social"]},
+    ],
+    "displays": [
+        {"id": "hall", "name": "Hall"},
+        {"id": "upstairs", "name": "First floor", "services": ["housing", "social"],
+         "languages": ["nb", "en"]},
+    ],
+    "kiosks": {"policy": "public", "rate_per_minute": 0},
+}
+
+# Staff the default server knows: name -> (role, allowed services or None for all).
+BASE_USERS = {
+    "kari": ("counter", ["reception", "nav"]),
+    "ola": ("counter", None),
+    "per": ("counter", ["housing"]),
+    "mona": ("manager", None),
+    "admin": ("admin", None),
+}
+
+
+def password_of(name):
+    """The fixed test password of a user."""
+    return f"{name}-Pw-0123456789"
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def config_with(**changes):
+    """A deep copy of BASE_CONFIG with top-level keys replaced."""
+    cfg = copy.deepcopy(BASE_CONFIG)
+    cfg.update(copy.deepcopy(changes))
+    return cfg
+
+
+def check_output_clean(text, where):
+    """Fails when text holds a sanitizer report."""
+    for m in SANITIZER_MARKERS:
+        assert m not in text, f"sanitizer report ({m!r}) in {where}:\n{text[-6000:]}"
+
+
+class ApiError(AssertionError):
+    """An HTTP answer that was not what the test expected."""
+
+
+class Torgd:
+    """One torgd process on a temporary directory: config, database, stderr logs.
+
+    The process can be stopped (SIGTERM, asserting exit 0 and a clean stderr), killed
+    (SIGKILL) and started again on the same database and port.
+    """
+
+    def __init__(self, binary, workdir, config=None, users=None):
+        self.binary = binary
+        self.workdir = str(workdir)
+        os.makedirs(self.workdir, exist_ok=True)
+        self.config = copy.deepcopy(config if config is not None else BASE_CONFIG)
+        self.config_path = os.path.join(self.workdir, "floor.json")
+        self.db_path = os.path.join(self.workdir, "torg.db")
+        with open(self.config_path, "w", encoding="utf-8") as f:
+            json.dump(self.config, f, ensure_ascii=False, indent=1)
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.starts = 0
+        self.stderr_path = None
+        self.stderr_paths = []
+        self.secrets = set()  # strings that must never appear in torgd's output
+        self.tokens = {}
+        self.http = requests.Session()
+        for name, (role, services) in (users if users is not None else BASE_USERS).items():
+            self.add_user(name, role, services)
+
+    # ---- command line ----
+
+    def cli(self, *args, input_text=None, with_config=True, timeout=60):
+        """Runs torgd with args (plus --config/--db when with_config); returns the
+        CompletedProcess with text stdout/stderr, after checking it for sanitizer reports."""
+        cmd = [self.binary, *args]
+        if with_config:
+            cmd += ["--config", self.config_path, "--db", self.db_path]
+        r = subprocess.run(cmd, input=input_text, capture_output=True, text=True,
+                           cwd=self.workdir, timeout=timeout)
+        check_output_clean(r.stdout + r.stderr, "torgd " + " ".join(args))
+        return r
+
+    def add_user(self, name, role, services=None, password=None):
+        """Adds a staff user with `torgd user add` (password on stdin); asserts success."""
+        password = password or password_of(name)
+        self.secrets.add(password)
+        args = ["user", "add", name, "--role", role]
+        if services:
+            args += ["--services", ",".join(services)]
+        r = self.cli(*args, input_text=password + "\n")
+        assert r.returncode == 0, f"user add {name} failed ({r.returncode}): {r.stderr}"
+
+    # ---- process ----
+
+    def start(self):
+        """Starts torgd and waits until /healthz answers; returns self."""
+        assert self.proc is None, "already running"
+        self.starts += 1
+        self.stderr_path = os.path.join(self.workdir, f"torgd-{self.starts}.stderr")
+        self.stderr_paths.append(self.stderr_path)
+        err = open(self.stderr_path, "w", encoding="utf-8")
+        try:
+            self.proc = subprocess.Popen(
+                [self.binary, "--config", self.config_path,
+                 "--listen", f"127.0.0.1:{self.port}", "--db", self.db_path],
+                cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        finally:
+            err.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            rc = self.proc.poll()
+            if rc is not None:
+                self.proc = None
+                raise AssertionError(f"torgd exited with {rc} during start-up:\n"
+                                     + self.read_stderr()[-4000:])
+            try:
+                r = requests.get(self.base + "/healthz", timeout=1)
+                if r.status_code == 200:
+                    return self
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                self.kill9()
+                raise AssertionError(f"torgd not ready after {START_TIMEOUT}s:\n"
+                                     + self.read_stderr()[-4000:])
+            time.sleep(0.05)
+
+    def read_stderr(self, path=None):
+        """The text torgd wrote on stderr in its latest (or the given) run."""
+        path = path or self.stderr_path
+        if not path or not os.path.exists(path):
+            return ""
+        with open(path, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+    def stop(self, expect=0, timeout=None):
+        """SIGTERM, waits, asserts the exit code (default 0) and a clean stderr."""
+        assert self.proc is not None, "not running"
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout or START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+            raise AssertionError("torgd did not exit within the timeout after SIGTERM:\n"
+                                 + self.read_stderr()[-4000:])
+        self.proc = None
+        self.check_logs()
+        if expect is not None:
+            assert rc == expect, (f"torgd exited with {rc}, expected {expect}:\n"
+                                  + self.read_stderr()[-4000:])
+        return rc
+
+    def kill9(self):
+        """SIGKILL: the crash case. No exit-code or leak check is possible."""
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+    def restart(self):
+        """Graceful stop (asserting exit 0) and start on the same database and port."""
+        self.stop()
+        return self.start()
+
+    def check_logs(self):
+        """Fails on sanitizer reports or secrets (passwords, ticket ids, tokens) in any
+        stderr of this server so far."""
+        for p in self.stderr_paths:
+            text = self.read_stderr(p)
+            check_output_clean(text, p)
+            for s in self.secrets:
+                assert s not in text, f"a secret ({s[:6]}…) was logged in {p}"
+
+    # ---- HTTP ----
+
+    def request(self, method, path, *, token=None, body=None, data=None, headers=None,
+                session=None):
+        """One HTTP request; body is sent as JSON, data as raw bytes/str."""
+        h = dict(headers or {})
+        if token:
+            h["Authorization"] = f"Bearer {token}"
+        if body is not None:
+            data = json.dumps(body)
+        if data is not None:
+            h.setdefault("Content-Type", "application/json")
+        s = session or self.http
+        return s.request(method, self.base + path, data=data, headers=h,
+                         timeout=HTTP_TIMEOUT)
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def ok(self, r, status=200):
+        """Asserts r has the status; returns its JSON (or None for an empty body)."""
+        if r.status_code != status:
+            raise ApiError(f"{r.request.method} {r.request.url}: expected {status}, got "
+                           f"{r.status_code}: {r.text[:500]}")
+        return r.json() if r.content else None
+
+    def healthz(self):
+        return self.ok(self.get("/healthz"))
+
+    def floor(self, **params):
+        q = "&".join(f"{k}={v}" for k, v in params.items())
+        return self.ok(self.get("/api/v1/floor" + (f"?{q}" if q else "")))
+
+    def seq(self):
+        return self.floor()["seq"]
+
+    def login(self, name, password=None):
+        """Signs in; returns the bearer token (remembered as a secret)."""
+        body = self.ok(self.post("/api/v1/login",
+                                 {"name": name, "password": password or password_of(name)}))
+        token = body["token"]
+        self.secrets.add(token)
+        self.tokens[name] = token
+        return token
+
+    def token(self, name):
+        """The user's token, signing in the first time."""
+        return self.tokens.get(name) or self.login(name)
+
+    def issue(self, service, **fields):
+        """Issues a ticket publicly; returns the ticket object (its id remembered as a
+        secret that must never be logged)."""
+        t = self.ok(self.post("/api/v1/tickets", {"service": service, **fields}), 201)
+        self.secrets.add(t["ticket"]["id"])
+        return t["ticket"]
+
+    def ticket(self, tid):
+        return self.ok(self.get(f"/api/v1/tickets/{tid}"))["ticket"]
+
+    def act(self, user, counter, op, body=None, status=200):
+        """A counter action as user; returns the answer's JSON (None for 204)."""
+        return self.ok(self.post(f"/api/v1/counters/{counter}/{op}", body,
+                                 token=self.token(user)), status)
+
+    def open_counter(self, user, counter, services=None):
+        return self.act(user, counter, "open", {"services": services} if services else None)
+
+    def summary(self):
+        """The parts of the public snapshot that only events change: seq, waiting
+        numbers per service, each counter's open/services/current."""
+        f = self.floor()
+        return {
+            "seq": f["seq"],
+            "queues": {s["id"]: [q["number"] for q in s.get("queue", [])]
+                       for s in f["services"]},
+            "waiting": {s["id"]: s["waiting"] for s in f["services"]},
+            "counters": {c["id"]: (c["open"], tuple(c.get("services") or ()),
+                                   (c.get("current") or {}).get("number"),
+                                   (c.get("current") or {}).get("state"))
+                         for c in f["counters"]},
+        }
+
+    @contextlib.contextmanager
+    def unchanged(self):
+        """Asserts the floor (seq, queues, counters) is the same after the block."""
+        before = self.summary()
+        yield
+        after = self.summary()
+        assert after == before, f"floor changed:\nbefore {before}\nafter  {after}"
+
+    def ws(self, hello=None, **kw):
+        """A connected WsClient on /ws; sends hello when given."""
+        c = WsClient(f"ws://127.0.0.1:{self.port}/ws", **kw)
+        if hello is not None:
+            c.send(hello)
+        return c
+
+
+def expect_error(r, status, code, field=None):
+    """Asserts r is the error envelope with that status and code (and field when
+    given); returns the error object."""
+    assert r.status_code == status, (f"{r.request.method} {r.request.url}: expected "
+                                     f"{status} {code}, got {r.status_code}: {r.text[:400]}")
+    body = r.json()
+    assert set(body) == {"error"}, body
+    err = body["error"]
+    if isinstance(code, (tuple, set, list)):
+        assert err["code"] in code, err
+    else:
+        assert err["code"] == code, err
+    assert isinstance(err.get("message"), str) and err["message"], err
+    if field is not None:
+        assert err.get("field") == field, err
+    return err
+
+
+# ---- WebSocket ----
+
+_loop = None
+_loop_lock = threading.Lock()
+
+
+def _bg_loop():
+    """The one background asyncio loop all WsClients run on."""
+    global _loop
+    with _loop_lock:
+        if _loop is None:
+            _loop = asyncio.new_event_loop()
+            threading.Thread(target=_loop.run_forever, name="ws-loop", daemon=True).start()
+        return _loop
+
+
+class WsClosed(Exception):
+    """The server closed the connection; .code is the close code."""
+
+    def __init__(self, code, reason=""):
+        super().__init__(f"closed {code} {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class WsClient:
+    """A synchronous WebSocket client for torg.v1. Frames that hold a JSON array
+    (batches) are flattened into messages; frames and batches are counted."""
+
+    def __init__(self, url, headers=None, subprotocols=("torg.v1",)):
+        self.loop = _bg_loop()
+        self.frames = 0
+        self.batches = 0
+        self.pending = collections.deque()
+
+        async def connect():
+            return await websockets.connect(
+                url, subprotocols=list(subprotocols) if subprotocols else None,
+                extra_headers=headers, max_size=None, ping_interval=None,
+                open_timeout=WS_TIMEOUT, close_timeout=2)
+
+        self.ws = self._run(connect(), WS_TIMEOUT + 1)
+
+    def _run(self, coro, timeout):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    @property
+    def subprotocol(self):
+        return self.ws.subprotocol
+
+    def send(self, msg):
+        """Sends a dict as JSON text, or a str/bytes frame as it is."""
+        data = msg if isinstance(msg, (str, bytes)) else json.dumps(msg)
+        try:
+            self._run(self.ws.send(data), WS_TIMEOUT)
+        except websockets.ConnectionClosed as e:
+            raise WsClosed(self.ws.close_code, self.ws.close_reason) from e
+
+    def recv_frame(self, timeout=WS_TIMEOUT):
+        """The next frame, parsed (dict or list). Raises TimeoutError or WsClosed."""
+        try:
+            raw = self._run(asyncio.wait_for(self.ws.recv(), timeout), timeout + 2)
+        except asyncio.TimeoutError as e:
+            raise TimeoutError(f"no frame within {timeout}s") from e
+        except websockets.ConnectionClosed as e:
+            raise WsClosed(self.ws.close_code, self.ws.close_reason) from e
+        assert isinstance(raw, str), f"binary frame from the server: {raw[:60]!r}"
+        self.frames += 1
+        v = json.loads(raw)
+        assert isinstance(v, (dict, list)), f"frame is neither object nor array: {raw[:200]}"
+        if isinstance(v, list):
+            self.batches += 1
+            assert v, "empty batch frame"
+            assert all(isinstance(m, dict) for m in v), f"batch of non-objects: {raw[:200]}"
+        return v
+
+    def recv(self, timeout=WS_TIMEOUT):
+        """The next message (batches flattened)."""
+        if not self.pending:
+            f = self.recv_frame(timeout)
+            self.pending.extend(f if isinstance(f, list) else [f])
+        return self.pending.popleft()
+
+    def recv_until(self, pred, timeout=WS_TIMEOUT):
+        """Messages up to and including the first for which pred is true."""
+        out = []
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no matching message within {timeout}s; got {out}")
+            m = self.recv(left)
+            out.append(m)
+            if pred(m):
+                return out
+
+    def recv_event(self, kind, timeout=WS_TIMEOUT):
+        """Skips to the next event of that kind; returns it."""
+        return self.recv_until(lambda m: m.get("type") == "event" and m.get("kind") == kind,
+                               timeout)[-1]
+
+    def drain(self, quiet=0.4, limit=30.0):
+        """Every message that arrives until none has for `quiet` seconds."""
+        out = list(self.pending)
+        self.pending.clear()
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline:
+            try:
+                f = self.recv_frame(quiet)
+            except TimeoutError:
+                return out
+            out.extend(f if isinstance(f, list) else [f])
+        raise AssertionError(f"messages kept coming for {limit}s")
+
+    def wait_closed(self, timeout=WS_TIMEOUT):
+        """Reads until the server closes; returns (close code, messages read before)."""
+        out = []
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"connection still open after {timeout}s; got {out}")
+            try:
+                out.append(self.recv(left))
+            except WsClosed as e:
+                return e.code, out
+
+    def close(self):
+        """Closes from our side (ignores a connection already gone)."""
+        with contextlib.suppress(Exception):
+            self._run(self.ws.close(), 5)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def events_of(msgs):
+    """Only the event messages of a list."""
+    return [m for m in msgs if m.get("type") == "event"]
+
+
+def assert_consecutive(events, first=None):
+    """Asserts the events' seqs increase by exactly one (starting at first when given)."""
+    seqs = [e["seq"] for e in events]
+    if seqs and first is not None:
+        assert seqs[0] == first, f"first seq {seqs[0]}, expected {first}: {seqs}"
+    for a, b in zip(seqs, seqs[1:]):
+        assert b == a + 1, f"seq gap or repeat between {a} and {b}: {seqs}"
+
+
+TICKET_ID = re.compile(r"^[0-9a-f]{32}$")
+TOKEN = re.compile(r"^[0-9a-f]{64}$")
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
