@@ -1,0 +1,367 @@
+/*
+ * api.c — the libwebsockets context on torgd's libuv loop, and what HTTP and
+ * WebSocket share: finding the staff user behind a request, checking what the
+ * user may do at a counter, running the counter command and shaping its
+ * answer. Teardown follows NOTES-platform.md: destroy once to close every
+ * connection, let the loop drain, destroy again after uv_run returns.
+ */
+#include "api_int.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "encode.h"
+#include "util.h"
+
+size_t api__http_req_size(void);
+
+static const lws_retry_bo_t ws_retry = {
+    .secs_since_valid_ping = 30,
+    .secs_since_valid_hangup = 70,
+};
+
+/* lws log lines go to our log, at the matching level. */
+static void lws_log_cb(int level, const char *line)
+{
+	size_t n = strlen(line);
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	log_msg(level == LLL_ERR ? LOG_ERR : level == LLL_WARN ? LOG_WARN : LOG_DEBUG, "lws: %.*s",
+		(int)n, line);
+}
+
+int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config *cfg,
+	       struct engine *e, struct auth *auth, struct api **out, char **cause)
+{
+	char host[128];
+	const char *colon = strrchr(opts->listen, ':');
+	char *end = NULL;
+	long port = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || colon == opts->listen || (size_t)(colon - opts->listen) >= sizeof(host) ||
+	    !end || *end || port < 0 || port > 65535) {
+		*cause = xasprintf("listen address \"%s\" is not ADDR:PORT", opts->listen);
+		return -EINVAL;
+	}
+	memcpy(host, opts->listen, (size_t)(colon - opts->listen));
+	host[colon - opts->listen] = '\0';
+	if (host[0] == '[') { /* [::1]:8080 */
+		size_t hl = strlen(host);
+		if (hl < 3 || host[hl - 1] != ']') {
+			*cause = xasprintf("listen address \"%s\" is not ADDR:PORT", opts->listen);
+			return -EINVAL;
+		}
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+	}
+
+	struct api *a = xcalloc(1, sizeof(*a));
+	a->loop = loop;
+	a->cfg = cfg;
+	a->engine = e;
+	a->auth = auth;
+	a->www = xstrdup(opts->www);
+
+	static struct lws_protocols protocols[3];
+	protocols[0] = (struct lws_protocols){
+	    .name = "http", .callback = api__http_cb, .per_session_data_size = api__http_req_size()};
+	protocols[1] = (struct lws_protocols){.name = PROTO_VERSION,
+					      .callback = api__ws_cb,
+					      .per_session_data_size = sizeof(struct ws_session),
+					      .rx_buffer_size = 1024};
+	protocols[2] = (struct lws_protocols){0};
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_cb);
+	struct lws_context_creation_info info;
+	memset(&info, 0, sizeof(info));
+	void *loops[1] = {loop};
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	info.foreign_loops = loops;
+	info.port = (int)port;
+	info.iface = host;
+	info.protocols = protocols;
+	info.vhost_name = "default";
+	info.user = a;
+	info.pcontext = &a->ctx;
+	info.retry_and_idle_policy = &ws_retry;
+	info.timeout_secs = 30;
+	info.max_http_header_data = 4096;
+	info.keepalive_timeout = 30;
+	a->ctx = lws_create_context(&info);
+	if (!a->ctx || !lws_get_vhost_by_name(a->ctx, "default")) {
+		*cause = xasprintf("cannot listen on %s (address in use or not available)",
+				   opts->listen);
+		if (a->ctx) {
+			api_stop(a);
+			uv_run(loop, UV_RUN_DEFAULT);
+		}
+		api_free(a);
+		return -EADDRINUSE;
+	}
+	*out = a;
+	return 0;
+}
+
+void api_stop(struct api *a)
+{
+	if (a->stopping)
+		return;
+	a->stopping = true;
+	api__ws_close_all(a);
+	if (a->ctx)
+		lws_context_destroy(a->ctx);
+}
+
+void api_free(struct api *a)
+{
+	if (!a)
+		return;
+	if (a->ctx)
+		lws_context_destroy(a->ctx);
+	free(a->frame);
+	free(a->www);
+	free(a);
+}
+
+/* Engine hook: a command changed the floor (not yet durable). */
+static void hook_changed(void *arg, uint64_t services, uint64_t seq)
+{
+	api__ws_changed(arg, services, seq);
+}
+
+/* Engine hook: events up to seq are durable and in the fan-out log. */
+static void hook_durable(void *arg, uint64_t seq, uint64_t services)
+{
+	api__ws_durable(arg, seq, services);
+}
+
+/* Engine hook: the store failed. Nothing more may be acknowledged: leave at once;
+ * the journal holds everything that was. */
+static void hook_failed(void *arg, const char *cause)
+{
+	log_err("cannot store events (%s); stopping so that nothing unstored is acknowledged",
+		cause);
+	_exit(3);
+}
+
+void api_engine_hooks(struct api *a, struct engine_hooks *hooks)
+{
+	hooks->changed = hook_changed;
+	hooks->durable = hook_durable;
+	hooks->failed = hook_failed;
+	hooks->arg = a;
+}
+
+const struct auth_user *api__user(struct api *a, const char *token)
+{
+	if (!token || !token[0])
+		return NULL;
+	return auth_session_user(a->auth, token);
+}
+
+/* True for 64 lowercase hex digits. */
+static bool token_shape(const char *s, size_t n)
+{
+	if (n != 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+bool api__request_token(struct lws *wsi, char *out)
+{
+	char buf[1024];
+	int n = lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_AUTHORIZATION);
+	if (n > 7 && strncasecmp(buf, "Bearer ", 7) == 0) {
+		const char *t = buf + 7;
+		while (*t == ' ')
+			t++;
+		if (token_shape(t, strlen(t))) {
+			memcpy(out, t, 65);
+			return true;
+		}
+	}
+	n = lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_COOKIE);
+	for (const char *p = n > 0 ? buf : NULL; p && *p;) {
+		while (*p == ' ' || *p == ';')
+			p++;
+		const char *end = strchr(p, ';');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len > 13 && strncmp(p, "torg_session=", 13) == 0 && token_shape(p + 13, len - 13)) {
+			memcpy(out, p + 13, 64);
+			out[64] = '\0';
+			return true;
+		}
+		p = end;
+	}
+	out[0] = '\0';
+	return false;
+}
+
+void api__error(struct api_result *res, int status, const char *code, const char *message,
+		const char *field)
+{
+	if (res->body)
+		json_decref(res->body);
+	res->status = status;
+	res->body = encode_error(code, message, field);
+}
+
+void api__floor_error(struct api_result *res, int err)
+{
+	int status = 409;
+	switch (err) {
+	case FLOOR_E_SERVICE:
+	case FLOOR_E_INVAL:
+		status = 400;
+		break;
+	case FLOOR_E_COUNTER:
+	case FLOOR_E_TICKET:
+		status = 404;
+		break;
+	default:
+		break;
+	}
+	api__error(res, status, err == FLOOR_E_INVAL ? "bad_request" : floor_error_code(err),
+		   floor_error_message(err), NULL);
+}
+
+/* Ids of the services in mask, for auth_user_allows (static storage, borrowed). */
+static size_t mask_ids(const struct config *cfg, uint64_t mask, const char **ids)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nservices; i++)
+		if (mask & (UINT64_C(1) << i))
+			ids[n++] = cfg->services[i].id;
+	return n;
+}
+
+/* Whether user may act for every service in mask. */
+static bool user_allows_mask(const struct config *cfg, const struct auth_user *u, uint64_t mask)
+{
+	const char *ids[FLOOR_MAX_SERVICES];
+	size_t n = mask_ids(cfg, mask, ids);
+	return auth_user_allows(u, ids, n);
+}
+
+/* Resolves "B007" to today's ticket; FLOOR_NONE when there is none. */
+static uint32_t ticket_by_number(const struct api *a, const char *number)
+{
+	char prefix[3] = {0};
+	size_t i = 0;
+	while (i < 2 && number[i] >= 'A' && number[i] <= 'Z') {
+		prefix[i] = number[i];
+		i++;
+	}
+	int s = config_service_by_prefix(a->cfg, prefix);
+	if (s < 0 || !number[i])
+		return FLOOR_NONE;
+	char *end;
+	long n = strtol(number + i, &end, 10);
+	if (*end || n <= 0 || n > FLOOR_MAX_NUMBER)
+		return FLOOR_NONE;
+	return floor_ticket_by_number(a->engine->floor, s, (int)n);
+}
+
+void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
+		      const struct proto_cmd *cmd, struct api_result *res)
+{
+	const struct config *cfg = a->cfg;
+	struct engine *e = a->engine;
+	res->status = 0;
+	res->body = NULL;
+	if (user->role != AUTH_ROLE_COUNTER && user->role != AUTH_ROLE_ADMIN) {
+		api__error(res, 403, "forbidden", "only counter staff may act at a counter", NULL);
+		return;
+	}
+	const struct config_counter *cc = &cfg->counters[counter];
+	struct floor_counter_info ci;
+	floor_counter_get(e->floor, counter, &ci);
+	uint64_t services = 0;
+	uint32_t ticket = FLOOR_NONE;
+	int service = -1;
+
+	if (cmd->op == PROTO_OP_OPEN) {
+		if (cmd->has_services) {
+			for (size_t i = 0; i < cmd->nservices; i++) {
+				int s = config_service_index(cfg, cmd->services[i]);
+				if (s < 0) {
+					char field[32], *msg = xasprintf(
+								"unknown service \"%s\"",
+								cmd->services[i]);
+					snprintf(field, sizeof(field), "services[%zu]", i);
+					api__error(res, 400, "unknown_service", msg, field);
+					free(msg);
+					return;
+				}
+				services |= UINT64_C(1) << s;
+			}
+			if (services & ~cc->services) {
+				api__error(res, 409, "service_not_given",
+					   "a requested service is not given at this counter",
+					   "services");
+				return;
+			}
+			if (!user_allows_mask(cfg, user, services)) {
+				api__error(res, 403, "forbidden",
+					   "you are not allowed to give every requested service",
+					   "services");
+				return;
+			}
+		} else {
+			for (size_t i = 0; i < cfg->nservices; i++) {
+				uint64_t bit = UINT64_C(1) << i;
+				if ((cc->services & bit) && user_allows_mask(cfg, user, bit))
+					services |= bit;
+			}
+			if (!services) {
+				api__error(res, 403, "forbidden",
+					   "you are not allowed to give any service of this counter",
+					   NULL);
+				return;
+			}
+		}
+	} else if (ci.open && !user_allows_mask(cfg, user, ci.services)) {
+		api__error(res, 403, "forbidden",
+			   "you are not allowed to give every service of this counter", NULL);
+		return;
+	}
+	if (cmd->op == PROTO_OP_CALL) {
+		ticket = ticket_by_number(a, cmd->number);
+		if (ticket == FLOOR_NONE) {
+			char *msg = xasprintf("no ticket %s today", cmd->number);
+			api__error(res, 404, "unknown_ticket", msg, "number");
+			free(msg);
+			return;
+		}
+	}
+	if (cmd->op == PROTO_OP_TRANSFER) {
+		service = config_service_index(cfg, cmd->service);
+		if (service < 0) {
+			char *msg = xasprintf("unknown service \"%s\"", cmd->service);
+			api__error(res, 400, "unknown_service", msg, "service");
+			free(msg);
+			return;
+		}
+	}
+	uint32_t acted = FLOOR_NONE;
+	int rc = engine_counter(e, counter, cmd->op, services, ticket, service, cmd->front, &acted);
+	if (rc < 0) {
+		api__floor_error(res, rc);
+		return;
+	}
+	int64_t now = util_now_ms();
+	res->status = 200;
+	res->body = json_object();
+	json_object_set_new(res->body, "counter", encode_counter(e, counter, now));
+	if (cmd->op == PROTO_OP_OPEN || cmd->op == PROTO_OP_CLOSE)
+		return;
+	if (acted == FLOOR_NONE) {
+		res->status = 204; /* call-next: nobody waits */
+		return;
+	}
+	json_object_set_new(res->body, "ticket", encode_ticket(e, acted, now, ENCODE_LEGS));
+}

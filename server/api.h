@@ -1,0 +1,35 @@
+/*
+ * api.h — torgd's network face: one libwebsockets context on the libuv loop
+ * serving the HTTP JSON API, the WebSocket protocol (proto/PROTOCOL.md) and
+ * the browser pages. It turns requests into engine commands and answers only
+ * when the engine says the change is durable.
+ */
+#ifndef TORG_API_H
+#define TORG_API_H
+
+#include <uv.h>
+
+#include "auth.h"
+#include "config.h"
+#include "engine.h"
+
+struct api;
+
+struct api_opts {
+	const char *listen; /* "ADDR:PORT" */
+	const char *www;    /* folder of the browser pages */
+};
+
+/** Creates the lws context on loop and starts listening. Returns 0 with *out set, or
+ *  -errno with *cause malloc'd (port in use, bad address). */
+int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config *cfg,
+	       struct engine *e, struct auth *auth, struct api **out, char **cause);
+/** First half of shutdown: stops accepting, closes every connection. The loop must
+ *  then run until it has nothing left; call api_free() after uv_run returns. */
+void api_stop(struct api *a);
+/** Second half: destroys what is left of the lws context and frees the api. */
+void api_free(struct api *a);
+/** Engine hooks that route durable events to the WebSocket sessions. */
+void api_engine_hooks(struct api *a, struct engine_hooks *hooks);
+
+#endif

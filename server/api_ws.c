@@ -1,0 +1,529 @@
+/*
+ * api_ws.c — WebSocket sessions of the torg.v1 protocol. A session keeps a
+ * cursor into the engine's shared log of pre-encoded events and, when
+ * writable, copies every event it has not yet sent (that matches its service
+ * filter) into one frame: a broadcast is encoded once and costs one copy per
+ * session, and a session that fell behind catches up in few large frames.
+ * Messages made for one session (snapshot, resume, replies, errors, ticket
+ * status) wait in its small out-queue until what they report is durable.
+ * A session that lags too far is closed (4001) instead of growing.
+ */
+#include "api_int.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "encode.h"
+#include "util.h"
+
+#define WS_BAD_LIMIT 20
+#define WS_BAD_WINDOW_MS 60000
+
+/* All services of the floor as a mask. */
+static uint64_t all_services(const struct api *a)
+{
+	size_t n = a->cfg->nservices;
+	return n >= 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
+}
+
+/* Queues text (copied) to go out once ready_seq is durable. */
+static void queue_text(struct ws_session *s, const char *text, size_t len, uint64_t ready_seq)
+{
+	struct ws_out *o = xmalloc(sizeof(*o) + LWS_PRE + len);
+	o->next = NULL;
+	o->ready_seq = ready_seq;
+	o->len = len;
+	memcpy(o->buf + LWS_PRE, text, len);
+	if (s->out_tail)
+		s->out_tail->next = o;
+	else
+		s->out_head = o;
+	s->out_tail = o;
+	s->out_bytes += len;
+	if (s->out_head->ready_seq <= s->api->engine->durable_seq)
+		lws_callback_on_writable(s->wsi);
+}
+
+/* Queues a JSON message (reference taken) to go out once ready_seq is durable. */
+static void queue_json(struct ws_session *s, json_t *msg, uint64_t ready_seq)
+{
+	size_t len;
+	char *text = encode_dump(msg, &len);
+	queue_text(s, text, len, ready_seq);
+	free(text);
+}
+
+/* Marks the session to be closed with code at its next writable turn. */
+static void close_later(struct ws_session *s, uint16_t code, const char *reason)
+{
+	if (s->closing)
+		return;
+	s->closing = true;
+	s->close_code = code;
+	s->close_reason = reason;
+	lws_callback_on_writable(s->wsi);
+}
+
+/* Sends an error message; too many in a minute and the peer is closed (1008). */
+static void send_error(struct ws_session *s, const char *code, const char *message,
+		       const char *field)
+{
+	int64_t now = util_now_ms();
+	if (now - s->bad_since_ms > WS_BAD_WINDOW_MS) {
+		s->bad_since_ms = now;
+		s->bad_count = 0;
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "type", json_string("error"));
+	json_t *err = encode_error(code, message, field);
+	json_object_update(o, err);
+	json_decref(err);
+	queue_json(s, o, 0);
+	if (++s->bad_count > WS_BAD_LIMIT)
+		close_later(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many bad messages");
+}
+
+/* Removes the session from its service's watcher list. */
+static void watch_unlink(struct ws_session *s)
+{
+	if (s->ticket == FLOOR_NONE)
+		return;
+	struct api *a = s->api;
+	if (s->wprev)
+		s->wprev->wnext = s->wnext;
+	else if (a->watchers[s->ticket_service] == s)
+		a->watchers[s->ticket_service] = s->wnext;
+	if (s->wnext)
+		s->wnext->wprev = s->wprev;
+	s->wnext = s->wprev = NULL;
+}
+
+/* Adds the session to the watcher list of service. */
+static void watch_link(struct ws_session *s, int service)
+{
+	struct api *a = s->api;
+	s->ticket_service = service;
+	s->wprev = NULL;
+	s->wnext = a->watchers[service];
+	if (s->wnext)
+		s->wnext->wprev = s;
+	a->watchers[service] = s;
+}
+
+/* Queues the watched ticket's status when it changed since the last one sent. */
+static void ticket_update(struct ws_session *s, uint64_t seq)
+{
+	struct api *a = s->api;
+	struct engine *e = a->engine;
+	json_t *t;
+	bool gone = floor_day(e->floor) != s->ticket_day;
+	struct floor_ticket_info ti;
+	if (gone || floor_ticket_get(e->floor, s->ticket, util_now_ms(), &ti) != 0) {
+		/* The day rolled over: the ticket was cancelled at the day's end. */
+		t = json_object();
+		json_object_set_new(t, "state", json_string("cancelled"));
+		gone = true;
+	} else {
+		t = encode_ticket(e, s->ticket, util_now_ms(), ENCODE_HOLDER);
+		json_object_del(t, "id");
+		json_object_del(t, "url");
+		json_object_del(t, "issued_at");
+		json_object_del(t, "priority");
+		if (ti.service != s->ticket_service) {
+			watch_unlink(s);
+			watch_link(s, ti.service);
+		}
+	}
+	char *text = encode_dump(t, NULL);
+	if (s->ticket_last && strcmp(s->ticket_last, text) == 0) {
+		free(text);
+	} else {
+		free(s->ticket_last);
+		s->ticket_last = text;
+		char *msg = xasprintf("{\"type\":\"ticket\",\"seq\":%llu,\"ticket\":%s}",
+				      (unsigned long long)seq, text);
+		queue_text(s, msg, strlen(msg), seq);
+		free(msg);
+	}
+	if (gone) {
+		watch_unlink(s);
+		s->ticket = FLOOR_NONE;
+	}
+}
+
+void api__ws_changed(struct api *a, uint64_t services, uint64_t seq)
+{
+	bool day_changed = services == FANOUT_ALL;
+	for (int i = 0; i < FLOOR_MAX_SERVICES; i++) {
+		if (!day_changed && !(services & (UINT64_C(1) << i)))
+			continue;
+		for (struct ws_session *s = a->watchers[i], *next; s; s = next) {
+			next = s->wnext;
+			ticket_update(s, seq);
+		}
+	}
+}
+
+void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
+{
+	const struct fanout *log = &a->engine->log;
+	uint64_t before = a->log_next_before;
+	a->log_next_before = log->next;
+	for (struct ws_session *s = a->sessions; s; s = s->next) {
+		if (s->closing)
+			continue;
+		bool out_ready = s->out_head && s->out_head->ready_seq <= seq;
+		if (s->subscribed) {
+			if (log->next - s->cursor > API_LAG_EVENTS || s->out_bytes > API_LAG_BYTES) {
+				a->ws_lagging_closed++;
+				close_later(s, 4001, "lagging");
+				continue;
+			}
+			if (s->cursor == before && !(s->mask & services) && !out_ready) {
+				s->cursor = log->next; /* nothing in this batch is for it */
+				continue;
+			}
+			if (s->cursor < log->next)
+				out_ready = true;
+		}
+		if (out_ready)
+			lws_callback_on_writable(s->wsi);
+	}
+}
+
+/* Subscribes the session with a snapshot of its services at the current seq. */
+static void send_snapshot(struct ws_session *s, const struct config_display *d)
+{
+	struct engine *e = s->api->engine;
+	uint64_t seq = floor_seq(e->floor);
+	queue_json(s, encode_snapshot(e, d, s->mask, util_now_ms()), seq);
+	s->cursor = seq + 1;
+	s->subscribed = true;
+}
+
+/* Answers a hello: filter, ticket watch, then snapshot or resume. */
+static void on_hello(struct ws_session *s, const struct proto_hello *h)
+{
+	struct api *a = s->api;
+	struct engine *e = a->engine;
+	const struct config_display *d = NULL;
+	if (h->display) {
+		d = config_display_find(a->cfg, h->display);
+		if (!d) {
+			send_error(s, "unknown_display", "no such display", "display");
+			return;
+		}
+	}
+	uint64_t mask = d ? d->services : all_services(a);
+	if (h->has_services) {
+		uint64_t m = 0;
+		for (size_t i = 0; i < h->nservices; i++) {
+			int idx = config_service_index(a->cfg, h->services[i]);
+			if (idx < 0) {
+				char field[32], *msg = xasprintf("unknown service \"%s\"",
+								 h->services[i]);
+				snprintf(field, sizeof(field), "services[%zu]", i);
+				send_error(s, "bad_request", msg, field);
+				free(msg);
+				return;
+			}
+			m |= UINT64_C(1) << idx;
+		}
+		mask = d ? (mask & m) : m;
+	}
+	uint32_t ticket = FLOOR_NONE;
+	if (h->ticket) {
+		uint8_t token[FLOOR_TOKEN_LEN];
+		if (util_unhex(h->ticket, strlen(h->ticket), token, sizeof(token)) == 0)
+			ticket = floor_ticket_by_token(e->floor, token);
+		if (ticket == FLOOR_NONE) {
+			send_error(s, "unknown_ticket", "no such ticket today", "ticket");
+			return;
+		}
+	}
+	if (h->token) {
+		memcpy(s->token, h->token, 64);
+		s->token[64] = '\0';
+	}
+	s->hello_done = true;
+	s->mask = mask;
+	if (ticket != FLOOR_NONE) {
+		struct floor_ticket_info ti;
+		floor_ticket_get(e->floor, ticket, util_now_ms(), &ti);
+		s->ticket = ticket;
+		s->ticket_day = floor_day(e->floor);
+		watch_link(s, ti.service);
+		ticket_update(s, floor_seq(e->floor));
+		if (!h->has_services && !d)
+			return; /* a visitor's phone: its ticket only */
+	}
+	uint64_t since = h->since;
+	const struct fanout *log = &e->log;
+	if (h->has_since && since <= e->durable_seq && since + 1 >= log->first) {
+		char msg[96];
+		int n = snprintf(msg, sizeof(msg), "{\"type\":\"resume\",\"since\":%llu,\"seq\":%llu}",
+				 (unsigned long long)since, (unsigned long long)e->durable_seq);
+		queue_text(s, msg, (size_t)n, 0);
+		s->cursor = since + 1;
+		s->subscribed = true;
+		if (s->cursor < log->next)
+			lws_callback_on_writable(s->wsi);
+		return;
+	}
+	send_snapshot(s, d);
+}
+
+/* Runs a staff command and queues the reply for when it is durable. */
+static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
+{
+	struct api *a = s->api;
+	json_t *reply = json_object();
+	json_object_set_new(reply, "type", json_string("reply"));
+	json_object_set_new(reply, "id", json_integer(cmd->id));
+	const struct auth_user *u = api__user(a, s->token);
+	struct api_result res = {0};
+	int c = config_counter_index(a->cfg, cmd->counter);
+	if (!u)
+		api__error(&res, 401, "unauthorized", "sign in first", NULL);
+	else if (c < 0)
+		api__error(&res, 404, "unknown_counter", "no such counter", "counter");
+	else
+		api__counter_cmd(a, u, c, cmd, &res);
+	bool ok = res.status == 200 || res.status == 204;
+	json_object_set_new(reply, "ok", json_boolean(ok));
+	if (ok) {
+		json_object_update(reply, res.body);
+	} else {
+		json_object_set(reply, "error", json_object_get(res.body, "error"));
+	}
+	json_decref(res.body);
+	queue_json(s, reply, ok ? floor_seq(a->engine->floor) : 0);
+}
+
+/* Handles one complete client message. */
+static void on_message(struct ws_session *s, const char *buf, size_t len)
+{
+	struct proto_client_msg m;
+	struct proto_error err = {0};
+	int rc = proto_parse_client(buf, len, &m, &err);
+	if (rc != 0) {
+		send_error(s, err.code, err.message, err.field);
+		proto_error_clear(&err);
+		return;
+	}
+	if (m.type == PROTO_MSG_HELLO) {
+		if (s->hello_done)
+			send_error(s, "bad_request", "hello was already said", NULL);
+		else
+			on_hello(s, &m.hello);
+	} else if (!s->hello_done) {
+		send_error(s, "hello_required", "say hello first", NULL);
+	} else {
+		on_cmd(s, &m.cmd);
+	}
+	proto_client_msg_clear(&m);
+}
+
+/* Appends the JSON of entries [from, to) that match the mask into the frame buffer;
+ * returns the count and sets *next to the first seq not taken. */
+static size_t build_frame(struct api *a, struct ws_session *s, size_t *len, uint64_t *next)
+{
+	const struct fanout *log = &a->engine->log;
+	size_t used = 0, count = 0;
+	uint64_t seq = s->cursor;
+	if (!a->frame) {
+		a->frame_cap = LWS_PRE + API_FRAME_MAX + 64;
+		a->frame = xmalloc(a->frame_cap);
+	}
+	char *out = (char *)a->frame + LWS_PRE;
+	const char *first = NULL;
+	size_t first_len = 0;
+	for (; seq < log->next && seq <= a->engine->durable_seq; seq++) {
+		const struct fanout_entry *e = fanout_get(log, seq);
+		if (!(e->mask & s->mask))
+			continue;
+		if (count > 0 && used + e->len + 2 > API_FRAME_MAX)
+			break;
+		if (count == 0) {
+			first = e->json;
+			first_len = e->len;
+			used = 1; /* room for '[' */
+		} else {
+			if (count == 1) {
+				if (first_len + e->len + 3 > a->frame_cap - LWS_PRE) {
+					break;
+				}
+				memcpy(out + 1, first, first_len);
+				used = 1 + first_len;
+			}
+			out[used++] = ',';
+			memcpy(out + used, e->json, e->len);
+			used += e->len;
+		}
+		count++;
+	}
+	*next = seq;
+	if (count == 1) {
+		if (first_len + 1 > a->frame_cap - LWS_PRE) {
+			a->frame_cap = LWS_PRE + first_len + 64;
+			a->frame = xrealloc(a->frame, a->frame_cap);
+			out = (char *)a->frame + LWS_PRE;
+		}
+		memcpy(out, first, first_len);
+		*len = first_len;
+	} else if (count > 1) {
+		out[0] = '[';
+		out[used++] = ']';
+		*len = used;
+	}
+	return count;
+}
+
+/* Writes one thing the session has ready; returns the lws callback result. */
+static int on_writable(struct ws_session *s)
+{
+	struct api *a = s->api;
+	struct engine *e = a->engine;
+	if (s->closing) {
+		lws_close_reason(s->wsi, s->close_code, (unsigned char *)s->close_reason,
+				 strlen(s->close_reason));
+		return -1;
+	}
+	struct ws_out *o = s->out_head;
+	if (o && o->ready_seq <= e->durable_seq) {
+		s->out_head = o->next;
+		if (!s->out_head)
+			s->out_tail = NULL;
+		s->out_bytes -= o->len;
+		int n = lws_write(s->wsi, o->buf + LWS_PRE, o->len, LWS_WRITE_TEXT);
+		free(o);
+		if (n < 0)
+			return -1;
+		a->ws_frames_out++;
+		lws_callback_on_writable(s->wsi);
+		return 0;
+	}
+	if (o || !s->subscribed)
+		return 0; /* the head waits for durability; events come after it */
+	if (s->cursor < e->log.first) {
+		send_snapshot(s, NULL); /* fell out of the log: start afresh */
+		return 0;
+	}
+	size_t len = 0;
+	uint64_t next;
+	size_t count = build_frame(a, s, &len, &next);
+	s->cursor = next;
+	if (count > 0) {
+		if (lws_write(s->wsi, a->frame + LWS_PRE, len, LWS_WRITE_TEXT) < 0)
+			return -1;
+		a->ws_frames_out++;
+	}
+	if (s->cursor < e->log.next && s->cursor <= e->durable_seq)
+		lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+/* Frees what a session holds; lws frees the session itself. */
+static void session_close(struct ws_session *s)
+{
+	struct api *a = s->api;
+	watch_unlink(s);
+	s->ticket = FLOOR_NONE;
+	if (s->prev)
+		s->prev->next = s->next;
+	else if (a->sessions == s)
+		a->sessions = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	a->nsessions--;
+	while (s->out_head) {
+		struct ws_out *o = s->out_head;
+		s->out_head = o->next;
+		free(o);
+	}
+	free(s->rx);
+	free(s->ticket_last);
+	s->api = NULL;
+}
+
+void api__ws_close_all(struct api *a)
+{
+	for (struct ws_session *s = a->sessions; s; s = s->next)
+		close_later(s, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
+}
+
+/* Whether the upgrade asked for /ws. */
+static bool path_is_ws(struct lws *wsi)
+{
+	char uri[64];
+	int n = lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI);
+	return n > 0 && strcmp(uri, "/ws") == 0;
+}
+
+int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+	       size_t len)
+{
+	struct ws_session *s = user;
+	struct api *a = lws_context_user(lws_get_context(wsi));
+	switch (reason) {
+	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+		return (!a || a->stopping || !path_is_ws(wsi)) ? 1 : 0;
+	case LWS_CALLBACK_ESTABLISHED:
+		memset(s, 0, sizeof(*s));
+		s->api = a;
+		s->wsi = wsi;
+		s->ticket = FLOOR_NONE;
+		api__request_token(wsi, s->token);
+		s->next = a->sessions;
+		if (a->sessions)
+			a->sessions->prev = s;
+		a->sessions = s;
+		a->nsessions++;
+		return 0;
+	case LWS_CALLBACK_RECEIVE: {
+		if (!s->api || s->closing)
+			return 0;
+		size_t total = s->rxlen + len;
+		if (total > PROTO_MAX_MESSAGE || lws_frame_is_binary(wsi)) {
+			if (total > PROTO_MAX_MESSAGE) {
+				send_error(s, "too_big", "messages are at most 16 KiB", NULL);
+				close_later(s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big");
+			} else {
+				send_error(s, "bad_json", "send text frames", NULL);
+			}
+			free(s->rx);
+			s->rx = NULL;
+			s->rxlen = 0;
+			return 0;
+		}
+		bool final = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
+		if (final && s->rxlen == 0) {
+			on_message(s, in, len);
+			return 0;
+		}
+		s->rx = xrealloc(s->rx, total + 1);
+		memcpy(s->rx + s->rxlen, in, len);
+		s->rxlen = total;
+		if (final) {
+			on_message(s, s->rx, s->rxlen);
+			free(s->rx);
+			s->rx = NULL;
+			s->rxlen = 0;
+		}
+		return 0;
+	}
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		if (!s->api)
+			return 0;
+		return on_writable(s);
+	case LWS_CALLBACK_CLOSED:
+		if (s->api)
+			session_close(s);
+		return 0;
+	default:
+		break;
+	}
+	return 0;
+}

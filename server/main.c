@@ -1,0 +1,270 @@
+/*
+ * main.c — torgd's command line and life cycle: load and check the floor's
+ * configuration, run the `user` subcommands, or open the store, replay the
+ * journal, and serve until SIGINT/SIGTERM. Shutdown closes every connection,
+ * commits what is pending, closes every handle, and checks that
+ * uv_loop_close() returns 0.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uv.h>
+
+#include "api.h"
+#include "auth.h"
+#include "cli_user.h"
+#include "config.h"
+#include "engine.h"
+#include "store.h"
+#include "util.h"
+
+#ifndef TORG_WWW_DIR
+#define TORG_WWW_DIR "server/www"
+#endif
+#define DEFAULT_CONFIG "/etc/torg/floor.json"
+
+struct torgd {
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm;
+	struct config *cfg;
+	struct store *store;
+	struct auth *auth;
+	struct engine engine;
+	bool engine_ready;
+	struct api *api;
+	int stopping_parts;
+	bool stopping;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: torgd [--config PATH] [--listen ADDR:PORT] [--db PATH] [--www DIR]\n"
+	      "             [--log-level error|warn|info|debug]\n"
+	      "       torgd --check-config [--config PATH]\n"
+	      "       torgd user add NAME --role counter|manager|admin [--services a,b]\n"
+	      "       torgd user list\n"
+	      "       torgd user remove NAME\n"
+	      "       torgd --version | --help\n"
+	      "\n"
+	      "Runs the torg queue server for one floor. The configuration is a JSON file\n"
+	      "(default " DEFAULT_CONFIG ", or $TORG_CONFIG); --listen and --db override its\n"
+	      "server.listen and server.database. `user` subcommands take the same --config\n"
+	      "and --db before the word `user`, and read the password from standard input.\n",
+	      f);
+}
+
+/* One part of the shutdown finished; when all have, close the signals. */
+static void part_done(void *arg)
+{
+	struct torgd *t = arg;
+	if (--t->stopping_parts == 0) {
+		uv_close((uv_handle_t *)&t->sigint, NULL);
+		uv_close((uv_handle_t *)&t->sigterm, NULL);
+	}
+}
+
+/* SIGINT/SIGTERM: stop accepting, commit what is pending, close everything. */
+static void signal_cb(uv_signal_t *h, int signum)
+{
+	struct torgd *t = h->data;
+	if (t->stopping)
+		return;
+	t->stopping = true;
+	log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
+	api_stop(t->api);
+	t->stopping_parts = 2;
+	engine_stop(&t->engine, part_done, t);
+	auth_stop(t->auth, part_done, t);
+}
+
+/* Splits argv at the word "user": the options before it are torgd's. */
+static int find_user_word(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "user") == 0)
+			return i;
+		if (argv[i][0] != '-')
+			return -1;
+		if (strchr(argv[i], '=') == NULL &&
+		    (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "--db") == 0 ||
+		     strcmp(argv[i], "--listen") == 0 || strcmp(argv[i], "--www") == 0 ||
+		     strcmp(argv[i], "--log-level") == 0))
+			i++;
+	}
+	return -1;
+}
+
+/* Runs the server until a signal stops it; returns the exit code. */
+static int serve(struct config *cfg, const char *db, const char *listen, const char *www)
+{
+	struct torgd t;
+	memset(&t, 0, sizeof(t));
+	t.cfg = cfg;
+	char *cause = NULL;
+	int code = 1;
+	struct store_opts sopts = {.sync_normal = cfg->synchronous == CONFIG_SYNC_NORMAL};
+	if (store_open(db, &cfg->floor_def, &sopts, &t.store, &cause) != 0) {
+		fprintf(stderr, "torgd: %s: %s\n", db, cause);
+		goto out;
+	}
+	if (auth_open(db, &t.auth, &cause) != 0) {
+		fprintf(stderr, "torgd: %s: %s\n", db, cause);
+		goto out;
+	}
+	uv_loop_init(&t.loop);
+	uint64_t t0 = util_mono_ns();
+	if (engine_init(&t.engine, &t.loop, cfg, t.store, &cause) != 0) {
+		fprintf(stderr, "torgd: %s: %s\n", db, cause);
+		goto out_loop;
+	}
+	t.engine_ready = true;
+	log_info("journal replayed to seq %llu in %.1f ms",
+		 (unsigned long long)floor_seq(t.engine.floor), (util_mono_ns() - t0) / 1e6);
+	struct api_opts aopts = {.listen = listen, .www = www};
+	if (api_create(&t.loop, &aopts, cfg, &t.engine, t.auth, &t.api, &cause) != 0) {
+		fprintf(stderr, "torgd: %s\n", cause);
+		goto out_loop;
+	}
+	struct engine_hooks hooks;
+	api_engine_hooks(t.api, &hooks);
+	if (engine_start(&t.engine, &hooks) != 0 || auth_start(t.auth, &t.loop) != 0) {
+		fprintf(stderr, "torgd: cannot start the store or the sign-in service\n");
+		api_stop(t.api);
+		goto out_loop;
+	}
+	uv_signal_init(&t.loop, &t.sigint);
+	uv_signal_init(&t.loop, &t.sigterm);
+	t.sigint.data = t.sigterm.data = &t;
+	uv_signal_start(&t.sigint, signal_cb, SIGINT);
+	uv_signal_start(&t.sigterm, signal_cb, SIGTERM);
+	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id,
+		 cfg->nservices, cfg->ncounters, cfg->ndisplays);
+	log_info("listening on http://%s", listen);
+	uv_run(&t.loop, UV_RUN_DEFAULT);
+	code = 0;
+out_loop:
+	if (t.api) {
+		api_stop(t.api);
+		uv_run(&t.loop, UV_RUN_DEFAULT);
+		api_free(t.api);
+	}
+	if (t.engine_ready)
+		engine_close(&t.engine);
+	uv_run(&t.loop, UV_RUN_DEFAULT);
+	int rc = uv_loop_close(&t.loop);
+	if (rc != 0) {
+		log_err("uv_loop_close: %s (a handle was left open)", uv_strerror(rc));
+		code = 1;
+	}
+out:
+	auth_free(t.auth);
+	store_free(t.store);
+	free(cause);
+	if (code == 0)
+		log_info("stopped cleanly");
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = getenv("TORG_CONFIG");
+	const char *listen = NULL, *db = NULL, *www = TORG_WWW_DIR;
+	bool check = false;
+	int user_at = find_user_word(argc, argv);
+	int own_argc = user_at > 0 ? user_at : argc;
+	static const struct option opts[] = {
+	    {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
+	    {"db", required_argument, NULL, 'd'},     {"www", required_argument, NULL, 'w'},
+	    {"log-level", required_argument, NULL, 'L'},
+	    {"check-config", no_argument, NULL, 'C'}, {"version", no_argument, NULL, 'V'},
+	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
+	};
+	int c;
+	while ((c = getopt_long(own_argc, argv, "c:l:d:w:L:CVh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'l':
+			listen = optarg;
+			break;
+		case 'd':
+			db = optarg;
+			break;
+		case 'w':
+			www = optarg;
+			break;
+		case 'L':
+			if (strcmp(optarg, "error") == 0)
+				log_set_level(LOG_ERR);
+			else if (strcmp(optarg, "warn") == 0)
+				log_set_level(LOG_WARN);
+			else if (strcmp(optarg, "info") == 0)
+				log_set_level(LOG_INFO);
+			else if (strcmp(optarg, "debug") == 0)
+				log_set_level(LOG_DEBUG);
+			else {
+				fprintf(stderr, "torgd: --log-level: \"%s\" is not one of error, "
+						"warn, info, debug\n",
+					optarg);
+				return 2;
+			}
+			break;
+		case 'C':
+			check = true;
+			break;
+		case 'V':
+			printf("torgd %s (protocol torg.v1)\n", TORG_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < own_argc) {
+		fprintf(stderr, "torgd: unexpected argument \"%s\"\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	if (!config_path)
+		config_path = DEFAULT_CONFIG;
+	struct config *cfg = NULL;
+	char *cause = NULL;
+	if (config_load(config_path, &cfg, &cause) != 0) {
+		fprintf(stderr, "torgd: %s: %s\n", config_path, cause);
+		free(cause);
+		return 2;
+	}
+	if (check) {
+		printf("%s: ok (floor %s: %zu services, %zu counters, %zu displays)\n", config_path,
+		       cfg->floor_id, cfg->nservices, cfg->ncounters, cfg->ndisplays);
+		config_free(cfg);
+		return 0;
+	}
+	/* The floor's clock: local days and opening hours follow its time zone. */
+	setenv("TZ", cfg->timezone, 1);
+	tzset();
+	if (!db)
+		db = cfg->database;
+	int code;
+	if (user_at > 0) {
+		const char **ids = xcalloc(cfg->nservices, sizeof(*ids));
+		for (size_t i = 0; i < cfg->nservices; i++)
+			ids[i] = cfg->services[i].id;
+		code = cli_user_main(db, argc - user_at, argv + user_at, ids, cfg->nservices);
+		free(ids);
+	} else {
+		signal(SIGPIPE, SIG_IGN);
+		code = serve(cfg, db, listen ? listen : cfg->listen, www);
+	}
+	config_free(cfg);
+	return code;
+}
