@@ -542,11 +542,6 @@ int config_load(const char *path, struct config **out, char **cause)
 	}
 	close(fd);
 	r = config_parse(buf, len, out, cause);
-	if (r < 0 && cause && *cause) {
-		char *c = xasprintf("%s: %s", path, *cause);
-		free(*cause);
-		*cause = c;
-	}
 	free(buf);
 	return r;
 io_fail:
@@ -554,7 +549,7 @@ io_fail:
 		close(fd);
 	free(buf);
 	if (cause)
-		*cause = xasprintf("%s: %s", path, strerror(-r));
+		*cause = xstrdup(strerror(-r));
 	return r;
 }
 

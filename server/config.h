@@ -136,7 +136,9 @@ struct config {
 
 /** Reads and parses the file at path. Returns 0 with *out a new config (free with
  *  config_free), or a negative errno with *cause a malloc'd message (caller frees):
- *  -ENOENT/-EACCES/... when the file cannot be read, -EINVAL when it is not valid. */
+ *  -ENOENT/-EACCES/... when the file cannot be read (the message is strerror's),
+ *  -EINVAL when it is not valid. The message does not name the file: callers print
+ *  "<path>: <cause>". */
 int config_load(const char *path, struct config **out, char **cause);
 /** Parses len bytes of JSON (need not be NUL-terminated). Returns 0 with *out a new
  *  config, or -EINVAL with *cause a malloc'd message (caller frees). */
