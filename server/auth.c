@@ -229,6 +229,21 @@ bool auth_user_allows(const struct auth_user *u, const char *const *ids, size_t 
 static char dummy_hash[CRYPT_OUTPUT_SIZE];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 
+/* What yescrypt hashes: the password itself, or for one past libcrypt's passphrase limit
+ * (512 bytes) "sha256:" and its hex SHA-256, written into buf. */
+static const char *password_input(const char *password, char buf[72])
+{
+	size_t n = strlen(password);
+	uint8_t h[32];
+	if (n < CRYPT_MAX_PASSPHRASE_SIZE)
+		return password;
+	auth__sha256(password, n, h);
+	memcpy(buf, "sha256:", 7);
+	util_hex(h, sizeof h, buf + 7);
+	explicit_bzero(h, sizeof h);
+	return buf;
+}
+
 /* Hashes password with a fresh yescrypt salt into out; returns 0 or -EIO. */
 static int password_hash(const char *password, char out[CRYPT_OUTPUT_SIZE])
 {
@@ -236,7 +251,9 @@ static int password_hash(const char *password, char out[CRYPT_OUTPUT_SIZE])
 	struct crypt_data *cd = xcalloc(1, sizeof *cd);
 	int rc = -EIO;
 	if (crypt_gensalt_rn("$y$", 0, NULL, 0, setting, sizeof setting)) {
-		const char *h = crypt_rn(password, setting, cd, sizeof *cd);
+		char buf[72];
+		const char *h = crypt_rn(password_input(password, buf), setting, cd, sizeof *cd);
+		explicit_bzero(buf, sizeof buf);
 		if (h && strncmp(h, "$y$", 3) == 0 && strlen(h) < CRYPT_OUTPUT_SIZE) {
 			strcpy(out, h);
 			rc = 0;
@@ -269,7 +286,9 @@ bool auth__password_check(const char *password, const char *stored)
 {
 	char x[CRYPT_OUTPUT_SIZE] = {0}, y[CRYPT_OUTPUT_SIZE] = {0};
 	struct crypt_data *cd = xcalloc(1, sizeof *cd);
-	const char *h = crypt_rn(password, stored, cd, sizeof *cd);
+	char buf[72];
+	const char *h = crypt_rn(password_input(password, buf), stored, cd, sizeof *cd);
+	explicit_bzero(buf, sizeof buf);
 	if (h)
 		memcpy(x, h, strnlen(h, sizeof x - 1));
 	memcpy(y, stored, strnlen(stored, sizeof y - 1));

@@ -38,7 +38,8 @@ void auth_free(struct auth *a);
 /** Adds a user; name [a-z0-9._-]{1,64}, password 8..1024 bytes, services copied.
  *  Returns 0, -EINVAL (bad input), -EEXIST (name taken) or -EIO, with *cause. */
 int auth_user_add(struct auth *a, const char *name, enum auth_role role,
-		  const char *const *services, size_t nservices, const char *password, char **cause);
+		  const char *const *services, size_t nservices, const char *password,
+		  char **cause);
 /** Removes a user and their sessions. Returns 0, -ENOENT for an unknown user, or -EIO. */
 int auth_user_remove(struct auth *a, const char *name, char **cause);
 /** Calls cb for every user in name order (u borrowed for the call). Returns 0 or -EIO. */

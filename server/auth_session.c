@@ -175,6 +175,7 @@ static void login_work(struct auth_job *j)
 	struct auth *a = j->a;
 	char stored[CRYPT_OUTPUT_SIZE] = "";
 	sqlite3_stmt *st = NULL;
+	const char *dummy = auth__dummy_hash(); /* the first login of any kind makes it */
 	if (auth__name_valid(j->name) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
 		pthread_mutex_lock(&a->db_mu);
 		int s = sqlite3_prepare_v2(a->db,
@@ -200,8 +201,7 @@ static void login_work(struct auth_job *j)
 			return;
 	}
 	/* an unknown user costs one hash too, so timing does not reveal names */
-	bool ok =
-	    auth__password_check(j->password, j->user ? stored : auth__dummy_hash()) && j->user;
+	bool ok = auth__password_check(j->password, j->user ? stored : dummy) && j->user;
 	explicit_bzero(j->password, strlen(j->password));
 	explicit_bzero(stored, sizeof stored);
 	if (!ok) {
