@@ -42,7 +42,8 @@ int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		  char **cause);
 /** Removes a user and their sessions. Returns 0, -ENOENT for an unknown user, or -EIO. */
 int auth_user_remove(struct auth *a, const char *name, char **cause);
-/** Calls cb for every user in name order (u borrowed for the call). Returns 0 or -EIO. */
+/** Calls cb for every user in name order (u borrowed for the call; cb may call into a).
+ *  Returns 0 or -EIO. */
 int auth_user_list(struct auth *a, void (*cb)(const struct auth_user *u, void *arg), void *arg);
 /** The role's name ("counter", "manager", "admin"), or "unknown". Static string. */
 const char *auth_role_name(enum auth_role r);
@@ -51,15 +52,18 @@ int auth_role_parse(const char *s);
 
 /* asynchronous, for torgd: */
 
-/** Loads unexpired sessions from the DB and starts the refresh timer on loop.
- *  Returns 0 or -errno. */
+/** Loads unexpired sessions from the DB (synchronously: start-up only) and starts the
+ *  refresh timer on loop (unref'd: auth never keeps the loop alive by itself).
+ *  Returns 0, -EALREADY or -EIO. */
 int auth_start(struct auth *a, uv_loop_t *loop);
-/** Stops the timer, waits for running jobs, then calls done_cb(arg) on the loop. */
+/** Stops the timer, waits for running jobs, then calls done_cb(arg) on the loop (at once
+ *  when never started). Logins still running then report -ECANCELED. */
 void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg);
 /** Verifies name+password in a worker; cb on the loop thread with status 0 and a new
  *  session token (64 hex, valid until cb returns; copy it) and the user, or -EACCES for
- *  bad name/password (never says which), or another -errno. Returns 0 (cb will be
- *  called) or -errno (cb will not be called). */
+ *  bad name/password (never says which), -ECANCELED when auth_stop came first, or
+ *  -EIO. Returns 0 (cb will be called once) or -EINVAL (not started, NULL argument),
+ *  -ECANCELED (stopping) or a uv error, and then cb is never called. */
 int auth_login(struct auth *a, const char *name, const char *password,
 	       void (*cb)(int status, const char *token, const struct auth_user *user, void *arg),
 	       void *arg);
