@@ -35,29 +35,29 @@ const char *const store__stmt_sql[STORE__NSTMT] = {
     [STORE__BEGIN] = "BEGIN IMMEDIATE",
     [STORE__COMMIT] = "COMMIT",
     [STORE__ROLLBACK] = "ROLLBACK",
-    [STORE__INS_JOURNAL] = "INSERT INTO journal(seq, at_ms, day, kind, ticket, service,"
+    [STORE__INS_JOURNAL] = "INSERT OR FAIL INTO journal(seq, at_ms, day, kind, ticket, service,"
 			   " from_service, counter, number, leg, priority, front, reason,"
 			   " services, token, json)"
 			   " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
 			   " ?15, ?16)",
-    [STORE__INS_TICKET] = "INSERT OR REPLACE INTO tickets(day, handle, number, first_service,"
+    [STORE__INS_TICKET] = "INSERT OR FAIL INTO tickets(day, handle, number, first_service,"
 			  " service, state, priority, legs, issued_ms, updated_ms)"
 			  " VALUES(?1, ?2, ?3, ?4, ?4, 'waiting', ?5, 1, ?6, ?6)",
-    [STORE__INS_LEG] = "INSERT OR REPLACE INTO legs(day, handle, leg, service, counter,"
+    [STORE__INS_LEG] = "INSERT OR FAIL INTO legs(day, handle, leg, service, counter,"
 		       " queued_ms, outcome) VALUES(?1, ?2, 1, ?3, NULL, ?4, 'waiting')",
-    [STORE__INS_LEG_NEXT] = "INSERT OR REPLACE INTO legs(day, handle, leg, service, counter,"
+    [STORE__INS_LEG_NEXT] = "INSERT OR FAIL INTO legs(day, handle, leg, service, counter,"
 			    " queued_ms, outcome) SELECT ?1, ?2, legs + 1, ?3, NULL, ?4,"
 			    " 'waiting' FROM tickets WHERE day = ?1 AND handle = ?2",
-    [STORE__UPD_TICKET_STATE] = "UPDATE tickets SET state = ?3, updated_ms = ?4"
+    [STORE__UPD_TICKET_STATE] = "UPDATE OR FAIL tickets SET state = ?3, updated_ms = ?4"
 				" WHERE day = ?1 AND handle = ?2",
-    [STORE__UPD_TICKET_TRANSFER] = "UPDATE tickets SET service = ?3, state = 'waiting',"
+    [STORE__UPD_TICKET_TRANSFER] = "UPDATE OR FAIL tickets SET service = ?3, state = 'waiting',"
 				   " legs = legs + 1, updated_ms = ?4"
 				   " WHERE day = ?1 AND handle = ?2",
-    [STORE__UPD_LEG_CALLED] = "UPDATE legs SET called_ms = COALESCE(called_ms, ?3),"
+    [STORE__UPD_LEG_CALLED] = "UPDATE OR FAIL legs SET called_ms = COALESCE(called_ms, ?3),"
 			      " counter = ?4, outcome = 'called' WHERE " CUR_LEG,
-    [STORE__UPD_LEG_STARTED] = "UPDATE legs SET started_ms = ?3, outcome = 'serving'"
+    [STORE__UPD_LEG_STARTED] = "UPDATE OR FAIL legs SET started_ms = ?3, outcome = 'serving'"
 			       " WHERE " CUR_LEG,
-    [STORE__UPD_LEG_END] = "UPDATE legs SET ended_ms = ?3, outcome = ?4 WHERE " CUR_LEG,
+    [STORE__UPD_LEG_END] = "UPDATE OR FAIL legs SET ended_ms = ?3, outcome = ?4 WHERE " CUR_LEG,
     [STORE__CTR_OPEN] = "INSERT INTO counters(id, open, services, ticket_day, ticket_handle,"
 			" updated_ms) VALUES(?1, 1, ?2, NULL, NULL, ?3)"
 			" ON CONFLICT(id) DO UPDATE SET open = 1, services = excluded.services,"
@@ -68,9 +68,9 @@ const char *const store__stmt_sql[STORE__NSTMT] = {
 			 " ON CONFLICT(id) DO UPDATE SET open = 0, services = NULL,"
 			 " ticket_day = NULL, ticket_handle = NULL,"
 			 " updated_ms = excluded.updated_ms",
-    [STORE__CTR_CALL] = "UPDATE counters SET ticket_day = ?2, ticket_handle = ?3,"
+    [STORE__CTR_CALL] = "UPDATE OR FAIL counters SET ticket_day = ?2, ticket_handle = ?3,"
 			" updated_ms = ?4 WHERE id = ?1",
-    [STORE__CTR_CLEAR] = "UPDATE counters SET ticket_day = NULL, ticket_handle = NULL,"
+    [STORE__CTR_CLEAR] = "UPDATE OR FAIL counters SET ticket_day = NULL, ticket_handle = NULL,"
 			 " updated_ms = ?3 WHERE ticket_day = ?1 AND ticket_handle = ?2",
 };
 
