@@ -18,7 +18,6 @@
 
 enum method { M_OTHER = 0, M_GET, M_POST, M_DELETE, M_HEAD };
 
-struct login_job;
 
 struct http_req {
 	struct api *api;
@@ -31,7 +30,7 @@ struct http_req {
 	bool too_big;
 	bool in_use;
 	struct engine_waiter waiter;
-	struct login_job *login;
+	struct api_deferred *deferred;
 	/* the answer */
 	bool ready;
 	int status;
@@ -42,8 +41,9 @@ struct http_req {
 	bool close_after;
 };
 
-/* A login in flight; outlives the request if the client goes away. */
-struct login_job {
+/* An answer computed later (a login, a statistics query); outlives the request if
+ * the client goes away. */
+struct api_deferred {
 	struct http_req *req; /* NULL once the request is gone */
 };
 
@@ -56,8 +56,8 @@ size_t api__http_req_size(void)
 static void req_reset(struct http_req *r)
 {
 	engine_waiter_cancel(&r->waiter);
-	if (r->login)
-		r->login->req = NULL;
+	if (r->deferred)
+		r->deferred->req = NULL;
 	free(r->body);
 	free(r->resp);
 	struct api *a = r->api;
@@ -375,18 +375,18 @@ static json_t *user_json(const struct auth_user *u)
 /* auth_login callback: on the loop thread. */
 static void login_cb(int status, const char *token, const struct auth_user *user, void *arg)
 {
-	struct login_job *job = arg;
-	struct http_req *r = job->req;
-	free(job);
-	if (!r)
+	struct api_deferred *d = arg;
+	struct http_req *r = d->req;
+	if (!r) {
+		free(d);
 		return; /* the client went away */
-	r->login = NULL;
+	}
 	if (status == -EACCES) {
-		fail(r, 401, "bad_credentials", "wrong name or password", NULL);
+		api__deferred_fail(d, 401, "bad_credentials", "wrong name or password", NULL);
 		return;
 	}
 	if (status != 0) {
-		fail(r, 503, "unavailable", "cannot sign in now; try again", NULL);
+		api__deferred_fail(d, 503, "unavailable", "cannot sign in now; try again", NULL);
 		return;
 	}
 	char cookie[160];
@@ -398,9 +398,7 @@ static void login_cb(int status, const char *token, const struct auth_user *user
 	json_object_set_new(body, "token", json_string(token));
 	json_object_set_new(body, "expires_at", encode_time(util_now_ms() + SESSION_TTL_S * 1000LL));
 	json_object_set_new(body, "user", user_json(user));
-	respond(r, 200, body);
-	r->ready = true;
-	lws_callback_on_writable(r->wsi);
+	api__deferred_json(d, 200, body);
 }
 
 /* POST /api/v1/login */
@@ -410,19 +408,20 @@ static void route_login(struct http_req *r)
 	struct proto_error err = {0};
 	int rc = proto_parse_login_req(r->body ? r->body : "", r->blen, &req, &err);
 	if (rc != 0) {
+		/* jansson quotes the input near a syntax error: never echo a password */
+		if (strcmp(err.code, "bad_json") == 0) {
+			proto_error_clear(&err);
+			fail(r, 400, "bad_json", "the body is not valid JSON", NULL);
+			return;
+		}
 		fail_proto(r, rc, &err);
 		return;
 	}
-	struct login_job *job = xmalloc(sizeof(*job));
-	job->req = r;
-	r->login = job;
-	rc = auth_login(r->api->auth, req.name, req.password, login_cb, job);
+	struct api_deferred *d = api__http_defer(r);
+	rc = auth_login(r->api->auth, req.name, req.password, login_cb, d);
 	proto_login_req_clear(&req);
-	if (rc != 0) {
-		r->login = NULL;
-		free(job);
-		fail(r, 503, "unavailable", "cannot sign in now; try again", NULL);
-	}
+	if (rc != 0)
+		api__deferred_fail(d, 503, "unavailable", "cannot sign in now; try again", NULL);
 }
 
 /* POST /api/v1/logout */
@@ -533,17 +532,9 @@ static void dispatch(struct http_req *r)
 	if (strcmp(p, "/metrics") == 0) {
 		if (!method_is(r, M_GET, "GET"))
 			return;
-		respond(r, 200, NULL);
-		free(r->resp);
 		size_t len;
 		char *text = api__metrics(a, &len);
-		r->resp = xmalloc(LWS_PRE + len + 1);
-		memcpy(r->resp + LWS_PRE, text, len);
-		r->resp_len = len;
-		free(text);
-		r->ctype = "text/plain; version=0.0.4";
-		r->ready = true;
-		lws_callback_on_writable(r->wsi);
+		api__http_text(r, 200, "text/plain; version=0.0.4", text, len);
 		return;
 	}
 	if (strcmp(p, "/api/v1/floor") == 0) {
@@ -582,6 +573,8 @@ static void dispatch(struct http_req *r)
 		route_counter(r, p + 17);
 		return;
 	}
+	if (api__qr_route(a, r, p) || api__stats_route(a, r, p))
+		return;
 	if (strncmp(p, "/api/", 5) == 0 || (r->method != M_GET && r->method != M_HEAD)) {
 		fail(r, 404, "not_found", "no such route", NULL);
 		return;
@@ -739,4 +732,110 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+const char *api__http_path(const struct http_req *r)
+{
+	return r->path;
+}
+
+const char *api__http_method(const struct http_req *r)
+{
+	static const char *names[] = {"OTHER", "GET", "POST", "DELETE", "HEAD"};
+	return names[r->method];
+}
+
+bool api__http_query(const struct http_req *r, const char *name, char *out, size_t len)
+{
+	return query_get(r, name, out, len);
+}
+
+bool api__http_query_only(struct http_req *r, const char *const *known)
+{
+	return query_only(r, known);
+}
+
+const struct auth_user *api__http_user(struct http_req *r)
+{
+	return req_user(r);
+}
+
+bool api__http_host(struct http_req *r, char *out, size_t len)
+{
+	return lws_hdr_copy(r->wsi, out, (int)len, WSI_TOKEN_HOST) > 0;
+}
+
+void api__http_json(struct http_req *r, int status, json_t *body)
+{
+	respond(r, status, body);
+	r->ready = true;
+	lws_callback_on_writable(r->wsi);
+}
+
+void api__http_text(struct http_req *r, int status, const char *ctype, char *text, size_t len)
+{
+	r->status = status;
+	r->ctype = ctype;
+	r->resp = xmalloc(LWS_PRE + len + 1);
+	memcpy(r->resp + LWS_PRE, text, len);
+	r->resp_len = len;
+	free(text);
+	r->ready = true;
+	lws_callback_on_writable(r->wsi);
+}
+
+void api__http_header(struct http_req *r, const char *name, const char *value)
+{
+	add_header(r, name, value);
+}
+
+void api__http_fail(struct http_req *r, int status, const char *code, const char *message,
+		    const char *field)
+{
+	fail(r, status, code, message, field);
+}
+
+struct api_deferred *api__http_defer(struct http_req *r)
+{
+	struct api_deferred *d = xmalloc(sizeof(*d));
+	d->req = r;
+	r->deferred = d;
+	return d;
+}
+
+/* Takes the request behind a deferred answer (NULL when gone) and frees the handle. */
+static struct http_req *deferred_take(struct api_deferred *d)
+{
+	struct http_req *r = d->req;
+	if (r)
+		r->deferred = NULL;
+	free(d);
+	return r;
+}
+
+void api__deferred_json(struct api_deferred *d, int status, json_t *body)
+{
+	struct http_req *r = deferred_take(d);
+	if (r)
+		api__http_json(r, status, body);
+	else if (body)
+		json_decref(body);
+}
+
+void api__deferred_text(struct api_deferred *d, int status, const char *ctype, char *text,
+			size_t len)
+{
+	struct http_req *r = deferred_take(d);
+	if (r)
+		api__http_text(r, status, ctype, text, len);
+	else
+		free(text);
+}
+
+void api__deferred_fail(struct api_deferred *d, int status, const char *code,
+			const char *message, const char *field)
+{
+	struct http_req *r = deferred_take(d);
+	if (r)
+		fail(r, status, code, message, field);
 }

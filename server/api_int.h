@@ -109,9 +109,42 @@ void api__error(struct api_result *res, int status, const char *code, const char
 /** Sets *res to the answer for a floor error. */
 void api__floor_error(struct api_result *res, int err);
 
-/* api_http.c */
-int api__http_handle(struct api *a, struct lws *wsi, enum lws_callback_reasons reason,
-		     void *user, void *in, size_t len);
+/* api_http.c: what route modules in other files (api_qr.c, api_stats.c) may use. */
+struct http_req;
+/** The request's path ("/api/v1/stats") and its method as "GET"/"POST"/"DELETE"/"HEAD". */
+const char *api__http_path(const struct http_req *r);
+const char *api__http_method(const struct http_req *r);
+/** The value of query parameter name (URL-decoded by lws) into out; true when present. */
+bool api__http_query(const struct http_req *r, const char *name, char *out, size_t len);
+/** Answers 400 bad_query and returns false when a query parameter is not in the
+ *  NULL-terminated list. */
+bool api__http_query_only(struct http_req *r, const char *const *known);
+/** The staff user of the request (cookie or bearer), or NULL. Borrowed for this turn. */
+const struct auth_user *api__http_user(struct http_req *r);
+/** The request's Host header into out; false when absent. */
+bool api__http_host(struct http_req *r, char *out, size_t len);
+/** Answers now with a JSON body (reference taken; NULL for none). */
+void api__http_json(struct http_req *r, int status, json_t *body);
+/** Answers now with a body of another type (text taken, malloc'd). */
+void api__http_text(struct http_req *r, int status, const char *ctype, char *text, size_t len);
+/** Adds a header line ("content-disposition", "attachment; ...") to the answer. */
+void api__http_header(struct http_req *r, const char *name, const char *value);
+/** Answers now with an error. */
+void api__http_fail(struct http_req *r, int status, const char *code, const char *message,
+		    const char *field);
+/** For answers computed off the loop: a handle that outlives the request. Answer
+ *  through it exactly once, on the loop thread; when the client has gone the answer
+ *  is dropped. Either call frees the handle. */
+struct api_deferred *api__http_defer(struct http_req *r);
+void api__deferred_json(struct api_deferred *d, int status, json_t *body);
+void api__deferred_text(struct api_deferred *d, int status, const char *ctype, char *text,
+			size_t len);
+void api__deferred_fail(struct api_deferred *d, int status, const char *code,
+			const char *message, const char *field);
+
+/* Route modules: each returns true when it took the path (answered or deferred). */
+bool api__qr_route(struct api *a, struct http_req *r, const char *path);
+bool api__stats_route(struct api *a, struct http_req *r, const char *path);
 
 /* api_ws.c */
 void api__ws_durable(struct api *a, uint64_t seq, uint64_t services);
