@@ -618,6 +618,30 @@ static void test_routing_fifo_ordered(void)
 	fx_close(&x);
 }
 
+/* FIFO among tickets transferred to the front in the same millisecond takes the one
+ * first in call order (the later transfer). */
+static void test_fifo_front_tie(void)
+{
+	struct fx x;
+	fx_init(&x);
+	uint32_t b1 = issue(&x, 1, 0), b2 = issue(&x, 1, 0);
+	floor_counter_open(x.f, now(&x), 0, 2, &x.ev);
+	floor_counter_open(x.f, now(&x), 2, 2, &x.ev);
+	CHECK(call_next(&x, 0) == b1 && call_next(&x, 2) == b2);
+	x.ms += MIN;
+	CHECK(floor_transfer(x.f, now(&x), 0, 0, true, &x.ev) == 0);
+	CHECK(floor_transfer(x.f, now(&x), 2, 0, true, &x.ev) == 0);
+	uint32_t q[4];
+	CHECK(floor_queue(x.f, 0, q, 4) == 2 && q[0] == b2 && q[1] == b1);
+	floor_counter_open(x.f, now(&x), 1, 1, &x.ev);
+	x.ms += MIN;
+	CHECK(call_next(&x, 1) == b2);
+	CHECK(floor_no_show(x.f, now(&x), 1, &x.ev) == 0);
+	CHECK(call_next(&x, 1) == b1);
+	CHECK(replay_same(&x) == 0);
+	fx_close(&x);
+}
+
 static void test_priorities(void)
 {
 	struct fx x;
@@ -1002,6 +1026,7 @@ int main(void)
 	    {"transfer", test_transfer},
 	    {"routing_overdue", test_routing_overdue},
 	    {"routing_fifo_ordered", test_routing_fifo_ordered},
+	    {"fifo_front_tie", test_fifo_front_tie},
 	    {"priorities", test_priorities},
 	    {"starvation", test_starvation},
 	    {"numbers_and_day", test_numbers_and_day},
