@@ -420,12 +420,14 @@ static void emit(struct floor *f, struct floor_events *out, struct floor_event e
 }
 
 /* Starts a command: rolls the day over when now.day is past the floor's day and
- * returns the command's time (never before the last event). */
-static int64_t begin(struct floor *f, struct floor_clock now, struct floor_events *out)
+ * sets *at to the command's time (never before the last event). Returns 0, or
+ * FLOOR_E_INVAL when the floor still has no day (now.day is not a day). */
+static int begin(struct floor *f, struct floor_clock now, struct floor_events *out, int64_t *at_out)
 {
 	int64_t at = now.ms > f->last_ms ? now.ms : f->last_ms;
+	*at_out = at;
 	if (now.day <= f->day)
-		return at;
+		return f->day ? 0 : FLOOR_E_INVAL;
 	for (size_t h = 0; h < f->nt; h++) {
 		if (f->t[h].state > FLOOR_SERVING)
 			continue;
@@ -444,7 +446,7 @@ static int64_t begin(struct floor *f, struct floor_clock now, struct floor_event
 	struct floor_event ev = ev_make(f, at, FLOOR_EV_DAY);
 	ev.day = now.day;
 	emit(f, out, ev);
-	return at;
+	return 0;
 }
 
 /* Checks that counter c exists and is open. */
@@ -468,7 +470,9 @@ int floor_issue(struct floor *f, struct floor_clock now, int service, int priori
 		const uint8_t token[FLOOR_TOKEN_LEN], struct floor_events *out,
 		uint32_t *handle_out)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	if (service < 0 || service >= (int)f->def->nservices)
 		return FLOOR_E_SERVICE;
 	if (priority < 0 || priority >= FLOOR_PRIORITIES || !token ||
@@ -492,7 +496,9 @@ int floor_issue(struct floor *f, struct floor_clock now, int service, int priori
 int floor_counter_open(struct floor *f, struct floor_clock now, int counter, uint64_t services,
 		       struct floor_events *out)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	if (counter < 0 || counter >= (int)f->def->ncounters)
 		return FLOOR_E_COUNTER;
 	if (f->ctr[counter].open)
@@ -509,7 +515,9 @@ int floor_counter_open(struct floor *f, struct floor_clock now, int counter, uin
 int floor_counter_close(struct floor *f, struct floor_clock now, int counter,
 			struct floor_events *out)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	int r = check_open(f, counter);
 	if (r)
 		return r;
@@ -532,7 +540,9 @@ static void emit_call(struct floor *f, struct floor_events *out, int64_t at, int
 
 int floor_call_next(struct floor *f, struct floor_clock now, int counter, struct floor_events *out)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	int r = check_open(f, counter);
 	if (r)
 		return r;
@@ -547,7 +557,9 @@ int floor_call_next(struct floor *f, struct floor_clock now, int counter, struct
 int floor_call(struct floor *f, struct floor_clock now, int counter, uint32_t ticket,
 	       struct floor_events *out)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	int r = check_open(f, counter);
 	if (r)
 		return r;
@@ -568,7 +580,9 @@ int floor_call(struct floor *f, struct floor_clock now, int counter, uint32_t ti
 static int act(struct floor *f, struct floor_clock now, int counter, struct floor_events *out,
 	       enum floor_state need, int kind)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	int r = check_current(f, counter);
 	if (r)
 		return r;
@@ -602,7 +616,9 @@ int floor_no_show(struct floor *f, struct floor_clock now, int counter, struct f
 int floor_transfer(struct floor *f, struct floor_clock now, int counter, int service, bool front,
 		   struct floor_events *out)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	int r = check_current(f, counter);
 	if (r)
 		return r;
@@ -620,7 +636,9 @@ int floor_transfer(struct floor *f, struct floor_clock now, int counter, int ser
 
 int floor_cancel(struct floor *f, struct floor_clock now, uint32_t ticket, struct floor_events *out)
 {
-	int64_t at = begin(f, now, out);
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
 	if (ticket >= f->nt)
 		return FLOOR_E_TICKET;
 	if (f->t[ticket].state != FLOOR_WAITING && f->t[ticket].state != FLOOR_CALLED)
@@ -633,7 +651,8 @@ int floor_cancel(struct floor *f, struct floor_clock now, uint32_t ticket, struc
 
 int floor_tick(struct floor *f, struct floor_clock now, struct floor_events *out)
 {
-	begin(f, now, out);
+	int64_t at;
+	begin(f, now, out, &at);
 	return 0;
 }
 

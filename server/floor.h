@@ -18,6 +18,25 @@
  *
  * Indexes: services and counters are named by their index in struct floor_def
  * (0-based). Tickets by a uint32_t handle; FLOOR_NONE means none.
+ *
+ * Time never goes back inside the floor: a command happens at the later of
+ * clock.ms and the last event's at_ms (so a clock stepped back gives no negative
+ * waits), and floor_apply() refuses an event older than the last. A clock.day
+ * earlier than the floor's day is taken as the floor's day; a command on a fresh
+ * floor with clock.day <= 0 fails with FLOOR_E_INVAL.
+ *
+ * Event fields by kind (others zero, or -1 / FLOOR_NONE): every ticket event
+ * carries ticket, service (its current leg's), number, leg and counter (the
+ * counter holding it, -1 while waiting). issued: priority, token, leg 1.
+ * called: counter = the calling counter. transferred: from_service, service =
+ * the new leg's, front, leg = the new leg, counter = the counter handing it on.
+ * cancelled: reason (VISITOR, or DAY_END from the rollover, which also cancels
+ * serving tickets). counter.opened: counter, services. counter.closed:
+ * counter, reason (STAFF or DAY_END). floor.day: day = the new day.
+ *
+ * Estimates: per service an exponentially weighted mean (alpha 0.2, integer ms)
+ * of meeting lengths, from serving (or, if never started, from the first call)
+ * to done or to a transfer away; no-shows and cancels do not count.
  */
 #ifndef TORG_FLOOR_H
 #define TORG_FLOOR_H
@@ -160,10 +179,11 @@ struct floor_ticket_info {
 	uint16_t leg;		/* number of legs so far (1 = never transferred) */
 	int counter;		/* counter calling/serving it, or -1 */
 	int position;		/* 1-based place in the call order of its service when waiting, else 0 */
-	int eta_s;		/* estimated seconds until called when waiting; -1 unknown */
+	int eta_s;		/* estimated seconds until called when waiting; -1 unknown;
+				   0 when called or serving, -1 when finished */
 	int64_t issued_ms;	/* when the ticket was issued */
 	int64_t queued_ms;	/* when the current leg started waiting */
-	int64_t called_ms;	/* when last called in this leg, or 0 */
+	int64_t called_ms;	/* when last called (or recalled) in this leg, or 0 */
 	int64_t started_ms;	/* when serving started in this leg, or 0 */
 	uint8_t token[FLOOR_TOKEN_LEN];
 };
@@ -172,7 +192,8 @@ struct floor_ticket_info {
 struct floor_leg {
 	int service;
 	int counter;		/* counter that called it, or -1 */
-	int64_t queued_ms, called_ms, started_ms, ended_ms; /* 0 when not (yet) */
+	int64_t queued_ms, called_ms, started_ms, ended_ms; /* 0 when not (yet); called_ms
+							       is the first call */
 	enum floor_state outcome; /* WAITING/CALLED/SERVING while open, else how it ended;
 				     a transferred leg ends as FLOOR_DONE */
 };
@@ -254,16 +275,19 @@ int floor_service_eta(const struct floor *f, int service, int64_t now_ms);
 int floor_longest_wait(const struct floor *f, int service, int64_t now_ms);
 /** Number of open counters giving the service. */
 int floor_counters_open(const struct floor *f, int service);
-/** Fills *out for a ticket handle; returns 0 or FLOOR_E_TICKET. */
+/** Fills *out for a ticket handle; returns 0 or FLOOR_E_TICKET. The position (with
+ *  the anti-starvation bound) is taken at now_ms, or at the last event if later. */
 int floor_ticket_get(const struct floor *f, uint32_t ticket, int64_t now_ms,
 		     struct floor_ticket_info *out);
 /** Finds today's ticket by token; returns its handle or FLOOR_NONE. */
 uint32_t floor_ticket_by_token(const struct floor *f, const uint8_t token[FLOOR_TOKEN_LEN]);
 /** Finds today's ticket by its first service and number; handle or FLOOR_NONE. */
 uint32_t floor_ticket_by_number(const struct floor *f, int first_service, int number);
-/** Copies up to max legs of a ticket into out; returns the number of legs. */
+/** Copies up to max legs of a ticket into out, first leg first; returns the number
+ *  of legs, which may exceed max (0 for an unknown ticket). */
 size_t floor_ticket_legs(const struct floor *f, uint32_t ticket, struct floor_leg *out, size_t max);
-/** Copies up to max waiting ticket handles of a service, in call order; returns the count. */
+/** Copies up to max waiting ticket handles of a service, in call order as of the
+ *  last event's time; returns the number copied (<= max). */
 size_t floor_queue(const struct floor *f, int service, uint32_t *out, size_t max);
 /** Fills *out for a counter; returns 0 or FLOOR_E_COUNTER. */
 int floor_counter_get(const struct floor *f, int counter, struct floor_counter_info *out);

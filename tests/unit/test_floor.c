@@ -253,6 +253,16 @@ static void test_create(void)
 	CHECK(floor_seq(f) == 41);
 	floor_set_seq(f, 7);
 	CHECK(floor_seq(f) == 41);
+	/* a clock without a day cannot start the floor */
+	struct floor_events ev = {0};
+	CHECK(floor_issue(f, (struct floor_clock){T0, 0}, 0, 0, (const uint8_t *)"0123456789abcdef",
+			  &ev, NULL) == FLOOR_E_INVAL);
+	CHECK(floor_counter_open(f, (struct floor_clock){T0, -1}, 0, 1, &ev) == FLOOR_E_INVAL);
+	CHECK(floor_tick(f, (struct floor_clock){T0, 0}, &ev) == 0);
+	CHECK(ev.n == 0 && floor_seq(f) == 41 && floor_day(f) == 0);
+	CHECK(floor_tick(f, (struct floor_clock){T0, DAY1}, &ev) == 0);
+	CHECK(ev.n == 1 && ev.v[0].kind == FLOOR_EV_DAY && ev.v[0].seq == 42);
+	floor_events_free(&ev);
 	floor_free(f);
 	floor_free(NULL);
 }
