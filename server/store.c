@@ -47,6 +47,7 @@ static const char *const migrations[] = {
 	"seq, at_ms, day, kind, ticket, service, from_service, counter, number, leg, priority,"    \
 	" front, reason, services, token"
 
+/* Maps an SQLite result code to a negative errno. */
 int store__errno(int rc)
 {
 	switch (rc & 0xff) {
@@ -196,6 +197,7 @@ fail:
 	return err;
 }
 
+/* Opens or creates the database, sets WAL and synchronous, migrates, prepares. */
 int store_open(const char *path, const struct floor_def *def, const struct store_opts *opts,
 	       struct store **out, char **cause)
 {
@@ -375,6 +377,7 @@ static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev,
 	return 0;
 }
 
+/* Feeds the journal from the last day event to cb, mapping ids to indexes. */
 int store_replay(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
 		 char **cause)
 {
@@ -409,11 +412,13 @@ fail:
 	return err;
 }
 
+/* Highest committed seq (kept in memory, so safe while running). */
 uint64_t store_last_seq(struct store *s)
 {
 	return s->last_seq;
 }
 
+/* Gives cb the JSON of the newest max events after a seq, oldest first. */
 int store_recent(struct store *s, uint64_t after, size_t max,
 		 void (*cb)(uint64_t seq, const char *json, size_t len, void *arg), void *arg)
 {
@@ -441,11 +446,13 @@ fail:
 	return store__errno(rc);
 }
 
+/* Copies the commit counters. */
 void store_get_stats(const struct store *s, struct store_stats *out)
 {
 	*out = s->stats;
 }
 
+/* Finalizes the statements, closes the database, frees the store. */
 void store_free(struct store *s)
 {
 	if (!s)

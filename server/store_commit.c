@@ -74,6 +74,7 @@ const char *const store__stmt_sql[STORE__NSTMT] = {
 			 " updated_ms = ?3 WHERE ticket_day = ?1 AND ticket_handle = ?2",
 };
 
+/* Frees a batch's storage. */
 void store__batch_free(struct store__batch *b)
 {
 	free(b->ev);
@@ -432,6 +433,7 @@ static void after_work_cb(uv_work_t *req, int status)
 	}
 }
 
+/* Starts the pipeline on loop and sends anything queued before. */
 int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t seq, void *arg),
 		void (*fail_cb)(const char *cause, void *arg), void *arg)
 {
@@ -447,6 +449,7 @@ int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t se
 	return 0;
 }
 
+/* Queues a copy of an event and its JSON; starts a commit if none runs. */
 void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len)
 {
 	if (ev->seq <= s->appended_seq)
@@ -467,6 +470,7 @@ void store_append(struct store *s, const struct floor_event *ev, const char *jso
 	kick(s, false);
 }
 
+/* Sends what is queued, then calls done_cb from the last job's completion. */
 void store_stop(struct store *s, void (*done_cb)(void *arg), void *arg)
 {
 	s->done_cb = done_cb;

@@ -580,14 +580,14 @@ static int test_state_tables(void)
 {
 	const char *p = path_of("state.db");
 	struct evlist l = {0};
-	const int64_t t0 = 1000;  /* ev_add adds 1000 ms per event: event k is at t0 * k */
-	ev_day(&l, 20260110);	  /* 1 */
-	ev_open(&l, 0, 7);	  /* 2 */
-	ev_open(&l, 1, 3);	  /* 3 */
-	ev_issue(&l, 0, 0, 1, 0); /* 4: A001 nav */
-	ev_issue(&l, 1, 1, 1, 2); /* 5: B001 sos, accessibility */
-	ev_issue(&l, 2, 0, 2, 0); /* 6: A002 nav */
-	ev_issue(&l, 3, 2, 1, 0); /* 7: C001 hus */
+	/* ev_add puts event k at k seconds (k * 1000 ms). */
+	ev_day(&l, 20260110);			    /* 1 */
+	ev_open(&l, 0, 7);			    /* 2 */
+	ev_open(&l, 1, 3);			    /* 3 */
+	ev_issue(&l, 0, 0, 1, 0);		    /* 4: A001 nav */
+	ev_issue(&l, 1, 1, 1, 2);		    /* 5: B001 sos, accessibility */
+	ev_issue(&l, 2, 0, 2, 0);		    /* 6: A002 nav */
+	ev_issue(&l, 3, 2, 1, 0);		    /* 7: C001 hus */
 	ev_tk(&l, FLOOR_EV_CALLED, 0, 0, 0, 1);	    /* 8 */
 	ev_tk(&l, FLOOR_EV_RECALLED, 0, 0, 0, 1);   /* 9 */
 	ev_tk(&l, FLOOR_EV_SERVING, 0, 0, 0, 1);    /* 10 */
@@ -650,7 +650,6 @@ static int test_state_tables(void)
 		     "nav,sos,hus|0|{\"type\":\"event\",\"seq\":2,\"kind\":9}") == 0);
 	CHECK(q_int(p, "SELECT length(token) FROM journal WHERE seq = 4") == FLOOR_TOKEN_LEN);
 	CHECK(q_int(p, "SELECT COUNT(*) FROM journal WHERE ticket IS NULL") == 4);
-	(void)t0;
 
 	/* Day rollover: the old day's open ticket is cancelled (whichever day the cancel
 	 * carries), the new day's handle 0 is a new row. */
