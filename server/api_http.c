@@ -29,6 +29,7 @@ struct http_req {
 	size_t blen;
 	bool too_big;
 	bool in_use;
+	bool dispatched; /* lws may still report a body's completion for Content-Length: 0 */
 	struct engine_waiter waiter;
 	struct api_deferred *deferred;
 	/* the answer */
@@ -110,6 +111,7 @@ static void send_when_durable(struct http_req *r)
 static void fail(struct http_req *r, int status, const char *code, const char *message,
 		 const char *field)
 {
+	r->dispatched = true; /* an answer given before the body ends the request */
 	respond(r, status, encode_error(code, message, field));
 	r->ready = true;
 	lws_callback_on_writable(r->wsi);
@@ -511,6 +513,9 @@ static void dispatch(struct http_req *r)
 {
 	struct api *a = r->api;
 	const char *p = r->path;
+	if (r->dispatched)
+		return;
+	r->dispatched = true;
 	a->http_requests++;
 	if (a->stopping) {
 		fail(r, 503, "unavailable", "torgd is shutting down", NULL);
@@ -710,6 +715,8 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		r->body[r->blen] = '\0';
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (r->dispatched)
+			return 0;
 		if (r->too_big)
 			fail(r, 413, "payload_too_large", "the body is over 16 KiB", NULL);
 		else

@@ -289,6 +289,8 @@ int engine_cancel(struct engine *e, uint32_t ticket)
 
 bool engine_wait(struct engine *e, struct engine_waiter *w, engine_waiter_cb cb)
 {
+	if (w->pprev)
+		fatal("engine_wait: the waiter is already waiting");
 	w->seq = floor_seq(e->floor);
 	w->cb = cb;
 	w->engine = e;
@@ -358,7 +360,7 @@ static void tick_cb(uv_timer_t *t)
 {
 	struct engine *e = t->data;
 	struct floor_clock now = engine_clock(e);
-	if (now.day != floor_day(e->floor) && floor_day(e->floor) != 0) {
+	if (now.day != floor_day(e->floor)) {
 		floor_tick(e->floor, now, &e->evbuf);
 		emit(e);
 	}
@@ -372,7 +374,10 @@ int engine_start(struct engine *e, const struct engine_hooks *hooks)
 		return rc;
 	uv_timer_init(e->loop, &e->tick);
 	e->tick.data = e;
-	uv_timer_start(&e->tick, tick_cb, 0, ENGINE_TICK_MS);
+	/* Start the day now (a fresh floor, or one that slept past midnight), so that
+	 * the rollover never lands in the middle of a client's first command. */
+	tick_cb(&e->tick);
+	uv_timer_start(&e->tick, tick_cb, ENGINE_TICK_MS, ENGINE_TICK_MS);
 	return 0;
 }
 
