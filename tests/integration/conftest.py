@@ -34,7 +34,8 @@ def torgd_bin():
 
 @pytest.fixture
 def make_server(torgd_bin, tmp_path, request):
-    """Factory: make_server(config=None, users=None, start=True) -> Torgd. Every server
+    """Factory: make_server(config=None, users=None, start=True) -> Torgd. A started
+    server with the default users has its day settled (Torgd.settle_day). Every server
     made is stopped at teardown, asserting exit 0 and clean logs."""
     made = []
 
@@ -43,6 +44,8 @@ def make_server(torgd_bin, tmp_path, request):
         made.append(srv)
         if start:
             srv.start()
+            if users is None:
+                srv.settle_day()
         return srv
 
     yield make

@@ -45,14 +45,20 @@ def test_counter_user_without_the_service_is_403(srv):
     per = srv.token("per")  # housing only; c1 gives reception and nav
     with srv.unchanged():
         expect_error(srv.post("/api/v1/counters/c1/open", token=per), 403, "forbidden")
-        expect_error(srv.post("/api/v1/counters/c3/open", token=per), 403, "forbidden")
-    srv.ok(srv.post("/api/v1/counters/c2/open", token=per))
-    # kari may not act on c2 (housing) after per opened it.
-    srv.issue("housing")
-    with srv.unchanged():
-        expect_error(srv.post("/api/v1/counters/c2/call-next", token=srv.token("kari")),
+        expect_error(srv.post("/api/v1/counters/c1/open", {"services": ["nav"]}, token=per),
                      403, "forbidden")
-    assert srv.act("per", "c2", "call-next")["ticket"]["number"] == "C001"
+        expect_error(srv.post("/api/v1/counters/c3/open", {"services": ["nav", "housing"]},
+                             token=per), 403, "forbidden")
+    # At a mixed counter a user opens only the services they may give.
+    r = srv.ok(srv.post("/api/v1/counters/c3/open", token=per))
+    assert r["counter"]["services"] == ["housing"]
+    srv.issue("nav")
+    c = srv.issue("housing")
+    # kari (reception, nav) may not act at c3 while it gives housing.
+    with srv.unchanged():
+        expect_error(srv.post("/api/v1/counters/c3/call-next", token=srv.token("kari")),
+                     403, "forbidden")
+    assert srv.act("per", "c3", "call-next")["ticket"]["number"] == c["number"]
 
 
 def test_bad_credentials(srv):

@@ -119,7 +119,7 @@ OPEN_BODY_ERRORS = [
     ({"services": [1]}, "bad_request", "services[0]"),
     ({"services": ["nav", 2]}, "bad_request", "services[1]"),
     ({"services": []}, "bad_request", "services"),
-    ({"services": ["nav", "nav"]}, "bad_request", "services"),
+    ({"services": ["nav", "nav"]}, "bad_request", "services[1]"),
     ({"service": ["nav"]}, "unknown_field", "service"),
 ]
 

@@ -14,17 +14,37 @@ def test_ticket_numbers_and_fields(srv):
     assert (t1["number"], t2["number"], a1["number"]) == ("B001", "B002", "A001")
     assert t1["service"] == "nav" and t1["state"] == "waiting"
     assert (t1["position"], t2["position"]) == (1, 2)
-    assert isinstance(t1["eta_s"], int) and t1["eta_s"] >= 0
+    # No counter is open for nav yet: no estimate (-1) is as right as a guess.
+    assert isinstance(t1["eta_s"], int) and t1["eta_s"] >= -1
     assert t1["priority"] == "normal" and t1["leg"] == 1 and t1["counter"] is None
     assert t1["lang"] == "en"
     assert ISO_UTC.match(t1["issued_at"]), t1["issued_at"]
-    assert t1["url"] == f"/t/{t1['id']}"
+    assert t1["url"].split("?")[0] == f"/t/{t1['id']}"
     f = srv.floor()
     nav = next(s for s in f["services"] if s["id"] == "nav")
     assert nav["waiting"] == 2 and nav["prefix"] == "B"
     assert [q["number"] for q in nav["queue"]] == ["B001", "B002"]
     assert all(set(q) <= {"number", "priority", "queued_at"} for q in nav["queue"])
     assert f["seq"] == srv.healthz()["seq"]
+    srv.open_counter("kari", "c1")
+    t3 = srv.issue("nav")
+    assert t3["position"] == 3 and t3["eta_s"] > 0, t3
+
+
+def test_first_command_starts_the_day(make_server):
+    srv = make_server(users={"admin": ("admin", None)})
+    d = srv.ws({"type": "hello"})
+    snap = d.recv()
+    assert snap["seq"] == 0 and len(snap["day"]) == 10
+    t = srv.issue("nav")
+    evs = events_of(d.recv_until(lambda m: m.get("kind") == "ticket.issued"))
+    d.close()
+    assert_consecutive(evs, first=1)
+    # A floor.day may open the floor's first day; then the ticket, nothing else.
+    assert [e["kind"] for e in evs] in (["ticket.issued"], ["floor.day", "ticket.issued"])
+    if evs[0]["kind"] == "floor.day":
+        assert evs[0]["day"] == snap["day"]
+    assert evs[-1]["ticket"]["number"] == t["number"] == "B001"
 
 
 def test_snapshot_shape(srv):

@@ -10,6 +10,7 @@ import asyncio
 import collections
 import contextlib
 import copy
+import http.cookiejar
 import json
 import os
 import re
@@ -142,7 +143,10 @@ class Torgd:
         self.stderr_paths = []
         self.secrets = set()  # strings that must never appear in torgd's output
         self.tokens = {}
+        # The shared HTTP session keeps no cookies: a login's cookie must not turn
+        # later "anonymous" requests into signed-in ones. Cookie tests use their own.
         self.http = requests.Session()
+        self.http.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
         for name, (role, services) in (users if users is not None else BASE_USERS).items():
             self.add_user(name, role, services)
 
@@ -151,9 +155,10 @@ class Torgd:
     def cli(self, *args, input_text=None, with_config=True, timeout=60):
         """Runs torgd with args (plus --config/--db when with_config); returns the
         CompletedProcess with text stdout/stderr, after checking it for sanitizer reports."""
-        cmd = [self.binary, *args]
-        if with_config:
+        cmd = [self.binary]
+        if with_config:  # torgd's own options go before the `user` word
             cmd += ["--config", self.config_path, "--db", self.db_path]
+        cmd += args
         r = subprocess.run(cmd, input=input_text, capture_output=True, text=True,
                            cwd=self.workdir, timeout=timeout)
         check_output_clean(r.stdout + r.stderr, "torgd " + " ".join(args))
@@ -203,6 +208,13 @@ class Torgd:
                 raise AssertionError(f"torgd not ready after {START_TIMEOUT}s:\n"
                                      + self.read_stderr()[-4000:])
             time.sleep(0.05)
+
+    def settle_day(self):
+        """On a new database the first command also starts the floor's day (a
+        `floor.day` event before its own). Opens and closes room r1 as admin so that
+        tests begin on a settled day and can count events exactly."""
+        self.act("admin", "r1", "open")
+        self.act("admin", "r1", "close")
 
     def read_stderr(self, path=None):
         """The text torgd wrote on stderr in its latest (or the given) run."""
