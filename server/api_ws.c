@@ -387,8 +387,18 @@ static int on_writable(struct ws_session *s)
 	struct api *a = s->api;
 	struct engine *e = a->engine;
 	if (s->closing) {
-		lws_close_reason(s->wsi, s->close_code, (unsigned char *)s->close_reason,
-				 strlen(s->close_reason));
+		/* Send the close frame ourselves: Debian's lws 4.1 on libuv force-closes
+		 * without one when a callback returns -1 (lws issue 3569), and the peer
+		 * should learn why (1008, 1009, 4001). */
+		unsigned char frame[LWS_PRE + 125];
+		size_t rl = strlen(s->close_reason);
+		if (rl > 120)
+			rl = 120;
+		frame[LWS_PRE] = (unsigned char)(s->close_code >> 8);
+		frame[LWS_PRE + 1] = (unsigned char)(s->close_code & 0xff);
+		memcpy(frame + LWS_PRE + 2, s->close_reason, rl);
+		lws_write(s->wsi, frame + LWS_PRE, rl + 2, (enum lws_write_protocol)4 /* close */);
+		lws_close_reason(s->wsi, s->close_code, (unsigned char *)s->close_reason, rl);
 		return -1;
 	}
 	struct ws_out *o = s->out_head;

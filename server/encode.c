@@ -109,7 +109,8 @@ json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, u
 	json_object_set_new(o, "priority", json_string(proto_priority_name(ti.priority)));
 	if (flags & ENCODE_HOLDER) {
 		json_object_set_new(o, "position", json_integer(ti.position));
-		json_object_set_new(o, "eta_s", json_integer(ti.eta_s));
+		json_object_set_new(o, "eta_s",
+				    json_integer(ti.state == FLOOR_WAITING ? ti.eta_s : -1));
 		json_object_set_new(o, "counter", ti.counter >= 0
 						      ? json_string(e->cfg->counters[ti.counter].id)
 						      : json_null());
