@@ -195,6 +195,7 @@ static void emit(struct engine *e)
 		note_event(e, ev);
 		size_t len;
 		char *json = encode_event(e, ev, &len);
+		e->stats.encoded++;
 		store_append(e->store, ev, json, len);
 		if (e->npending == e->pending_cap)
 			pending_grow(e);

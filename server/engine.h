@@ -57,6 +57,7 @@ struct engine_hooks {
 struct engine_stats {
 	uint64_t issued, called, served, no_shows, cancelled, transferred;
 	uint64_t commands, rejected;
+	uint64_t encoded; /* events encoded for clients: one per event, whatever the sessions */
 };
 
 struct engine {

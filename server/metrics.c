@@ -64,6 +64,15 @@ char *api__metrics(struct api *a, size_t *len)
 	put(&t, "# HELP torg_tickets_served_total Meetings finished since start.\n"
 		"# TYPE torg_tickets_served_total counter\ntorg_tickets_served_total %llu\n",
 	    (unsigned long long)e->stats.served);
+	put(&t, "# HELP torg_events_encoded_total Events encoded for clients since start.\n"
+		"# TYPE torg_events_encoded_total counter\ntorg_events_encoded_total %llu\n",
+	    (unsigned long long)e->stats.encoded);
+	put(&t, "# HELP torg_ws_frames_sent_total WebSocket frames sent since start.\n"
+		"# TYPE torg_ws_frames_sent_total counter\ntorg_ws_frames_sent_total %llu\n",
+	    (unsigned long long)a->ws_frames_out);
+	put(&t, "# HELP torg_ws_lagging_closed_total Sessions closed for not reading.\n"
+		"# TYPE torg_ws_lagging_closed_total counter\ntorg_ws_lagging_closed_total %llu\n",
+	    (unsigned long long)a->ws_lagging_closed);
 	put(&t, "# HELP torg_ws_sessions WebSocket sessions connected.\n"
 		"# TYPE torg_ws_sessions gauge\ntorg_ws_sessions %zu\n", a->nsessions);
 	put(&t, "# HELP torg_http_requests_total HTTP requests since start.\n"
