@@ -1,0 +1,142 @@
+/* display.h: the insides of torg-display shared by its files. struct display is the one
+ * program state (options, loop, board, connection, screen, on-call children); main.c owns
+ * its life cycle, conn.c the WebSocket connection to torgd (libwebsockets on the libuv
+ * loop, reconnects with backoff), render.c what is drawn (full-screen ANSI board and the
+ * plain text of --once), oncall.c the --on-call children. Nothing here is used outside
+ * display-client/. */
+#ifndef TORG_DISPLAY_H
+#define TORG_DISPLAY_H
+
+#include <uv.h>
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "board.h"
+
+struct lws;
+struct lws_context;
+
+#define DISPLAY_REDRAW_MS    50	   /* at most one redraw per this */
+#define DISPLAY_BACKOFF_MIN  500   /* ms, first retry delay */
+#define DISPLAY_BACKOFF_MAX  10000 /* ms, cap of the retry delay */
+#define DISPLAY_ONCE_TIMEOUT 10000 /* ms, default --timeout of --once */
+#define DISPLAY_ONCALL_MAX   4	   /* --on-call children at once */
+#define DISPLAY_ONCALL_QUEUE 32	   /* calls waiting for a child slot */
+#define DISPLAY_LOG_LINE     256   /* bytes of the last log line kept */
+
+/* Where the connection is. */
+enum display_link { DISPLAY_CONNECTING, DISPLAY_LIVE, DISPLAY_RECONNECTING };
+
+/* A call waiting to be announced by --on-call (strings owned). */
+struct display_oncall_job {
+	char *number, *counter, *counter_name, *service, *service_name;
+	bool recall;
+};
+
+/* One running --on-call child. */
+struct display_child {
+	uv_process_t proc;
+	struct display *d;
+	struct display_child *next;
+};
+
+/* The program. */
+struct display {
+	/* options */
+	char *url;  /* as given */
+	bool tls;   /* wss:// */
+	char *host; /* without brackets */
+	int port;
+	char *path; /* "/ws" unless the URL names one */
+	char *display_id;
+	char **services;
+	size_t nservices;
+	char *lang; /* NULL: the board's first language */
+	char *ca_file;
+	char *on_call;
+	bool once;
+	int timeout_ms; /* --once */
+	char *log_path;
+
+	/* loop and handles */
+	uv_loop_t loop;
+	uv_signal_t sigint, sigterm, sighup, sigwinch;
+	uv_timer_t retry_timer, redraw_timer, clock_timer, once_timer;
+	bool stopping;
+	int exit_code;
+
+	/* connection (conn.c) */
+	struct lws_context *ctx;
+	struct lws *wsi;
+	enum display_link link;
+	unsigned attempt; /* failed attempts in a row, for the backoff */
+	char *rx;	  /* the frame being reassembled */
+	size_t rx_len, rx_cap;
+	bool hello_pending;
+	char *hello; /* the hello frame to send (LWS_PRE headroom before it) */
+	size_t hello_len;
+	unsigned gap_strikes; /* gaps in a row without progress: resume from scratch */
+	uint64_t gap_at;      /* board seq at the last gap */
+	char *last_error;     /* why the last attempt failed */
+
+	/* board and screen */
+	struct proto_board board;
+	bool fullscreen; /* alternate screen, cursor moves */
+	bool color;
+	bool utf8;
+	bool redraw_pending;
+	uint64_t last_redraw_ms;
+	char last_clock[8];
+	int log_fd; /* -1: keep the last line in memory only */
+	char log_line[DISPLAY_LOG_LINE];
+
+	/* --on-call (oncall.c) */
+	struct display_child *children;
+	size_t nchildren;
+	struct display_oncall_job queue[DISPLAY_ONCALL_QUEUE];
+	size_t nqueue;
+};
+
+/* main.c */
+/** Logs one line (printf-style) to the log file, stderr, or the status line; never
+ *  anything that identifies a visitor. */
+void display_log(struct display *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Asks for a redraw within DISPLAY_REDRAW_MS (coalesced). */
+void display_dirty(struct display *d);
+/** Applies one complete frame from the server to the board and acts on the result
+ *  (redraw, on-call, reconnect on a gap, --once finish). Returns 0, or -1 when the
+ *  connection should be dropped (a gap or a server error). */
+int display_on_frame(struct display *d, const char *buf, size_t len);
+/** Starts an orderly shutdown with this exit code (closes every handle). */
+void display_stop(struct display *d, int code);
+
+/* conn.c */
+/** Creates the lws context on d->loop and starts the first connection. Returns 0 or -1. */
+int conn_start(struct display *d);
+/** Drops the connection (if any) and retries after the backoff; no-op while stopping. */
+void conn_retry_later(struct display *d, const char *why);
+/** First half of the shutdown: stops the retry timer and destroys the context once. */
+void conn_stop(struct display *d);
+/** Last half: destroys the context again after uv_run returned (lws 4.1 needs both). */
+void conn_free(struct display *d);
+
+/* render.c */
+/** Draws the board full-screen (d->fullscreen) or as plain text into a new string of
+ *  *len bytes; the caller frees it. cols/rows: the terminal size. */
+char *render_board(struct display *d, int cols, int rows, size_t *len);
+/** The plain-text board of --once into a new string; the caller frees it. */
+char *render_plain(struct display *d, size_t *len);
+/** Returns a UI text in d's language ("waiting", "last_calls", ...); static. */
+const char *render_text(const struct display *d, const char *key);
+/** The language the board is shown in (option, display, floor, "nb"); borrowed. */
+const char *render_lang(const struct display *d);
+
+/* oncall.c */
+/** Queues --on-call for a new call; starts it now when a slot is free. */
+void oncall_run(struct display *d, const struct proto_board_call *call);
+/** Kills and closes every child, frees the queue (shutdown). */
+void oncall_stop(struct display *d);
+
+#endif
