@@ -39,6 +39,29 @@ static const char *const migrations[] = {
     " id TEXT PRIMARY KEY, open INTEGER NOT NULL, services TEXT, ticket_day INTEGER,"
     " ticket_handle INTEGER, updated_ms INTEGER NOT NULL) WITHOUT ROWID;"
     "CREATE INDEX counters_ticket ON counters(ticket_day, ticket_handle);",
+    /* 1 -> 2: statistics (store_stats.c, store_purge.c): days folded by the retention
+     * purge and their anonymous aggregates; counter events by day. */
+    "CREATE TABLE stats_days (day INTEGER PRIMARY KEY, folded_ms INTEGER NOT NULL);"
+    "CREATE TABLE stats_cells ("
+    " day INTEGER NOT NULL, hour INTEGER NOT NULL, service TEXT NOT NULL,"
+    " counter TEXT NOT NULL, arrivals INTEGER NOT NULL, issued INTEGER NOT NULL,"
+    " transfers_in INTEGER NOT NULL, called INTEGER NOT NULL, target_met INTEGER NOT NULL,"
+    " served INTEGER NOT NULL, no_shows INTEGER NOT NULL, cancelled INTEGER NOT NULL,"
+    " transfers_out INTEGER NOT NULL, waits BLOB NOT NULL, services BLOB NOT NULL,"
+    " PRIMARY KEY (day, hour, service, counter)) WITHOUT ROWID;"
+    "CREATE TABLE stats_queue ("
+    " day INTEGER NOT NULL, hour INTEGER NOT NULL, service TEXT NOT NULL,"
+    " area_ms INTEGER NOT NULL, max INTEGER NOT NULL,"
+    " PRIMARY KEY (day, hour, service)) WITHOUT ROWID;"
+    "CREATE TABLE stats_counters ("
+    " day INTEGER NOT NULL, hour INTEGER NOT NULL, counter TEXT NOT NULL,"
+    " open_ms INTEGER NOT NULL, busy_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (day, hour, counter)) WITHOUT ROWID;"
+    "CREATE TABLE stats_transfers ("
+    " day INTEGER NOT NULL, from_service TEXT NOT NULL, to_service TEXT NOT NULL,"
+    " visitors INTEGER NOT NULL, floor_ms INTEGER NOT NULL,"
+    " PRIMARY KEY (day, from_service, to_service)) WITHOUT ROWID;"
+    "CREATE INDEX journal_counter_events ON journal(day) WHERE kind IN (9, 10);",
 };
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
 

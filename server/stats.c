@@ -1,0 +1,762 @@
+/*
+ * stats.c — the pure part of the wait statistics (see stats.h): calendar
+ * arithmetic on local days, the reduction of one day's legs and counter events
+ * to anonymous cells (cut into the local hours of the floor's time zone), and
+ * the merge of cells into the rows of a grouping with their percentiles. No
+ * I/O: the only outside state read is the process's time zone (localtime_r).
+ */
+#include "stats.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+/* The local hours of one floor day: segment i is [b[i], b[i+1]) with hour h[i]. */
+struct win {
+	int64_t start, end, cap; /* cap: min(end, now), never before start */
+	int n;
+	int64_t b[32];
+	int8_t h[32];
+};
+
+/* True for a leap year. */
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days in month m (1-12) of year y. */
+static int mdays(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
+/* Parses a YYYY-MM-DD calendar date. */
+int stats_parse_date(const char *s, int32_t *out)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -EINVAL;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -EINVAL;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays(y, m))
+		return -EINVAL;
+	*out = y * 10000 + m * 100 + d;
+	return 0;
+}
+
+/* Formats yyyymmdd as YYYY-MM-DD. */
+void stats_format_date(int32_t day, char *buf, size_t len)
+{
+	snprintf(buf, len, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+}
+
+/* Days since 1970-01-01 (Howard Hinnant's days_from_civil). */
+int64_t stats_day_number(int32_t day)
+{
+	int64_t y = day / 10000, m = day / 100 % 100, d = day % 100;
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+/* The date of a day number (civil_from_days). */
+int32_t stats_day_from_number(int64_t z)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t y = yoe + era * 400;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1;
+	int64_t m = mp + (mp < 10 ? 3 : -9);
+	y += m <= 2;
+	return (int32_t)(y * 10000 + m * 100 + d);
+}
+
+/* UTC ms of the local day's start. */
+int64_t stats_day_start_ms(int32_t day, int day_start_min)
+{
+	struct tm tm = {0};
+	tm.tm_year = day / 10000 - 1900;
+	tm.tm_mon = day / 100 % 100 - 1;
+	tm.tm_mday = day % 100;
+	tm.tm_hour = day_start_min / 60;
+	tm.tm_min = day_start_min % 60;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+/* Fills the local hour segments of a day, cut at now. */
+static void win_init(struct win *w, int32_t day, int day_start_min, int64_t now_ms)
+{
+	w->start = stats_day_start_ms(day, day_start_min);
+	w->end =
+	    stats_day_start_ms(stats_day_from_number(stats_day_number(day) + 1), day_start_min);
+	if (w->end <= w->start)
+		w->end = w->start + 86400000;
+	w->cap = now_ms < w->end ? now_ms : w->end;
+	if (w->cap < w->start)
+		w->cap = w->start;
+	w->n = 0;
+	int64_t t = w->start;
+	while (t < w->end && w->n < 31) {
+		time_t sec = (time_t)(t / 1000);
+		struct tm tm;
+		localtime_r(&sec, &tm);
+		int64_t next =
+		    t - ((int64_t)tm.tm_min * 60 + tm.tm_sec) * 1000 - t % 1000 + 3600000;
+		if (next <= t)
+			next = t + 3600000;
+		if (next > w->end)
+			next = w->end;
+		w->b[w->n] = t;
+		w->h[w->n] = (int8_t)tm.tm_hour;
+		w->n++;
+		t = next;
+	}
+	w->b[w->n] = w->end;
+}
+
+/* Clamps a moment into [start, cap]. */
+static int64_t win_clamp(const struct win *w, int64_t ms)
+{
+	return ms < w->start ? w->start : ms > w->cap ? w->cap : ms;
+}
+
+/* Segment index of a moment (clamped into the day). */
+static int win_seg(const struct win *w, int64_t ms)
+{
+	int i = 0;
+	while (i + 1 < w->n && ms >= w->b[i + 1])
+		i++;
+	return i;
+}
+
+/* Local hour of a moment (clamped into the day). */
+static int win_hour(const struct win *w, int64_t ms)
+{
+	return w->h[win_seg(w, win_clamp(w, ms))];
+}
+
+/* Appends one duration. */
+void stats_durs_push(struct stats_durs *d, int32_t ms)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 8;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	d->v[d->n++] = ms;
+}
+
+/* Appends a whole list. */
+static void durs_append(struct stats_durs *d, const struct stats_durs *s)
+{
+	if (s->n == 0)
+		return;
+	if (d->n + s->n > d->cap) {
+		d->cap = d->n + s->n > 2 * d->cap ? d->n + s->n : 2 * d->cap;
+		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
+	}
+	memcpy(d->v + d->n, s->v, s->n * sizeof(*s->v));
+	d->n += s->n;
+}
+
+/* Orders int32 values. */
+static int i32_cmp(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Sorts a list. */
+static void durs_sort(struct stats_durs *d)
+{
+	if (d->n > 1)
+		qsort(d->v, d->n, sizeof(*d->v), i32_cmp);
+}
+
+/* Empties the cell lists of a day. */
+void stats_day_reset(struct stats_day *d, int32_t day)
+{
+	for (size_t i = 0; i < d->ncells; i++) {
+		free(d->cells[i].waits.v);
+		free(d->cells[i].services.v);
+	}
+	d->day = day;
+	d->ncells = d->nq = d->nc = d->nt = 0;
+}
+
+/* Frees a day's storage. */
+void stats_day_free(struct stats_day *d)
+{
+	stats_day_reset(d, 0);
+	free(d->cells);
+	free(d->q);
+	free(d->c);
+	free(d->t);
+	memset(d, 0, sizeof(*d));
+}
+
+/* Grows an array of elements of size sz to hold one more. */
+static void *grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+	if (n < *cap)
+		return v;
+	*cap = *cap ? *cap * 2 : 16;
+	return xrealloc(v, *cap * sz);
+}
+
+struct stats_cell *stats_day_add_cell(struct stats_day *d, int32_t day, int hour, int service,
+				      int counter)
+{
+	d->cells = grow(d->cells, d->ncells, &d->cells_cap, sizeof(*d->cells));
+	struct stats_cell *c = &d->cells[d->ncells++];
+	memset(c, 0, sizeof(*c));
+	c->day = day;
+	c->hour = (int8_t)hour;
+	c->service = (int16_t)service;
+	c->counter = (int16_t)counter;
+	return c;
+}
+
+void stats_day_add_q(struct stats_day *d, const struct stats_qcell *q)
+{
+	d->q = grow(d->q, d->nq, &d->q_cap, sizeof(*d->q));
+	d->q[d->nq++] = *q;
+}
+
+void stats_day_add_c(struct stats_day *d, const struct stats_ccell *c)
+{
+	d->c = grow(d->c, d->nc, &d->c_cap, sizeof(*d->c));
+	d->c[d->nc++] = *c;
+}
+
+void stats_day_add_t(struct stats_day *d, const struct stats_tcell *t)
+{
+	d->t = grow(d->t, d->nt, &d->t_cap, sizeof(*d->t));
+	d->t[d->nt++] = *t;
+}
+
+/* Working state of one day build. */
+struct build {
+	struct stats_day *d;
+	struct win w;
+	size_t ns, nc;
+	int32_t *first; /* [hour * ns + service] -> first cell index, -1 none */
+	int32_t *next;	/* per cell: next cell of the same (hour, service) */
+	size_t next_cap;
+	int64_t *qarea; /* [hour * (ns + 1) + service], floor at service ns */
+	uint32_t *qmax;
+	int64_t *open, *busy; /* [hour * nc + counter] */
+	uint32_t *tv;	      /* [from * ns + to] */
+	int64_t *tms;
+	/* queue sweep: +1/-1 steps */
+	struct step {
+		int64_t at;
+		int16_t service;
+		int8_t delta;
+	} * steps;
+	size_t nsteps, steps_cap;
+};
+
+/* The cell of (hour, service, counter), created when missing. */
+static struct stats_cell *cell_at(struct build *b, int hour, int service, int counter)
+{
+	int32_t *head = &b->first[hour * b->ns + service];
+	for (int32_t i = *head; i >= 0; i = b->next[i])
+		if (b->d->cells[i].counter == counter)
+			return &b->d->cells[i];
+	struct stats_cell *c = stats_day_add_cell(b->d, b->d->day, hour, service, counter);
+	int32_t idx = (int32_t)(b->d->ncells - 1);
+	b->next = grow(b->next, (size_t)idx, &b->next_cap, sizeof(*b->next));
+	b->next[idx] = *head;
+	*head = idx;
+	return c;
+}
+
+/* Adds the parts of [from, to) to per-hour slots: acc[hour * stride + col] += length. */
+static void split_add(const struct win *w, int64_t from, int64_t to, int64_t *acc, size_t stride,
+		      size_t col)
+{
+	from = win_clamp(w, from);
+	to = win_clamp(w, to);
+	for (int i = win_seg(w, from); from < to && i < w->n; i++) {
+		int64_t e = w->b[i + 1] < to ? w->b[i + 1] : to;
+		if (e > from)
+			acc[(size_t)w->h[i] * stride + col] += e - from;
+		from = e;
+	}
+}
+
+/* Queue sweep of one column (a service, or ns for the floor) over [from, to) at
+ * length count: area and max per hour. */
+static void queue_span(struct build *b, size_t col, int64_t from, int64_t to, uint32_t count)
+{
+	if (count == 0 || to <= from)
+		return;
+	size_t stride = b->ns + 1;
+	for (int i = win_seg(&b->w, from); from < to && i < b->w.n; i++) {
+		int64_t e = b->w.b[i + 1] < to ? b->w.b[i + 1] : to;
+		if (e > from) {
+			size_t k = (size_t)b->w.h[i] * stride + col;
+			b->qarea[k] += (e - from) * (int64_t)count;
+			if (count > b->qmax[k])
+				b->qmax[k] = count;
+		}
+		from = e;
+	}
+}
+
+/* Adds one queue step. */
+static void step_push(struct build *b, int64_t at, int service, int delta)
+{
+	b->steps = grow(b->steps, b->nsteps, &b->steps_cap, sizeof(*b->steps));
+	b->steps[b->nsteps++] =
+	    (struct step){.at = at, .service = (int16_t)service, .delta = (int8_t)delta};
+}
+
+/* Orders steps by time, leaving the queue before joining it at the same moment. */
+static int step_cmp(const void *a, const void *b)
+{
+	const struct step *x = a, *y = b;
+	if (x->at != y->at)
+		return (x->at > y->at) - (x->at < y->at);
+	return x->delta - y->delta;
+}
+
+/* Runs the queue sweep over the collected steps. */
+static void queue_sweep(struct build *b)
+{
+	qsort(b->steps, b->nsteps, sizeof(*b->steps), step_cmp);
+	size_t cols = b->ns + 1;
+	uint32_t *count = xcalloc(cols, sizeof(*count));
+	int64_t *since = xcalloc(cols, sizeof(*since));
+	for (size_t i = 0; i < b->nsteps; i++) {
+		const struct step *s = &b->steps[i];
+		size_t cs[2] = {(size_t)s->service, b->ns};
+		for (int k = 0; k < 2; k++) {
+			size_t c = cs[k];
+			queue_span(b, c, since[c], s->at, count[c]);
+			count[c] = (uint32_t)((int64_t)count[c] + s->delta);
+			since[c] = s->at;
+			if (s->delta > 0) {
+				size_t q = (size_t)win_hour(&b->w, s->at) * cols + c;
+				if (count[c] > b->qmax[q])
+					b->qmax[q] = count[c];
+			}
+		}
+	}
+	for (size_t c = 0; c < cols; c++)
+		queue_span(b, c, since[c], b->w.cap, count[c]);
+	free(count);
+	free(since);
+}
+
+/* Adds one leg's figures. */
+static void add_leg(struct build *b, const struct stats_leg *l, const struct floor_def *def)
+{
+	const struct win *w = &b->w;
+	int s = l->service;
+	struct stats_cell *c = cell_at(b, win_hour(w, l->queued_ms), s, -1);
+	c->arrivals++;
+	if (l->leg <= 1)
+		c->issued++;
+	else
+		c->transfers_in++;
+	int64_t wait_end = l->called_ms ? l->called_ms : l->ended_ms ? l->ended_ms : w->cap;
+	int64_t q0 = win_clamp(w, l->queued_ms), q1 = win_clamp(w, wait_end);
+	if (q1 < q0)
+		q1 = q0;
+	step_push(b, q0, s, +1);
+	step_push(b, q1, s, -1);
+	if (l->called_ms) {
+		int64_t wait = l->called_ms - l->queued_ms;
+		if (wait < 0)
+			wait = 0;
+		c = cell_at(b, win_hour(w, l->called_ms), s, l->counter);
+		c->called++;
+		stats_durs_push(&c->waits, (int32_t)(wait > INT32_MAX ? INT32_MAX : wait));
+		if (wait <= (int64_t)def->services[s].target_wait_s * 1000)
+			c->target_met++;
+		if (l->counter >= 0)
+			split_add(w, l->called_ms, l->ended_ms ? l->ended_ms : w->cap, b->busy,
+				  b->nc, (size_t)l->counter);
+	}
+	if (!l->ended_ms)
+		return;
+	c = cell_at(b, win_hour(w, l->ended_ms), s, l->counter);
+	switch (l->outcome) {
+	case FLOOR_DONE: {
+		c->served++;
+		if (l->leg < l->nlegs)
+			c->transfers_out++;
+		int64_t from = l->started_ms ? l->started_ms : l->called_ms;
+		if (from) {
+			int64_t d = l->ended_ms - from;
+			stats_durs_push(&c->services, (int32_t)(d < 0		? 0
+								: d > INT32_MAX ? INT32_MAX
+										: d));
+		}
+		break;
+	}
+	case FLOOR_NO_SHOW:
+		c->no_shows++;
+		break;
+	case FLOOR_CANCELLED:
+		c->cancelled++;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Adds the transfers of one visit: legs[0..n) are its legs in order. */
+static void add_visit(struct build *b, const struct stats_leg *legs, size_t n)
+{
+	if (n < 2)
+		return;
+	const struct stats_leg *last = &legs[n - 1];
+	int64_t end = last->ended_ms ? last->ended_ms : b->w.cap;
+	int64_t on_floor = end - legs[0].issued_ms;
+	if (on_floor < 0)
+		on_floor = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (legs[i - 1].service < 0 || legs[i].service < 0)
+			continue;
+		size_t k = (size_t)legs[i - 1].service * b->ns + (size_t)legs[i].service;
+		b->tv[k]++;
+		b->tms[k] += on_floor;
+	}
+}
+
+/* Adds the counters' open time from their events. */
+static void add_open(struct build *b, const struct stats_ctr_event *ev, size_t nev)
+{
+	int64_t *since = xcalloc(b->nc ? b->nc : 1, sizeof(*since));
+	bool *open = xcalloc(b->nc ? b->nc : 1, sizeof(*open));
+	for (size_t i = 0; i < nev; i++) {
+		size_t c = (size_t)ev[i].counter;
+		if (ev[i].open) {
+			if (open[c])
+				split_add(&b->w, since[c], ev[i].at_ms, b->open, b->nc, c);
+			open[c] = true;
+			since[c] = ev[i].at_ms;
+		} else {
+			split_add(&b->w, open[c] ? since[c] : b->w.start, ev[i].at_ms, b->open,
+				  b->nc, c);
+			open[c] = false;
+		}
+	}
+	for (size_t c = 0; c < b->nc; c++)
+		if (open[c])
+			split_add(&b->w, since[c], b->w.cap, b->open, b->nc, c);
+	free(since);
+	free(open);
+}
+
+/* Builds one day's cells. */
+int stats_day_build(struct stats_day *out, int32_t day, const struct stats_env *env,
+		    const struct stats_leg *legs, size_t nlegs, const struct stats_ctr_event *ev,
+		    size_t nev)
+{
+	const struct floor_def *def = env->def;
+	struct build b = {.d = out, .ns = def->nservices, .nc = def->ncounters};
+	stats_day_reset(out, day);
+	for (size_t i = 0; i < nlegs; i++)
+		if (legs[i].service >= (int)b.ns || legs[i].counter >= (int)b.nc ||
+		    legs[i].counter < -1)
+			return -EINVAL;
+	for (size_t i = 0; i < nev; i++)
+		if (ev[i].counter < 0 || ev[i].counter >= (int)b.nc)
+			return -EINVAL;
+	win_init(&b.w, day, env->day_start_min, env->now_ms);
+	size_t ns = b.ns ? b.ns : 1, nc = b.nc ? b.nc : 1;
+	b.first = xmalloc(STATS_HOURS * ns * sizeof(*b.first));
+	memset(b.first, 0xff, STATS_HOURS * ns * sizeof(*b.first));
+	b.qarea = xcalloc(STATS_HOURS * (ns + 1), sizeof(*b.qarea));
+	b.qmax = xcalloc(STATS_HOURS * (ns + 1), sizeof(*b.qmax));
+	b.open = xcalloc(STATS_HOURS * nc, sizeof(*b.open));
+	b.busy = xcalloc(STATS_HOURS * nc, sizeof(*b.busy));
+	b.tv = xcalloc(ns * ns, sizeof(*b.tv));
+	b.tms = xcalloc(ns * ns, sizeof(*b.tms));
+
+	size_t v0 = 0;
+	for (size_t i = 0; i < nlegs; i++) {
+		if (legs[i].service >= 0 && legs[i].queued_ms)
+			add_leg(&b, &legs[i], def);
+		if (i + 1 == nlegs || legs[i + 1].visit != legs[i].visit) {
+			add_visit(&b, &legs[v0], i + 1 - v0);
+			v0 = i + 1;
+		}
+	}
+	queue_sweep(&b);
+	add_open(&b, ev, nev);
+
+	for (size_t i = 0; i < out->ncells; i++) {
+		durs_sort(&out->cells[i].waits);
+		durs_sort(&out->cells[i].services);
+	}
+	for (int h = 0; h < STATS_HOURS; h++) {
+		for (size_t s = 0; s <= b.ns; s++) {
+			size_t k = (size_t)h * (b.ns + 1) + s;
+			if (b.qarea[k] || b.qmax[k])
+				stats_day_add_q(out, &(struct stats_qcell){
+							 .day = day,
+							 .hour = (int8_t)h,
+							 .service = s == b.ns ? -1 : (int16_t)s,
+							 .area_ms = b.qarea[k],
+							 .max = b.qmax[k]});
+		}
+		for (size_t c = 0; c < b.nc; c++) {
+			size_t k = (size_t)h * b.nc + c;
+			if (b.open[k] || b.busy[k])
+				stats_day_add_c(out, &(struct stats_ccell){.day = day,
+									   .hour = (int8_t)h,
+									   .counter = (int16_t)c,
+									   .open_ms = b.open[k],
+									   .busy_ms = b.busy[k]});
+		}
+	}
+	for (size_t f = 0; f < b.ns; f++)
+		for (size_t t = 0; t < b.ns; t++)
+			if (b.tv[f * b.ns + t])
+				stats_day_add_t(
+				    out, &(struct stats_tcell){.day = day,
+							       .from = (int16_t)f,
+							       .to = (int16_t)t,
+							       .visitors = b.tv[f * b.ns + t],
+							       .floor_ms = b.tms[f * b.ns + t]});
+	free(b.first);
+	free(b.next);
+	free(b.qarea);
+	free(b.qmax);
+	free(b.open);
+	free(b.busy);
+	free(b.tv);
+	free(b.tms);
+	free(b.steps);
+	return 0;
+}
+
+/* A new empty result. */
+struct stats_result *stats_result_create(const struct stats_query *q, size_t nservices,
+					 size_t ncounters)
+{
+	if (q->to < q->from)
+		return NULL;
+	int64_t ndays = stats_day_number(q->to) - stats_day_number(q->from) + 1;
+	if (ndays > STATS_MAX_DAYS)
+		return NULL;
+	struct stats_result *r = xcalloc(1, sizeof(*r));
+	r->q = *q;
+	r->nservices = nservices;
+	r->ncounters = ncounters;
+	r->ndays = (size_t)ndays;
+	switch (q->group) {
+	case STATS_GROUP_SERVICE:
+		r->nrows = nservices;
+		break;
+	case STATS_GROUP_COUNTER:
+		r->nrows = ncounters + 1;
+		break;
+	case STATS_GROUP_DAY:
+		r->nrows = r->ndays;
+		break;
+	case STATS_GROUP_HOUR:
+		r->nrows = STATS_HOURS;
+		break;
+	}
+	r->keys = xcalloc(r->nrows ? r->nrows : 1, sizeof(*r->keys));
+	r->rows = xcalloc(r->nrows ? r->nrows : 1, sizeof(*r->rows));
+	int64_t d0 = stats_day_number(q->from);
+	for (size_t i = 0; i < r->nrows; i++) {
+		if (q->group == STATS_GROUP_DAY)
+			r->keys[i] = stats_day_from_number(d0 + (int64_t)i);
+		else if (q->group == STATS_GROUP_COUNTER && i == ncounters)
+			r->keys[i] = -1;
+		else
+			r->keys[i] = (int32_t)i;
+	}
+	size_t ns = nservices ? nservices : 1;
+	r->queue_area = xcalloc(STATS_HOURS * ns, sizeof(*r->queue_area));
+	r->queue_max = xcalloc(STATS_HOURS * ns, sizeof(*r->queue_max));
+	r->tr_visits = xcalloc(ns * ns, sizeof(*r->tr_visits));
+	r->tr_floor_ms = xcalloc(ns * ns, sizeof(*r->tr_floor_ms));
+	r->day_seen = xcalloc(r->ndays, sizeof(*r->day_seen));
+	return r;
+}
+
+/* Row index of a cell in the grouping, or -1 when the grouping has no row for it. */
+static long row_of(const struct stats_result *r, int32_t day, int hour, int service, int counter)
+{
+	switch (r->q.group) {
+	case STATS_GROUP_SERVICE:
+		return service >= 0 && (size_t)service < r->nservices ? service : -1;
+	case STATS_GROUP_COUNTER:
+		return counter < 0			? (long)r->ncounters
+		       : (size_t)counter < r->ncounters ? counter
+							: -1;
+	case STATS_GROUP_DAY:
+		return (long)(stats_day_number(day) - stats_day_number(r->q.from));
+	case STATS_GROUP_HOUR:
+		return hour >= 0 && hour < STATS_HOURS ? hour : -1;
+	}
+	return -1;
+}
+
+/* Adds a cell's counts and durations to a row. */
+static void fig_add(struct stats_fig *f, const struct stats_cell *c)
+{
+	f->arrivals += c->arrivals;
+	f->issued += c->issued;
+	f->transfers_in += c->transfers_in;
+	f->transfers_out += c->transfers_out;
+	f->called += c->called;
+	f->target_met += c->target_met;
+	f->served += c->served;
+	f->no_shows += c->no_shows;
+	f->cancelled += c->cancelled;
+	durs_append(&f->waits, &c->waits);
+	durs_append(&f->services, &c->services);
+}
+
+/* True when day is inside the range; marks it as a day with data. */
+static bool in_range(struct stats_result *r, int32_t day)
+{
+	if (day < r->q.from || day > r->q.to)
+		return false;
+	r->day_seen[stats_day_number(day) - stats_day_number(r->q.from)] = true;
+	return true;
+}
+
+/* Merges one day's cells. */
+void stats_result_add(struct stats_result *r, const struct stats_day *d)
+{
+	size_t ns = r->nservices;
+	for (size_t i = 0; i < d->ncells; i++) {
+		const struct stats_cell *c = &d->cells[i];
+		if (c->service < 0 || (size_t)c->service >= ns || !in_range(r, c->day))
+			continue;
+		long row = row_of(r, c->day, c->hour, c->service, c->counter);
+		if (row >= 0)
+			fig_add(&r->rows[row], c);
+		fig_add(&r->total, c);
+		for (size_t k = 0; k < c->waits.n; k++) {
+			size_t bin = (size_t)(c->waits.v[k] / (STATS_HIST_BIN_S * 1000));
+			r->hist[bin < STATS_HIST_BINS ? bin : STATS_HIST_BINS - 1]++;
+		}
+	}
+	for (size_t i = 0; i < d->nq; i++) {
+		const struct stats_qcell *q = &d->q[i];
+		if ((q->service >= 0 && (size_t)q->service >= ns) || q->hour < 0 ||
+		    q->hour >= STATS_HOURS || !in_range(r, q->day))
+			continue;
+		bool floor = q->service < 0;
+		if (floor && q->max > r->total.queue_max)
+			r->total.queue_max = q->max;
+		if (!floor) {
+			size_t k = (size_t)q->hour * ns + (size_t)q->service;
+			r->queue_area[k] += q->area_ms;
+			if (q->max > r->queue_max[k])
+				r->queue_max[k] = q->max;
+		}
+		/* the service rows take their own queue, day and hour rows the floor's */
+		if (floor == (r->q.group == STATS_GROUP_SERVICE) ||
+		    r->q.group == STATS_GROUP_COUNTER)
+			continue;
+		long row = row_of(r, q->day, q->hour, q->service, -1);
+		if (row >= 0 && q->max > r->rows[row].queue_max)
+			r->rows[row].queue_max = q->max;
+	}
+	for (size_t i = 0; i < d->nc; i++) {
+		const struct stats_ccell *c = &d->c[i];
+		if (c->counter < 0 || (size_t)c->counter >= r->ncounters || !in_range(r, c->day))
+			continue;
+		r->total.open_ms += c->open_ms;
+		r->total.busy_ms += c->busy_ms;
+		if (r->q.group == STATS_GROUP_SERVICE)
+			continue;
+		long row = row_of(r, c->day, c->hour, -1, c->counter);
+		if (row >= 0) {
+			r->rows[row].open_ms += c->open_ms;
+			r->rows[row].busy_ms += c->busy_ms;
+		}
+	}
+	for (size_t i = 0; i < d->nt; i++) {
+		const struct stats_tcell *t = &d->t[i];
+		if (t->from < 0 || t->to < 0 || (size_t)t->from >= ns || (size_t)t->to >= ns ||
+		    !in_range(r, t->day))
+			continue;
+		r->tr_visits[(size_t)t->from * ns + (size_t)t->to] += t->visitors;
+		r->tr_floor_ms[(size_t)t->from * ns + (size_t)t->to] += t->floor_ms;
+	}
+}
+
+/* Sorts the rows' lists and counts the days with data. */
+void stats_result_finish(struct stats_result *r)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		durs_sort(&r->rows[i].waits);
+		durs_sort(&r->rows[i].services);
+	}
+	durs_sort(&r->total.waits);
+	durs_sort(&r->total.services);
+	r->ndays_data = 0;
+	for (size_t i = 0; i < r->ndays; i++)
+		r->ndays_data += r->day_seen[i];
+}
+
+/* Frees a result. */
+void stats_result_free(struct stats_result *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nrows; i++) {
+		free(r->rows[i].waits.v);
+		free(r->rows[i].services.v);
+	}
+	free(r->total.waits.v);
+	free(r->total.services.v);
+	free(r->keys);
+	free(r->rows);
+	free(r->queue_area);
+	free(r->queue_max);
+	free(r->tr_visits);
+	free(r->tr_floor_ms);
+	free(r->day_seen);
+	free(r);
+}
+
+/* Mean, median, nearest-rank p90 and max of a sorted list, in seconds. */
+struct stats_summary stats_summarise(const struct stats_durs *d)
+{
+	struct stats_summary s = {.n = d->n};
+	if (d->n == 0)
+		return s;
+	int64_t sum = 0;
+	for (size_t i = 0; i < d->n; i++)
+		sum += d->v[i];
+	s.mean_s = (double)sum / (double)d->n / 1000.0;
+	if (d->n % 2)
+		s.median_s = d->v[d->n / 2] / 1000.0;
+	else
+		s.median_s = ((double)d->v[d->n / 2 - 1] + (double)d->v[d->n / 2]) / 2000.0;
+	size_t rank = (d->n * 9 + 9) / 10; /* ceil(0.9 n) */
+	s.p90_s = d->v[rank - 1] / 1000.0;
+	s.max_s = d->v[d->n - 1] / 1000.0;
+	return s;
+}
