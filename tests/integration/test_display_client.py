@@ -1,0 +1,437 @@
+"""torg-display, the native wall-display client, against the real torgd: the board in a
+real terminal (tmux, capture-pane) shows calls made through the API; kill -9 and restart
+of the server while calls are made loses no call on the board or in --on-call (each call
+announced exactly once) and shows the reconnecting mark in between; --once output, its
+timeout and a server error; --on-call's environment and that it never blocks the board;
+wss:// through a TLS proxy (socat) with a throw-away CA, refused without it; valgrind
+(or ASan, for a sanitizer build) on --once; SIGTERM restores the terminal and exits 0.
+
+TORG_DISPLAY selects the binary (default build/display-client/torg-display). Needs tmux,
+socat, openssl and valgrind on PATH.
+"""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+
+import pytest
+
+from torgtest import ROOT_DIR, check_output_clean, free_port
+
+# How long the board may take to show something (raise under valgrind or on a slow box).
+SCREEN_TIMEOUT = float(os.environ.get("TORG_SCREEN_TIMEOUT", "15"))
+
+
+@pytest.fixture(scope="session")
+def display_bin():
+    """The torg-display binary under test."""
+    path = os.environ.get("TORG_DISPLAY") or os.path.join(
+        ROOT_DIR, "build", "display-client", "torg-display")
+    path = os.path.abspath(path)
+    if not os.access(path, os.X_OK):
+        pytest.fail(f"torg-display not found at {path}: build it (ninja -C build "
+                    "display-client/torg-display) or set TORG_DISPLAY", pytrace=False)
+    for tool in ("tmux", "socat", "openssl", "valgrind"):
+        if not shutil.which(tool):
+            pytest.fail(f"{tool} is not installed (deploy/install-deps)", pytrace=False)
+    return path
+
+
+def is_asan_build(path):
+    """True when the binary was built with AddressSanitizer (valgrind cannot run it)."""
+    with open(path, "rb") as f:
+        return b"__asan_init" in f.read()
+
+
+def wait_for(pred, timeout=SCREEN_TIMEOUT, what="condition", step=0.1):
+    """Polls pred() until it returns a true value (returned) or the timeout fails."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = pred()
+        if last:
+            return last
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+
+
+def check_log(path):
+    """Fails when a display log holds a sanitizer report; returns its text."""
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    check_output_clean(text, path)
+    return text
+
+
+class Terminal:
+    """torg-display running full-screen in a detached tmux session of 160x48 on a
+    private tmux server; the screen is read with capture-pane."""
+
+    def __init__(self, tmp_path, argv, cols=160, rows=48):
+        self.sock = f"torgtest-{os.getpid()}-{free_port()}"
+        self.rc_path = str(tmp_path / "display.rc")
+        self.log_path = str(tmp_path / "display.log")
+        cmd = " ".join(shlex_quote(a) for a in argv + ["--log", self.log_path])
+        script = f"{cmd}; echo $? > {shlex_quote(self.rc_path)}; sleep 600"
+        env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8")
+        env.pop("TMUX", None)
+        subprocess.run(["tmux", "-L", self.sock, "-f", "/dev/null", "new-session", "-d",
+                        "-s", "board", "-x", str(cols), "-y", str(rows), "sh", "-c", script],
+                       check=True, env=env)
+        self.shell_pid = int(self.tmux("display-message", "-p", "-t", "board",
+                                       "#{pane_pid}").strip())
+
+    def tmux(self, *args):
+        """Runs a tmux command on this terminal's server; returns stdout."""
+        r = subprocess.run(["tmux", "-L", self.sock, *args], capture_output=True, text=True,
+                           timeout=10)
+        return r.stdout
+
+    def screen(self):
+        """The visible screen as text."""
+        return self.tmux("capture-pane", "-p", "-t", "board")
+
+    def wait_screen(self, pred, what, timeout=SCREEN_TIMEOUT):
+        """Waits until pred(screen) holds; returns that screen."""
+        def check():
+            s = self.screen()
+            return s if pred(s) else None
+        try:
+            return wait_for(check, timeout, what)
+        except AssertionError as e:
+            raise AssertionError(f"{e}; screen:\n{self.screen()}\nlog:\n"
+                                 f"{check_log(self.log_path)[-3000:]}") from None
+
+    def alternate_on(self):
+        """Whether the pane is on the alternate screen."""
+        return self.tmux("display-message", "-p", "-t", "board", "#{alternate_on}").strip()
+
+    def display_pid(self):
+        """The pid of torg-display (the child of the pane's shell)."""
+        out = wait_for(lambda: subprocess.run(["pgrep", "-P", str(self.shell_pid)],
+                                              capture_output=True, text=True).stdout.split(),
+                       5, "the display process")
+        return int(out[0])
+
+    def exit_code(self, timeout=SCREEN_TIMEOUT):
+        """Waits for the display to exit; returns its exit code."""
+        def rc():
+            if os.path.exists(self.rc_path):
+                with open(self.rc_path) as f:
+                    text = f.read().strip()
+                return text or None
+            return None
+        return int(wait_for(rc, timeout, "torg-display to exit"))
+
+    def close(self):
+        """Stops the tmux server (and anything still in it)."""
+        subprocess.run(["tmux", "-L", self.sock, "kill-server"], capture_output=True)
+        check_log(self.log_path)
+
+
+def shlex_quote(s):
+    """Quotes s for sh."""
+    return "'" + str(s).replace("'", "'\"'\"'") + "'"
+
+
+@pytest.fixture
+def terminal(tmp_path):
+    """Factory: terminal(argv) -> Terminal; every terminal is closed at teardown."""
+    made = []
+
+    def make(argv, **kw):
+        t = Terminal(tmp_path, argv, **kw)
+        made.append(t)
+        return t
+
+    yield make
+    for t in made:
+        t.close()
+
+
+def url(srv):
+    """The ws:// URL of a test server."""
+    return f"ws://127.0.0.1:{srv.port}"
+
+
+def calls_listed(screen):
+    """The (number, counter name) pairs of the calls list, top (newest) first."""
+    return re.findall(r"^\s+([A-Z]\d{3})\s+→ (.+?)\s{2,}", screen, re.M)
+
+
+def run_once(display_bin, *args, timeout=30, wrapper=()):
+    """Runs torg-display --once with args; returns the CompletedProcess (text)."""
+    r = subprocess.run([*wrapper, display_bin, "--once", *args], capture_output=True,
+                       text=True, timeout=timeout, env=dict(os.environ, LANG="C.UTF-8"))
+    check_output_clean(r.stdout + r.stderr, "torg-display --once")
+    return r
+
+
+# ---- the board in a terminal ----
+
+
+def test_board_in_terminal_shows_a_call(srv, display_bin, terminal):
+    srv.issue("nav")
+    srv.issue("nav")
+    srv.open_counter("kari", "c1")
+    t = terminal([display_bin, "--server", url(srv), "--lang", "en"])
+    s = t.wait_screen(lambda s: "Test floor" in s and "No calls yet" in s, "the empty board")
+    assert "reconnecting" not in s
+    assert t.alternate_on() == "1"
+    nav = re.search(r"│ NAV\s+(\d+)\s+(\d+) min", s)
+    assert nav and nav.group(1) == "2", s
+
+    srv.act("kari", "c1", "call-next")
+    s = t.wait_screen(lambda s: calls_listed(s)[:1] == [("B001", "Counter 1")],
+                      "B001 called to Counter 1")
+    assert "No calls yet" not in s
+    assert "→ Counter 1" in s.split("Latest calls")[0], "the newest call is shown big"
+    assert re.search(r"│ NAV\s+1\s", s), s
+
+    # A recall is listed again, marked; the newest is still B001.
+    srv.act("kari", "c1", "recall")
+    s = t.wait_screen(lambda s: "(again)" in s, "the recall")
+    assert calls_listed(s)[:2] == [("B001", "Counter 1"), ("B001", "Counter 1")]
+
+    # SIGTERM: exit 0 and the terminal is back on its normal screen.
+    os.kill(t.display_pid(), signal.SIGTERM)
+    assert t.exit_code() == 0
+    wait_for(lambda: t.alternate_on() == "0", 5, "the normal screen")
+
+
+def test_board_language_and_display_filter(srv, display_bin, terminal):
+    srv.issue("housing")
+    t = terminal([display_bin, "--server", url(srv), "--display", "upstairs"], cols=100,
+                 rows=30)
+    # The display "upstairs" shows housing and social in its first language, nb.
+    s = t.wait_screen(lambda s: "Bolig" in s and "Sosialhjelp" in s, "upstairs' services")
+    assert "Siste oppkall" in s and "Mottak" not in s and "NAV" not in s
+    assert re.search(r"│ Bolig\s+1\s", s), s
+    # Resize: the board is drawn again for the new size.
+    t.tmux("resize-window", "-t", "board", "-x", "70", "-y", "30")
+    s = t.wait_screen(lambda s: "│" not in s and "Bolig" in s, "the narrow, stacked layout")
+    assert max(len(line) for line in s.splitlines()) <= 70
+
+
+# ---- the server goes away ----
+
+
+def test_restarts_while_calling_miss_no_call(srv, display_bin, terminal, tmp_path):
+    for _ in range(8):
+        srv.issue("nav")
+    srv.open_counter("kari", "c1")
+    announced = tmp_path / "announced.txt"
+    t = terminal([display_bin, "--server", url(srv), "--lang", "en", "--on-call",
+                  f'echo "$TORG_NUMBER $TORG_RECALL" >> {shlex_quote(announced)}'])
+    t.wait_screen(lambda s: "No calls yet" in s and "reconnecting" not in s, "the board")
+    called = []
+
+    def call():
+        if called:
+            srv.act("kari", "c1", "no-show")
+        called.append(srv.act("kari", "c1", "call-next")["ticket"]["number"])
+
+    call()
+    t.wait_screen(lambda s: calls_listed(s)[:1] == [(called[-1], "Counter 1")], "call 1")
+
+    # Crash twice: each time calls are made right after the restart, before the display
+    # has had its backoff delay, so it must resume from its seq and get them.
+    for round_ in range(2):
+        srv.kill9()
+        t.wait_screen(lambda s: "reconnecting…" in s, "the reconnecting mark")
+        time.sleep(0.3)
+        srv.start()
+        call()
+        call()
+        t.wait_screen(lambda s: "reconnecting" not in s and
+                      [n for n, _ in calls_listed(s)][:len(called)] == called[::-1],
+                      f"every call after restart {round_ + 1}: {called}")
+
+    # A graceful restart too, with a call while it is down being impossible: call after.
+    srv.restart()
+    call()
+    s = t.wait_screen(lambda s: [n for n, _ in calls_listed(s)][:len(called)] == called[::-1],
+                      f"every call: {called}")
+    assert all(c == "Counter 1" for _, c in calls_listed(s))
+    assert len(called) == 6 and len(set(called)) == 6
+
+    # --on-call announced each call exactly once, in order, none as a recall.
+    def lines():
+        return announced.read_text().splitlines() if announced.exists() else []
+    wait_for(lambda: len(lines()) >= len(called), what="every announcement")
+    time.sleep(0.5)
+    assert lines() == [f"{n} 0" for n in called]
+    log = check_log(t.log_path)
+    assert "resum" in log or "closed" in log or "cannot connect" in log, log
+
+
+# ---- --once ----
+
+
+def test_once_prints_the_board(srv, display_bin):
+    srv.issue("nav")
+    srv.issue("nav")
+    srv.issue("reception")
+    srv.open_counter("kari", "c1")
+    srv.act("kari", "c1", "call-next")
+    r = run_once(display_bin, "--server", url(srv), "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    seq = srv.seq()
+    assert lines[0] == "Test floor"
+    assert lines[1].startswith("day ") and lines[1].endswith(f" seq {seq}")
+    assert lines[3] == "Latest calls:"
+    called = srv.floor()["calls"][0]["number"]
+    assert re.fullmatch(rf"  {called}   -> Counter 1  \d\d:\d\d", lines[4]), lines
+    i = lines.index("Service:")
+    waiting = {s["id"]: s["waiting"] for s in srv.floor()["services"]}
+    assert re.fullmatch(rf"  A Reception: Waiting {waiting['reception']}, Wait \d+ min",
+                        lines[i + 1]), lines
+    assert re.fullmatch(rf"  B NAV: Waiting {waiting['nav']}, Wait \d+ min", lines[i + 2])
+    assert re.fullmatch(r"  C Housing: Waiting 0, Wait –", lines[i + 3])
+    assert len(lines) == i + 5
+
+    # Norwegian, one display's services, and a services filter.
+    r = run_once(display_bin, "--server", url(srv), "--display", "upstairs")
+    assert r.returncode == 0 and r.stdout.startswith("Testtorget (First floor)\n"), r
+    assert "Siste oppkall:\n  Ingen oppkall ennå" in r.stdout
+    assert "C Bolig: Venter 0" in r.stdout and "NAV" not in r.stdout
+    r = run_once(display_bin, "--server", url(srv) + "/ws", "--services", "nav,social",
+                 "--lang", "sv")
+    assert r.returncode == 0, r.stderr
+    assert "B NAV: Väntar" in r.stdout and "D Socialhjälp: Väntar 0" in r.stdout
+    assert "Mottagning" not in r.stdout
+
+
+def test_once_fails_cleanly(srv, display_bin):
+    port = free_port()  # nothing listens here
+    t0 = time.monotonic()
+    r = run_once(display_bin, "--server", f"ws://127.0.0.1:{port}", "--timeout", "2")
+    assert r.returncode == 1 and r.stdout == ""
+    assert f"no board from ws://127.0.0.1:{port} within 2000 ms" in r.stderr, r.stderr
+    assert 1.9 < time.monotonic() - t0 < 10
+    r = run_once(display_bin, "--server", url(srv), "--display", "nosuch")
+    assert r.returncode == 1 and "unknown_display" in r.stderr, r
+    # Usage errors: exit 2 with a message.
+    for args, msg in ((["--server", "http://x"], "ws:// or wss://"),
+                      (["--server", "ws://h:99999"], "bad port"),
+                      ([], "--server ws://HOST:PORT is required"),
+                      (["--server", "ws://h", "--ca", "/nonexistent"], "--ca /nonexistent")):
+        r = subprocess.run([display_bin, *args], capture_output=True, text=True, timeout=10)
+        assert r.returncode == 2 and msg in r.stderr, (args, r.stderr)
+    r = subprocess.run([display_bin, "--version"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0 and r.stdout.startswith("torg-display ")
+    r = subprocess.run([display_bin, "--help"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0 and "--on-call CMD" in r.stdout
+
+
+def test_once_under_valgrind(srv, display_bin):
+    srv.issue("nav")
+    srv.open_counter("kari", "c1")
+    srv.act("kari", "c1", "call-next")
+    if is_asan_build(display_bin):
+        r = run_once(display_bin, "--server", url(srv), "--lang", "en")
+        assert r.returncode == 0, r.stderr
+    else:
+        r = run_once(display_bin, "--server", url(srv), "--lang", "en", "--timeout", "60",
+                     timeout=120, wrapper=("valgrind", "-q", "--leak-check=full",
+                                           "--error-exitcode=99"))
+        assert r.returncode == 0, r.stderr[-6000:]
+        assert "==" not in r.stderr, r.stderr[-6000:]
+    assert "  B001   -> Counter 1  " in r.stdout
+
+
+# ---- --on-call ----
+
+
+def test_on_call_environment_and_not_blocking(srv, display_bin, tmp_path):
+    srv.issue("nav")
+    srv.issue("housing")
+    srv.open_counter("kari", "c1")
+    srv.open_counter("ola", "c2")
+    out = tmp_path / "board.txt"
+    err = tmp_path / "display.err"
+    # Each announcement takes 4 s; the board (plain text, stdout not a terminal) must not
+    # wait for it.
+    d = shlex_quote(tmp_path)
+    cmd = (f'env | grep ^TORG_ | sort > {d}/tmp.$$ && '
+           f'mv {d}/tmp.$$ {d}/"$TORG_NUMBER-$TORG_RECALL.env"; sleep 4')
+    # The child sees our variables, not stale ones of the same name from the parent.
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TORG_")}
+    env.update(LANG="C.UTF-8", TORG_NUMBER="stale")
+    with open(out, "w") as o, open(err, "w") as e:
+        p = subprocess.Popen([display_bin, "--server", url(srv), "--lang", "en", "--on-call",
+                              cmd], stdout=o, stderr=e, stdin=subprocess.DEVNULL,
+                             env=env)
+    try:
+        wait_for(lambda: "No calls yet" in out.read_text(), what="the first board")
+        srv.act("kari", "c1", "call-next")
+        wait_for(lambda: (tmp_path / "B001-0.env").exists(), what="the announcement")
+        t0 = time.monotonic()
+        srv.act("ola", "c2", "call-next")
+        wait_for(lambda: "  C001   -> c2" in out.read_text(), 3, "C001 on the board")
+        assert time.monotonic() - t0 < 3
+        srv.act("kari", "c1", "recall")
+        wait_for(lambda: (tmp_path / "B001-1.env").exists(), what="the recall's announcement")
+        wait_for(lambda: (tmp_path / "C001-0.env").exists(), what="C001's announcement")
+        env = (tmp_path / "B001-0.env").read_text().splitlines()
+        assert env == ["TORG_COUNTER=c1", "TORG_COUNTER_NAME=Counter 1", "TORG_NUMBER=B001",
+                       "TORG_RECALL=0", "TORG_SERVICE=nav", "TORG_SERVICE_NAME=NAV"]
+        env = (tmp_path / "B001-1.env").read_text().splitlines()
+        assert "TORG_RECALL=1" in env and "TORG_NUMBER=B001" in env
+        # c2 has no configured name: its id stands in.
+        env = (tmp_path / "C001-0.env").read_text().splitlines()
+        assert env == ["TORG_COUNTER=c2", "TORG_COUNTER_NAME=c2", "TORG_NUMBER=C001",
+                       "TORG_RECALL=0", "TORG_SERVICE=housing", "TORG_SERVICE_NAME=Housing"]
+    finally:
+        p.send_signal(signal.SIGTERM)
+        rc = p.wait(15)
+    assert rc == 0
+    check_log(str(err))
+
+
+# ---- wss:// ----
+
+
+def make_ca_and_cert(d):
+    """A throw-away CA and a server certificate for localhost / 127.0.0.1 signed by it;
+    returns (ca.pem, cert.pem, key.pem)."""
+    def ossl(*args):
+        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
+         "ca.pem", "-days", "2", "-subj", "/CN=torg test CA")
+    ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "srv.csr",
+         "-subj", "/CN=localhost")
+    with open(os.path.join(d, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    ossl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+         "-CAcreateserial", "-out", "cert.pem", "-days", "2", "-extfile", "ext.cnf")
+    return (os.path.join(d, n) for n in ("ca.pem", "cert.pem", "key.pem"))
+
+
+def test_wss_through_tls_proxy(srv, display_bin, tmp_path):
+    ca, cert, key = make_ca_and_cert(str(tmp_path))
+    port = free_port()
+    proxy = subprocess.Popen(
+        ["socat", f"OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={cert},"
+         f"key={key},verify=0", f"TCP:127.0.0.1:{srv.port}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        srv.issue("social")
+        srv.open_counter("ola", "r1")
+        srv.act("ola", "r1", "call-next")
+        r = run_once(display_bin, "--server", f"wss://localhost:{port}", "--ca", ca,
+                     "--lang", "en", "--timeout", "15")
+        assert r.returncode == 0, r.stderr
+        assert re.search(r"^  D001   -> r1  \d\d:\d\d$", r.stdout, re.M), r.stdout
+        # Without our CA the system store does not trust the proxy: no board.
+        r = run_once(display_bin, "--server", f"wss://localhost:{port}", "--timeout", "2")
+        assert r.returncode == 1 and "no board from" in r.stderr, r
+    finally:
+        proxy.terminate()
+        proxy.wait(10)
