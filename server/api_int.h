@@ -20,6 +20,7 @@
 #define API_DRAIN_MAX (1024 * 1024) /* bodies up to this are read and refused with 413 */
 #define API_LAG_EVENTS 4096
 #define API_LAG_BYTES (1024 * 1024)
+#define API_SNDBUF (64 * 1024) /* kernel send buffer of a WebSocket */
 #define API_FRAME_MAX (256 * 1024) /* bytes of events coalesced into one frame */
 #define API_RATE_SLOTS 1024
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "encode.h"
 #include "util.h"
@@ -177,8 +178,12 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 		bool out_ready = s->out_head && s->out_head->ready_seq <= seq;
 		if (s->subscribed) {
 			if (log->next - s->cursor > API_LAG_EVENTS || s->out_bytes > API_LAG_BYTES) {
+				/* It does not read, so it will never be writable to hear a close
+				 * frame: drop it now. It reconnects with since and catches up. */
 				a->ws_lagging_closed++;
-				close_later(s, 4001, "lagging");
+				s->closing = true;
+				lws_close_reason(s->wsi, 4001, (unsigned char *)"lagging", 7);
+				lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 				continue;
 			}
 			if (s->cursor == before && !(s->mask & services) && !out_ready) {
@@ -486,6 +491,10 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		s->wsi = wsi;
 		s->ticket = FLOOR_NONE;
 		api__request_token(wsi, s->token);
+		/* Bound what the kernel holds for a session that does not read (autotuning
+		 * would let it grow to megabytes per socket); the lag bound does the rest. */
+		setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &(int){API_SNDBUF},
+			   sizeof(int));
 		s->next = a->sessions;
 		if (a->sessions)
 			a->sessions->prev = s;
