@@ -710,7 +710,8 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			return 0;
 		}
 		r->body = xrealloc(r->body, r->blen + len + 1);
-		memcpy(r->body + r->blen, in, len);
+		if (len) /* lws may pass in = NULL with len = 0 (Content-Length: 0) */
+			memcpy(r->body + r->blen, in, len);
 		r->blen += len;
 		r->body[r->blen] = '\0';
 		return 0;
