@@ -76,6 +76,7 @@ struct ws_session {
 	const char *close_reason;
 	uint64_t cursor; /* next seq to send from the fan-out log */
 	uint64_t mask;	 /* services whose events this session gets */
+	const struct config_display *display; /* the display it said it is, or NULL */
 	char *rx;	 /* reassembly of a fragmented message */
 	size_t rxlen;
 	struct ws_out *out_head, *out_tail;

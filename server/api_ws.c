@@ -254,6 +254,7 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 	}
 	s->hello_done = true;
 	s->mask = mask;
+	s->display = d;
 	if (ticket != FLOOR_NONE) {
 		struct floor_ticket_info ti;
 		floor_ticket_get(e->floor, ticket, util_now_ms(), &ti);
@@ -423,7 +424,7 @@ static int on_writable(struct ws_session *s)
 	if (o || !s->subscribed)
 		return 0; /* the head waits for durability; events come after it */
 	if (s->cursor < e->log.first) {
-		send_snapshot(s, NULL); /* fell out of the log: start afresh */
+		send_snapshot(s, s->display); /* fell out of the log: start afresh */
 		return 0;
 	}
 	size_t len = 0;
