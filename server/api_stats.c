@@ -1,14 +1,214 @@
 /*
- * api_stats.c — the statistics routes (/api/v1/stats, /api/v1/stats.csv) for
- * managers. Not built yet: the statistics issue fills this file; until then the
- * routes answer 404 like any unknown route.
+ * api_stats.c — the statistics routes for managers and admins:
+ * GET /api/v1/stats?from=&to=&group= (JSON) and /api/v1/stats.csv, computed
+ * off the loop by the statistics runner and answered through a deferred
+ * answer. With torgd --test-clock (tests only, never in production) it also
+ * takes two admin-only routes: POST /api/v1/test/clock?ms= sets the engine's
+ * clock, and POST /api/v1/test/purge runs the retention purge now; without
+ * the flag they are unknown routes (404).
  */
 #include "api_int.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "stats_out.h"
+#include "stats_run.h"
+#include "util.h"
+
+/* What a deferred statistics answer needs when the job ends. */
+struct stats_req {
+	struct api_deferred *d;
+	const struct config *cfg;
+	bool csv;
+};
+
+/* Answers 401 without a session, 403 for a role below manager; true when allowed. */
+static bool allow(struct http_req *r, enum auth_role min)
+{
+	const struct auth_user *u = api__http_user(r);
+	if (!u) {
+		api__http_fail(r, 401, "unauthorized", "sign in first", NULL);
+		return false;
+	}
+	if (u->role < min) {
+		api__http_fail(r, 403, "forbidden",
+			       min == AUTH_ROLE_ADMIN ? "this needs an admin"
+						      : "statistics are for managers and admins",
+			       NULL);
+		return false;
+	}
+	return true;
+}
+
+/* Answers 405 unless the request uses method. */
+static bool method_ok(struct http_req *r, const char *method)
+{
+	if (strcmp(api__http_method(r), method) == 0 ||
+	    (strcmp(method, "GET") == 0 && strcmp(api__http_method(r), "HEAD") == 0))
+		return true;
+	api__http_header(r, "allow", method);
+	api__http_fail(r, 405, "method_not_allowed", "this route does not take that method", NULL);
+	return false;
+}
+
+/* The statistics job ended: answers JSON or CSV. */
+static void query_done_cb(struct stats_result *res, int err, const char *cause, void *arg)
+{
+	struct stats_req *sr = arg;
+	if (err) {
+		log_err("%s", cause ? cause : "statistics: query failed");
+		api__deferred_fail(sr->d, 503, "unavailable", "the statistics could not be read",
+				   NULL);
+	} else if (sr->csv) {
+		size_t len;
+		char *text = stats_out_csv(res, sr->cfg, &len);
+		api__deferred_text(sr->d, 200, "text/csv; charset=utf-8", text, len);
+	} else {
+		api__deferred_json(sr->d, 200, stats_out_json(res, sr->cfg));
+	}
+	stats_result_free(res);
+	free(sr);
+}
+
+/* Reads a date parameter; absent gives dflt. Answers 400 and returns false when bad. */
+static bool date_param(struct http_req *r, const char *name, int32_t dflt, int32_t *out)
+{
+	char buf[32];
+	if (!api__http_query(r, name, buf, sizeof(buf))) {
+		*out = dflt;
+		return true;
+	}
+	if (stats_parse_date(buf, out) == 0)
+		return true;
+	char *msg = xasprintf("%s: expected a date YYYY-MM-DD", name);
+	api__http_fail(r, 400, "bad_query", msg, name);
+	free(msg);
+	return false;
+}
+
+/* GET /api/v1/stats and /api/v1/stats.csv. */
+static void route_stats(struct api *a, struct http_req *r, bool csv)
+{
+	static const char *const known[] = {"from", "to", "group", NULL};
+	if (!method_ok(r, "GET") || !allow(r, AUTH_ROLE_MANAGER) || !api__http_query_only(r, known))
+		return;
+	struct stats_query q = {0};
+	int32_t today = engine_clock(a->engine).day;
+	if (!date_param(r, "to", today, &q.to) || !date_param(r, "from", q.to, &q.from))
+		return;
+	if (q.to < q.from) {
+		api__http_fail(r, 400, "bad_query", "to: the range ends before it starts", "to");
+		return;
+	}
+	if (stats_day_number(q.to) - stats_day_number(q.from) >= STATS_MAX_DAYS) {
+		char *msg = xasprintf("to: a range spans at most %d days", STATS_MAX_DAYS);
+		api__http_fail(r, 400, "bad_query", msg, "to");
+		free(msg);
+		return;
+	}
+	char group[16];
+	q.group = STATS_GROUP_SERVICE;
+	if (api__http_query(r, "group", group, sizeof(group))) {
+		int g = -1;
+		for (int i = 0; i <= STATS_GROUP_HOUR; i++)
+			if (strcmp(group, stats_out_group_name((enum stats_group)i)) == 0)
+				g = i;
+		if (g < 0) {
+			api__http_fail(r, 400, "bad_query",
+				       "group: expected service, counter, day or hour", "group");
+			return;
+		}
+		q.group = (enum stats_group)g;
+	}
+	if (!a->engine->stats_run) {
+		api__http_fail(r, 503, "unavailable", "statistics are not running", NULL);
+		return;
+	}
+	if (csv) {
+		char from[16], to[16], disp[128];
+		stats_format_date(q.from, from, sizeof(from));
+		stats_format_date(q.to, to, sizeof(to));
+		snprintf(disp, sizeof(disp), "attachment; filename=\"torg-%s-%s-%s.csv\"",
+			 stats_out_group_name(q.group), from, to);
+		api__http_header(r, "content-disposition", disp);
+	}
+	struct stats_req *sr = xcalloc(1, sizeof(*sr));
+	sr->cfg = a->cfg;
+	sr->csv = csv;
+	sr->d = api__http_defer(r);
+	int err = stats_query(a->engine->stats_run, &q, query_done_cb, sr);
+	if (err) {
+		api__deferred_fail(sr->d, 503, "unavailable", "torgd is shutting down", NULL);
+		free(sr);
+	}
+}
+
+/* POST /api/v1/test/clock?ms=N (test clock only): sets the engine's clock. */
+static void route_test_clock(struct api *a, struct http_req *r)
+{
+	static const char *const known[] = {"ms", NULL};
+	if (!method_ok(r, "POST") || !allow(r, AUTH_ROLE_ADMIN) || !api__http_query_only(r, known))
+		return;
+	char buf[32], *end = NULL;
+	long long ms = 0;
+	if (api__http_query(r, "ms", buf, sizeof(buf)))
+		ms = strtoll(buf, &end, 10);
+	if (!end || *end || end == buf || ms <= 0) {
+		api__http_fail(r, 400, "bad_query", "ms: expected milliseconds since 1970", "ms");
+		return;
+	}
+	a->engine->test_clock_ms = ms;
+	struct floor_clock now = engine_clock(a->engine);
+	char day[16];
+	stats_format_date(now.day, day, sizeof(day));
+	json_t *o = json_object();
+	json_object_set_new(o, "ms", json_integer(now.ms));
+	json_object_set_new(o, "day", json_string(day));
+	api__http_json(r, 200, o);
+}
+
+/* The purge ended: answers with the days folded. */
+static void purge_done_cb(int folded, int err, void *arg)
+{
+	struct api_deferred *d = arg;
+	if (err) {
+		api__deferred_fail(d, 503, "unavailable", "the purge failed", NULL);
+		return;
+	}
+	json_t *o = json_object();
+	json_object_set_new(o, "folded_days", json_integer(folded));
+	api__deferred_json(d, 200, o);
+}
+
+/* POST /api/v1/test/purge (test clock only): runs the retention purge now. */
+static void route_test_purge(struct api *a, struct http_req *r)
+{
+	static const char *const known[] = {NULL};
+	if (!method_ok(r, "POST") || !allow(r, AUTH_ROLE_ADMIN) || !api__http_query_only(r, known))
+		return;
+	struct api_deferred *d = api__http_defer(r);
+	int err = stats_purge_now(a->engine->stats_run, purge_done_cb, d);
+	if (err)
+		api__deferred_fail(d, err == -EBUSY ? 409 : 503, "unavailable",
+				   "the purge cannot run now", NULL);
+}
+
 bool api__stats_route(struct api *a, struct http_req *r, const char *path)
 {
-	(void)a;
-	(void)r;
-	(void)path;
-	return false;
+	if (strcmp(path, "/api/v1/stats") == 0)
+		route_stats(a, r, false);
+	else if (strcmp(path, "/api/v1/stats.csv") == 0)
+		route_stats(a, r, true);
+	else if (a->engine->test_clock && a->engine->stats_run &&
+		 strcmp(path, "/api/v1/test/clock") == 0)
+		route_test_clock(a, r);
+	else if (a->engine->test_clock && a->engine->stats_run &&
+		 strcmp(path, "/api/v1/test/purge") == 0)
+		route_test_purge(a, r);
+	else
+		return false;
+	return true;
 }

@@ -162,7 +162,8 @@ int engine_init(struct engine *e, uv_loop_t *loop, const struct config *cfg, str
 
 struct floor_clock engine_clock(const struct engine *e)
 {
-	struct floor_clock c = {.ms = util_now_ms(), .day = 0};
+	struct floor_clock c = {.ms = e->test_clock_ms ? e->test_clock_ms : util_now_ms(),
+				.day = 0};
 	struct hours_local loc;
 	if (hours_local_now(c.ms, e->cfg->day_start_min, &loc) == 0)
 		c.day = loc.day;

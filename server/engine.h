@@ -60,6 +60,8 @@ struct engine_stats {
 	uint64_t encoded; /* events encoded for clients: one per event, whatever the sessions */
 };
 
+struct stats;
+
 struct engine {
 	uv_loop_t *loop;
 	const struct config *cfg; /* borrowed */
@@ -92,6 +94,12 @@ struct engine {
 	uv_timer_t tick;
 	void (*stopped_cb)(void *arg);
 	void *stopped_arg;
+	/* The statistics runner (set by main, borrowed), for the API's statistics routes. */
+	struct stats *stats_run;
+	/* torgd --test-clock, for tests only: engine_clock reads test_clock_ms when it is
+	 * not 0 (set by the admin-only POST /api/v1/test/clock). */
+	bool test_clock;
+	int64_t test_clock_ms;
 };
 
 /** Creates the floor from cfg, replays the store's journal into it (synchronously, at
@@ -105,7 +113,7 @@ void engine_stop(struct engine *e, void (*done_cb)(void *arg), void *arg);
 /** Frees what engine_init allocated (after engine_stop's callback). */
 void engine_close(struct engine *e);
 
-/** The floor clock now (UTC ms and the floor's local day). */
+/** The floor clock now (UTC ms and the floor's local day); the test clock when set. */
 struct floor_clock engine_clock(const struct engine *e);
 
 /* Commands: each returns what the floor returned (0 or enum floor_error); on success

@@ -20,6 +20,7 @@
 #include "cli_user.h"
 #include "config.h"
 #include "engine.h"
+#include "stats_run.h"
 #include "store.h"
 #include "util.h"
 
@@ -37,6 +38,7 @@ struct torgd {
 	struct engine engine;
 	bool engine_ready;
 	struct api *api;
+	struct stats *stats;
 	int stopping_parts;
 	bool stopping;
 };
@@ -44,7 +46,7 @@ struct torgd {
 static void usage(FILE *f)
 {
 	fputs("usage: torgd [--config PATH] [--listen ADDR:PORT] [--db PATH] [--www DIR]\n"
-	      "             [--log-level error|warn|info|debug]\n"
+	      "             [--log-level error|warn|info|debug] [--test-clock]\n"
 	      "       torgd --check-config [--config PATH]\n"
 	      "       torgd user add NAME --role counter|manager|admin [--services a,b]\n"
 	      "       torgd user list\n"
@@ -54,7 +56,9 @@ static void usage(FILE *f)
 	      "Runs the torg queue server for one floor. The configuration is a JSON file\n"
 	      "(default " DEFAULT_CONFIG ", or $TORG_CONFIG); --listen and --db override its\n"
 	      "server.listen and server.database. `user` subcommands take the same --config\n"
-	      "and --db before the word `user`, and read the password from standard input.\n",
+	      "and --db before the word `user`, and read the password from standard input.\n"
+	      "--test-clock is for tests only: it lets an admin set the floor's clock\n"
+	      "(POST /api/v1/test/clock) and run the retention purge at once.\n",
 	      f);
 }
 
@@ -77,7 +81,8 @@ static void signal_cb(uv_signal_t *h, int signum)
 	t->stopping = true;
 	log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
 	api_stop(t->api);
-	t->stopping_parts = 2;
+	t->stopping_parts = 3;
+	stats_stop(t->stats, part_done, t);
 	engine_stop(&t->engine, part_done, t);
 	auth_stop(t->auth, part_done, t);
 }
@@ -100,7 +105,8 @@ static int find_user_word(int argc, char **argv)
 }
 
 /* Runs the server until a signal stops it; returns the exit code. */
-static int serve(struct config *cfg, const char *db, const char *listen, const char *www)
+static int serve(struct config *cfg, const char *db, const char *listen, const char *www,
+		 bool test_clock)
 {
 	struct torgd t;
 	memset(&t, 0, sizeof(t));
@@ -123,6 +129,11 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		goto out_loop;
 	}
 	t.engine_ready = true;
+	t.engine.test_clock = test_clock;
+	t.stats = stats_create(&t.loop, db, cfg, &t.engine);
+	t.engine.stats_run = t.stats;
+	if (test_clock)
+		log_warn("--test-clock: the floor's clock can be set over HTTP (tests only)");
 	log_info("journal replayed to seq %llu in %.1f ms",
 		 (unsigned long long)floor_seq(t.engine.floor), (util_mono_ns() - t0) / 1e6);
 	struct api_opts aopts = {.listen = listen, .www = www};
@@ -137,6 +148,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		api_stop(t.api);
 		goto out_loop;
 	}
+	stats_start(t.stats);
 	uv_signal_init(&t.loop, &t.sigint);
 	uv_signal_init(&t.loop, &t.sigterm);
 	t.sigint.data = t.sigterm.data = &t;
@@ -153,6 +165,11 @@ out_loop:
 		uv_run(&t.loop, UV_RUN_DEFAULT);
 		api_free(t.api);
 	}
+	if (t.stats && !t.stopping) {
+		stats_stop(t.stats, NULL, NULL);
+		uv_run(&t.loop, UV_RUN_DEFAULT);
+	}
+	stats_free(t.stats);
 	if (t.engine_ready)
 		engine_close(&t.engine);
 	uv_run(&t.loop, UV_RUN_DEFAULT);
@@ -174,15 +191,20 @@ int main(int argc, char **argv)
 {
 	const char *config_path = getenv("TORG_CONFIG");
 	const char *listen = NULL, *db = NULL, *www = TORG_WWW_DIR;
-	bool check = false;
+	bool check = false, test_clock = false;
 	int user_at = find_user_word(argc, argv);
 	int own_argc = user_at > 0 ? user_at : argc;
 	static const struct option opts[] = {
-	    {"config", required_argument, NULL, 'c'}, {"listen", required_argument, NULL, 'l'},
-	    {"db", required_argument, NULL, 'd'},     {"www", required_argument, NULL, 'w'},
+	    {"config", required_argument, NULL, 'c'},
+	    {"listen", required_argument, NULL, 'l'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"www", required_argument, NULL, 'w'},
 	    {"log-level", required_argument, NULL, 'L'},
-	    {"check-config", no_argument, NULL, 'C'}, {"version", no_argument, NULL, 'V'},
-	    {"help", no_argument, NULL, 'h'},	      {NULL, 0, NULL, 0},
+	    {"check-config", no_argument, NULL, 'C'},
+	    {"version", no_argument, NULL, 'V'},
+	    {"test-clock", no_argument, NULL, 'T'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 	while ((c = getopt_long(own_argc, argv, "c:l:d:w:L:CVh", opts, NULL)) != -1) {
@@ -217,6 +239,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			check = true;
+			break;
+		case 'T':
+			test_clock = true;
 			break;
 		case 'V':
 			printf("torgd %s (protocol torg.v1)\n", TORG_VERSION);
@@ -263,7 +288,7 @@ int main(int argc, char **argv)
 		free(ids);
 	} else {
 		signal(SIGPIPE, SIG_IGN);
-		code = serve(cfg, db, listen ? listen : cfg->listen, www);
+		code = serve(cfg, db, listen ? listen : cfg->listen, www, test_clock);
 	}
 	config_free(cfg);
 	return code;

@@ -1,6 +1,10 @@
 /*
- * metrics.c — GET /metrics in the Prometheus text format: the floor's queues,
- * counts since start, WebSocket sessions and the store's commit latency.
+ * metrics.c — GET /metrics in the Prometheus text exposition format (0.0.4):
+ * the floor's queues per service (waiting, longest wait, counters open), open
+ * counters, ticket counts since start, WebSocket sessions, HTTP requests, the
+ * event loop's lag (from the statistics runner's timer probe) and the store's
+ * commit latency. Every family has HELP and TYPE lines; label values are
+ * configured ids ([a-z0-9_-]), which need no escaping.
  */
 #include "api_int.h"
 
@@ -9,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats_run.h"
 #include "util.h"
 
 /* A growing text buffer. */
@@ -35,63 +40,101 @@ static void put(struct text *t, const char *fmt, ...)
 	}
 }
 
+/* Writes one unlabelled family: HELP, TYPE and its sample. */
+static void family(struct text *t, const char *name, const char *type, const char *help,
+		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static void family(struct text *t, const char *name, const char *type, const char *help,
+		   const char *fmt, ...)
+{
+	char value[64];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(value, sizeof(value), fmt, ap);
+	va_end(ap);
+	put(t, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name, value);
+}
+
+/* Builds the metrics text. */
 char *api__metrics(struct api *a, size_t *len)
 {
 	struct engine *e = a->engine;
 	const struct config *cfg = a->cfg;
 	struct text t = {.s = xmalloc(4096), .len = 0, .cap = 4096};
-	int64_t now = util_now_ms();
+	int64_t now = engine_clock(e).ms;
+	int longest = 0;
 	put(&t, "# HELP torg_waiting Tickets waiting per service.\n# TYPE torg_waiting gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
 		put(&t, "torg_waiting{service=\"%s\"} %zu\n", cfg->services[i].id,
 		    floor_waiting(e->floor, (int)i));
 	put(&t, "# HELP torg_longest_wait_seconds Longest current wait per service.\n"
 		"# TYPE torg_longest_wait_seconds gauge\n");
+	for (size_t i = 0; i < cfg->nservices; i++) {
+		int w = floor_longest_wait(e->floor, (int)i, now);
+		if (w > longest)
+			longest = w;
+		put(&t, "torg_longest_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id, w);
+	}
+	put(&t, "# HELP torg_target_wait_seconds Target wait per service, as configured.\n"
+		"# TYPE torg_target_wait_seconds gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
-		put(&t, "torg_longest_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id,
-		    floor_longest_wait(e->floor, (int)i, now));
+		put(&t, "torg_target_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id,
+		    cfg->services[i].target_wait_s);
+	put(&t, "# HELP torg_service_counters_open Open counters giving each service.\n"
+		"# TYPE torg_service_counters_open gauge\n");
+	for (size_t i = 0; i < cfg->nservices; i++)
+		put(&t, "torg_service_counters_open{service=\"%s\"} %d\n", cfg->services[i].id,
+		    floor_counters_open(e->floor, (int)i));
+	family(&t, "torg_longest_wait_all_seconds", "gauge",
+	       "Longest current wait on the whole floor.", "%d", longest);
 	int open = 0;
 	for (size_t i = 0; i < cfg->ncounters; i++) {
 		struct floor_counter_info ci;
 		if (floor_counter_get(e->floor, (int)i, &ci) == 0 && ci.open)
 			open++;
 	}
-	put(&t, "# HELP torg_counters_open Counters signed on.\n# TYPE torg_counters_open gauge\n"
-		"torg_counters_open %d\n", open);
-	put(&t, "# HELP torg_tickets_issued_total Tickets issued since start.\n"
-		"# TYPE torg_tickets_issued_total counter\ntorg_tickets_issued_total %llu\n",
-	    (unsigned long long)e->stats.issued);
-	put(&t, "# HELP torg_tickets_served_total Meetings finished since start.\n"
-		"# TYPE torg_tickets_served_total counter\ntorg_tickets_served_total %llu\n",
-	    (unsigned long long)e->stats.served);
-	put(&t, "# HELP torg_events_encoded_total Events encoded for clients since start.\n"
-		"# TYPE torg_events_encoded_total counter\ntorg_events_encoded_total %llu\n",
-	    (unsigned long long)e->stats.encoded);
-	put(&t, "# HELP torg_ws_frames_sent_total WebSocket frames sent since start.\n"
-		"# TYPE torg_ws_frames_sent_total counter\ntorg_ws_frames_sent_total %llu\n",
-	    (unsigned long long)a->ws_frames_out);
-	put(&t, "# HELP torg_ws_lagging_closed_total Sessions closed for not reading.\n"
-		"# TYPE torg_ws_lagging_closed_total counter\ntorg_ws_lagging_closed_total %llu\n",
-	    (unsigned long long)a->ws_lagging_closed);
-	put(&t, "# HELP torg_ws_sessions WebSocket sessions connected.\n"
-		"# TYPE torg_ws_sessions gauge\ntorg_ws_sessions %zu\n", a->nsessions);
-	put(&t, "# HELP torg_http_requests_total HTTP requests since start.\n"
-		"# TYPE torg_http_requests_total counter\ntorg_http_requests_total %llu\n",
-	    (unsigned long long)a->http_requests);
-	put(&t, "# HELP torg_event_seq Newest durable event sequence number.\n"
-		"# TYPE torg_event_seq gauge\ntorg_event_seq %llu\n",
-	    (unsigned long long)e->durable_seq);
+	family(&t, "torg_counters_open", "gauge", "Counters signed on.", "%d", open);
+	family(&t, "torg_tickets_issued_total", "counter", "Tickets issued since start.", "%llu",
+	       (unsigned long long)e->stats.issued);
+	family(&t, "torg_tickets_called_total", "counter", "First calls since start.", "%llu",
+	       (unsigned long long)e->stats.called);
+	family(&t, "torg_tickets_served_total", "counter", "Meetings finished since start.", "%llu",
+	       (unsigned long long)e->stats.served);
+	family(&t, "torg_tickets_no_show_total", "counter", "No-shows since start.", "%llu",
+	       (unsigned long long)e->stats.no_shows);
+	family(&t, "torg_tickets_cancelled_total", "counter", "Cancellations since start.", "%llu",
+	       (unsigned long long)e->stats.cancelled);
+	family(&t, "torg_tickets_transferred_total", "counter", "Transfers since start.", "%llu",
+	       (unsigned long long)e->stats.transferred);
+	family(&t, "torg_commands_rejected_total", "counter",
+	       "Commands the floor refused since start.", "%llu",
+	       (unsigned long long)e->stats.rejected);
+	family(&t, "torg_ws_sessions", "gauge", "WebSocket sessions connected.", "%zu",
+	       a->nsessions);
+	family(&t, "torg_ws_lagging_closed_total", "counter",
+	       "WebSocket sessions dropped for lagging since start.", "%llu",
+	       (unsigned long long)a->ws_lagging_closed);
+	family(&t, "torg_http_requests_total", "counter", "HTTP requests since start.", "%llu",
+	       (unsigned long long)a->http_requests);
+	family(&t, "torg_event_seq", "gauge", "Newest durable event sequence number.", "%llu",
+	       (unsigned long long)e->durable_seq);
+	struct stats_lag lag = {0};
+	if (e->stats_run)
+		stats_get_lag(e->stats_run, &lag);
+	family(&t, "torg_event_loop_lag_seconds", "gauge",
+	       "How late the event loop ran a 250 ms timer, last time.", "%.6f", lag.last_us / 1e6);
+	family(&t, "torg_event_loop_lag_max_seconds", "gauge",
+	       "How late the event loop ran a 250 ms timer, worst since start.", "%.6f",
+	       lag.max_us / 1e6);
 	struct store_stats ss;
 	store_get_stats(e->store, &ss);
-	put(&t, "# HELP torg_store_commits_total Store commits since start.\n"
-		"# TYPE torg_store_commits_total counter\ntorg_store_commits_total %llu\n",
-	    (unsigned long long)ss.commits);
-	put(&t, "# HELP torg_store_commit_seconds Latency of the last store commit.\n"
-		"# TYPE torg_store_commit_seconds gauge\ntorg_store_commit_seconds %.6f\n",
-	    ss.last_commit_us / 1e6);
-	put(&t, "# HELP torg_store_commit_max_seconds Longest store commit since start.\n"
-		"# TYPE torg_store_commit_max_seconds gauge\ntorg_store_commit_max_seconds %.6f\n",
-	    ss.max_commit_us / 1e6);
+	family(&t, "torg_store_commits_total", "counter", "Store commits since start.", "%llu",
+	       (unsigned long long)ss.commits);
+	family(&t, "torg_store_events_total", "counter", "Events committed since start.", "%llu",
+	       (unsigned long long)ss.events);
+	family(&t, "torg_store_commit_seconds", "gauge", "Latency of the last store commit.",
+	       "%.6f", ss.last_commit_us / 1e6);
+	family(&t, "torg_store_commit_max_seconds", "gauge", "Longest store commit since start.",
+	       "%.6f", ss.max_commit_us / 1e6);
 	*len = t.len;
 	return t.s;
 }

@@ -131,10 +131,19 @@ static void win_init(struct win *w, int32_t day, int day_start_min, int64_t now_
 	w->b[w->n] = w->end;
 }
 
-/* Clamps a moment into [start, cap]. */
+/* Clamps a moment into the day [start, end]. */
 static int64_t win_clamp(const struct win *w, int64_t ms)
 {
-	return ms < w->start ? w->start : ms > w->cap ? w->cap : ms;
+	return ms < w->start ? w->start : ms > w->end ? w->end : ms;
+}
+
+/* Moves the end of open intervals (now) to at least ms: a clock behind the events
+ * (a test clock, a clock stepped back) never ends an interval before it began. */
+static void win_cap_at_least(struct win *w, int64_t ms)
+{
+	ms = win_clamp(w, ms);
+	if (ms > w->cap)
+		w->cap = ms;
 }
 
 /* Segment index of a moment (clamped into the day). */
@@ -351,7 +360,8 @@ static void queue_sweep(struct build *b)
 		for (int k = 0; k < 2; k++) {
 			size_t c = cs[k];
 			queue_span(b, c, since[c], s->at, count[c]);
-			count[c] = (uint32_t)((int64_t)count[c] + s->delta);
+			if (s->delta > 0 || count[c] > 0)
+				count[c] = (uint32_t)((int64_t)count[c] + s->delta);
 			since[c] = s->at;
 			if (s->delta > 0) {
 				size_t q = (size_t)win_hour(&b->w, s->at) * cols + c;
@@ -484,6 +494,15 @@ int stats_day_build(struct stats_day *out, int32_t day, const struct stats_env *
 		if (ev[i].counter < 0 || ev[i].counter >= (int)b.nc)
 			return -EINVAL;
 	win_init(&b.w, day, env->day_start_min, env->now_ms);
+	for (size_t i = 0; i < nlegs; i++) {
+		const struct stats_leg *l = &legs[i];
+		win_cap_at_least(&b.w, l->queued_ms);
+		win_cap_at_least(&b.w, l->called_ms);
+		win_cap_at_least(&b.w, l->started_ms);
+		win_cap_at_least(&b.w, l->ended_ms);
+	}
+	for (size_t i = 0; i < nev; i++)
+		win_cap_at_least(&b.w, ev[i].at_ms);
 	size_t ns = b.ns ? b.ns : 1, nc = b.nc ? b.nc : 1;
 	b.first = xmalloc(STATS_HOURS * ns * sizeof(*b.first));
 	memset(b.first, 0xff, STATS_HOURS * ns * sizeof(*b.first));

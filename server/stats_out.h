@@ -1,0 +1,24 @@
+/*
+ * stats_out.h — the wire forms of a statistics result: the JSON object of
+ * GET /api/v1/stats and the CSV text of /api/v1/stats.csv, as
+ * proto/PROTOCOL.md ("Statistics") describes them.
+ */
+#ifndef TORG_STATS_OUT_H
+#define TORG_STATS_OUT_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "stats.h"
+
+/** The JSON answer for r (new reference); ids come from cfg (borrowed). */
+json_t *stats_out_json(const struct stats_result *r, const struct config *cfg);
+/** The CSV answer for r: header row, one row per group, CRLF line ends. Returns malloc'd
+ *  text and its length in *len. */
+char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size_t *len);
+/** The wire name of a grouping ("service", "counter", "day", "hour"). */
+const char *stats_out_group_name(enum stats_group g);
+
+#endif

@@ -1,0 +1,265 @@
+/*
+ * stats_run.c — runs the statistics off the loop (see stats_run.h): each
+ * query and each retention purge is a uv_queue_work job on its own SQLite
+ * connection (read-only for queries), so the loop never waits for them; the
+ * purge checks once a minute whether the floor's day has changed since it
+ * last ran. It also owns the event-loop lag probe: a repeating timer whose
+ * lateness (against uv_hrtime) is the time the loop spent busy elsewhere.
+ */
+#include "stats_run.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_stats.h"
+#include "util.h"
+
+#define LAG_PERIOD_MS  250
+#define PURGE_CHECK_MS 60000
+#define PURGE_FIRST_MS 5000
+
+enum job_kind { JOB_QUERY, JOB_PURGE };
+
+/* One job on the worker pool. */
+struct job {
+	uv_work_t req;
+	struct stats *s;
+	enum job_kind kind;
+	struct stats_env env;
+	struct stats_query q;
+	int32_t before; /* purge: fold days before this one */
+	/* results, written by the worker */
+	int err;
+	char *cause;
+	struct stats_result *res;
+	int folded;
+	/* the caller's callback */
+	stats_query_cb qcb;
+	stats_purge_cb pcb;
+	void *arg;
+};
+
+struct stats {
+	uv_loop_t *loop;
+	char *db_path;
+	const struct config *cfg;
+	struct engine *engine;
+	uv_timer_t lag_timer, purge_timer;
+	bool started, stopping, timers_closed;
+	int handles_open;
+	size_t jobs;	   /* in flight */
+	bool purging;	   /* a purge job is in flight */
+	int32_t purged_on; /* the floor day of the last successful daily purge */
+	uint64_t lag_due_ns;
+	struct stats_lag lag;
+	void (*done_cb)(void *arg);
+	void *done_arg;
+};
+
+struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
+			   struct engine *e)
+{
+	struct stats *s = xcalloc(1, sizeof(*s));
+	s->loop = loop;
+	s->db_path = xstrdup(db_path);
+	s->cfg = cfg;
+	s->engine = e;
+	return s;
+}
+
+/* Lag timer: how late this tick came is how long the loop was busy. */
+static void lag_cb(uv_timer_t *t)
+{
+	struct stats *s = t->data;
+	uint64_t now = uv_hrtime();
+	uint64_t late = now > s->lag_due_ns ? now - s->lag_due_ns : 0;
+	s->lag.last_us = late / 1000;
+	if (s->lag.last_us > s->lag.max_us)
+		s->lag.max_us = s->lag.last_us;
+	s->lag_due_ns = now + (uint64_t)LAG_PERIOD_MS * 1000000;
+}
+
+/* The environment a job computes in: the floor's definition, day start and clock now. */
+static struct stats_env env_now(const struct stats *s)
+{
+	return (struct stats_env){.def = &s->cfg->floor_def,
+				  .day_start_min = s->cfg->day_start_min,
+				  .now_ms = engine_clock(s->engine).ms};
+}
+
+/* Worker: runs a job on its own connection. */
+static void work_cb(uv_work_t *req)
+{
+	struct job *j = req->data;
+	if (j->kind == JOB_PURGE) {
+		j->err = store_purge(j->s->db_path, &j->env, j->before, &j->folded, &j->cause);
+		return;
+	}
+	struct store_reader *r = NULL;
+	j->err = store_reader_open(j->s->db_path, j->env.def, &r, &j->cause);
+	if (!j->err)
+		j->err = store_stats_query(r, &j->env, &j->q, &j->res, &j->cause);
+	store_reader_free(r);
+}
+
+/* Finishes a stop once no job and no handle is left. */
+static void maybe_done(struct stats *s)
+{
+	if (s->stopping && s->jobs == 0 && s->handles_open == 0 && s->done_cb) {
+		void (*cb)(void *) = s->done_cb;
+		s->done_cb = NULL;
+		cb(s->done_arg);
+	}
+}
+
+/* Loop thread: hands a job's result to its caller. */
+static void after_work_cb(uv_work_t *req, int status)
+{
+	struct job *j = req->data;
+	struct stats *s = j->s;
+	if (status && !j->err) {
+		j->err = status;
+		j->cause = xasprintf("statistics: job cancelled: %s", uv_strerror(status));
+	}
+	if (j->kind == JOB_PURGE) {
+		s->purging = false;
+		if (j->err)
+			log_err("%s", j->cause ? j->cause : "statistics: purge failed");
+		else if (j->folded)
+			log_info("statistics: folded %d day(s) before %d into aggregates",
+				 j->folded, j->before);
+		if (j->pcb)
+			j->pcb(j->folded, j->err, j->arg);
+	} else {
+		j->qcb(j->res, j->err, j->cause, j->arg);
+		j->res = NULL;
+	}
+	free(j->cause);
+	stats_result_free(j->res);
+	free(j);
+	s->jobs--;
+	maybe_done(s);
+}
+
+/* Queues a job; returns 0 or a negative errno (the job is freed then). */
+static int submit(struct stats *s, struct job *j)
+{
+	j->s = s;
+	j->req.data = j;
+	j->env = env_now(s);
+	int err = uv_queue_work(s->loop, &j->req, work_cb, after_work_cb);
+	if (err) {
+		free(j);
+		return err;
+	}
+	s->jobs++;
+	return 0;
+}
+
+int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb, void *arg)
+{
+	if (s->stopping)
+		return -ESHUTDOWN;
+	struct job *j = xcalloc(1, sizeof(*j));
+	j->kind = JOB_QUERY;
+	j->q = *q;
+	j->qcb = cb;
+	j->arg = arg;
+	return submit(s, j);
+}
+
+/* The first day kept by the retention, for the floor day today. */
+static int32_t retention_start(const struct stats *s, int32_t today)
+{
+	int days = s->cfg->retention_days > 0 ? s->cfg->retention_days : 90;
+	return stats_day_from_number(stats_day_number(today) - days);
+}
+
+int stats_purge_now(struct stats *s, stats_purge_cb cb, void *arg)
+{
+	if (s->stopping)
+		return -ESHUTDOWN;
+	if (s->purging)
+		return -EBUSY;
+	int32_t today = engine_clock(s->engine).day;
+	if (today <= 0)
+		return -EAGAIN;
+	struct job *j = xcalloc(1, sizeof(*j));
+	j->kind = JOB_PURGE;
+	j->before = retention_start(s, today);
+	j->pcb = cb;
+	j->arg = arg;
+	int err = submit(s, j);
+	if (!err)
+		s->purging = true;
+	return err;
+}
+
+/* Daily purge: marks the day done when the job succeeds. */
+static void daily_done_cb(int folded, int err, void *arg)
+{
+	struct stats *s = arg;
+	if (!err)
+		s->purged_on = engine_clock(s->engine).day;
+}
+
+/* Once a minute: runs the purge when the floor's day changed since the last one. */
+static void purge_timer_cb(uv_timer_t *t)
+{
+	struct stats *s = t->data;
+	int32_t today = engine_clock(s->engine).day;
+	if (today > 0 && today != s->purged_on && !s->purging)
+		stats_purge_now(s, daily_done_cb, s);
+}
+
+void stats_start(struct stats *s)
+{
+	if (s->started)
+		return;
+	s->started = true;
+	uv_timer_init(s->loop, &s->lag_timer);
+	uv_timer_init(s->loop, &s->purge_timer);
+	s->handles_open = 2;
+	s->lag_timer.data = s->purge_timer.data = s;
+	s->lag_due_ns = uv_hrtime() + (uint64_t)LAG_PERIOD_MS * 1000000;
+	uv_timer_start(&s->lag_timer, lag_cb, LAG_PERIOD_MS, LAG_PERIOD_MS);
+	uv_timer_start(&s->purge_timer, purge_timer_cb, PURGE_FIRST_MS, PURGE_CHECK_MS);
+}
+
+void stats_get_lag(const struct stats *s, struct stats_lag *out)
+{
+	*out = s->lag;
+}
+
+/* A timer closed. */
+static void timer_closed_cb(uv_handle_t *h)
+{
+	struct stats *s = h->data;
+	s->handles_open--;
+	maybe_done(s);
+}
+
+void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg)
+{
+	s->done_cb = done_cb;
+	s->done_arg = arg;
+	if (s->stopping)
+		return;
+	s->stopping = true;
+	if (s->started) {
+		uv_close((uv_handle_t *)&s->lag_timer, timer_closed_cb);
+		uv_close((uv_handle_t *)&s->purge_timer, timer_closed_cb);
+	}
+	maybe_done(s);
+}
+
+void stats_free(struct stats *s)
+{
+	if (!s)
+		return;
+	if (s->jobs)
+		fatal("stats_free with %zu statistics jobs in flight", s->jobs);
+	free(s->db_path);
+	free(s);
+}

@@ -1,0 +1,53 @@
+/*
+ * stats_run.h — torgd's statistics runner: answers statistics queries and runs
+ * the daily retention purge on libuv worker threads, each job on its own
+ * SQLite connection to the floor's database, and measures the event loop's
+ * lag for /metrics. Everything here is called on the loop thread; callbacks
+ * run there too. The figures themselves are defined in stats.h.
+ */
+#ifndef TORG_STATS_RUN_H
+#define TORG_STATS_RUN_H
+
+#include <stdint.h>
+
+#include <uv.h>
+
+#include "config.h"
+#include "engine.h"
+#include "stats.h"
+
+struct stats;
+
+/* How late the loop-lag probe's timer fired, in µs: the newest and the largest. */
+struct stats_lag {
+	uint64_t last_us, max_us;
+};
+
+/** A query's answer: res (owned by the callback, free with stats_result_free) when err is
+ *  0, else a negative errno and cause (borrowed, for the log). */
+typedef void (*stats_query_cb)(struct stats_result *res, int err, const char *cause, void *arg);
+/** A purge's end: days folded, and 0 or a negative errno. */
+typedef void (*stats_purge_cb)(int folded, int err, void *arg);
+
+/** Creates the runner for the database at db_path (copied); cfg and e are borrowed and
+ *  must outlive it. Nothing runs until stats_start. */
+struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
+			   struct engine *e);
+/** Starts the loop-lag probe and the daily purge check (first run a few seconds after
+ *  start, then whenever the floor's day has changed). */
+void stats_start(struct stats *s);
+/** Runs q on a worker at the engine's clock now; cb runs on the loop thread. Returns 0,
+ *  or -ESHUTDOWN while stopping, or a uv error (cb will not run then). */
+int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb, void *arg);
+/** Runs the retention purge now (days before today minus retention_days); cb (may be NULL)
+ *  runs on the loop thread. Returns 0, -EBUSY when a purge is running, -ESHUTDOWN, or
+ *  -EAGAIN before the floor has a day. */
+int stats_purge_now(struct stats *s, stats_purge_cb cb, void *arg);
+/** The loop lag measured so far. */
+void stats_get_lag(const struct stats *s, struct stats_lag *out);
+/** Closes the timers and waits for jobs in flight, then calls done_cb on the loop thread. */
+void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg);
+/** Frees the runner (after stats_stop's callback, or if never started). NULL is fine. */
+void stats_free(struct stats *s);
+
+#endif
