@@ -31,20 +31,24 @@ def test_ticket_numbers_and_fields(srv):
     assert t3["position"] == 3 and t3["eta_s"] > 0, t3
 
 
-def test_first_command_starts_the_day(make_server):
-    srv = make_server(users={"admin": ("admin", None)})
-    d = srv.ws({"type": "hello"})
-    snap = d.recv()
-    assert snap["seq"] == 0 and len(snap["day"]) == 10
+def test_first_day_then_the_ticket(make_server):
+    """On a new database the floor's day may open with a floor.day event (at start-up
+    or with the first command); then the first ticket; nothing else."""
+    srv = make_server(users={})
+    with srv.ws({"type": "hello"}) as first:
+        day = first.recv()["day"]
     t = srv.issue("nav")
-    evs = events_of(d.recv_until(lambda m: m.get("kind") == "ticket.issued"))
-    d.close()
+    c = srv.ws({"type": "hello", "since": 0})
+    head = c.recv()
+    assert (head["type"], head["since"]) == ("resume", 0), head
+    evs = events_of(c.recv_until(lambda m: m.get("kind") == "ticket.issued"))
+    c.close()
     assert_consecutive(evs, first=1)
-    # A floor.day may open the floor's first day; then the ticket, nothing else.
     assert [e["kind"] for e in evs] in (["ticket.issued"], ["floor.day", "ticket.issued"])
     if evs[0]["kind"] == "floor.day":
-        assert evs[0]["day"] == snap["day"]
+        assert evs[0]["day"] == day and evs[0]["queues"] == []
     assert evs[-1]["ticket"]["number"] == t["number"] == "B001"
+    assert head["seq"] == evs[-1]["seq"]
 
 
 def test_snapshot_shape(srv):

@@ -7,6 +7,7 @@ Nothing here knows torgd's insides: it speaks only what proto/PROTOCOL.md says.
 """
 
 import asyncio
+import atexit
 import collections
 import contextlib
 import copy
@@ -15,8 +16,10 @@ import json
 import os
 import re
 import signal
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 
@@ -115,6 +118,10 @@ def check_output_clean(text, where):
         assert m not in text, f"sanitizer report ({m!r}) in {where}:\n{text[-6000:]}"
 
 
+# Databases holding only staff users, made once: see Torgd._add_users.
+_USER_DBS = {}
+
+
 class ApiError(AssertionError):
     """An HTTP answer that was not what the test expected."""
 
@@ -147,8 +154,7 @@ class Torgd:
         # later "anonymous" requests into signed-in ones. Cookie tests use their own.
         self.http = requests.Session()
         self.http.cookies.set_policy(http.cookiejar.DefaultCookiePolicy(allowed_domains=[]))
-        for name, (role, services) in (users if users is not None else BASE_USERS).items():
-            self.add_user(name, role, services)
+        self._add_users(users if users is not None else BASE_USERS)
 
     # ---- command line ----
 
@@ -163,6 +169,29 @@ class Torgd:
                            cwd=self.workdir, timeout=timeout)
         check_output_clean(r.stdout + r.stderr, "torgd " + " ".join(args))
         return r
+
+    def _add_users(self, users):
+        """Adds users with `torgd user add`, once per binary, user set and service list:
+        later servers start from a copy of that database (yescrypt makes each add cost
+        a noticeable fraction of a second)."""
+        if not users:
+            return
+        key = (self.binary, json.dumps(users, sort_keys=True),
+               tuple(s["id"] for s in self.config.get("services", [])))
+        template = _USER_DBS.get(key)
+        if template is None:
+            for name, (role, services) in users.items():
+                self.add_user(name, role, services)
+            template = tempfile.mkdtemp(prefix="torg-users-")
+            atexit.register(shutil.rmtree, template, True)
+            for f in os.listdir(self.workdir):
+                if f.startswith("torg.db"):
+                    shutil.copy(os.path.join(self.workdir, f), template)
+            _USER_DBS[key] = template
+        else:
+            for f in os.listdir(template):
+                shutil.copy(os.path.join(template, f), self.workdir)
+        self.secrets.update(password_of(n) for n in users)
 
     def add_user(self, name, role, services=None, password=None):
         """Adds a staff user with `torgd user add` (password on stdin); asserts success."""
