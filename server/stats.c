@@ -191,11 +191,36 @@ static int i32_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorts a list. */
-static void durs_sort(struct stats_durs *d)
+/* Sorts a list: insertion-free qsort when short, else an LSD radix sort (durations
+ * are never negative), which is several times faster on a year's waits. */
+void stats_durs_sort(struct stats_durs *d)
 {
-	if (d->n > 1)
-		qsort(d->v, d->n, sizeof(*d->v), i32_cmp);
+	if (d->n < 256) {
+		if (d->n > 1)
+			qsort(d->v, d->n, sizeof(*d->v), i32_cmp);
+		return;
+	}
+	uint32_t *a = (uint32_t *)d->v, *b = xmalloc(d->n * sizeof(*b));
+	for (int shift = 0; shift < 32; shift += 8) {
+		size_t count[257] = {0};
+		for (size_t i = 0; i < d->n; i++)
+			count[((a[i] >> shift) & 0xff) + 1]++;
+		if (count[1] == d->n && shift > 0)
+			continue; /* every key's byte is 0: nothing to move */
+		for (int k = 0; k < 256; k++)
+			count[k + 1] += count[k];
+		for (size_t i = 0; i < d->n; i++)
+			b[count[(a[i] >> shift) & 0xff]++] = a[i];
+		uint32_t *t = a;
+		a = b;
+		b = t;
+	}
+	if (a != (uint32_t *)d->v) {
+		memcpy(d->v, a, d->n * sizeof(*a));
+		free(a);
+	} else {
+		free(b);
+	}
 }
 
 /* Empties the cell lists of a day. */
@@ -525,10 +550,6 @@ int stats_day_build(struct stats_day *out, int32_t day, const struct stats_env *
 	queue_sweep(&b);
 	add_open(&b, ev, nev);
 
-	for (size_t i = 0; i < out->ncells; i++) {
-		durs_sort(&out->cells[i].waits);
-		durs_sort(&out->cells[i].services);
-	}
 	for (int h = 0; h < STATS_HOURS; h++) {
 		for (size_t s = 0; s <= b.ns; s++) {
 			size_t k = (size_t)h * (b.ns + 1) + s;
@@ -729,11 +750,11 @@ void stats_result_add(struct stats_result *r, const struct stats_day *d)
 void stats_result_finish(struct stats_result *r)
 {
 	for (size_t i = 0; i < r->nrows; i++) {
-		durs_sort(&r->rows[i].waits);
-		durs_sort(&r->rows[i].services);
+		stats_durs_sort(&r->rows[i].waits);
+		stats_durs_sort(&r->rows[i].services);
 	}
-	durs_sort(&r->total.waits);
-	durs_sort(&r->total.services);
+	stats_durs_sort(&r->total.waits);
+	stats_durs_sort(&r->total.services);
 	r->ndays_data = 0;
 	for (size_t i = 0; i < r->ndays; i++)
 		r->ndays_data += r->day_seen[i];

@@ -76,7 +76,7 @@ struct stats_cell {
 	int16_t service, counter;
 	uint32_t arrivals, issued, transfers_in, called, target_met;
 	uint32_t served, no_shows, cancelled, transfers_out;
-	struct stats_durs waits, services; /* ms, sorted once the day is built */
+	struct stats_durs waits, services; /* ms; stored sorted, in any order while built */
 };
 
 /* Queue of one (day, hour, service); service -1 is the whole floor. */
@@ -197,6 +197,8 @@ void stats_day_add_t(struct stats_day *d, const struct stats_tcell *t);
 
 /** Appends one duration (ms) to a list. */
 void stats_durs_push(struct stats_durs *d, int32_t ms);
+/** Sorts a list ascending (values must not be negative). */
+void stats_durs_sort(struct stats_durs *d);
 
 /** A new, empty result for q over a floor of nservices and ncounters; NULL when the
  *  range is invalid (to before from, or longer than STATS_MAX_DAYS). Free with

@@ -95,6 +95,9 @@ static int write_day(struct stats_day *d, void *arg)
 		sqlite3_bind_text(st, 3, def->services[c->service].id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(st, 4, c->counter >= 0 ? def->counters[c->counter].id : "", -1,
 				  SQLITE_STATIC);
+		/* sorted, so the stored lists keep no trace of the order of visits */
+		stats_durs_sort(&d->cells[i].waits);
+		stats_durs_sort(&d->cells[i].services);
 		uint32_t n[] = {c->arrivals, c->issued,	    c->transfers_in,
 				c->called,   c->target_met, c->served,
 				c->no_shows, c->cancelled,  c->transfers_out};
