@@ -10,6 +10,7 @@ TORG_DISPLAY selects the binary (default build/display-client/torg-display). Nee
 socat, openssl and valgrind on PATH.
 """
 
+import json
 import os
 import re
 import shutil
@@ -440,3 +441,131 @@ def test_wss_through_tls_proxy(srv, display_bin, tmp_path):
     finally:
         proxy.terminate()
         proxy.wait(10)
+
+
+# ---- frames torgd would not send: a scripted server ----
+
+
+class FakeServer:
+    """A WebSocket server on 127.0.0.1 that answers the n-th hello with the n-th list of
+    scripted frames (strings, sent as they are; the last list again for later hellos) and
+    records the hellos; runs on its own asyncio loop."""
+
+    def __init__(self, frames):
+        import asyncio
+        import threading
+
+        import websockets
+        self.frames = frames
+        self.hellos = []
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def handler(ws, path=None):
+            self.hellos.append(json.loads(await ws.recv()))
+            for f in self.frames[min(len(self.hellos), len(self.frames)) - 1]:
+                await ws.send(f)
+            await ws.wait_closed()
+
+        async def main():
+            self.server = await websockets.serve(handler, "127.0.0.1", self.port,
+                                                 subprotocols=["torg.v1"])
+            ready.set()
+
+        self.thread = threading.Thread(target=lambda: (self.loop.run_until_complete(main()),
+                                                       self.loop.run_forever()), daemon=True)
+        self.thread.start()
+        assert ready.wait(10), "fake server did not start"
+
+    def close(self):
+        async def stop():
+            self.server.close()
+            await self.server.wait_closed()
+        import asyncio
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
+
+
+SNAP = {"type": "snapshot", "seq": 7, "day": "2026-11-22",
+        "floor": {"id": "f", "name": {"en": "Fake floor"}, "languages": ["en"]},
+        "services": [{"id": "nav", "prefix": "B", "name": {"en": "NAV"}, "waiting": 4,
+                      "eta_s": 600, "longest_wait_s": 0, "counters_open": 1, "future": [1]}],
+        "counters": [{"id": "c1", "name": {"en": "Desk 1"}, "open": True, "current": None}],
+        "calls": []}
+
+
+def test_unknown_and_malformed_frames_are_skipped(display_bin, tmp_path):
+    called = {"type": "event", "seq": 8, "kind": "ticket.called",
+              "ticket": {"number": "B042", "service": "nav"}, "counter": "c1",
+              "queues": [{"service": "nav", "waiting": 3, "eta_s": 450, "longest_wait_s": 0,
+                          "counters_open": 1}]}
+    not_json = "{\"type\": \"snapshot\", \"seq\": "
+    wrong_type = json.dumps({"type": "snapshot", "seq": "seven"})
+    fake = FakeServer([[
+        json.dumps({"type": "hologram", "seq": 1}),  # a newer server's message
+        not_json,
+        wrong_type,
+        json.dumps(SNAP),
+        json.dumps([{"type": "event", "seq": 8, "kind": "ticket.teleported"}]),  # new kind
+        json.dumps(dict(called, seq=9)),
+    ]])
+    try:
+        r = run_once(display_bin, "--server", f"ws://127.0.0.1:{fake.port}", "--timeout", "10")
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.startswith("Fake floor\nday 2026-11-22 seq 7\n"), r.stdout
+        assert (f"malformed frame of {len(not_json)} bytes skipped: frame: line 1, column "
+                in r.stderr), r.stderr
+        assert (f"malformed frame of {len(wrong_type)} bytes skipped: seq: expected an "
+                "integer, got string" in r.stderr), r.stderr
+        assert fake.hellos == [{"type": "hello"}]
+
+        # Full-screen (plain output here, stdout is a file): the unknown kind advances seq
+        # to 8, so the call at 9 is applied without a gap.
+        out = tmp_path / "board.txt"
+        log = tmp_path / "display.log"
+        with open(out, "w") as o:
+            p = subprocess.Popen([display_bin, "--server", f"ws://127.0.0.1:{fake.port}",
+                                  "--log", str(log)], stdout=o, stderr=subprocess.DEVNULL,
+                                 stdin=subprocess.DEVNULL, env=dict(os.environ, LANG="C.UTF-8"))
+        try:
+            wait_for(lambda: "B042   -> Desk 1" in out.read_text(), what="B042 on the board")
+            assert "seq 9" in out.read_text()
+            assert "NAV: Waiting 3, Wait 8 min" in out.read_text()
+        finally:
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(15) == 0
+        text = check_log(str(log))
+        assert "malformed frame" in text and "events missing" not in text, text
+    finally:
+        fake.close()
+
+
+def test_gap_reconnects_with_since(display_bin, tmp_path):
+    # seq 7, then 9: a gap; the display must reconnect saying since 7. The "resumed"
+    # stream skips 8 again: after a second gap at the same seq it starts over without since.
+    ev9 = json.dumps({"type": "event", "seq": 9, "kind": "ticket.issued",
+                      "ticket": {"number": "B050", "service": "nav"}})
+    fake = FakeServer([[json.dumps(SNAP), ev9],
+                       [json.dumps({"type": "resume", "since": 7, "seq": 9}), ev9],
+                       [json.dumps(dict(SNAP, seq=9))]])
+    try:
+        log = tmp_path / "display.log"
+        with open(tmp_path / "out.txt", "w") as o:
+            p = subprocess.Popen([display_bin, "--server", f"ws://127.0.0.1:{fake.port}",
+                                  "--log", str(log)], stdout=o, stderr=subprocess.DEVNULL,
+                                 stdin=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: len(fake.hellos) >= 3, what="three hellos")
+            time.sleep(1.5)  # the third connection got seq 9 in a snapshot: it stays
+        finally:
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(15) == 0
+        assert fake.hellos[0] == {"type": "hello"}
+        assert fake.hellos[1] == {"type": "hello", "since": 7}
+        assert fake.hellos[2] == {"type": "hello"}
+        assert len(fake.hellos) == 3, fake.hellos
+        assert "events missing after seq 7 (got 9)" in check_log(str(log))
+    finally:
+        fake.close()
