@@ -6,9 +6,10 @@
  * changes the board or leaves anything in the result, a success with a cause, more than
  * ten calls, a new call without number or service, seq going back without a snapshot, a
  * stored string holding a control character, or a board whose dump is not valid JSON.
- * Leaks are caught by libFuzzer's leak checker. board.c is included (not only linked) so
- * it is compiled with the fuzzer's coverage instrumentation. */
+ * Leaks are caught by libFuzzer's leak checker. board.c and board_read.c are included (not
+ * only linked) so they are compiled with the fuzzer's coverage instrumentation. */
 #include "board.c"
+#include "board_read.c"
 
 #include <stdint.h>
 #include <stdlib.h>
