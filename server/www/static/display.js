@@ -1,0 +1,273 @@
+// display.js — the wall display (/display/{id}). Subscribes with hello {display},
+// keeps the floor (calls, queue figures) up to date, cycles its labels and names
+// through the display's languages, and announces each new call or recall: the
+// newest call flashes, a WebAudio chime plays, then speechSynthesis says it in each
+// of the display's languages. Announcements wait in one queue so none cuts another.
+// Shows numbers only. Needs no mouse or keyboard.
+
+import { TorgSocket } from "./torg.js";
+import { Floor, load_strings, translator, apply_lang, pick, fmt_wait, fmt_clock, fmt_opens, is_today,
+	spoken_number, LOCALES } from "./common.js";
+
+const LANG_CYCLE_MS = 10000;
+const RECENT_ROWS = 7;
+const STALE_CALL_MS = 60000; // calls older than this when they reach us are not spoken
+
+const display_id = decodeURIComponent(location.pathname.split("/")[2] || "");
+const floor = new Floor();
+let langs = ["nb"];
+let lang_i = 0;
+let t = translator("nb");
+let clock_skew = 0; // server time minus local time, ms
+const $ = (id) => document.getElementById(id);
+
+// Test and diagnostics hook: what was announced, with start and end times.
+window.torg_display = { announced: [], status: "connecting" };
+
+// Loads every language of the display, then starts the socket.
+async function main() {
+	await load_strings("nb");
+	t = translator("nb");
+	render_static();
+	const sock = new TorgSocket({
+		hello: { display: display_id },
+		on_snapshot: async (snap) => {
+			floor.load(snap);
+			clock_skew = Date.parse(snap.server_time) - Date.now();
+			const d = snap.display || {};
+			langs = (d.languages && d.languages.length ? d.languages : snap.floor.languages) || ["nb"];
+			await Promise.all(langs.map((l) => load_strings(l)));
+			lang_i = Math.min(lang_i, langs.length - 1);
+			t = translator(langs[lang_i]);
+			render();
+		},
+		on_event: (ev) => {
+			window.torg_display.last_event = { seq: ev.seq, kind: ev.kind, at: performance.now() };
+			const call = floor.apply(ev);
+			render();
+			if (call) {
+				flash();
+				const age = Date.now() + clock_skew - Date.parse(call.at);
+				if (!(age > STALE_CALL_MS))
+					announce(call);
+			}
+		},
+		on_error: (err) => {
+			if (err.code === "unknown_display") {
+				sock.stop();
+				$("fatal").textContent = t("display_unknown", { id: display_id });
+				$("fatal").hidden = false;
+			}
+		},
+		on_status: (s) => {
+			window.torg_display.status = s;
+			$("conn").hidden = s !== "reconnecting";
+			document.body.dataset.conn = s;
+		},
+	}).start();
+	setInterval(tick_clock, 1000);
+	window.addEventListener("resize", fit_recent);
+	// Opening the audio output can stall the page for a moment: do it now, not on a call.
+	try {
+		audio = new (window.AudioContext || window.webkitAudioContext)();
+	} catch (e) {
+		audio = null;
+	}
+	setInterval(() => {
+		if (langs.length < 2)
+			return;
+		lang_i = (lang_i + 1) % langs.length;
+		t = translator(langs[lang_i]);
+		render();
+	}, LANG_CYCLE_MS);
+}
+
+// Sets the texts that do not depend on the floor.
+function render_static() {
+	apply_lang(t);
+	$("latest-label").textContent = t("display_latest");
+	$("recent-label").textContent = t("display_recent");
+	$("queues-label").textContent = t("display_queues");
+	$("conn").textContent = t("reconnecting");
+}
+
+// The name of counter `id` in `lang` (the id when unknown).
+function counter_name(id, lang) {
+	const c = floor.counters.get(id);
+	return c ? pick(c.name, lang) : id;
+}
+
+// Redraws everything from the floor model in the current language.
+function render() {
+	if (!floor.snap)
+		return;
+	render_static();
+	const lang = t.lang;
+	$("floor-name").textContent = pick(floor.snap.floor.name, lang);
+	document.title = pick(floor.snap.floor.name, lang);
+	tick_clock();
+	const [latest, ...rest] = floor.calls;
+	$("latest-number").textContent = latest ? latest.number : "";
+	$("latest-counter").textContent = latest ? counter_name(latest.counter, lang) : t("display_no_calls");
+	$("latest-counter").classList.toggle("empty", !latest);
+	const ol = $("recent");
+	ol.replaceChildren(...rest.slice(0, RECENT_ROWS).map((c) => {
+		const li = document.createElement("li");
+		const n = document.createElement("span");
+		n.className = "num";
+		n.textContent = c.number;
+		const w = document.createElement("span");
+		w.className = "where";
+		w.textContent = counter_name(c.counter, lang);
+		li.append(n, w);
+		return li;
+	}));
+	const shown = (floor.snap.display && floor.snap.display.services) || [...floor.services.keys()];
+	const ul = $("queues");
+	ul.replaceChildren(...shown.map((id) => floor.services.get(id)).filter(Boolean).map((s) => {
+		const li = document.createElement("li");
+		li.dataset.service = s.id;
+		li.classList.toggle("closed", !s.open);
+		const name = document.createElement("span");
+		name.className = "name";
+		name.textContent = pick(s.name, lang);
+		const n = document.createElement("span");
+		n.className = "n";
+		n.textContent = String(s.waiting);
+		n.setAttribute("aria-label", t("kiosk_waiting", { n: s.waiting }));
+		const eta = document.createElement("span");
+		eta.className = "eta";
+		eta.textContent = s.open ? (s.waiting ? fmt_wait(t, s.eta_s) : "") : opens_short(s);
+		li.append(name, n, eta);
+		return li;
+	}));
+	fit_recent();
+}
+
+// "Opens at 10:00" when a closed service opens later today, else just "Closed".
+function opens_short(s) {
+	const tz = floor.snap.floor.timezone;
+	if (s.opens_at && is_today(s.opens_at, tz))
+		return fmt_opens(t, s.opens_at, tz);
+	return t("kiosk_closed");
+}
+
+// Hides the recent calls that would not fit whole in their box.
+function fit_recent() {
+	const ol = $("recent");
+	const box = ol.parentElement.getBoundingClientRect();
+	for (const li of ol.children) {
+		li.hidden = false;
+		if (li.getBoundingClientRect().bottom > box.bottom + 0.5)
+			li.hidden = true;
+	}
+}
+
+// Shows the floor's local time, corrected by the server's clock.
+function tick_clock() {
+	if (!floor.snap)
+		return;
+	$("clock").textContent = fmt_clock(new Date(Date.now() + clock_skew), floor.snap.floor.timezone, t.lang);
+}
+
+// Restarts the flash animation of the newest call.
+function flash() {
+	const el = $("latest");
+	el.classList.remove("flash");
+	void el.offsetWidth; // restart the CSS animation
+	el.classList.add("flash");
+}
+
+// ---- announcements ----
+
+const queue = [];
+let speaking = false;
+let audio = null; // opened once at start-up
+
+// Queues one call for the chime and the spoken text in each display language.
+function announce(call) {
+	queue.push(call);
+	if (!speaking)
+		run_queue();
+}
+
+// Plays queued announcements one after another.
+async function run_queue() {
+	speaking = true;
+	while (queue.length) {
+		const call = queue.shift();
+		await chime();
+		for (const lang of langs) {
+			const lt = translator(lang);
+			const text = lt("announce", { number: spoken_number(call.number), counter: counter_name(call.counter, lang) });
+			const rec = { text, lang, number: call.number, recall: call.recall, start: performance.now(), end: null };
+			window.torg_display.announced.push(rec);
+			await say(text, lang);
+			rec.end = performance.now();
+		}
+	}
+	speaking = false;
+}
+
+// A two-tone chime through WebAudio; resolves when it has played (or at once when
+// the browser does not allow sound yet).
+function chime() {
+	return new Promise((resolve) => {
+		try {
+			if (!audio) {
+				resolve();
+				return;
+			}
+			if (audio.state === "suspended")
+				audio.resume().catch(() => {});
+			const t0 = audio.currentTime + 0.05;
+			for (const [f, at] of [[880, 0], [660, 0.45]]) {
+				const o = audio.createOscillator();
+				const g = audio.createGain();
+				o.type = "sine";
+				o.frequency.value = f;
+				g.gain.setValueAtTime(0.0001, t0 + at);
+				g.gain.exponentialRampToValueAtTime(0.35, t0 + at + 0.03);
+				g.gain.exponentialRampToValueAtTime(0.0001, t0 + at + 0.9);
+				o.connect(g).connect(audio.destination);
+				o.start(t0 + at);
+				o.stop(t0 + at + 0.95);
+			}
+			setTimeout(resolve, 1400);
+		} catch (e) {
+			resolve();
+		}
+	});
+}
+
+// Speaks `text` in `lang`; resolves when done, or after a time limit so that a
+// browser without voices never stalls the queue.
+function say(text, lang) {
+	return new Promise((resolve) => {
+		const limit = setTimeout(done, 1500 + text.length * 120);
+		let finished = false;
+		function done() {
+			if (finished)
+				return;
+			finished = true;
+			clearTimeout(limit);
+			setTimeout(resolve, 300);
+		}
+		const ss = window.speechSynthesis;
+		if (!ss || typeof SpeechSynthesisUtterance === "undefined") {
+			done();
+			return;
+		}
+		const u = new SpeechSynthesisUtterance(text);
+		u.lang = LOCALES[lang] || lang;
+		const voice = ss.getVoices().find((v) => v.lang && v.lang.toLowerCase().startsWith(lang));
+		if (voice)
+			u.voice = voice;
+		u.rate = 0.9;
+		u.onend = done;
+		u.onerror = done;
+		ss.speak(u);
+	});
+}
+
+main();
