@@ -348,7 +348,13 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 		}
 	}
 	uint32_t acted = FLOOR_NONE;
+	/* per_staff: the shift is written in the same store commit as counter.opened */
+	bool sign_on = cmd->op == PROTO_OP_OPEN && cfg->per_staff;
+	if (sign_on)
+		store_staff_sign_on(e->store, counter, user->name);
 	int rc = engine_counter(e, counter, cmd->op, services, ticket, service, cmd->front, &acted);
+	if (sign_on)
+		store_staff_sign_on(e->store, counter, NULL); /* unused if the floor refused */
 	if (rc < 0) {
 		api__floor_error(res, rc);
 		return;

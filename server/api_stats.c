@@ -2,8 +2,9 @@
  * api_stats.c — the statistics routes for managers and admins:
  * GET /api/v1/stats?from=&to=&group= (JSON) and /api/v1/stats.csv, computed
  * off the loop by the statistics runner and answered through a deferred
- * answer. With torgd --test-clock (tests only, never in production) it also
- * takes two admin-only routes: POST /api/v1/test/clock?ms= sets the engine's
+ * answer. group=staff gives per-staff figures only when the configuration's
+ * statistics.per_staff is on, else 403 per_staff_off. With torgd --test-clock (tests only, never in
+ * production) it also takes two admin-only routes: POST /api/v1/test/clock?ms= sets the engine's
  * clock, and POST /api/v1/test/purge runs the retention purge now; without
  * the flag they are unknown routes (404).
  */
@@ -73,6 +74,25 @@ static void query_done_cb(struct stats_result *res, int err, const char *cause, 
 	free(sr);
 }
 
+/* The per-staff job ended: answers JSON or CSV. */
+static void staff_done_cb(struct stats_staff *res, int err, const char *cause, void *arg)
+{
+	struct stats_req *sr = arg;
+	if (err) {
+		log_err("%s", cause ? cause : "statistics: per-staff query failed");
+		api__deferred_fail(sr->d, 503, "unavailable", "the statistics could not be read",
+				   NULL);
+	} else if (sr->csv) {
+		size_t len;
+		char *text = stats_out_staff_csv(res, &len);
+		api__deferred_text(sr->d, 200, "text/csv; charset=utf-8", text, len);
+	} else {
+		api__deferred_json(sr->d, 200, stats_out_staff_json(res));
+	}
+	stats_staff_free(res);
+	free(sr);
+}
+
 /* Reads a date parameter; absent gives dflt. Answers 400 and returns false when bad. */
 static bool date_param(struct http_req *r, const char *name, int32_t dflt, int32_t *out)
 {
@@ -110,15 +130,28 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 		return;
 	}
 	char group[16];
+	bool staff = false;
 	q.group = STATS_GROUP_SERVICE;
-	if (api__http_query(r, "group", group, sizeof(group))) {
+	if (api__http_query(r, "group", group, sizeof(group)) && strcmp(group, "staff") == 0) {
+		if (!a->cfg->per_staff) {
+			api__http_fail(
+			    r, 403, "per_staff_off",
+			    "per-staff figures are off: the floor configuration does not "
+			    "set statistics.per_staff (it needs the staff "
+			    "representatives' agreement)",
+			    "group");
+			return;
+		}
+		staff = true;
+	} else if (api__http_query(r, "group", group, sizeof(group))) {
 		int g = -1;
 		for (int i = 0; i <= STATS_GROUP_HOUR; i++)
 			if (strcmp(group, stats_out_group_name((enum stats_group)i)) == 0)
 				g = i;
 		if (g < 0) {
 			api__http_fail(r, 400, "bad_query",
-				       "group: expected service, counter, day or hour", "group");
+				       "group: expected service, counter, day, hour or staff",
+				       "group");
 			return;
 		}
 		q.group = (enum stats_group)g;
@@ -132,14 +165,15 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 		stats_format_date(q.from, from, sizeof(from));
 		stats_format_date(q.to, to, sizeof(to));
 		snprintf(disp, sizeof(disp), "attachment; filename=\"torg-%s-%s-%s.csv\"",
-			 stats_out_group_name(q.group), from, to);
+			 staff ? "staff" : stats_out_group_name(q.group), from, to);
 		api__http_header(r, "content-disposition", disp);
 	}
 	struct stats_req *sr = xcalloc(1, sizeof(*sr));
 	sr->cfg = a->cfg;
 	sr->csv = csv;
 	sr->d = api__http_defer(r);
-	int err = stats_query(a->engine->stats_run, &q, query_done_cb, sr);
+	int err = staff ? stats_query_staff(a->engine->stats_run, &q, staff_done_cb, sr)
+			: stats_query(a->engine->stats_run, &q, query_done_cb, sr);
 	if (err) {
 		api__deferred_fail(sr->d, 503, "unavailable", "torgd is shutting down", NULL);
 		free(sr);

@@ -4,7 +4,8 @@
  * "Statistics"). Durations are seconds rounded to the millisecond, shares
  * fractions of 1; a figure with nothing to measure is null in JSON and an
  * empty cell in CSV. The CSV has a header row, one row per group, ISO dates,
- * CRLF line ends (RFC 4180), so it opens as it is in a spreadsheet.
+ * CRLF line ends (RFC 4180), so it opens as it is in a spreadsheet. The
+ * per-staff answer (group=staff, stats_staff.h) has its own rows and columns.
  */
 #include "stats_out.h"
 
@@ -124,7 +125,7 @@ json_t *stats_out_json(const struct stats_result *r, const struct config *cfg)
 	json_object_set_new(o, "to", json_string(to));
 	json_object_set_new(o, "group", json_string(group_names[r->q.group]));
 	json_object_set_new(o, "days_with_data", json_integer(r->ndays_data));
-	json_object_set_new(o, "per_staff", json_false());
+	json_object_set_new(o, "per_staff", json_boolean(cfg->per_staff));
 	json_t *rows = json_array();
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (!row_shown(r, i))
@@ -259,4 +260,89 @@ char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size
 const char *stats_out_group_name(enum stats_group g)
 {
 	return group_names[g];
+}
+
+/* Columns of a staff row after its key, in CSV order. */
+static const char *const staff_columns[] = {
+    "served", "no_shows", "service_mean_s", "service_p90_s", "signed_on_s", "busy_s", "busy_share",
+};
+#define NSTAFF (sizeof(staff_columns) / sizeof(staff_columns[0]))
+
+/* The values of one staff row, in column order. */
+static void staff_values(const struct stats_staff_row *row, struct val v[NSTAFF])
+{
+	struct stats_summary s = stats_summarise(&row->services);
+	v[0] = (struct val){V_INT, row->served, 0};
+	v[1] = (struct val){V_INT, row->no_shows, 0};
+	v[2] = s.n ? (struct val){V_NUM, 0, milli(s.mean_s)} : (struct val){V_NULL, 0, 0};
+	v[3] = s.n ? (struct val){V_NUM, 0, milli(s.p90_s)} : (struct val){V_NULL, 0, 0};
+	v[4] = (struct val){V_NUM, 0, milli(row->signed_on_ms / 1000.0)};
+	v[5] = (struct val){V_NUM, 0, milli(row->busy_ms / 1000.0)};
+	v[6] = row->signed_on_ms
+		   ? (struct val){V_NUM, 0, milli((double)row->busy_ms / row->signed_on_ms)}
+		   : (struct val){V_NULL, 0, 0};
+}
+
+json_t *stats_out_staff_json(const struct stats_staff *r)
+{
+	char from[16], to[16];
+	stats_format_date(r->from, from, sizeof(from));
+	stats_format_date(r->to, to, sizeof(to));
+	json_t *o = json_object();
+	json_object_set_new(o, "from", json_string(from));
+	json_object_set_new(o, "to", json_string(to));
+	json_object_set_new(o, "group", json_string("staff"));
+	json_object_set_new(o, "per_staff", json_true());
+	json_t *rows = json_array();
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct val v[NSTAFF];
+		staff_values(&r->rows[i], v);
+		json_t *row = json_object();
+		json_object_set_new(row, "staff", json_string(r->rows[i].user));
+		for (size_t c = 0; c < NSTAFF; c++)
+			json_object_set_new(row, staff_columns[c],
+					    v[c].t == V_NULL  ? json_null()
+					    : v[c].t == V_INT ? json_integer(v[c].i)
+							      : json_real(v[c].d));
+		json_array_append_new(rows, row);
+	}
+	json_object_set_new(o, "rows", rows);
+	return o;
+}
+
+char *stats_out_staff_csv(const struct stats_staff *r, size_t *len)
+{
+	struct text t = {.s = xmalloc(1024), .len = 0, .cap = 1024};
+	put(&t, "staff");
+	for (size_t c = 0; c < NSTAFF; c++)
+		put(&t, ",%s", staff_columns[c]);
+	put(&t, "\r\n");
+	for (size_t i = 0; i < r->nrows; i++) {
+		/* quoted as RFC 4180 asks if a name ever holds a comma, quote or line end */
+		const char *u = r->rows[i].user;
+		if (strpbrk(u, ",\"\r\n")) {
+			put(&t, "\"");
+			for (const char *p = u; *p; p++)
+				if (*p == '"')
+					put(&t, "\"\"");
+				else
+					put(&t, "%c", *p);
+			put(&t, "\"");
+		} else {
+			put(&t, "%s", u);
+		}
+		struct val v[NSTAFF];
+		staff_values(&r->rows[i], v);
+		for (size_t c = 0; c < NSTAFF; c++) {
+			if (v[c].t == V_NULL)
+				put(&t, ",");
+			else if (v[c].t == V_INT)
+				put(&t, ",%lld", v[c].i);
+			else
+				put(&t, ",%.3f", v[c].d);
+		}
+		put(&t, "\r\n");
+	}
+	*len = t.len;
+	return t.s;
 }

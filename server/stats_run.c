@@ -1,7 +1,8 @@
 /*
  * stats_run.c — runs the statistics off the loop (see stats_run.h): each
- * query and each retention purge is a uv_queue_work job on its own SQLite
- * connection (read-only for queries), so the loop never waits for them; the
+ * query (per-staff ones too) and each retention purge is a uv_queue_work job
+ * on its own SQLite connection (read-only for queries), so the loop never
+ * waits for them; the
  * purge checks once a minute whether the floor's day has changed since it
  * last ran. It also owns the event-loop lag probe: a repeating timer whose
  * lateness (against uv_hrtime) is the time the loop spent busy elsewhere.
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_staff.h"
 #include "store_stats.h"
 #include "util.h"
 
@@ -19,7 +21,7 @@
 #define PURGE_CHECK_MS 60000
 #define PURGE_FIRST_MS 5000
 
-enum job_kind { JOB_QUERY, JOB_PURGE };
+enum job_kind { JOB_QUERY, JOB_PURGE, JOB_STAFF };
 
 /* One job on the worker pool. */
 struct job {
@@ -33,10 +35,12 @@ struct job {
 	int err;
 	char *cause;
 	struct stats_result *res;
+	struct stats_staff *staff;
 	int folded;
 	/* the caller's callback */
 	stats_query_cb qcb;
 	stats_purge_cb pcb;
+	stats_staff_cb scb;
 	void *arg;
 };
 
@@ -96,6 +100,11 @@ static void work_cb(uv_work_t *req)
 		j->err = store_purge(j->s->db_path, &j->env, j->before, &j->folded, &j->cause);
 		return;
 	}
+	if (j->kind == JOB_STAFF) {
+		j->err = store_staff_query(j->s->db_path, &j->env, j->q.from, j->q.to, &j->staff,
+					   &j->cause);
+		return;
+	}
 	struct store_reader *r = NULL;
 	j->err = store_reader_open(j->s->db_path, j->env.def, &r, &j->cause);
 	if (!j->err)
@@ -131,12 +140,16 @@ static void after_work_cb(uv_work_t *req, int status)
 				 j->folded, j->before);
 		if (j->pcb)
 			j->pcb(j->folded, j->err, j->arg);
+	} else if (j->kind == JOB_STAFF) {
+		j->scb(j->staff, j->err, j->cause, j->arg);
+		j->staff = NULL;
 	} else {
 		j->qcb(j->res, j->err, j->cause, j->arg);
 		j->res = NULL;
 	}
 	free(j->cause);
 	stats_result_free(j->res);
+	stats_staff_free(j->staff);
 	free(j);
 	s->jobs--;
 	maybe_done(s);
@@ -165,6 +178,18 @@ int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb,
 	j->kind = JOB_QUERY;
 	j->q = *q;
 	j->qcb = cb;
+	j->arg = arg;
+	return submit(s, j);
+}
+
+int stats_query_staff(struct stats *s, const struct stats_query *q, stats_staff_cb cb, void *arg)
+{
+	if (s->stopping)
+		return -ESHUTDOWN;
+	struct job *j = xcalloc(1, sizeof(*j));
+	j->kind = JOB_STAFF;
+	j->q = *q;
+	j->scb = cb;
 	j->arg = arg;
 	return submit(s, j);
 }

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "engine.h"
 #include "stats.h"
+#include "stats_staff.h"
 
 struct stats;
 
@@ -26,6 +27,9 @@ struct stats_lag {
 /** A query's answer: res (owned by the callback, free with stats_result_free) when err is
  *  0, else a negative errno and cause (borrowed, for the log). */
 typedef void (*stats_query_cb)(struct stats_result *res, int err, const char *cause, void *arg);
+/** A per-staff query's answer: res (owned by the callback, free with stats_staff_free) when
+ *  err is 0, else a negative errno and cause (borrowed, for the log). */
+typedef void (*stats_staff_cb)(struct stats_staff *res, int err, const char *cause, void *arg);
 /** A purge's end: days folded, and 0 or a negative errno. */
 typedef void (*stats_purge_cb)(int folded, int err, void *arg);
 
@@ -39,6 +43,9 @@ void stats_start(struct stats *s);
 /** Runs q on a worker at the engine's clock now; cb runs on the loop thread. Returns 0,
  *  or -ESHUTDOWN while stopping, or a uv error (cb will not run then). */
 int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb, void *arg);
+/** Runs the per-staff figures of the days [q->from, q->to] (q->group is ignored) on a
+ *  worker; the caller checks statistics.per_staff first. Returns as stats_query. */
+int stats_query_staff(struct stats *s, const struct stats_query *q, stats_staff_cb cb, void *arg);
 /** Runs the retention purge now (days before today minus retention_days); cb (may be NULL)
  *  runs on the loop thread. Returns 0, -EBUSY when a purge is running, -ESHUTDOWN, or
  *  -EAGAIN before the floor has a day. */

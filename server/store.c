@@ -62,6 +62,15 @@ static const char *const migrations[] = {
     " visitors INTEGER NOT NULL, floor_ms INTEGER NOT NULL,"
     " PRIMARY KEY (day, from_service, to_service)) WITHOUT ROWID;"
     "CREATE INDEX journal_counter_events ON journal(day) WHERE kind IN (9, 10);",
+    /* 2 -> 3: per-staff shifts (store_staff.c), written only when statistics.per_staff
+     * is on: who was signed on at which counter from when to when (to_ms NULL while
+     * open); deleted by the retention purge, never aggregated. */
+    "CREATE TABLE staff_shifts ("
+    " id INTEGER PRIMARY KEY, day INTEGER NOT NULL, counter TEXT NOT NULL,"
+    " name TEXT NOT NULL, from_ms INTEGER NOT NULL, to_ms INTEGER);"
+    "CREATE INDEX staff_shifts_open ON staff_shifts(counter) WHERE to_ms IS NULL;"
+    "CREATE INDEX staff_shifts_from ON staff_shifts(from_ms);"
+    "CREATE INDEX staff_shifts_day ON staff_shifts(day);",
 };
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
 
@@ -491,5 +500,8 @@ void store_free(struct store *s)
 	free(s->svc_ids);
 	free(s->ctr_ids);
 	free(s->svc_text);
+	for (size_t i = 0; s->signer && i < s->def->ncounters; i++)
+		free(s->signer[i]);
+	free(s->signer);
 	free(s);
 }

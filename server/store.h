@@ -52,6 +52,14 @@ int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t se
  *  Events must come in seq order. Starts a commit job when none is in flight (the
  *  queued batch is taken whole). Loop thread only. */
 void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len);
+/** Names the staff member (copied; NULL forgets) whom the next counter.opened event of
+ *  counter that is appended signs on: the store then writes the shift (name, counter,
+ *  from) in the same transaction as that event, and every counter.closed (by staff or at
+ *  the day's end) ends the counter's open shift in its own event's transaction, so a
+ *  shift is exactly as durable as the events. torgd calls it only when
+ *  statistics.per_staff is on, right before the open command, and with NULL right after
+ *  it (the floor may have refused). Loop thread only. */
+void store_staff_sign_on(struct store *s, int counter, const char *name);
 /** Commits what is queued, waits (on the loop, without blocking it) for the job in flight,
  *  then calls done_cb on the loop thread; after that no uv handle or request of the store
  *  is active, so uv_run can return. */

@@ -11,6 +11,13 @@
  * belong to: set by each issued and day event, so rollover cancellations
  * reach the old day's tickets whichever day they carry. A recall keeps the
  * leg's first called_ms (the wait ends at the first call).
+ *
+ * Per-staff shifts (statistics.per_staff): a counter.opened event may carry
+ * the name of the staff member who signed on (store_staff_sign_on); the
+ * shift row is inserted right after the event, and every counter.opened or
+ * counter.closed first ends the counter's open shift, all in the event's own
+ * transaction. With per_staff off no name is ever given and the table stays
+ * empty.
  */
 #include "store_int.h"
 
@@ -72,6 +79,9 @@ const char *const store__stmt_sql[STORE__NSTMT] = {
 			" updated_ms = ?4 WHERE id = ?1",
     [STORE__CTR_CLEAR] = "UPDATE OR FAIL counters SET ticket_day = NULL, ticket_handle = NULL,"
 			 " updated_ms = ?3 WHERE ticket_day = ?1 AND ticket_handle = ?2",
+    [STORE__STAFF_END] = "UPDATE staff_shifts SET to_ms = ?2 WHERE counter = ?1 AND to_ms IS NULL",
+    [STORE__STAFF_BEGIN] = "INSERT INTO staff_shifts(day, counter, name, from_ms)"
+			   " VALUES(?1, ?2, ?3, ?4)",
 };
 
 /* Frees a batch's storage. */
@@ -82,6 +92,9 @@ void store__batch_free(struct store__batch *b)
 	free(b->json_len);
 	free(b->buf);
 	free(b->cause);
+	for (size_t i = 0; i < b->nsign; i++)
+		free(b->sign[i].name);
+	free(b->sign);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -90,6 +103,9 @@ static void batch_reset(struct store__batch *b)
 {
 	b->n = 0;
 	b->blen = 0;
+	for (size_t i = 0; i < b->nsign; i++)
+		free(b->sign[i].name);
+	b->nsign = 0;
 	free(b->cause);
 	b->cause = NULL;
 	b->dur_us = 0;
@@ -337,18 +353,44 @@ static int write_state(struct store *s, const struct floor_event *ev)
 	}
 }
 
+/* Ends the counter's open shift at a counter event and, when name is set, starts the
+ *  new one of a counter.opened; returns SQLITE_OK or the error code. */
+static int write_staff(struct store *s, const struct floor_event *ev, const char *name)
+{
+	sqlite3_stmt *st = s->st[STORE__STAFF_END];
+	const char *ctr = counter_id(s, ev->counter);
+	int rc;
+	bind_text(st, 1, ctr);
+	sqlite3_bind_int64(st, 2, ev->at_ms);
+	if ((rc = run(st)) || !name || ev->kind != FLOOR_EV_COUNTER_OPENED)
+		return rc;
+	st = s->st[STORE__STAFF_BEGIN];
+	sqlite3_bind_int(st, 1, ev->day ? ev->day : s->ticket_day);
+	bind_text(st, 2, ctr);
+	sqlite3_bind_text(st, 3, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, ev->at_ms);
+	return run(st);
+}
+
 /* Commits a batch in one transaction (worker thread); on failure sets b->cause. */
 static void commit_batch(struct store *s, struct store__batch *b)
 {
 	uint64_t t0 = util_mono_ns();
 	int32_t day0 = s->ticket_day;
-	size_t i = 0;
+	size_t i = 0, k = 0;
 	int rc = run(s->st[STORE__BEGIN]);
 	for (; rc == SQLITE_OK && i < b->n; i++) {
 		const struct floor_event *ev = &b->ev[i];
 		rc = write_journal(s, ev, b->buf + b->json_off[i], b->json_len[i]);
 		if (rc == SQLITE_OK)
 			rc = write_state(s, ev);
+		if (rc == SQLITE_OK &&
+		    (ev->kind == FLOOR_EV_COUNTER_OPENED || ev->kind == FLOOR_EV_COUNTER_CLOSED)) {
+			const char *name = NULL;
+			if (k < b->nsign && b->sign[k].idx == i)
+				name = b->sign[k++].name;
+			rc = write_staff(s, ev, name);
+		}
 	}
 	if (rc == SQLITE_OK)
 		rc = run(s->st[STORE__COMMIT]);
@@ -466,8 +508,32 @@ void store_append(struct store *s, const struct floor_event *ev, const char *jso
 	    (ev->services >> s->def->nservices))
 		fatal("store: counter.opened seq %llu names services outside the def",
 		      (unsigned long long)ev->seq);
-	batch_push(&s->batch[s->pending], ev, json, len);
+	struct store__batch *b = &s->batch[s->pending];
+	batch_push(b, ev, json, len);
+	if (ev->kind == FLOOR_EV_COUNTER_OPENED && ev->counter >= 0 && s->signer &&
+	    s->signer[ev->counter]) {
+		if (b->nsign == b->sign_cap) {
+			b->sign_cap = b->sign_cap ? b->sign_cap * 2 : 8;
+			b->sign = xrealloc(b->sign, b->sign_cap * sizeof(*b->sign));
+		}
+		b->sign[b->nsign++] = (struct store__signon){b->n - 1, s->signer[ev->counter]};
+		s->signer[ev->counter] = NULL; /* the batch owns it now */
+	}
 	kick(s, false);
+}
+
+/* Arms (or, with NULL, disarms) the name the next counter.opened of counter signs on. */
+void store_staff_sign_on(struct store *s, int counter, const char *name)
+{
+	if (counter < 0 || (size_t)counter >= s->def->ncounters)
+		fatal("store: sign-on at counter index %d of %zu", counter, s->def->ncounters);
+	if (!s->signer) {
+		if (!name)
+			return;
+		s->signer = xcalloc(s->def->ncounters, sizeof(*s->signer));
+	}
+	free(s->signer[counter]);
+	s->signer[counter] = name ? xstrdup(name) : NULL;
 }
 
 /* Sends what is queued, then calls done_cb from the last job's completion. */

@@ -2,8 +2,9 @@
  * store_int.h — the store's insides, shared by its own files only: store.c
  * (opening, migrations, replay and the read side) and store_commit.c (the
  * batch queue, the commit job on the libuv worker and the SQL that writes one
- * event into the journal and the current-state tables). Nothing outside
- * server/store*.c includes this.
+ * event into the journal and the current-state tables, and the per-staff
+ * shift of a counter.opened or counter.closed, in the same transaction).
+ * Nothing outside server/store*.c includes this.
  */
 #ifndef TORG_STORE_INT_H
 #define TORG_STORE_INT_H
@@ -30,6 +31,8 @@ enum store__stmt {
 	STORE__CTR_CLOSE,
 	STORE__CTR_CALL,
 	STORE__CTR_CLEAR,
+	STORE__STAFF_END,
+	STORE__STAFF_BEGIN,
 	STORE__NSTMT,
 };
 
@@ -40,6 +43,12 @@ struct store__batch {
 	size_t n, cap;
 	char *buf;
 	size_t blen, bcap;
+	/* Who signs on with the counter.opened event at index idx (per_staff on only). */
+	struct store__signon {
+		size_t idx;
+		char *name; /* owned */
+	} * sign;
+	size_t nsign, sign_cap;
 	/* Filled by the commit job on the worker thread. */
 	char *cause;	 /* malloc'd when the commit failed */
 	uint64_t dur_us; /* BEGIN to COMMIT */
@@ -62,6 +71,9 @@ struct store {
 	int32_t ticket_day; /* the day today's ticket handles belong to, worker only */
 	uint64_t last_seq;  /* highest committed seq */
 	uint64_t appended_seq;
+	/* Per counter (NULL until first used): the staff member the next counter.opened of
+	 * that counter signs on (store_staff_sign_on), loop thread only. */
+	char **signer;
 
 	/* The commit pipeline; everything below is touched on the loop thread only,
 	 * except the in-flight batch, which belongs to the worker while in_flight. */

@@ -6,7 +6,9 @@
  * of its own. The cells are the very ones a query builds from the raw rows,
  * so statistics of a folded day do not change. Journal rows from the newest
  * floor.day event on are kept whatever their day, so replay and the sequence
- * numbers are never disturbed.
+ * numbers are never disturbed. Per-staff shifts (staff_shifts) of days
+ * before the retention are deleted outright: per-staff figures are never
+ * folded into aggregates.
  */
 #include "store_stats_int.h"
 
@@ -200,6 +202,22 @@ fail:
 	return -EIO;
 }
 
+/* Deletes the per-staff shifts of days before before_day; returns 0 or -EIO with *cause. */
+static int purge_shifts(sqlite3 *db, int32_t before_day, char **cause)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(db, "DELETE FROM staff_shifts WHERE day < ?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int(st, 1, before_day);
+		rc = run(st);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_OK)
+		return 0;
+	*cause = xasprintf("statistics: deleting old staff shifts: %s", sqlite3_errmsg(db));
+	return -EIO;
+}
+
 int store_purge(const char *path, const struct stats_env *env, int32_t before_day, int *folded,
 		char **cause)
 {
@@ -237,6 +255,7 @@ int store_purge(const char *path, const struct stats_env *env, int32_t before_da
 			goto out;
 		(*folded)++;
 	}
+	err = purge_shifts(p.db, before_day, cause);
 out:
 	for (int i = 0; i < P_N; i++)
 		sqlite3_finalize(p.st[i]);

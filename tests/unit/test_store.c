@@ -393,7 +393,7 @@ static int test_open_migrate_reopen(void)
 	CHECK((s = open_or_null(p, &def, false)) != NULL);
 	CHECK(store_last_seq(s) == 0);
 	store_free(s);
-	CHECK(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 2);
+	CHECK(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 3);
 	CHECK(q_int(p, "SELECT version FROM schema WHERE module = 'auth'") == 3);
 	CHECK(q_int(p, "SELECT COUNT(*) FROM users") == 1);
 	CHECK(strcmp(q_row(p, "PRAGMA journal_mode"), "wal") == 0);
