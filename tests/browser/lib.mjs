@@ -206,3 +206,14 @@ export async function overflow(page) {
 		};
 	});
 }
+
+// Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page; returns the serious and
+// critical violations as short strings.
+export async function axe(page) {
+	await page.addScriptTag({ path: path.join(here, "node_modules/axe-core/axe.min.js") });
+	const res = await page.evaluate(async () => {
+		const r = await window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } });
+		return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5) }));
+	});
+	return res.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.nodes.join(", ")}`);
+}

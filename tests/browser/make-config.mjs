@@ -1,5 +1,6 @@
 // make-config.mjs — writes the browser tests' floor: the demo floor open around the
 // clock, with an Arabic stub language (to prove right-to-left), no ticket rate limit,
+// one kiosk key,
 // and one service (volunteer) open only tomorrow, so the kiosk shows a closed service.
 // Usage: node make-config.mjs DEMO.json OUT.json
 import { readFileSync, writeFileSync } from "node:fs";
@@ -28,6 +29,6 @@ const today = new Intl.DateTimeFormat("en-US", { weekday: "short", timeZone: c.f
 const tomorrow = days[(days.indexOf(today) + 1) % 7];
 const vol = c.services.find((s) => s.id === "volunteer");
 vol.hours = { [tomorrow]: [["10:00", "14:00"]] };
-c.kiosks = { policy: "public", rate_per_minute: 0 };
+c.kiosks = { policy: "public", rate_per_minute: 0, keys: [{ id: "k2", key: "test-kiosk-key-0123456789" }] };
 delete c.server.listen;
 writeFileSync(out, JSON.stringify(c, null, 1));

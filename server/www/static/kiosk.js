@@ -1,0 +1,291 @@
+// kiosk.js — the touch kiosk (/kiosk and /kiosk/{id}): language choice, the floor's
+// services as big buttons (closed ones disabled, saying when they open), and the
+// ticket: number, position, estimated wait and a QR code to the phone page, printed
+// on the kiosk's receipt printer through the browser's print path. Goes back to the
+// start screen after 30 s without a touch. Set-up through the URL fragment, read once
+// and kept in localStorage: #key=KIOSKKEY (sent as X-Torg-Kiosk when the floor's
+// policy is "key") and #print=auto|button|off (print each ticket by itself, offer a
+// print button — the default —, or there is no printer).
+
+import { TorgSocket } from "./torg.js";
+import { Floor, LANG_NAMES, load_strings, translator, apply_lang, pick, fmt_wait, fmt_opens, fmt_clock, api } from "./common.js";
+import { icon } from "./icons.js";
+
+const IDLE_MS = 30000;
+const REFRESH_MS = 60000; // opening hours change without events: re-read the floor
+
+const $ = (id) => document.getElementById(id);
+const floor = new Floor();
+let langs = ["nb"];
+let lang = null; // the visitor's choice; null means the floor's first language
+let t = translator("nb");
+let idle_timer = null;
+let busy = false;
+let ticket = null;
+
+// Reads #key= and #print= once into localStorage and clears the fragment.
+function read_setup() {
+	const h = new URLSearchParams(location.hash.replace(/^#/, ""));
+	let changed = false;
+	for (const k of ["key", "print"]) {
+		if (h.has(k)) {
+			const v = h.get(k);
+			if (v)
+				localStorage.setItem(`torg.kiosk.${k}`, v);
+			else
+				localStorage.removeItem(`torg.kiosk.${k}`);
+			changed = true;
+		}
+	}
+	if (changed)
+		history.replaceState(null, "", location.pathname + location.search);
+}
+
+// The print mode: "auto", "button" or "off".
+function print_mode() {
+	const m = localStorage.getItem("torg.kiosk.print");
+	return m === "auto" || m === "off" ? m : "button";
+}
+
+// Starts the page: strings, socket, idle watch and periodic refresh.
+async function main() {
+	read_setup();
+	window.addEventListener("hashchange", read_setup);
+	await load_strings("nb");
+	render_static();
+	new TorgSocket({
+		hello: {},
+		on_snapshot: async (snap) => {
+			floor.load(snap);
+			langs = snap.floor.languages || ["nb"];
+			await Promise.all(langs.map((l) => load_strings(l)));
+			set_lang(lang);
+		},
+		on_event: (ev) => {
+			floor.apply(ev);
+			render_services();
+		},
+		on_status: (s) => {
+			$("conn").hidden = s !== "reconnecting";
+		},
+	}).start();
+	setInterval(refresh, REFRESH_MS);
+	for (const ev of ["pointerdown", "keydown", "touchstart"])
+		document.addEventListener(ev, poke, { passive: true });
+	$("done").addEventListener("click", reset);
+	$("print").addEventListener("click", () => print_ticket());
+}
+
+// Re-reads the floor over HTTP so opening hours stay right.
+async function refresh() {
+	try {
+		const snap = await api("GET", "/floor");
+		const calls = floor.calls;
+		floor.load(snap);
+		floor.calls = calls;
+		render_services();
+	} catch (e) {
+		// the socket's status already shows a lost connection
+	}
+}
+
+// Any touch or key: restart the idle countdown.
+function poke() {
+	clearTimeout(idle_timer);
+	idle_timer = setTimeout(idle, IDLE_MS);
+}
+
+// After the idle time: back to the start screen in the floor's first language.
+function idle() {
+	if (busy)
+		return;
+	reset();
+	set_lang(null);
+}
+
+// Switches the visitor language (null: the floor's default) and redraws.
+function set_lang(l) {
+	lang = l;
+	t = translator(l || langs[0] || "nb");
+	render_static();
+	render_langs();
+	render_services();
+	if (ticket)
+		render_ticket();
+}
+
+// Texts that depend only on the language.
+function render_static() {
+	apply_lang(t);
+	const name = floor.snap ? pick(floor.snap.floor.name, t.lang) : "";
+	$("floor-name").textContent = name || "\u00a0";
+	document.title = name || "torg";
+	$("choose").textContent = t("kiosk_choose_service");
+	$("langs-label").textContent = t("kiosk_choose_language");
+	$("conn").textContent = t("reconnecting");
+	$("print").textContent = t("kiosk_print");
+	$("done").textContent = t("kiosk_done");
+}
+
+// The language buttons, each labelled in its own language.
+function render_langs() {
+	const nav = $("langs");
+	const label = $("langs-label");
+	nav.replaceChildren(label, ...langs.map((l) => {
+		const b = document.createElement("button");
+		b.type = "button";
+		b.lang = l;
+		b.dir = translator(l).dir;
+		b.textContent = LANG_NAMES[l] || l;
+		b.setAttribute("aria-pressed", String(l === t.lang));
+		b.addEventListener("click", () => set_lang(l));
+		return b;
+	}));
+}
+
+// The service buttons with icon, name, and queue figures or opening time.
+function render_services() {
+	if (!floor.snap)
+		return;
+	const tz = floor.snap.floor.timezone;
+	const ul = $("services");
+	const focused = document.activeElement && document.activeElement.dataset.service;
+	ul.replaceChildren(...[...floor.services.values()].map((s) => {
+		const li = document.createElement("li");
+		const b = document.createElement("button");
+		b.type = "button";
+		b.className = "svc";
+		b.dataset.service = s.id;
+		const txt = document.createElement("span");
+		txt.className = "txt";
+		const name = document.createElement("span");
+		name.className = "name";
+		name.textContent = pick(s.name, t.lang);
+		const info = document.createElement("span");
+		info.className = "info";
+		if (s.open) {
+			info.textContent = s.waiting && s.eta_s >= 0 ? `${t("kiosk_waiting", { n: s.waiting })} · ${fmt_wait(t, s.eta_s)}`
+				: t("kiosk_waiting", { n: s.waiting });
+		} else {
+			b.disabled = true;
+			info.textContent = `${t("kiosk_closed")} · ${fmt_opens(t, s.opens_at, tz)}`;
+		}
+		txt.append(name, info);
+		b.append(icon(s.icon), txt);
+		b.addEventListener("click", () => take(s.id));
+		li.append(b);
+		return li;
+	}));
+	if (focused) {
+		const again = ul.querySelector(`[data-service="${CSS.escape(focused)}"]`);
+		if (again && !again.disabled)
+			again.focus();
+	}
+}
+
+// Asks torgd for a ticket at `service` and shows it.
+async function take(service) {
+	if (busy)
+		return;
+	busy = true;
+	show_error(null);
+	$("live").textContent = t("kiosk_taking");
+	const headers = {};
+	const key = localStorage.getItem("torg.kiosk.key");
+	if (key)
+		headers["X-Torg-Kiosk"] = key;
+	try {
+		const r = await api("POST", "/tickets", { service, lang: t.lang }, headers);
+		ticket = r.ticket;
+		render_ticket();
+		$("start").hidden = true;
+		$("ticket-view").hidden = false;
+		$("ticket-heading").focus();
+		$("live").textContent = `${t("kiosk_your_number")}: ${ticket.number}. ${$("t-position").textContent}`;
+		if (print_mode() === "auto")
+			print_ticket();
+	} catch (e) {
+		$("live").textContent = "";
+		show_error(e);
+	} finally {
+		busy = false;
+		poke();
+	}
+}
+
+// Shows an error in plain words of the visitor's language (hidden when e is null).
+function show_error(e) {
+	const el = $("error");
+	if (!e) {
+		el.hidden = true;
+		return;
+	}
+	let msg = t(`err_${e.code}`);
+	if (msg === `err_${e.code}` || e.code === "bad_request" || e.code === "forbidden")
+		msg = t("err_generic");
+	if (e.code === "service_closed" && e.opens_at && floor.snap)
+		msg = `${msg} ${fmt_opens(t, e.opens_at, floor.snap.floor.timezone)}`;
+	el.textContent = msg;
+	el.hidden = false;
+}
+
+// Fills the ticket view (and the receipt) from the current ticket.
+function render_ticket() {
+	const s = floor.services.get(ticket.service);
+	const tz = floor.snap ? floor.snap.floor.timezone : undefined;
+	$("t-floor").textContent = floor.snap ? pick(floor.snap.floor.name, t.lang) : "";
+	$("ticket-heading").textContent = t("kiosk_your_number");
+	$("t-number").textContent = ticket.number;
+	$("t-service").textContent = s ? pick(s.name, t.lang) : ticket.service;
+	$("t-position").textContent = t("kiosk_position", { n: ticket.position });
+	$("t-eta").textContent = ticket.eta_s >= 0 ? t("kiosk_eta", { wait: fmt_wait(t, ticket.eta_s) }) : t("kiosk_eta_unknown");
+	const qr = $("t-qr");
+	const src = `/api/v1/tickets/${encodeURIComponent(ticket.id)}/qr.svg`;
+	if (qr.getAttribute("src") !== src)
+		qr.src = src;
+	qr.alt = t("kiosk_qr_alt");
+	$("t-qr-text").textContent = t("kiosk_qr");
+	$("t-watch").textContent = t("kiosk_watch");
+	$("t-issued").textContent = t("kiosk_issued", { time: fmt_clock(ticket.issued_at, tz, t.lang) });
+	const mode = print_mode();
+	$("print").hidden = mode === "off";
+	const note = $("print-note");
+	note.hidden = mode !== "off";
+	note.textContent = t("kiosk_no_printer");
+}
+
+// Prints the receipt once the QR code has loaded; without a print path, says so.
+function print_ticket() {
+	const qr = $("t-qr");
+	const go = () => {
+		try {
+			if (typeof window.print !== "function")
+				throw new Error("no print");
+			window.print();
+		} catch (e) {
+			$("print-note").textContent = t("kiosk_no_printer");
+			$("print-note").hidden = false;
+			$("print").hidden = true;
+		}
+	};
+	if (qr.complete) {
+		go();
+		return;
+	}
+	qr.addEventListener("load", go, { once: true });
+	qr.addEventListener("error", go, { once: true });
+}
+
+// Back to the start screen.
+function reset() {
+	ticket = null;
+	$("ticket-view").hidden = true;
+	$("start").hidden = false;
+	$("print-note").hidden = true;
+	$("live").textContent = "";
+	show_error(null);
+	render_services();
+	window.scrollTo(0, 0);
+}
+
+main();
