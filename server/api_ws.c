@@ -387,15 +387,36 @@ static size_t build_frame(struct api *a, struct ws_session *s, size_t *len, uint
 	return count;
 }
 
-/* Writes one thing the session has ready; returns the lws callback result. */
+/* Sends the out-queue's head message; returns the lws callback result. */
+static int write_out_head(struct ws_session *s)
+{
+	struct ws_out *o = s->out_head;
+	s->out_head = o->next;
+	if (!s->out_head)
+		s->out_tail = NULL;
+	s->out_bytes -= o->len;
+	int n = lws_write(s->wsi, o->buf + LWS_PRE, o->len, LWS_WRITE_TEXT);
+	free(o);
+	if (n < 0)
+		return -1;
+	s->api->ws_frames_out++;
+	lws_callback_on_writable(s->wsi);
+	return 0;
+}
+
+/* Writes one thing the session has ready; returns the lws callback result. Messages
+ * already due go before a close, so a peer learns why it is closed (too_big). */
 static int on_writable(struct ws_session *s)
 {
 	struct api *a = s->api;
 	struct engine *e = a->engine;
+	struct ws_out *o = s->out_head;
+	if (o && o->ready_seq <= e->durable_seq)
+		return write_out_head(s);
 	if (s->closing) {
 		/* Send the close frame ourselves: Debian's lws 4.1 on libuv force-closes
 		 * without one when a callback returns -1 (lws issue 3569), and the peer
-		 * should learn why (1008, 1009, 4001). */
+		 * should learn why (1008, 1009). */
 		unsigned char frame[LWS_PRE + 125];
 		size_t rl = strlen(s->close_reason);
 		if (rl > 120)
@@ -406,20 +427,6 @@ static int on_writable(struct ws_session *s)
 		lws_write(s->wsi, frame + LWS_PRE, rl + 2, (enum lws_write_protocol)4 /* close */);
 		lws_close_reason(s->wsi, s->close_code, (unsigned char *)s->close_reason, rl);
 		return -1;
-	}
-	struct ws_out *o = s->out_head;
-	if (o && o->ready_seq <= e->durable_seq) {
-		s->out_head = o->next;
-		if (!s->out_head)
-			s->out_tail = NULL;
-		s->out_bytes -= o->len;
-		int n = lws_write(s->wsi, o->buf + LWS_PRE, o->len, LWS_WRITE_TEXT);
-		free(o);
-		if (n < 0)
-			return -1;
-		a->ws_frames_out++;
-		lws_callback_on_writable(s->wsi);
-		return 0;
 	}
 	if (o || !s->subscribed)
 		return 0; /* the head waits for durability; events come after it */
