@@ -28,8 +28,10 @@ static void lws_log_cb(int level, const char *line)
 	size_t n = strlen(line);
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
-	log_msg(level == LLL_ERR ? LOG_ERR : level == LLL_WARN ? LOG_WARN : LOG_DEBUG, "lws: %.*s",
-		(int)n, line);
+	log_msg(level == LLL_ERR    ? LOG_ERR
+		: level == LLL_WARN ? LOG_WARN
+				    : LOG_DEBUG,
+		"lws: %.*s", (int)n, line);
 }
 
 int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config *cfg,
@@ -64,8 +66,9 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	a->www = xstrdup(opts->www);
 
 	static struct lws_protocols protocols[3];
-	protocols[0] = (struct lws_protocols){
-	    .name = "http", .callback = api__http_cb, .per_session_data_size = api__http_req_size()};
+	protocols[0] = (struct lws_protocols){.name = "http",
+					      .callback = api__http_cb,
+					      .per_session_data_size = api__http_req_size()};
 	protocols[1] = (struct lws_protocols){.name = PROTO_VERSION,
 					      .callback = api__ws_cb,
 					      .per_session_data_size = sizeof(struct ws_session),
@@ -190,7 +193,8 @@ bool api__request_token(struct lws *wsi, char *out)
 			p++;
 		const char *end = strchr(p, ';');
 		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len > 13 && strncmp(p, "torg_session=", 13) == 0 && token_shape(p + 13, len - 13)) {
+		if (len > 13 && strncmp(p, "torg_session=", 13) == 0 &&
+		    token_shape(p + 13, len - 13)) {
 			memcpy(out, p + 13, 64);
 			out[64] = '\0';
 			return true;
@@ -289,9 +293,8 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 			for (size_t i = 0; i < cmd->nservices; i++) {
 				int s = config_service_index(cfg, cmd->services[i]);
 				if (s < 0) {
-					char field[32], *msg = xasprintf(
-								"unknown service \"%s\"",
-								cmd->services[i]);
+					char field[32], *msg = xasprintf("unknown service \"%s\"",
+									 cmd->services[i]);
 					snprintf(field, sizeof(field), "services[%zu]", i);
 					api__error(res, 400, "unknown_service", msg, field);
 					free(msg);
@@ -318,9 +321,10 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 					services |= bit;
 			}
 			if (!services) {
-				api__error(res, 403, "forbidden",
-					   "you are not allowed to give any service of this counter",
-					   NULL);
+				api__error(
+				    res, 403, "forbidden",
+				    "you are not allowed to give any service of this counter",
+				    NULL);
 				return;
 			}
 		}

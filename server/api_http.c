@@ -18,7 +18,6 @@
 
 enum method { M_OTHER = 0, M_GET, M_POST, M_DELETE, M_HEAD };
 
-
 struct http_req {
 	struct api *api;
 	struct lws *wsi;
@@ -298,8 +297,8 @@ static void route_issue(struct http_req *r)
 			char ra[16];
 			snprintf(ra, sizeof(ra), "%d", retry);
 			add_header(r, "retry-after", ra);
-			fail(r, 429, "rate_limited", "too many tickets from this address; wait a little",
-			     NULL);
+			fail(r, 429, "rate_limited",
+			     "too many tickets from this address; wait a little", NULL);
 			goto out;
 		}
 	}
@@ -353,8 +352,9 @@ static void route_ticket(struct http_req *r, const char *id)
 		}
 	}
 	json_t *body = json_object();
-	json_object_set_new(body, "ticket",
-			    encode_ticket(a->engine, h, util_now_ms(), ENCODE_HOLDER | ENCODE_LEGS));
+	json_object_set_new(
+	    body, "ticket",
+	    encode_ticket(a->engine, h, util_now_ms(), ENCODE_HOLDER | ENCODE_LEGS));
 	respond(r, 200, body);
 	send_when_durable(r);
 }
@@ -398,7 +398,8 @@ static void login_cb(int status, const char *token, const struct auth_user *user
 	add_header(r, "set-cookie", cookie);
 	json_t *body = json_object();
 	json_object_set_new(body, "token", json_string(token));
-	json_object_set_new(body, "expires_at", encode_time(util_now_ms() + SESSION_TTL_S * 1000LL));
+	json_object_set_new(body, "expires_at",
+			    encode_time(util_now_ms() + SESSION_TTL_S * 1000LL));
 	json_object_set_new(body, "user", user_json(user));
 	api__deferred_json(d, 200, body);
 }
@@ -658,8 +659,8 @@ static int begin(struct http_req *r, struct lws *wsi, const char *uri)
 	snprintf(r->path, sizeof(r->path), "%s", uri);
 	size_t q = 0;
 	char frag[256];
-	for (int i = 0; lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i) > 0;
-	     i++) {
+	for (int i = 0;
+	     lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
 		size_t fl = strlen(frag);
 		if (q + fl + 2 >= sizeof(r->query))
 			break;
@@ -840,8 +841,8 @@ void api__deferred_text(struct api_deferred *d, int status, const char *ctype, c
 		free(text);
 }
 
-void api__deferred_fail(struct api_deferred *d, int status, const char *code,
-			const char *message, const char *field)
+void api__deferred_fail(struct api_deferred *d, int status, const char *code, const char *message,
+			const char *field)
 {
 	struct http_req *r = deferred_take(d);
 	if (r)

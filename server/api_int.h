@@ -16,12 +16,12 @@
 #include "api.h"
 #include "proto.h"
 
-#define API_MAX_BODY PROTO_MAX_MESSAGE
-#define API_DRAIN_MAX (1024 * 1024) /* bodies up to this are read and refused with 413 */
+#define API_MAX_BODY   PROTO_MAX_MESSAGE
+#define API_DRAIN_MAX  (1024 * 1024) /* bodies up to this are read and refused with 413 */
 #define API_LAG_EVENTS 4096
-#define API_LAG_BYTES (1024 * 1024)
-#define API_SNDBUF (64 * 1024) /* kernel send buffer of a WebSocket */
-#define API_FRAME_MAX (256 * 1024) /* bytes of events coalesced into one frame */
+#define API_LAG_BYTES  (1024 * 1024)
+#define API_SNDBUF     (64 * 1024)  /* kernel send buffer of a WebSocket */
+#define API_FRAME_MAX  (256 * 1024) /* bytes of events coalesced into one frame */
 #define API_RATE_SLOTS 1024
 
 struct ws_session;
@@ -74,10 +74,10 @@ struct ws_session {
 	bool hello_done, subscribed, closing;
 	uint16_t close_code;
 	const char *close_reason;
-	uint64_t cursor; /* next seq to send from the fan-out log */
-	uint64_t mask;	 /* services whose events this session gets */
+	uint64_t cursor;		      /* next seq to send from the fan-out log */
+	uint64_t mask;			      /* services whose events this session gets */
 	const struct config_display *display; /* the display it said it is, or NULL */
-	char *rx;	 /* reassembly of a fragmented message */
+	char *rx;			      /* reassembly of a fragmented message */
 	size_t rxlen;
 	struct ws_out *out_head, *out_tail;
 	size_t out_bytes;
@@ -95,8 +95,7 @@ struct ws_session {
 /* api.c */
 int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		 size_t len);
-int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-	       size_t len);
+int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /** The staff user behind a token, or NULL (borrowed until the next loop turn). */
 const struct auth_user *api__user(struct api *a, const char *token);
 /** Reads the session token from the Authorization header or the torg_session cookie
@@ -141,8 +140,8 @@ struct api_deferred *api__http_defer(struct http_req *r);
 void api__deferred_json(struct api_deferred *d, int status, json_t *body);
 void api__deferred_text(struct api_deferred *d, int status, const char *ctype, char *text,
 			size_t len);
-void api__deferred_fail(struct api_deferred *d, int status, const char *code,
-			const char *message, const char *field);
+void api__deferred_fail(struct api_deferred *d, int status, const char *code, const char *message,
+			const char *field);
 
 /* Route modules: each returns true when it took the path (answered or deferred). */
 bool api__qr_route(struct api *a, struct http_req *r, const char *path);

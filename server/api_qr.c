@@ -55,8 +55,8 @@ char *api__qr_svg(const char *text, size_t *len)
 			int run = 1;
 			while (x + run < w && (qr->data[y * w + x + run] & 1))
 				run++;
-			n = snprintf(tmp, sizeof(tmp), "M%d %dh%dv1h-%dz", x + quiet, y + quiet, run,
-				     run);
+			n = snprintf(tmp, sizeof(tmp), "M%d %dh%dv1h-%dz", x + quiet, y + quiet,
+				     run, run);
 			buf_put(&b, tmp, (size_t)n);
 			x += run - 1;
 		}

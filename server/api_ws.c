@@ -19,7 +19,7 @@
 #include "encode.h"
 #include "util.h"
 
-#define WS_BAD_LIMIT 20
+#define WS_BAD_LIMIT	 20
 #define WS_BAD_WINDOW_MS 60000
 
 /* All services of the floor as a mask. */
@@ -177,7 +177,8 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 			continue;
 		bool out_ready = s->out_head && s->out_head->ready_seq <= seq;
 		if (s->subscribed) {
-			if (log->next - s->cursor > API_LAG_EVENTS || s->out_bytes > API_LAG_BYTES) {
+			if (log->next - s->cursor > API_LAG_EVENTS ||
+			    s->out_bytes > API_LAG_BYTES) {
 				/* It does not read, so it will never be writable to hear a close
 				 * frame: drop it now. It reconnects with since and catches up. */
 				a->ws_lagging_closed++;
@@ -227,8 +228,8 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 		for (size_t i = 0; i < h->nservices; i++) {
 			int idx = config_service_index(a->cfg, h->services[i]);
 			if (idx < 0) {
-				char field[32], *msg = xasprintf("unknown service \"%s\"",
-								 h->services[i]);
+				char field[32],
+				    *msg = xasprintf("unknown service \"%s\"", h->services[i]);
 				snprintf(field, sizeof(field), "services[%zu]", i);
 				send_error(s, "bad_request", msg, field);
 				free(msg);
@@ -269,8 +270,9 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 	const struct fanout *log = &e->log;
 	if (h->has_since && since <= e->durable_seq && since + 1 >= log->first) {
 		char msg[96];
-		int n = snprintf(msg, sizeof(msg), "{\"type\":\"resume\",\"since\":%llu,\"seq\":%llu}",
-				 (unsigned long long)since, (unsigned long long)e->durable_seq);
+		int n =
+		    snprintf(msg, sizeof(msg), "{\"type\":\"resume\",\"since\":%llu,\"seq\":%llu}",
+			     (unsigned long long)since, (unsigned long long)e->durable_seq);
 		queue_text(s, msg, (size_t)n, 0);
 		s->cursor = since + 1;
 		s->subscribed = true;
@@ -485,8 +487,7 @@ static bool path_is_ws(struct lws *wsi)
 	return n > 0 && strcmp(uri, "/ws") == 0;
 }
 
-int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
-	       size_t len)
+int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct ws_session *s = user;
 	struct api *a = lws_context_user(lws_get_context(wsi));
@@ -516,7 +517,8 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		if (total > PROTO_MAX_MESSAGE || lws_frame_is_binary(wsi)) {
 			if (total > PROTO_MAX_MESSAGE) {
 				send_error(s, "too_big", "messages are at most 16 KiB", NULL);
-				close_later(s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big");
+				close_later(s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
+					    "message too big");
 			} else {
 				send_error(s, "bad_json", "send text frames", NULL);
 			}

@@ -111,9 +111,9 @@ json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, u
 		json_object_set_new(o, "position", json_integer(ti.position));
 		json_object_set_new(o, "eta_s",
 				    json_integer(ti.state == FLOOR_WAITING ? ti.eta_s : -1));
-		json_object_set_new(o, "counter", ti.counter >= 0
-						      ? json_string(e->cfg->counters[ti.counter].id)
-						      : json_null());
+		json_object_set_new(o, "counter",
+				    ti.counter >= 0 ? json_string(e->cfg->counters[ti.counter].id)
+						    : json_null());
 		json_object_set_new(o, "issued_at", encode_time(ti.issued_ms));
 	}
 	if (flags & ENCODE_LEGS) {
@@ -154,7 +154,8 @@ json_t *encode_queue(const struct engine *e, int service, int64_t now_ms)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "service", json_string(e->cfg->services[service].id));
-	json_object_set_new(o, "waiting", json_integer((json_int_t)floor_waiting(e->floor, service)));
+	json_object_set_new(o, "waiting",
+			    json_integer((json_int_t)floor_waiting(e->floor, service)));
 	json_object_set_new(o, "eta_s", json_integer(floor_service_eta(e->floor, service, now_ms)));
 	json_object_set_new(o, "longest_wait_s",
 			    json_integer(floor_longest_wait(e->floor, service, now_ms)));
@@ -233,9 +234,9 @@ char *encode_event(const struct engine *e, const struct floor_event *ev, size_t 
 		break;
 	case FLOOR_EV_COUNTER_CLOSED:
 		json_object_set_new(o, "counter", json_string(counter));
-		json_object_set_new(o, "reason", json_string(ev->reason == FLOOR_REASON_DAY_END
-								 ? "day_end"
-								 : "staff"));
+		json_object_set_new(
+		    o, "reason",
+		    json_string(ev->reason == FLOOR_REASON_DAY_END ? "day_end" : "staff"));
 		break;
 	default:
 		json_object_set_new(o, "ticket", encode_event_ticket(e, ev));
@@ -245,12 +246,14 @@ char *encode_event(const struct engine *e, const struct floor_event *ev, size_t 
 			json_object_set_new(o, "from",
 					    json_string(e->cfg->services[ev->from_service].id));
 			json_object_set_new(o, "to", json_string(e->cfg->services[ev->service].id));
-			json_object_set_new(o, "position", json_string(ev->front ? "front" : "back"));
+			json_object_set_new(o, "position",
+					    json_string(ev->front ? "front" : "back"));
 		}
 		if (ev->kind == FLOOR_EV_CANCELLED)
 			json_object_set_new(o, "reason",
-					    json_string(ev->reason == FLOOR_REASON_DAY_END ? "day_end"
-											   : "visitor"));
+					    json_string(ev->reason == FLOOR_REASON_DAY_END
+							    ? "day_end"
+							    : "visitor"));
 	}
 	json_t *queues = json_array();
 	uint64_t m = queues_touched(e, ev);
@@ -312,8 +315,8 @@ static json_t *encode_service(const struct engine *e, int s, int64_t now_ms)
 	return o;
 }
 
-json_t *encode_snapshot(const struct engine *e, const struct config_display *display,
-			uint64_t mask, int64_t now_ms)
+json_t *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
+			int64_t now_ms)
 {
 	const struct config *cfg = e->cfg;
 	json_t *o = json_object();
@@ -357,9 +360,9 @@ json_t *encode_snapshot(const struct engine *e, const struct config_display *dis
 		json_t *t = json_object();
 		json_object_set_new(t, "number", encode_number(e, c->first_service, c->number));
 		json_object_set_new(t, "service", json_string(cfg->services[c->service].id));
-		json_object_set_new(t, "counter", c->counter >= 0
-						      ? json_string(cfg->counters[c->counter].id)
-						      : json_null());
+		json_object_set_new(t, "counter",
+				    c->counter >= 0 ? json_string(cfg->counters[c->counter].id)
+						    : json_null());
 		json_object_set_new(t, "at", encode_time(c->at_ms));
 		json_object_set_new(t, "recall", json_boolean(c->recall));
 		json_array_append_new(calls, t);

@@ -26,8 +26,8 @@ json_t *encode_counter(const struct engine *e, int counter, int64_t now_ms);
 /** The queue figures of one service (new reference). */
 json_t *encode_queue(const struct engine *e, int service, int64_t now_ms);
 /** The snapshot message for the services in mask; display may be NULL (new reference). */
-json_t *encode_snapshot(const struct engine *e, const struct config_display *display,
-			uint64_t mask, int64_t now_ms);
+json_t *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
+			int64_t now_ms);
 /** {"error": {"code", "message"[, "field"]}} (new reference); field may be NULL. */
 json_t *encode_error(const char *code, const char *message, const char *field);
 /** ISO-8601 UTC string, or JSON null when ms is 0 (new reference). */

@@ -67,8 +67,8 @@ static void note_event(struct engine *e, const struct floor_event *ev)
 		}
 		if (ev->ticket >= e->ntk)
 			e->ntk = ev->ticket + 1;
-		e->tk[ev->ticket] = (struct engine_tk){.first_service = ev->service,
-						       .priority = ev->priority};
+		e->tk[ev->ticket] =
+		    (struct engine_tk){.first_service = ev->service, .priority = ev->priority};
 		break;
 	case FLOOR_EV_CALLED:
 		e->stats.called++;
@@ -272,7 +272,8 @@ int engine_counter(struct engine *e, int counter, int op, uint64_t services, uin
 		*ticket_out = FLOOR_NONE;
 		/* The ticket acted on: the last ticket event of this command. */
 		for (size_t i = e->evbuf.n; rc == 0 && i-- > 0;) {
-			if (e->evbuf.v[i].ticket != FLOOR_NONE && e->evbuf.v[i].counter == counter) {
+			if (e->evbuf.v[i].ticket != FLOOR_NONE &&
+			    e->evbuf.v[i].counter == counter) {
 				*ticket_out = e->evbuf.v[i].ticket;
 				break;
 			}

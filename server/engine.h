@@ -77,7 +77,7 @@ struct engine {
 		uint64_t seq, mask;
 		char *json;
 		size_t len;
-	} *pending;
+	} * pending;
 	size_t npending, pending_head, pending_cap;
 
 	struct engine_waiter *waiters, **waiters_tail;
@@ -85,7 +85,7 @@ struct engine {
 	struct engine_tk {
 		int16_t first_service;
 		uint8_t priority;
-	} *tk;
+	} * tk;
 	size_t ntk, tk_cap;
 	struct engine_call calls[ENGINE_CALLS];
 	size_t ncalls;

@@ -45,12 +45,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FLOOR_MAX_SERVICES 64	/* services fit a uint64_t mask */
+#define FLOOR_MAX_SERVICES 64 /* services fit a uint64_t mask */
 #define FLOOR_MAX_COUNTERS 1024
-#define FLOOR_MAX_NUMBER 9999	/* per service per day */
-#define FLOOR_TOKEN_LEN 16	/* bytes of a ticket's unguessable token */
-#define FLOOR_PRIORITIES 3	/* priority classes 0..2 */
-#define FLOOR_NONE UINT32_MAX
+#define FLOOR_MAX_NUMBER   9999 /* per service per day */
+#define FLOOR_TOKEN_LEN	   16	/* bytes of a ticket's unguessable token */
+#define FLOOR_PRIORITIES   3	/* priority classes 0..2 */
+#define FLOOR_NONE	   UINT32_MAX
 
 /* Priority classes: higher is served first, within the anti-starvation bound. */
 enum floor_priority {
@@ -114,16 +114,16 @@ enum floor_error {
 
 /* A service as configured. Strings are borrowed: they must outlive the floor. */
 struct floor_service_def {
-	const char *id;		/* e.g. "nav" */
-	const char *prefix;	/* one or two capital letters, e.g. "B" */
-	int target_wait_s;	/* the wait the floor aims to stay under */
-	int default_service_s;	/* first guess of one meeting's length, for estimates */
+	const char *id;	       /* e.g. "nav" */
+	const char *prefix;    /* one or two capital letters, e.g. "B" */
+	int target_wait_s;     /* the wait the floor aims to stay under */
+	int default_service_s; /* first guess of one meeting's length, for estimates */
 };
 
 /* A counter or meeting room as configured. */
 struct floor_counter_def {
-	const char *id;		/* e.g. "c4" */
-	uint64_t services;	/* bit i set: may give service i */
+	const char *id;	   /* e.g. "c4" */
+	uint64_t services; /* bit i set: may give service i */
 	enum floor_policy policy;
 };
 
@@ -145,20 +145,20 @@ struct floor_clock {
 
 /* One change to the floor. Fields not relevant to a kind are zero or -1/FLOOR_NONE. */
 struct floor_event {
-	uint64_t seq;		/* floor-wide sequence number, assigned by the floor */
-	int64_t at_ms;		/* UTC ms */
-	int32_t day;		/* the local day the event belongs to */
-	uint8_t kind;		/* enum floor_ev_kind */
-	uint8_t priority;	/* issued: priority class */
-	uint8_t front;		/* transferred: 1 = queued at the front */
-	uint8_t reason;		/* enum floor_reason, for cancelled and counter.closed */
-	uint32_t ticket;	/* ticket handle, or FLOOR_NONE */
-	int16_t service;	/* service of the ticket's (new) leg; -1 when none */
-	int16_t from_service;	/* transferred: service of the leg that ended; else -1 */
-	int16_t counter;	/* counter index, or -1 */
-	uint16_t number;	/* the ticket's number within its first service's day sequence */
-	uint16_t leg;		/* 1-based leg of the visit the event concerns */
-	uint64_t services;	/* counter.opened: services given (mask) */
+	uint64_t seq;	      /* floor-wide sequence number, assigned by the floor */
+	int64_t at_ms;	      /* UTC ms */
+	int32_t day;	      /* the local day the event belongs to */
+	uint8_t kind;	      /* enum floor_ev_kind */
+	uint8_t priority;     /* issued: priority class */
+	uint8_t front;	      /* transferred: 1 = queued at the front */
+	uint8_t reason;	      /* enum floor_reason, for cancelled and counter.closed */
+	uint32_t ticket;      /* ticket handle, or FLOOR_NONE */
+	int16_t service;      /* service of the ticket's (new) leg; -1 when none */
+	int16_t from_service; /* transferred: service of the leg that ended; else -1 */
+	int16_t counter;      /* counter index, or -1 */
+	uint16_t number;      /* the ticket's number within its first service's day sequence */
+	uint16_t leg;	      /* 1-based leg of the visit the event concerns */
+	uint64_t services;    /* counter.opened: services given (mask) */
 	uint8_t token[FLOOR_TOKEN_LEN]; /* issued: the ticket's token; else zero */
 };
 
@@ -171,27 +171,27 @@ struct floor_events {
 /* Read-only view of a ticket, filled by floor_ticket_get(). */
 struct floor_ticket_info {
 	uint32_t handle;
-	int service;		/* current leg's service */
-	int first_service;	/* service whose prefix the number carries */
+	int service;	   /* current leg's service */
+	int first_service; /* service whose prefix the number carries */
 	uint16_t number;
 	enum floor_state state;
 	uint8_t priority;
-	uint16_t leg;		/* number of legs so far (1 = never transferred) */
-	int counter;		/* counter calling/serving it, or -1 */
-	int position;		/* 1-based place in the call order of its service when waiting, else 0 */
-	int eta_s;		/* estimated seconds until called when waiting; -1 unknown;
-				   0 when called or serving, -1 when finished */
-	int64_t issued_ms;	/* when the ticket was issued */
-	int64_t queued_ms;	/* when the current leg started waiting */
-	int64_t called_ms;	/* when last called (or recalled) in this leg, or 0 */
-	int64_t started_ms;	/* when serving started in this leg, or 0 */
+	uint16_t leg;	   /* number of legs so far (1 = never transferred) */
+	int counter;	   /* counter calling/serving it, or -1 */
+	int position;	   /* 1-based place in the call order of its service when waiting, else 0 */
+	int eta_s;	   /* estimated seconds until called when waiting; -1 unknown;
+			      0 when called or serving, -1 when finished */
+	int64_t issued_ms; /* when the ticket was issued */
+	int64_t queued_ms; /* when the current leg started waiting */
+	int64_t called_ms; /* when last called (or recalled) in this leg, or 0 */
+	int64_t started_ms; /* when serving started in this leg, or 0 */
 	uint8_t token[FLOOR_TOKEN_LEN];
 };
 
 /* One leg of a visit (a stay in one service's queue and its meeting). */
 struct floor_leg {
 	int service;
-	int counter;		/* counter that called it, or -1 */
+	int counter;					    /* counter that called it, or -1 */
 	int64_t queued_ms, called_ms, started_ms, ended_ms; /* 0 when not (yet); called_ms
 							       is the first call */
 	enum floor_state outcome; /* WAITING/CALLED/SERVING while open, else how it ended;
@@ -200,8 +200,8 @@ struct floor_leg {
 
 struct floor_counter_info {
 	bool open;
-	uint64_t services;	/* services given now (when open) */
-	uint32_t ticket;	/* current ticket (called or serving), or FLOOR_NONE */
+	uint64_t services; /* services given now (when open) */
+	uint32_t ticket;   /* current ticket (called or serving), or FLOOR_NONE */
 	int64_t opened_ms;
 };
 
@@ -230,7 +230,8 @@ const struct floor_def *floor_get_def(const struct floor *f);
 /** Issues a ticket for service at priority; token is the caller's random token.
  *  *handle_out (may be NULL) gets the new ticket. */
 int floor_issue(struct floor *f, struct floor_clock now, int service, int priority,
-		const uint8_t token[FLOOR_TOKEN_LEN], struct floor_events *out, uint32_t *handle_out);
+		const uint8_t token[FLOOR_TOKEN_LEN], struct floor_events *out,
+		uint32_t *handle_out);
 /** Signs a counter on for services (mask, must be a non-empty subset of its def). */
 int floor_counter_open(struct floor *f, struct floor_clock now, int counter, uint64_t services,
 		       struct floor_events *out);
@@ -256,7 +257,8 @@ int floor_no_show(struct floor *f, struct floor_clock now, int counter, struct f
 int floor_transfer(struct floor *f, struct floor_clock now, int counter, int service, bool front,
 		   struct floor_events *out);
 /** The visitor leaves: a waiting or called ticket → cancelled (FLOOR_REASON_VISITOR). */
-int floor_cancel(struct floor *f, struct floor_clock now, uint32_t ticket, struct floor_events *out);
+int floor_cancel(struct floor *f, struct floor_clock now, uint32_t ticket,
+		 struct floor_events *out);
 /** Only performs a day rollover if now.day is past the floor's day; 0 always. */
 int floor_tick(struct floor *f, struct floor_clock now, struct floor_events *out);
 

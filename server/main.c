@@ -231,8 +231,9 @@ int main(int argc, char **argv)
 			else if (strcmp(optarg, "debug") == 0)
 				log_set_level(LOG_DEBUG);
 			else {
-				fprintf(stderr, "torgd: --log-level: \"%s\" is not one of error, "
-						"warn, info, debug\n",
+				fprintf(stderr,
+					"torgd: --log-level: \"%s\" is not one of error, "
+					"warn, info, debug\n",
 					optarg);
 				return 2;
 			}

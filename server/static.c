@@ -60,7 +60,8 @@ static bool id_segment(const char *p)
 	if (!*p || strlen(p) > 64)
 		return false;
 	for (; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+		      *p == '-'))
 			return false;
 	return true;
 }
