@@ -15,24 +15,6 @@
 
 #include "util.h"
 
-/* A growing string. */
-struct buf {
-	char *s;
-	size_t len, cap;
-};
-
-/* Appends n bytes. */
-static void buf_put(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->s = xrealloc(b->s, b->cap);
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
 /* The SVG of a QR code for text (malloc'd), or NULL when it cannot be encoded. */
 char *api__qr_svg(const char *text, size_t *len)
 {
@@ -40,14 +22,14 @@ char *api__qr_svg(const char *text, size_t *len)
 	if (!qr)
 		return NULL;
 	int w = qr->width, quiet = 4, size = w + 2 * quiet;
-	struct buf b = {0};
+	struct util_text b = {0};
 	char tmp[160];
 	int n = snprintf(tmp, sizeof(tmp),
 			 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
 			 "shape-rendering=\"crispEdges\"><rect width=\"%d\" height=\"%d\" "
 			 "fill=\"#fff\"/><path fill=\"#000\" d=\"",
 			 size, size, size, size);
-	buf_put(&b, tmp, (size_t)n);
+	util_text_put(&b, tmp, (size_t)n);
 	for (int y = 0; y < w; y++) {
 		for (int x = 0; x < w; x++) {
 			if (!(qr->data[y * w + x] & 1))
@@ -57,11 +39,11 @@ char *api__qr_svg(const char *text, size_t *len)
 				run++;
 			n = snprintf(tmp, sizeof(tmp), "M%d %dh%dv1h-%dz", x + quiet, y + quiet,
 				     run, run);
-			buf_put(&b, tmp, (size_t)n);
+			util_text_put(&b, tmp, (size_t)n);
 			x += run - 1;
 		}
 	}
-	buf_put(&b, "\"/></svg>\n", 10);
+	util_text_put(&b, "\"/></svg>\n", 10);
 	QRcode_free(qr);
 	*len = b.len;
 	return b.s;

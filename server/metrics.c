@@ -16,34 +16,11 @@
 #include "stats_run.h"
 #include "util.h"
 
-/* A growing text buffer. */
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-/* Appends formatted text. */
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		t->cap = t->cap * 2 + (size_t)(n > 0 ? n : 256);
-		t->s = xrealloc(t->s, t->cap);
-	}
-}
 
 /* Writes one unlabelled family: HELP, TYPE and its sample. */
-static void family(struct text *t, const char *name, const char *type, const char *help,
+static void family(struct util_text *t, const char *name, const char *type, const char *help,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void family(struct text *t, const char *name, const char *type, const char *help,
+static void family(struct util_text *t, const char *name, const char *type, const char *help,
 		   const char *fmt, ...)
 {
 	char value[64];
@@ -51,7 +28,7 @@ static void family(struct text *t, const char *name, const char *type, const cha
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
-	put(t, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name, value);
+	util_text_printf(t, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name, value);
 }
 
 /* Builds the metrics text. */
@@ -59,30 +36,30 @@ char *api__metrics(struct api *a, size_t *len)
 {
 	struct engine *e = a->engine;
 	const struct config *cfg = a->cfg;
-	struct text t = {.s = xmalloc(4096), .len = 0, .cap = 4096};
+	struct util_text t = {0};
 	int64_t now = engine_clock(e).ms;
 	int longest = 0;
-	put(&t, "# HELP torg_waiting Tickets waiting per service.\n# TYPE torg_waiting gauge\n");
+	util_text_printf(&t, "# HELP torg_waiting Tickets waiting per service.\n# TYPE torg_waiting gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
-		put(&t, "torg_waiting{service=\"%s\"} %zu\n", cfg->services[i].id,
+		util_text_printf(&t, "torg_waiting{service=\"%s\"} %zu\n", cfg->services[i].id,
 		    floor_waiting(e->floor, (int)i));
-	put(&t, "# HELP torg_longest_wait_seconds Longest current wait per service.\n"
+	util_text_printf(&t, "# HELP torg_longest_wait_seconds Longest current wait per service.\n"
 		"# TYPE torg_longest_wait_seconds gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++) {
 		int w = floor_longest_wait(e->floor, (int)i, now);
 		if (w > longest)
 			longest = w;
-		put(&t, "torg_longest_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id, w);
+		util_text_printf(&t, "torg_longest_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id, w);
 	}
-	put(&t, "# HELP torg_target_wait_seconds Target wait per service, as configured.\n"
+	util_text_printf(&t, "# HELP torg_target_wait_seconds Target wait per service, as configured.\n"
 		"# TYPE torg_target_wait_seconds gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
-		put(&t, "torg_target_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id,
+		util_text_printf(&t, "torg_target_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id,
 		    cfg->services[i].target_wait_s);
-	put(&t, "# HELP torg_service_counters_open Open counters giving each service.\n"
+	util_text_printf(&t, "# HELP torg_service_counters_open Open counters giving each service.\n"
 		"# TYPE torg_service_counters_open gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
-		put(&t, "torg_service_counters_open{service=\"%s\"} %d\n", cfg->services[i].id,
+		util_text_printf(&t, "torg_service_counters_open{service=\"%s\"} %d\n", cfg->services[i].id,
 		    floor_counters_open(e->floor, (int)i));
 	family(&t, "torg_longest_wait_all_seconds", "gauge",
 	       "Longest current wait on the whole floor.", "%d", longest);

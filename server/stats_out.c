@@ -190,37 +190,14 @@ json_t *stats_out_json(const struct stats_result *r, const struct config *cfg)
 	return o;
 }
 
-/* A growing text. */
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-/* Appends formatted text. */
-static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void put(struct text *t, const char *fmt, ...)
-{
-	for (;;) {
-		va_list ap;
-		va_start(ap, fmt);
-		int n = vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
-		va_end(ap);
-		if (n >= 0 && (size_t)n < t->cap - t->len) {
-			t->len += (size_t)n;
-			return;
-		}
-		t->cap = t->cap * 2 + (size_t)(n > 0 ? n : 256);
-		t->s = xrealloc(t->s, t->cap);
-	}
-}
 
 char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size_t *len)
 {
-	struct text t = {.s = xmalloc(4096), .len = 0, .cap = 4096};
-	put(&t, "%s", group_names[r->q.group]);
+	struct util_text t = {0};
+	util_text_printf(&t, "%s", group_names[r->q.group]);
 	for (size_t c = 0; c < NCOLS; c++)
-		put(&t, ",%s", columns[c]);
-	put(&t, "\r\n");
+		util_text_printf(&t, ",%s", columns[c]);
+	util_text_printf(&t, "\r\n");
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (!row_shown(r, i))
 			continue;
@@ -228,30 +205,30 @@ char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size
 		char day[16];
 		switch (r->q.group) {
 		case STATS_GROUP_SERVICE:
-			put(&t, "%s", cfg->services[k].id);
+			util_text_printf(&t, "%s", cfg->services[k].id);
 			break;
 		case STATS_GROUP_COUNTER:
-			put(&t, "%s", k < 0 ? "none" : cfg->counters[k].id);
+			util_text_printf(&t, "%s", k < 0 ? "none" : cfg->counters[k].id);
 			break;
 		case STATS_GROUP_DAY:
 			stats_format_date(k, day, sizeof(day));
-			put(&t, "%s", day);
+			util_text_printf(&t, "%s", day);
 			break;
 		case STATS_GROUP_HOUR:
-			put(&t, "%d", k);
+			util_text_printf(&t, "%d", k);
 			break;
 		}
 		struct val v[NCOLS];
 		row_values(&r->rows[i], v);
 		for (size_t c = 0; c < NCOLS; c++) {
 			if (v[c].t == V_NULL)
-				put(&t, ",");
+				util_text_printf(&t, ",");
 			else if (v[c].t == V_INT)
-				put(&t, ",%lld", v[c].i);
+				util_text_printf(&t, ",%lld", v[c].i);
 			else
-				put(&t, ",%.3f", v[c].d);
+				util_text_printf(&t, ",%.3f", v[c].d);
 		}
-		put(&t, "\r\n");
+		util_text_printf(&t, "\r\n");
 	}
 	*len = t.len;
 	return t.s;
@@ -312,36 +289,36 @@ json_t *stats_out_staff_json(const struct stats_staff *r)
 
 char *stats_out_staff_csv(const struct stats_staff *r, size_t *len)
 {
-	struct text t = {.s = xmalloc(1024), .len = 0, .cap = 1024};
-	put(&t, "staff");
+	struct util_text t = {0};
+	util_text_printf(&t, "staff");
 	for (size_t c = 0; c < NSTAFF; c++)
-		put(&t, ",%s", staff_columns[c]);
-	put(&t, "\r\n");
+		util_text_printf(&t, ",%s", staff_columns[c]);
+	util_text_printf(&t, "\r\n");
 	for (size_t i = 0; i < r->nrows; i++) {
 		/* quoted as RFC 4180 asks if a name ever holds a comma, quote or line end */
 		const char *u = r->rows[i].user;
 		if (strpbrk(u, ",\"\r\n")) {
-			put(&t, "\"");
+			util_text_printf(&t, "\"");
 			for (const char *p = u; *p; p++)
 				if (*p == '"')
-					put(&t, "\"\"");
+					util_text_printf(&t, "\"\"");
 				else
-					put(&t, "%c", *p);
-			put(&t, "\"");
+					util_text_printf(&t, "%c", *p);
+			util_text_printf(&t, "\"");
 		} else {
-			put(&t, "%s", u);
+			util_text_printf(&t, "%s", u);
 		}
 		struct val v[NSTAFF];
 		staff_values(&r->rows[i], v);
 		for (size_t c = 0; c < NSTAFF; c++) {
 			if (v[c].t == V_NULL)
-				put(&t, ",");
+				util_text_printf(&t, ",");
 			else if (v[c].t == V_INT)
-				put(&t, ",%lld", v[c].i);
+				util_text_printf(&t, ",%lld", v[c].i);
 			else
-				put(&t, ",%.3f", v[c].d);
+				util_text_printf(&t, ",%.3f", v[c].d);
 		}
-		put(&t, "\r\n");
+		util_text_printf(&t, "\r\n");
 	}
 	*len = t.len;
 	return t.s;

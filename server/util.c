@@ -179,3 +179,38 @@ int util_unhex(const char *in, size_t len, uint8_t *out, size_t n)
 	}
 	return 0;
 }
+
+/* Makes room for at least n more bytes and the NUL. */
+static void text_reserve(struct util_text *t, size_t n)
+{
+	if (t->len + n + 1 <= t->cap)
+		return;
+	size_t cap = t->cap ? t->cap : 256;
+	while (cap < t->len + n + 1)
+		cap *= 2;
+	t->s = xrealloc(t->s, cap);
+	t->cap = cap;
+}
+
+void util_text_printf(struct util_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("util_text_printf: bad format");
+	text_reserve(t, (size_t)n);
+	va_start(ap, fmt);
+	vsnprintf(t->s + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	t->len += (size_t)n;
+}
+
+void util_text_put(struct util_text *t, const char *s, size_t n)
+{
+	text_reserve(t, n);
+	memcpy(t->s + t->len, s, n);
+	t->len += n;
+	t->s[t->len] = '\0';
+}

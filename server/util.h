@@ -50,6 +50,17 @@ void util_hex(const uint8_t *in, size_t n, char *out);
 /** Parses exactly 2*n hex digits into out; returns 0 or -EINVAL. */
 int util_unhex(const char *in, size_t len, uint8_t *out, size_t n);
 
+/* A growing NUL-terminated text; zero-initialise, then append. */
+struct util_text {
+	char *s;
+	size_t len, cap;
+};
+/** Appends formatted text, growing the buffer (aborts on out-of-memory). */
+void util_text_printf(struct util_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/** Appends n bytes of s. */
+void util_text_put(struct util_text *t, const char *s, size_t n);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
