@@ -200,6 +200,7 @@ export class Floor {
 		const c = ev.counter && this.counters.get(ev.counter);
 		const tk = ev.ticket;
 		let call = null;
+		this.track_queue(ev);
 		switch (ev.kind) {
 		case "ticket.called":
 		case "ticket.recalled":
@@ -241,5 +242,40 @@ export class Floor {
 			break;
 		}
 		return call;
+	}
+
+	// Keeps services[].queue (numbers in call order) close to right between
+	// snapshots: issued numbers join the back, called/cancelled ones leave, and a
+	// transfer moves the number to the front or back of its new service.
+	track_queue(ev) {
+		const tk = ev.ticket;
+		if (!tk)
+			return;
+		const drop = (sid) => {
+			const s = this.services.get(sid);
+			if (s && s.queue)
+				s.queue = s.queue.filter((q) => q.number !== tk.number);
+		};
+		const add = (sid, front) => {
+			const s = this.services.get(sid);
+			if (!s)
+				return;
+			const q = { number: tk.number, priority: tk.priority || "normal", queued_at: ev.at };
+			s.queue = front ? [q, ...(s.queue || [])] : [...(s.queue || []), q];
+		};
+		switch (ev.kind) {
+		case "ticket.issued":
+			add(tk.service, false);
+			break;
+		case "ticket.called":
+		case "ticket.cancelled":
+			for (const sid of this.services.keys())
+				drop(sid);
+			break;
+		case "ticket.transferred":
+			drop(ev.from);
+			add(ev.to, ev.position === "front");
+			break;
+		}
 	}
 }
