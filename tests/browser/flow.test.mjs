@@ -4,7 +4,7 @@
 // its legs, a failing action in plain words, finish, and the day's counts.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL, launch, open_page, shot, http, staff, counter } from "./lib.mjs";
+import { URL, launch, open_page, shot, http, staff, counter, sign_in_and_open } from "./lib.mjs";
 
 let browser;
 before(async () => {
@@ -13,19 +13,6 @@ before(async () => {
 after(async () => {
 	await browser.close();
 });
-
-// Signs in on the counter page and opens counter `id` for `services`.
-export async function sign_in_and_open(page, user, id, services) {
-	await page.fill("#user", user);
-	await page.fill("#password", "pw12345678");
-	await page.press("#password", "Enter");
-	await page.waitForSelector("#setup:not([hidden])");
-	await page.selectOption("#counter-select", id);
-	for (const box of await page.$$("#service-boxes input"))
-		await box.setChecked(services.includes(await box.getAttribute("value")));
-	await page.click("#open-btn");
-	await page.waitForSelector("#work:not([hidden])");
-}
 
 test("kiosk → counter → display and phone within a second, then the rest of the visit", async () => {
 	const admin = await staff("admin");

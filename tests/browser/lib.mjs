@@ -217,3 +217,16 @@ export async function axe(page) {
 	});
 	return res.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id} (${v.impact}): ${v.nodes.join(", ")}`);
 }
+
+// Signs in on the counter page and opens counter `id` for `services`.
+export async function sign_in_and_open(page, user, id, services) {
+	await page.fill("#user", user);
+	await page.fill("#password", "pw12345678");
+	await page.press("#password", "Enter");
+	await page.waitForSelector("#setup:not([hidden])");
+	await page.selectOption("#counter-select", id);
+	for (const box of await page.$$("#service-boxes input"))
+		await box.setChecked(services.includes(await box.getAttribute("value")));
+	await page.click("#open-btn");
+	await page.waitForSelector("#work:not([hidden])");
+}

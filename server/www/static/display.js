@@ -22,7 +22,7 @@ let clock_skew = 0; // server time minus local time, ms
 const $ = (id) => document.getElementById(id);
 
 // Test and diagnostics hook: what was announced, with start and end times.
-window.torg_display = { announced: [], status: "connecting" };
+window.torg_display = { announced: [], status: "connecting", snapshots: 0, resumes: 0 };
 
 // Loads every language of the display, then starts the socket.
 async function main() {
@@ -32,6 +32,7 @@ async function main() {
 	const sock = new TorgSocket({
 		hello: { display: display_id },
 		on_snapshot: async (snap) => {
+			window.torg_display.snapshots++;
 			floor.load(snap);
 			clock_skew = Date.parse(snap.server_time) - Date.now();
 			const d = snap.display || {};
@@ -40,6 +41,9 @@ async function main() {
 			lang_i = Math.min(lang_i, langs.length - 1);
 			t = translator(langs[lang_i]);
 			render();
+		},
+		on_resume: () => {
+			window.torg_display.resumes++;
 		},
 		on_event: (ev) => {
 			window.torg_display.last_event = { seq: ev.seq, kind: ev.kind, at: performance.now() };
