@@ -16,7 +16,6 @@
 #include "stats_run.h"
 #include "util.h"
 
-
 /* Writes one unlabelled family: HELP, TYPE and its sample. */
 static void family(struct util_text *t, const char *name, const char *type, const char *help,
 		   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
@@ -87,6 +86,11 @@ char *api__metrics(struct api *a, size_t *len)
 	       (unsigned long long)e->stats.rejected);
 	family(&t, "torg_ws_sessions", "gauge", "WebSocket sessions connected.", "%zu",
 	       a->nsessions);
+	family(&t, "torg_events_encoded_total", "counter",
+	       "Events encoded for clients since start (one per event, whatever the sessions).",
+	       "%llu", (unsigned long long)e->stats.encoded);
+	family(&t, "torg_ws_frames_sent_total", "counter", "WebSocket frames sent since start.",
+	       "%llu", (unsigned long long)a->ws_frames_out);
 	family(&t, "torg_ws_lagging_closed_total", "counter",
 	       "WebSocket sessions dropped for lagging since start.", "%llu",
 	       (unsigned long long)a->ws_lagging_closed);
