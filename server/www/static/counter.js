@@ -34,7 +34,7 @@ let skew = 0; // server time minus local time, ms
 let counts = null;
 let sock = null;
 let refetch_timer = null;
-let busy = false;
+let chain = Promise.resolve(); // counter actions, in order
 
 // ---- start-up ----
 
@@ -399,14 +399,22 @@ function stored_ticket(cur) {
 // ---- actions ----
 
 // Runs one counter action (`path` as in the API); forms ask first for transfer/call.
-async function act(path, body) {
-	if (!working || busy)
+// Actions run one after another in the order asked, so a key pressed while the
+// previous request is still out is not lost.
+function act(path, body) {
+	if (!working)
 		return;
 	if (path === "transfer" && !body)
 		return open_transfer();
 	if (path === "call" && !body)
 		return open_call();
-	busy = true;
+	chain = chain.then(() => run_act(path, body));
+}
+
+// Sends one action and shows its outcome.
+async function run_act(path, body) {
+	if (!working)
+		return;
 	show_error(null);
 	show_msg(null);
 	try {
@@ -421,7 +429,6 @@ async function act(path, body) {
 	} catch (e) {
 		show_error(e);
 	} finally {
-		busy = false;
 		render();
 	}
 }
@@ -555,7 +562,7 @@ function wire() {
 			act("call", { number: n });
 	});
 	document.addEventListener("keydown", (e) => {
-		if (!working || e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]"))
+		if (!working || e.repeat || e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]"))
 			return;
 		const tag = e.target.tagName;
 		if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA")

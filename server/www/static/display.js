@@ -124,6 +124,13 @@ function render() {
 		w.className = "where";
 		w.textContent = counter_name(c.counter, lang);
 		li.append(n, w);
+		if (c.recall) {
+			const r = document.createElement("span");
+			r.className = "again";
+			r.textContent = "↻";
+			r.setAttribute("aria-hidden", "true");
+			li.append(r);
+		}
 		return li;
 	}));
 	const shown = (floor.snap.display && floor.snap.display.services) || [...floor.services.keys()];
