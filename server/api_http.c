@@ -732,7 +732,8 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		req_reset(r);
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
-		if (r->api)
+		/* A connection that closes before sending a request has no request state. */
+		if (r && r->api)
 			req_reset(r);
 		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:

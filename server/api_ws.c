@@ -511,7 +511,7 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		a->nsessions++;
 		return 0;
 	case LWS_CALLBACK_RECEIVE: {
-		if (!s->api || s->closing)
+		if (!s || !s->api || s->closing)
 			return 0;
 		size_t total = s->rxlen + len;
 		if (total > PROTO_MAX_MESSAGE || lws_frame_is_binary(wsi)) {
@@ -544,11 +544,11 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		return 0;
 	}
 	case LWS_CALLBACK_SERVER_WRITEABLE:
-		if (!s->api)
+		if (!s || !s->api)
 			return 0;
 		return on_writable(s);
 	case LWS_CALLBACK_CLOSED:
-		if (s->api)
+		if (s && s->api)
 			session_close(s);
 		return 0;
 	default:
