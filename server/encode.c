@@ -135,6 +135,7 @@ json_t *encode_counter(const struct engine *e, int counter, int64_t now_ms)
 	json_object_set_new(o, "kind", json_string(config_kind_name(cc->kind)));
 	json_object_set_new(o, "open", json_boolean(ci.open));
 	json_object_set_new(o, "services", encode_service_ids(e, ci.open ? ci.services : 0));
+	json_object_set_new(o, "gives", encode_service_ids(e, cc->services));
 	json_t *cur = json_null();
 	struct floor_ticket_info ti;
 	if (ci.ticket != FLOOR_NONE && floor_ticket_get(e->floor, ci.ticket, now_ms, &ti) == 0) {

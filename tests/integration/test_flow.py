@@ -61,6 +61,8 @@ def test_snapshot_shape(srv):
     assert snap["display"]["services"] == ["housing", "social"]
     assert {s["id"] for s in snap["services"]} >= {"housing", "social"}
     assert {c["id"] for c in snap["counters"]} >= {"c2", "c3", "r1"}
+    gives = {c["id"]: c["gives"] for c in snap["counters"]}
+    assert gives["c3"] == ["nav", "housing", "social"] and gives["r1"] == ["social"], gives
     assert all(s["open"] for s in snap["services"]), "hours \"always\" but a service is closed"
     assert snap["calls"] == []
     assert ISO_UTC.match(snap["server_time"])

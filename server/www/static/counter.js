@@ -232,12 +232,17 @@ function render_setup() {
 	}));
 	const c = floor.counters.get(sel.value);
 	const allowed = me && me.services && me.services.length ? me.services : null;
-	const known = c && c.open ? c.services : remembered_services(sel.value);
+	const gives = c && Array.isArray(c.gives) ? c.gives : null;
+	const shown = [...floor.services.values()].filter((s) =>
+		(!allowed || allowed.includes(s.id)) && (!gives || gives.includes(s.id)));
+	const remembered = remembered_services(sel.value);
+	const known = c && c.open ? c.services
+		: remembered.length ? remembered : shown.map((s) => s.id);
 	const box = $("service-boxes");
 	const was = new Set([...box.querySelectorAll("input:checked")].map((i) => i.value));
 	const keep = box.dataset.counter === sel.value;
 	box.dataset.counter = sel.value;
-	box.replaceChildren(...[...floor.services.values()].filter((s) => !allowed || allowed.includes(s.id)).map((s) => {
+	box.replaceChildren(...shown.map((s) => {
 		const l = document.createElement("label");
 		l.className = "check";
 		const i = document.createElement("input");
