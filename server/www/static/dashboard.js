@@ -56,7 +56,7 @@ function render_tiles() {
 			<dt>counters open</dt><dd data-k="counters"></dd></dl>`;
 		tile.querySelector("h3").textContent = service_name(s.id);
 		tile.querySelector('[data-k="waiting"]').textContent = s.waiting;
-		tile.querySelector('[data-k="waiting2"]').textContent = `${s.waiting} visitors`;
+		tile.querySelector('[data-k="waiting2"]').textContent = `${s.waiting} ${s.waiting === 1 ? "visitor" : "visitors"}`;
 		tile.querySelector('[data-k="longest"]').textContent = fmt_dur(longest);
 		tile.querySelector('[data-k="target"]').textContent = fmt_dur(target);
 		tile.querySelector('[data-k="counters"]').textContent = s.counters_open;
