@@ -183,7 +183,7 @@ static int read_call(json_t *o, const char *path, struct proto_board_call *c, ch
 {
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(o))
-		return board__fail(cause, path, "expected an object, got %s", board__type_name(o));
+		return board__fail(cause, path, "expected an object, got %s", proto__type_name(o));
 	if (board__get_str(o, "number", false, path, &c->number, cause) ||
 	    board__get_str(o, "service", false, path, &c->service, cause) ||
 	    board__get_str(o, "counter", true, path, &c->counter, cause) ||
@@ -200,7 +200,7 @@ static int read_service(json_t *o, const char *path, struct proto_board_service 
 {
 	memset(s, 0, sizeof(*s));
 	if (!json_is_object(o))
-		return board__fail(cause, path, "expected an object, got %s", board__type_name(o));
+		return board__fail(cause, path, "expected an object, got %s", proto__type_name(o));
 	if (board__get_str(o, "id", false, path, &s->id, cause) ||
 	    board__get_str(o, "prefix", false, path, &s->prefix, cause) ||
 	    board__get_names(o, "name", path, &s->name, cause) ||
@@ -221,7 +221,7 @@ static int read_counter(json_t *o, const char *path, struct proto_board_counter 
 	char p[160];
 	memset(c, 0, sizeof(*c));
 	if (!json_is_object(o))
-		return board__fail(cause, path, "expected an object, got %s", board__type_name(o));
+		return board__fail(cause, path, "expected an object, got %s", proto__type_name(o));
 	if (board__get_str(o, "id", false, path, &c->id, cause) ||
 	    board__get_names(o, "name", path, &c->name, cause) ||
 	    board__get_bool(o, "open", false, false, path, &c->open, cause))
@@ -232,7 +232,7 @@ static int read_counter(json_t *o, const char *path, struct proto_board_counter 
 		char *state = NULL;
 		if (!json_is_object(cur)) {
 			board__fail(cause, p, "expected an object or null, got %s",
-				    board__type_name(cur));
+				    proto__type_name(cur));
 			goto fail;
 		}
 		if (board__get_str(cur, "number", false, p, &c->current, cause) ||
@@ -260,7 +260,7 @@ static int read_array(json_t *obj, const char *key, size_t max, size_t elem,
 	*out = NULL;
 	*n = 0;
 	if (!json_is_array(a))
-		return board__fail(cause, key, "expected an array, got %s", board__type_name(a));
+		return board__fail(cause, key, "expected an array, got %s", proto__type_name(a));
 	if (json_array_size(a) > max)
 		return board__fail(cause, key, "more than %zu entries", max);
 	char *vec = board__calloc(json_array_size(a), elem);
@@ -325,7 +325,7 @@ static int apply_snapshot(struct proto_board *b, json_t *o, char **cause)
 	if (floor && !json_is_null(floor)) {
 		if (!json_is_object(floor)) {
 			board__fail(cause, "floor", "expected an object, got %s",
-				    board__type_name(floor));
+				    proto__type_name(floor));
 			goto fail;
 		}
 		if (board__get_str(floor, "id", true, "floor", &n.floor_id, cause) ||
@@ -339,7 +339,7 @@ static int apply_snapshot(struct proto_board *b, json_t *o, char **cause)
 		size_t nl = 0;
 		if (!json_is_object(disp)) {
 			board__fail(cause, "display", "expected an object, got %s",
-				    board__type_name(disp));
+				    proto__type_name(disp));
 			goto fail;
 		}
 		if (board__get_str(disp, "id", false, "display", &n.display_id, cause) ||
@@ -375,7 +375,7 @@ static int apply_snapshot(struct proto_board *b, json_t *o, char **cause)
 	json_t *calls = json_object_get(o, "calls"), *c;
 	size_t i;
 	if (!json_is_array(calls)) {
-		board__fail(cause, "calls", "expected an array, got %s", board__type_name(calls));
+		board__fail(cause, "calls", "expected an array, got %s", proto__type_name(calls));
 		goto fail;
 	}
 	json_array_foreach(calls, i, c)
@@ -409,7 +409,7 @@ static int apply_queues(struct proto_board *b, json_t *o, char **cause)
 		return 0;
 	if (!json_is_array(qs))
 		return board__fail(cause, "queues", "expected an array, got %s",
-				   board__type_name(qs));
+				   proto__type_name(qs));
 	json_array_foreach(qs, i, q)
 	{
 		char p[32], *id = NULL;
@@ -417,7 +417,7 @@ static int apply_queues(struct proto_board *b, json_t *o, char **cause)
 		snprintf(p, sizeof(p), "queues[%zu]", i);
 		if (!json_is_object(q))
 			return board__fail(cause, p, "expected an object, got %s",
-					   board__type_name(q));
+					   proto__type_name(q));
 		if (board__get_str(q, "service", false, p, &id, cause) ||
 		    board__get_int(q, "waiting", 0, p, &waiting, cause) ||
 		    board__get_int(q, "eta_s", -1, p, &eta, cause) ||
@@ -469,7 +469,7 @@ static int apply_ticket_event(struct proto_board *b, json_t *o, const char *kind
 	bool calls = !strcmp(kind, "ticket.called") || !strcmp(kind, "ticket.recalled");
 	if (!json_is_object(t)) {
 		return board__fail(cause, "ticket", "expected an object, got %s",
-				   board__type_name(t));
+				   proto__type_name(t));
 	}
 	if (board__get_str(t, "number", false, "ticket", &number, cause) ||
 	    board__get_str(t, "service", false, "ticket", &service, cause) ||
@@ -600,7 +600,7 @@ static int apply_error(json_t *o, struct proto_board_result *r, char **cause)
 	char *code = NULL, *msg = NULL;
 	if (!json_is_object(e))
 		return board__fail(cause, "error", "expected an object, got %s",
-				   board__type_name(e));
+				   proto__type_name(e));
 	if (board__get_str(e, "code", false, "error", &code, cause) ||
 	    board__get_str(e, "message", true, "error", &msg, cause)) {
 		free(code);
@@ -620,10 +620,10 @@ static int apply_message(struct proto_board *b, json_t *o, struct proto_board_re
 {
 	if (!json_is_object(o))
 		return board__fail(cause, "message", "expected an object, got %s",
-				   board__type_name(o));
+				   proto__type_name(o));
 	json_t *t = json_object_get(o, "type");
 	if (!json_is_string(t))
-		return board__fail(cause, "type", "expected a string, got %s", board__type_name(t));
+		return board__fail(cause, "type", "expected a string, got %s", proto__type_name(t));
 	const char *type = json_string_value(t);
 	if (!strcmp(type, "event"))
 		return apply_event(b, o, r, cause);
@@ -681,7 +681,7 @@ int proto_board_apply(struct proto_board *b, const char *buf, size_t len,
 		rc = apply_message(&w, v, res, cause);
 	} else {
 		rc = board__fail(cause, "frame", "expected an object or an array, got %s",
-				 board__type_name(v));
+				 proto__type_name(v));
 	}
 	json_decref(v);
 	if (rc < 0) {

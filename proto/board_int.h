@@ -21,8 +21,9 @@ char *board__clean_strdup(const char *s);
 /** Sets *cause to "<path>: <text>" (freeing an earlier one); returns -EINVAL. */
 int board__fail(char **cause, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/** A human name of a JSON value's type; "missing" for NULL; static. */
-const char *board__type_name(const json_t *v);
+/** A human name for a JSON value's type ("string"; "missing" for NULL), for "expected
+ *  X, got Y" messages; defined in proto.c. */
+const char *proto__type_name(const json_t *v);
 /** Formats "<path>.<key>" (or "<key>" at the top) into buf; returns buf. */
 const char *board__key_path(char *buf, size_t len, const char *path, const char *key);
 /** Reads a string field (1..PROTO_BOARD_MAX_STRING bytes, cleaned) into a new *out;

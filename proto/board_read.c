@@ -80,30 +80,6 @@ int board__fail(char **cause, const char *path, const char *fmt, ...)
 	return -EINVAL;
 }
 
-/* Returns a human name for a JSON value's type; "missing" for NULL. */
-const char *board__type_name(const json_t *v)
-{
-	if (!v)
-		return "missing";
-	switch (json_typeof(v)) {
-	case JSON_OBJECT:
-		return "object";
-	case JSON_ARRAY:
-		return "array";
-	case JSON_STRING:
-		return "string";
-	case JSON_INTEGER:
-	case JSON_REAL:
-		return "number";
-	case JSON_TRUE:
-	case JSON_FALSE:
-		return "boolean";
-	case JSON_NULL:
-		return "null";
-	}
-	return "value";
-}
-
 /* Formats "<obj path>.<key>" into buf. */
 const char *board__key_path(char *buf, size_t len, const char *path, const char *key)
 {
@@ -123,7 +99,7 @@ int board__get_str(json_t *obj, const char *key, bool optional, const char *path
 		return 0;
 	if (!json_is_string(v))
 		return board__fail(cause, board__key_path(p, sizeof(p), path, key),
-				   "expected a string, got %s", board__type_name(v));
+				   "expected a string, got %s", proto__type_name(v));
 	size_t n = json_string_length(v);
 	if (n == 0 || n > PROTO_BOARD_MAX_STRING)
 		return board__fail(cause, board__key_path(p, sizeof(p), path, key),
@@ -140,7 +116,7 @@ int board__get_int(json_t *obj, const char *key, int64_t min, const char *path, 
 	json_t *v = json_object_get(obj, key);
 	if (!json_is_integer(v))
 		return board__fail(cause, board__key_path(p, sizeof(p), path, key),
-				   "expected an integer, got %s", board__type_name(v));
+				   "expected an integer, got %s", proto__type_name(v));
 	if (json_integer_value(v) < min)
 		return board__fail(cause, board__key_path(p, sizeof(p), path, key),
 				   "expected an integer >= %lld, got %lld", (long long)min,
@@ -161,7 +137,7 @@ int board__get_bool(json_t *obj, const char *key, bool optional, bool dflt, cons
 	}
 	if (!json_is_boolean(v))
 		return board__fail(cause, board__key_path(p, sizeof(p), path, key),
-				   "expected a boolean, got %s", board__type_name(v));
+				   "expected a boolean, got %s", proto__type_name(v));
 	*out = json_is_true(v);
 	return 0;
 }
@@ -189,7 +165,7 @@ int board__get_names(json_t *obj, const char *key, const char *path, struct prot
 		return 0;
 	board__key_path(p, sizeof(p), path, key);
 	if (!json_is_object(v))
-		return board__fail(cause, p, "expected an object, got %s", board__type_name(v));
+		return board__fail(cause, p, "expected an object, got %s", proto__type_name(v));
 	size_t n = json_object_size(v);
 	if (n > PROTO_BOARD_MAX_NAMES)
 		return board__fail(cause, p, "more than %d languages", PROTO_BOARD_MAX_NAMES);
@@ -226,7 +202,7 @@ int board__get_str_array(json_t *obj, const char *key, const char *path, char **
 		return 0;
 	board__key_path(p, sizeof(p), path, key);
 	if (!json_is_array(v))
-		return board__fail(cause, p, "expected an array, got %s", board__type_name(v));
+		return board__fail(cause, p, "expected an array, got %s", proto__type_name(v));
 	if (json_array_size(v) > PROTO_BOARD_MAX_SERVICES)
 		return board__fail(cause, p, "more than %d entries", PROTO_BOARD_MAX_SERVICES);
 	char **vec = board__calloc(json_array_size(v), sizeof(char *));
@@ -241,7 +217,7 @@ int board__get_str_array(json_t *obj, const char *key, const char *path, char **
 				free(vec[j]);
 			free(vec);
 			return board__fail(cause, ip, "expected a non-empty string, got %s",
-					   board__type_name(s));
+					   proto__type_name(s));
 		}
 		vec[i] = board__clean_strdup(json_string_value(s));
 	}

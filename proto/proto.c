@@ -123,9 +123,10 @@ static int fail(const struct pctx *x, const char *code, const char *field, const
 	return -EINVAL;
 }
 
-/* Returns a human name for a JSON value's type, for "expected X, got Y" messages. */
-static const char *type_name(const json_t *v)
+const char *proto__type_name(const json_t *v)
 {
+	if (!v)
+		return "missing";
 	switch (json_typeof(v)) {
 	case JSON_OBJECT:
 		return "object";
@@ -169,7 +170,8 @@ static int load_object(const char *buf, size_t len, bool empty_ok, const struct 
 		return fail(x, "bad_json", NULL, "line %d, column %d: %s", jerr.line, jerr.column,
 			    jerr.text);
 	if (!json_is_object(v)) {
-		int rc = fail(x, "bad_json", NULL, "expected a JSON object, got %s", type_name(v));
+		int rc = fail(x, "bad_json", NULL, "expected a JSON object, got %s",
+			      proto__type_name(v));
 		json_decref(v);
 		return rc;
 	}
@@ -285,7 +287,8 @@ static int take_string_value(json_t *v, const char *path, const struct shape *sh
 			     const struct pctx *x, char **out)
 {
 	if (!json_is_string(v))
-		return fail(x, "bad_request", path, "expected a string, got %s", type_name(v));
+		return fail(x, "bad_request", path, "expected a string, got %s",
+			    proto__type_name(v));
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
 	if (n == 0)
@@ -325,7 +328,7 @@ static int take_uint(json_t *obj, const char *key, bool required, const struct p
 	}
 	if (!json_is_integer(v))
 		return fail(x, "bad_request", key, "expected a non-negative integer, got %s",
-			    json_is_real(v) ? "a fractional number" : type_name(v));
+			    json_is_real(v) ? "a fractional number" : proto__type_name(v));
 	json_int_t i = json_integer_value(v);
 	if (i < 0)
 		return fail(x, "bad_request", key,
@@ -354,7 +357,7 @@ static int take_services(json_t *obj, const char *key, const struct pctx *x, boo
 		return 0;
 	if (!json_is_array(v))
 		return fail(x, "bad_request", key, "expected an array of ids, got %s",
-			    type_name(v));
+			    proto__type_name(v));
 	size_t count = json_array_size(v);
 	if (count < 1 || count > PROTO_MAX_SERVICES)
 		return fail(x, "bad_request", key, "expected 1 to %d ids, got %zu",
@@ -558,7 +561,8 @@ int proto_parse_client(const char *buf, size_t len, struct proto_client_msg *out
 		goto fail;
 	}
 	if (!json_is_string(type)) {
-		rc = fail(&x, "bad_request", "type", "expected a string, got %s", type_name(type));
+		rc = fail(&x, "bad_request", "type", "expected a string, got %s",
+			  proto__type_name(type));
 		goto fail;
 	}
 	if (!strcmp(json_string_value(type), "hello")) {

@@ -108,9 +108,7 @@ static int id_cmp(const void *a, const void *b)
 	return strcmp(((const struct store__id *)a)->id, ((const struct store__id *)b)->id);
 }
 
-/* Builds the sorted id table of n ids taken every stride bytes from base; returns
- *  0 or -EINVAL with *cause naming a duplicate or missing id. */
-static int ids_build(const void *base, size_t n, size_t stride, const char *what,
+int store__ids_build(const void *base, size_t n, size_t stride, const char *what,
 		     struct store__id **out, char **cause)
 {
 	struct store__id *v = xcalloc(n ? n : 1, sizeof(*v));
@@ -135,9 +133,10 @@ static int ids_build(const void *base, size_t n, size_t stride, const char *what
 	return 0;
 }
 
-/* Index of id in a sorted id table of n entries, or -1. */
-static int ids_find(const struct store__id *v, size_t n, const char *id)
+int store__ids_find(const struct store__id *v, size_t n, const char *id)
 {
+	if (!id || !*id)
+		return -1;
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -244,11 +243,11 @@ int store_open(const char *path, const struct floor_def *def, const struct store
 		err = -ENOTSUP;
 		goto fail;
 	}
-	if ((err = ids_build(def->services, def->nservices, sizeof(*def->services), "service",
-			     &s->svc_ids, cause)))
+	if ((err = store__ids_build(def->services, def->nservices, sizeof(*def->services),
+				    "service", &s->svc_ids, cause)))
 		goto fail;
-	if ((err = ids_build(def->counters, def->ncounters, sizeof(*def->counters), "counter",
-			     &s->ctr_ids, cause)))
+	if ((err = store__ids_build(def->counters, def->ncounters, sizeof(*def->counters),
+				    "counter", &s->ctr_ids, cause)))
 		goto fail;
 
 	rc = sqlite3_open_v2(
@@ -335,7 +334,7 @@ static int replay_service(struct store *s, sqlite3_stmt *st, int col, uint64_t s
 	*out = -1;
 	if (!id)
 		return 0;
-	int i = ids_find(s->svc_ids, s->def->nservices, id);
+	int i = store__ids_find(s->svc_ids, s->def->nservices, id);
 	if (i < 0) {
 		*cause = xasprintf("store: journal seq %llu names service \"%s\", which is not in "
 				   "the floor configuration",
@@ -370,7 +369,7 @@ static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev,
 	const char *ctr = col_text(st, 7);
 	ev->counter = -1;
 	if (ctr) {
-		int i = ids_find(s->ctr_ids, s->def->ncounters, ctr);
+		int i = store__ids_find(s->ctr_ids, s->def->ncounters, ctr);
 		if (i < 0) {
 			*cause = xasprintf("store: journal seq %llu names counter \"%s\", which is "
 					   "not in the floor configuration",
@@ -393,7 +392,7 @@ static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev,
 			len = sizeof(id) - 1;
 		memcpy(id, svcs, len);
 		id[len] = '\0';
-		int i = ids_find(s->svc_ids, s->def->nservices, id);
+		int i = store__ids_find(s->svc_ids, s->def->nservices, id);
 		if (i < 0) {
 			*cause = xasprintf("store: journal seq %llu names service \"%s\", which is "
 					   "not in the floor configuration",

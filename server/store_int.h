@@ -60,6 +60,13 @@ struct store__id {
 	int idx;
 };
 
+/** Builds the sorted id table of n ids taken every stride bytes from base (*out
+ *  malloc'd); returns 0 or -EINVAL with *cause naming a duplicate or missing id. */
+int store__ids_build(const void *base, size_t n, size_t stride, const char *what,
+		     struct store__id **out, char **cause);
+/** Index of id in a sorted id table of n entries; -1 when absent, NULL or empty. */
+int store__ids_find(const struct store__id *v, size_t n, const char *id);
+
 struct store {
 	sqlite3 *db;
 	const struct floor_def *def;

@@ -22,24 +22,16 @@ struct store_reader {
 	struct store__stats_ids ids;
 };
 
-/* Orders ids by text. */
-static int id_cmp(const void *a, const void *b)
-{
-	return strcmp(((const struct store__stats_id *)a)->id,
-		      ((const struct store__stats_id *)b)->id);
-}
-
 void store__stats_ids_init(struct store__stats_ids *ids, const struct floor_def *def)
 {
+	char *cause = NULL;
 	ids->def = def;
-	ids->svc = xcalloc(def->nservices + 1, sizeof(*ids->svc));
-	ids->ctr = xcalloc(def->ncounters + 1, sizeof(*ids->ctr));
-	for (size_t i = 0; i < def->nservices; i++)
-		ids->svc[i] = (struct store__stats_id){def->services[i].id, (int)i};
-	for (size_t i = 0; i < def->ncounters; i++)
-		ids->ctr[i] = (struct store__stats_id){def->counters[i].id, (int)i};
-	qsort(ids->svc, def->nservices, sizeof(*ids->svc), id_cmp);
-	qsort(ids->ctr, def->ncounters, sizeof(*ids->ctr), id_cmp);
+	/* The def was checked when the store opened: building cannot fail here. */
+	if (store__ids_build(def->services, def->nservices, sizeof(*def->services), "service",
+			     &ids->svc, &cause) ||
+	    store__ids_build(def->counters, def->ncounters, sizeof(*def->counters), "counter",
+			     &ids->ctr, &cause))
+		fatal("store: %s", cause);
 }
 
 void store__stats_ids_close(struct store__stats_ids *ids)
@@ -49,33 +41,14 @@ void store__stats_ids_close(struct store__stats_ids *ids)
 	ids->svc = ids->ctr = NULL;
 }
 
-/* Binary search of an id table of n entries. */
-static int id_find(const struct store__stats_id *v, size_t n, const char *id)
-{
-	if (!id || !*id)
-		return -1;
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(id, v[mid].id);
-		if (c == 0)
-			return v[mid].idx;
-		if (c < 0)
-			hi = mid;
-		else
-			lo = mid + 1;
-	}
-	return -1;
-}
-
 int store__stats_service(const struct store__stats_ids *ids, const char *id)
 {
-	return id_find(ids->svc, ids->def->nservices, id);
+	return store__ids_find(ids->svc, ids->def->nservices, id);
 }
 
 int store__stats_counter(const struct store__stats_ids *ids, const char *id)
 {
-	return id_find(ids->ctr, ids->def->ncounters, id);
+	return store__ids_find(ids->ctr, ids->def->ncounters, id);
 }
 
 /* Sets *cause from the connection's last error and returns a negative errno. */

@@ -8,15 +8,13 @@
 
 #include <sqlite3.h>
 
+#include "store_int.h"
 #include "store_stats.h"
 
 /* Sorted ids of the floor definition, for mapping TEXT columns back to indexes. */
 struct store__stats_ids {
 	const struct floor_def *def;
-	struct store__stats_id {
-		const char *id;
-		int idx;
-	} * svc, *ctr;
+	struct store__id *svc, *ctr;
 };
 
 /** Builds the id tables of def. */
