@@ -24,20 +24,10 @@
 /* cli_user.c is part of torgd, not of the auth library: build it into this test. */
 #include "cli_user.c"
 
+#include "check.h"
+
 /* internal to auth, tested directly */
 void auth__sha256(const void *data, size_t len, uint8_t out[32]);
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);            \
-		}                                                                                  \
-	} while (0)
 
 static char tmpdir[64], db_path[128];
 static uv_loop_t loop;
@@ -811,6 +801,5 @@ int main(void)
 		unlink(path);
 	}
 	rmdir(tmpdir);
-	printf("auth: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("auth");
 }

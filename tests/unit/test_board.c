@@ -6,31 +6,12 @@
  * own process; the last line is "board: N passed, M failed". */
 #include "board.h"
 
+#include "check.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int passed, failed;
-
-/* Records one check: prints the failing expression with its line. */
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-		}                                                                                  \
-	} while (0)
-
-/* Returns true when a and b are both NULL or equal strings. */
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return !strcmp(a, b);
-}
 
 /* A snapshot like torgd's: two services, two counters, two calls, seq 40. */
 static const char SNAPSHOT[] =
@@ -512,6 +493,5 @@ int main(void)
 	test_control_characters();
 	test_malformed();
 	test_names();
-	printf("board: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("board");
 }

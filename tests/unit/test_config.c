@@ -9,21 +9,13 @@
 #include "config.h"
 #include "hours.h"
 
+#include "check.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond)) {                                                                     \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-			ok = false;                                                                \
-		}                                                                                  \
-	} while (0)
 
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \
@@ -709,6 +701,5 @@ int main(void)
 	run("day_arith", test_day_arith);
 	run("local_from_tm", test_local_from_tm);
 	run("local_day_oslo", test_local_day_oslo);
-	printf("config: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("config");
 }

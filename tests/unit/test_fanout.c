@@ -10,17 +10,7 @@
 #include "fanout.h"
 #include "util.h"
 
-static int passed, failed;
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-		}                                                                                  \
-	} while (0)
+#include "check.h"
 
 /* Pushes event seq with a body naming it. */
 static void push(struct fanout *fo, uint64_t seq, uint64_t mask)
@@ -84,6 +74,5 @@ int main(void)
 	test_in_order();
 	test_eviction();
 	test_start_at_journal();
-	printf("fanout: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("fanout");
 }

@@ -4,33 +4,14 @@
  * its own process; the last line is "proto: N passed, 0 failed". */
 #include "proto.h"
 
+#include "check.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
-
-static int passed, failed;
-
-/* Records one check: prints the failing expression with its line. */
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (cond) {                                                                        \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);   \
-		}                                                                                  \
-	} while (0)
-
-/* Returns true when a and b are both NULL or equal strings. */
-static bool str_eq(const char *a, const char *b)
-{
-	if (!a || !b)
-		return a == b;
-	return !strcmp(a, b);
-}
 
 /* Checks that an error has this rc, code, field (NULL: none) and message prefix, and that
  * message and field are valid UTF-8 (jansson accepts them), then clears it. */
@@ -602,6 +583,5 @@ int main(void)
 	test_ticket_req();
 	test_login_req();
 	test_clear();
-	printf("proto: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("proto");
 }

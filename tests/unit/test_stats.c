@@ -24,27 +24,10 @@
 #include "store_stats.h"
 #include "util.h"
 
-static int passed, failed;
+#include "check.h"
+
 static char dir[64];
 static char db_path[128];
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);      \
-			return -1;                                                                 \
-		}                                                                                  \
-	} while (0)
-
-#define RUN(t)                                                                                     \
-	do {                                                                                       \
-		if (t() == 0) {                                                                    \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s\n", #t);                                          \
-		}                                                                                  \
-	} while (0)
 
 /* Exact comparison of seconds computed from whole milliseconds. */
 #define SEC(x, v) (fabs((x) - (v)) < 1e-9)
@@ -73,25 +56,25 @@ static int64_t t8; /* 08:00 local on DAY1 */
 static int test_dates(void)
 {
 	int32_t d;
-	CHECK(stats_parse_date("2026-03-02", &d) == 0 && d == 20260302);
-	CHECK(stats_parse_date("2024-02-29", &d) == 0 && d == 20240229);
-	CHECK(stats_parse_date("2026-02-29", &d) == -EINVAL);
-	CHECK(stats_parse_date("2026-13-01", &d) == -EINVAL);
-	CHECK(stats_parse_date("2026-3-02", &d) == -EINVAL);
-	CHECK(stats_parse_date("2026-03-02x", &d) == -EINVAL);
-	CHECK(stats_parse_date("20260302", &d) == -EINVAL);
-	CHECK(stats_parse_date("", &d) == -EINVAL);
+	REQUIRE(stats_parse_date("2026-03-02", &d) == 0 && d == 20260302);
+	REQUIRE(stats_parse_date("2024-02-29", &d) == 0 && d == 20240229);
+	REQUIRE(stats_parse_date("2026-02-29", &d) == -EINVAL);
+	REQUIRE(stats_parse_date("2026-13-01", &d) == -EINVAL);
+	REQUIRE(stats_parse_date("2026-3-02", &d) == -EINVAL);
+	REQUIRE(stats_parse_date("2026-03-02x", &d) == -EINVAL);
+	REQUIRE(stats_parse_date("20260302", &d) == -EINVAL);
+	REQUIRE(stats_parse_date("", &d) == -EINVAL);
 	char buf[16];
 	stats_format_date(20260302, buf, sizeof(buf));
-	CHECK(strcmp(buf, "2026-03-02") == 0);
-	CHECK(stats_day_number(19700101) == 0);
-	CHECK(stats_day_number(20000301) - stats_day_number(20000228) == 2);
-	CHECK(stats_day_number(20260101) - stats_day_number(20250101) == 365);
+	REQUIRE(strcmp(buf, "2026-03-02") == 0);
+	REQUIRE(stats_day_number(19700101) == 0);
+	REQUIRE(stats_day_number(20000301) - stats_day_number(20000228) == 2);
+	REQUIRE(stats_day_number(20260101) - stats_day_number(20250101) == 365);
 	for (int64_t n = 19000; n < 21000; n += 7)
-		CHECK(stats_day_number(stats_day_from_number(n)) == n);
+		REQUIRE(stats_day_number(stats_day_from_number(n)) == n);
 	/* Oslo: 04:00 local is 03:00 UTC in winter, 02:00 UTC in summer. */
-	CHECK(stats_day_start_ms(20260302, 240) == (int64_t)1772420400 * 1000);
-	CHECK(stats_day_start_ms(20260701, 240) == (int64_t)1782871200 * 1000);
+	REQUIRE(stats_day_start_ms(20260302, 240) == (int64_t)1772420400 * 1000);
+	REQUIRE(stats_day_start_ms(20260701, 240) == (int64_t)1782871200 * 1000);
 	return 0;
 }
 
@@ -100,21 +83,21 @@ static int test_summary(void)
 {
 	struct stats_durs d = {0};
 	struct stats_summary s = stats_summarise(&d);
-	CHECK(s.n == 0);
+	REQUIRE(s.n == 0);
 	int32_t v[] = {1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10000};
 	for (size_t i = 0; i < 10; i++)
 		stats_durs_push(&d, v[i]);
 	s = stats_summarise(&d);
-	CHECK(s.n == 10 && SEC(s.mean_s, 5.5) && SEC(s.median_s, 5.5) && SEC(s.p90_s, 9) &&
-	      SEC(s.max_s, 10));
+	REQUIRE(s.n == 10 && SEC(s.mean_s, 5.5) && SEC(s.median_s, 5.5) && SEC(s.p90_s, 9) &&
+		SEC(s.max_s, 10));
 	stats_durs_push(&d, 11000);
 	s = stats_summarise(&d);
-	CHECK(SEC(s.median_s, 6) && SEC(s.p90_s, 10) && SEC(s.mean_s, 6));
+	REQUIRE(SEC(s.median_s, 6) && SEC(s.p90_s, 10) && SEC(s.mean_s, 6));
 	free(d.v);
 	d = (struct stats_durs){0};
 	stats_durs_push(&d, 1500);
 	s = stats_summarise(&d);
-	CHECK(SEC(s.mean_s, 1.5) && SEC(s.median_s, 1.5) && SEC(s.p90_s, 1.5));
+	REQUIRE(SEC(s.mean_s, 1.5) && SEC(s.median_s, 1.5) && SEC(s.p90_s, 1.5));
 	free(d.v);
 	return 0;
 }
@@ -123,12 +106,12 @@ static int test_summary(void)
 static int test_bad_range(void)
 {
 	struct stats_query q = {DAY2, DAY1, STATS_GROUP_DAY};
-	CHECK(stats_result_create(&q, 3, 2) == NULL);
+	REQUIRE(stats_result_create(&q, 3, 2) == NULL);
 	q = (struct stats_query){20000101, 20260101, STATS_GROUP_DAY};
-	CHECK(stats_result_create(&q, 3, 2) == NULL);
+	REQUIRE(stats_result_create(&q, 3, 2) == NULL);
 	q = (struct stats_query){20250101, 20251231, STATS_GROUP_DAY};
 	struct stats_result *r = stats_result_create(&q, 3, 2);
-	CHECK(r && r->nrows == 365 && r->keys[0] == 20250101 && r->keys[364] == 20251231);
+	REQUIRE(r && r->nrows == 365 && r->keys[0] == 20250101 && r->keys[364] == 20251231);
 	stats_result_free(r);
 	return 0;
 }
@@ -184,51 +167,51 @@ static int scenario(void)
 	struct floor_events evs = {0};
 	uint8_t tok[FLOOR_TOKEN_LEN] = {0};
 	uint32_t h[5];
-	CHECK(f);
-	CHECK(floor_counter_open(f, at(0), 0, 3, &evs) == 0);
+	REQUIRE(f);
+	REQUIRE(floor_counter_open(f, at(0), 0, 3, &evs) == 0);
 	for (int i = 0; i < 3; i++) {
 		tok[0] = (uint8_t)(i + 1);
-		CHECK(floor_issue(f, at(i), i < 2 ? 0 : 1, 0, tok, &evs, &h[i]) == 0);
+		REQUIRE(floor_issue(f, at(i), i < 2 ? 0 : 1, 0, tok, &evs, &h[i]) == 0);
 	}
-	CHECK(floor_call(f, at(5), 0, h[0], &evs) == 0);
-	CHECK(floor_start(f, at(6), 0, &evs) == 0);
-	CHECK(floor_finish(f, at(16), 0, &evs) == 0);
-	CHECK(floor_call(f, at(16), 0, h[2], &evs) == 0);
-	CHECK(floor_start(f, at(17), 0, &evs) == 0);
-	CHECK(floor_counter_open(f, at(18), 1, 6, &evs) == 0);
-	CHECK(floor_transfer(f, at(20), 0, 2, false, &evs) == 0);
-	CHECK(floor_call(f, at(22), 0, h[1], &evs) == 0);
-	CHECK(floor_no_show(f, at(24), 0, &evs) == 0);
-	CHECK(floor_call(f, at(25), 1, h[2], &evs) == 0);
-	CHECK(floor_start(f, at(26), 1, &evs) == 0);
+	REQUIRE(floor_call(f, at(5), 0, h[0], &evs) == 0);
+	REQUIRE(floor_start(f, at(6), 0, &evs) == 0);
+	REQUIRE(floor_finish(f, at(16), 0, &evs) == 0);
+	REQUIRE(floor_call(f, at(16), 0, h[2], &evs) == 0);
+	REQUIRE(floor_start(f, at(17), 0, &evs) == 0);
+	REQUIRE(floor_counter_open(f, at(18), 1, 6, &evs) == 0);
+	REQUIRE(floor_transfer(f, at(20), 0, 2, false, &evs) == 0);
+	REQUIRE(floor_call(f, at(22), 0, h[1], &evs) == 0);
+	REQUIRE(floor_no_show(f, at(24), 0, &evs) == 0);
+	REQUIRE(floor_call(f, at(25), 1, h[2], &evs) == 0);
+	REQUIRE(floor_start(f, at(26), 1, &evs) == 0);
 	tok[0] = 4;
-	CHECK(floor_issue(f, at(30), 0, 0, tok, &evs, &h[3]) == 0);
+	REQUIRE(floor_issue(f, at(30), 0, 0, tok, &evs, &h[3]) == 0);
 	tok[0] = 5;
-	CHECK(floor_issue(f, at(40), 1, 0, tok, &evs, &h[4]) == 0);
-	CHECK(floor_finish(f, at(46), 1, &evs) == 0);
-	CHECK(floor_cancel(f, at(50), h[3], &evs) == 0);
-	CHECK(floor_call(f, at(55), 1, h[4], &evs) == 0);
-	CHECK(floor_start(f, at(60), 1, &evs) == 0);
-	CHECK(floor_finish(f, at(70), 1, &evs) == 0);
-	CHECK(floor_counter_close(f, at(75), 1, &evs) == 0);
-	CHECK(floor_counter_close(f, at(80), 0, &evs) == 0);
+	REQUIRE(floor_issue(f, at(40), 1, 0, tok, &evs, &h[4]) == 0);
+	REQUIRE(floor_finish(f, at(46), 1, &evs) == 0);
+	REQUIRE(floor_cancel(f, at(50), h[3], &evs) == 0);
+	REQUIRE(floor_call(f, at(55), 1, h[4], &evs) == 0);
+	REQUIRE(floor_start(f, at(60), 1, &evs) == 0);
+	REQUIRE(floor_finish(f, at(70), 1, &evs) == 0);
+	REQUIRE(floor_counter_close(f, at(75), 1, &evs) == 0);
+	REQUIRE(floor_counter_close(f, at(80), 0, &evs) == 0);
 	struct floor_clock next = {.ms = t8 + 25 * 3600000LL, .day = DAY2};
 	tok[0] = 6;
-	CHECK(floor_issue(f, next, 0, 0, tok, &evs, NULL) == 0);
+	REQUIRE(floor_issue(f, next, 0, 0, tok, &evs, NULL) == 0);
 
 	struct sink sink = {0};
 	char *cause = NULL;
 	uv_loop_t loop;
-	CHECK(uv_loop_init(&loop) == 0);
-	CHECK(store_open(db_path, &def, NULL, &sink.store, &cause) == 0);
-	CHECK(store_start(sink.store, &loop, durable_cb, fail_cb, &sink) == 0);
+	REQUIRE(uv_loop_init(&loop) == 0);
+	REQUIRE(store_open(db_path, &def, NULL, &sink.store, &cause) == 0);
+	REQUIRE(store_start(sink.store, &loop, durable_cb, fail_cb, &sink) == 0);
 	for (size_t i = 0; i < evs.n; i++)
 		store_append(sink.store, &evs.v[i], NULL, 0);
 	store_stop(sink.store, stopped_cb, &sink);
 	uv_run(&loop, UV_RUN_DEFAULT);
-	CHECK(sink.stopped && !sink.failed && sink.durable == evs.v[evs.n - 1].seq);
+	REQUIRE(sink.stopped && !sink.failed && sink.durable == evs.v[evs.n - 1].seq);
 	store_free(sink.store);
-	CHECK(uv_loop_close(&loop) == 0);
+	REQUIRE(uv_loop_close(&loop) == 0);
 	floor_events_free(&evs);
 	floor_free(f);
 	return 0;
@@ -257,18 +240,18 @@ static int counts(const struct stats_fig *f, uint32_t arr, uint32_t iss, uint32_
 		  uint32_t tout, uint32_t called, uint32_t met, uint32_t served, uint32_t ns,
 		  uint32_t cancelled)
 {
-	CHECK(f->arrivals == arr && f->issued == iss && f->transfers_in == tin);
-	CHECK(f->transfers_out == tout && f->called == called && f->target_met == met);
-	CHECK(f->served == served && f->no_shows == ns && f->cancelled == cancelled);
+	REQUIRE(f->arrivals == arr && f->issued == iss && f->transfers_in == tin);
+	REQUIRE(f->transfers_out == tout && f->called == called && f->target_met == met);
+	REQUIRE(f->served == served && f->no_shows == ns && f->cancelled == cancelled);
 	return 0;
 }
 
 /* Checks a sorted durations list against seconds. */
 static int durs(const struct stats_durs *d, size_t n, const int *s)
 {
-	CHECK(d->n == n);
+	REQUIRE(d->n == n);
 	for (size_t i = 0; i < n; i++)
-		CHECK(d->v[i] == s[i] * 1000);
+		REQUIRE(d->v[i] == s[i] * 1000);
 	return 0;
 }
 
@@ -276,74 +259,74 @@ static int durs(const struct stats_durs *d, size_t n, const int *s)
 static int check_day1(void)
 {
 	struct stats_result *r = query(DAY1, DAY1, STATS_GROUP_SERVICE);
-	CHECK(r && r->nrows == 3 && r->ndays_data == 1);
+	REQUIRE(r && r->nrows == 3 && r->ndays_data == 1);
 	const struct stats_fig *a = &r->rows[0], *b = &r->rows[1], *c = &r->rows[2];
-	CHECK(counts(a, 3, 3, 0, 0, 2, 1, 1, 1, 1) == 0);
-	CHECK(durs(&a->waits, 2, (int[]){300, 1260}) == 0);
-	CHECK(durs(&a->services, 1, (int[]){600}) == 0);
+	REQUIRE(counts(a, 3, 3, 0, 0, 2, 1, 1, 1, 1) == 0);
+	REQUIRE(durs(&a->waits, 2, (int[]){300, 1260}) == 0);
+	REQUIRE(durs(&a->services, 1, (int[]){600}) == 0);
 	struct stats_summary s = stats_summarise(&a->waits);
-	CHECK(SEC(s.mean_s, 780) && SEC(s.median_s, 780) && SEC(s.p90_s, 1260) &&
-	      SEC(s.max_s, 1260));
-	CHECK(a->queue_max == 2 && a->open_ms == 0);
-	CHECK(counts(b, 2, 2, 0, 1, 2, 0, 2, 0, 0) == 0);
-	CHECK(durs(&b->waits, 2, (int[]){840, 900}) == 0);
-	CHECK(durs(&b->services, 2, (int[]){180, 600}) == 0);
+	REQUIRE(SEC(s.mean_s, 780) && SEC(s.median_s, 780) && SEC(s.p90_s, 1260) &&
+		SEC(s.max_s, 1260));
+	REQUIRE(a->queue_max == 2 && a->open_ms == 0);
+	REQUIRE(counts(b, 2, 2, 0, 1, 2, 0, 2, 0, 0) == 0);
+	REQUIRE(durs(&b->waits, 2, (int[]){840, 900}) == 0);
+	REQUIRE(durs(&b->services, 2, (int[]){180, 600}) == 0);
 	s = stats_summarise(&b->services);
-	CHECK(SEC(s.mean_s, 390) && SEC(s.p90_s, 600));
-	CHECK(b->queue_max == 1);
-	CHECK(counts(c, 1, 0, 1, 0, 1, 1, 1, 0, 0) == 0);
-	CHECK(durs(&c->waits, 1, (int[]){300}) == 0);
-	CHECK(durs(&c->services, 1, (int[]){1200}) == 0);
+	REQUIRE(SEC(s.mean_s, 390) && SEC(s.p90_s, 600));
+	REQUIRE(b->queue_max == 1);
+	REQUIRE(counts(c, 1, 0, 1, 0, 1, 1, 1, 0, 0) == 0);
+	REQUIRE(durs(&c->waits, 1, (int[]){300}) == 0);
+	REQUIRE(durs(&c->services, 1, (int[]){1200}) == 0);
 	/* totals */
 	const struct stats_fig *t = &r->total;
-	CHECK(counts(t, 6, 5, 1, 1, 5, 2, 4, 1, 1) == 0);
+	REQUIRE(counts(t, 6, 5, 1, 1, 5, 2, 4, 1, 1) == 0);
 	s = stats_summarise(&t->waits);
-	CHECK(SEC(s.mean_s, 720) && SEC(s.median_s, 840) && SEC(s.p90_s, 1260) &&
-	      SEC(s.max_s, 1260));
+	REQUIRE(SEC(s.mean_s, 720) && SEC(s.median_s, 840) && SEC(s.p90_s, 1260) &&
+		SEC(s.max_s, 1260));
 	s = stats_summarise(&t->services);
-	CHECK(SEC(s.mean_s, 645) && SEC(s.p90_s, 1200));
-	CHECK(t->queue_max == 3);
-	CHECK(t->open_ms == 8220000 && t->busy_ms == 3180000);
+	REQUIRE(SEC(s.mean_s, 645) && SEC(s.p90_s, 1200));
+	REQUIRE(t->queue_max == 3);
+	REQUIRE(t->open_ms == 8220000 && t->busy_ms == 3180000);
 	/* queue by hour: a waited 5 + 21 + 20 ticket-minutes in hour 8, at most 2 */
-	CHECK(r->queue_area[8 * 3 + 0] == 46 * 60000LL && r->queue_max[8 * 3 + 0] == 2);
-	CHECK(r->queue_area[8 * 3 + 1] == 29 * 60000LL && r->queue_max[8 * 3 + 1] == 1);
-	CHECK(r->queue_area[8 * 3 + 2] == 5 * 60000LL && r->queue_max[8 * 3 + 2] == 1);
-	CHECK(r->queue_area[9 * 3 + 0] == 0);
+	REQUIRE(r->queue_area[8 * 3 + 0] == 46 * 60000LL && r->queue_max[8 * 3 + 0] == 2);
+	REQUIRE(r->queue_area[8 * 3 + 1] == 29 * 60000LL && r->queue_max[8 * 3 + 1] == 1);
+	REQUIRE(r->queue_area[8 * 3 + 2] == 5 * 60000LL && r->queue_max[8 * 3 + 2] == 1);
+	REQUIRE(r->queue_area[9 * 3 + 0] == 0);
 	/* transfer matrix: one visitor b -> c, on the floor 08:02 to 08:46 */
 	for (int i = 0; i < 9; i++)
-		CHECK(r->tr_visits[i] == (i == 1 * 3 + 2 ? 1u : 0u));
-	CHECK(r->tr_floor_ms[1 * 3 + 2] == 2640000);
+		REQUIRE(r->tr_visits[i] == (i == 1 * 3 + 2 ? 1u : 0u));
+	REQUIRE(r->tr_floor_ms[1 * 3 + 2] == 2640000);
 	/* wait histogram in 5-minute bins: 300, 300 | 840 | 900 | 1260 */
 	uint32_t hist[STATS_HIST_BINS] = {0, 2, 1, 1, 1};
-	CHECK(memcmp(r->hist, hist, sizeof(hist)) == 0);
+	REQUIRE(memcmp(r->hist, hist, sizeof(hist)) == 0);
 	stats_result_free(r);
 
 	r = query(DAY1, DAY1, STATS_GROUP_COUNTER);
-	CHECK(r && r->nrows == 3 && r->keys[2] == -1);
+	REQUIRE(r && r->nrows == 3 && r->keys[2] == -1);
 	const struct stats_fig *c1 = &r->rows[0], *c2 = &r->rows[1], *none = &r->rows[2];
-	CHECK(counts(c1, 0, 0, 0, 1, 3, 1, 2, 1, 0) == 0);
-	CHECK(durs(&c1->waits, 3, (int[]){300, 840, 1260}) == 0);
-	CHECK(durs(&c1->services, 2, (int[]){180, 600}) == 0);
-	CHECK(c1->open_ms == 4800000 && c1->busy_ms == 1020000);
-	CHECK(counts(c2, 0, 0, 0, 0, 2, 1, 2, 0, 0) == 0);
-	CHECK(durs(&c2->services, 2, (int[]){600, 1200}) == 0);
-	CHECK(c2->open_ms == 3420000 && c2->busy_ms == 2160000);
-	CHECK(counts(none, 6, 5, 1, 0, 0, 0, 0, 0, 1) == 0);
+	REQUIRE(counts(c1, 0, 0, 0, 1, 3, 1, 2, 1, 0) == 0);
+	REQUIRE(durs(&c1->waits, 3, (int[]){300, 840, 1260}) == 0);
+	REQUIRE(durs(&c1->services, 2, (int[]){180, 600}) == 0);
+	REQUIRE(c1->open_ms == 4800000 && c1->busy_ms == 1020000);
+	REQUIRE(counts(c2, 0, 0, 0, 0, 2, 1, 2, 0, 0) == 0);
+	REQUIRE(durs(&c2->services, 2, (int[]){600, 1200}) == 0);
+	REQUIRE(c2->open_ms == 3420000 && c2->busy_ms == 2160000);
+	REQUIRE(counts(none, 6, 5, 1, 0, 0, 0, 0, 0, 1) == 0);
 	stats_result_free(r);
 
 	r = query(DAY1, DAY1, STATS_GROUP_HOUR);
-	CHECK(r && r->nrows == 24);
+	REQUIRE(r && r->nrows == 24);
 	const struct stats_fig *h8 = &r->rows[8], *h9 = &r->rows[9];
-	CHECK(counts(h8, 6, 5, 1, 1, 5, 2, 3, 1, 1) == 0);
-	CHECK(durs(&h8->services, 3, (int[]){180, 600, 1200}) == 0);
-	CHECK(h8->open_ms == 6120000 && h8->busy_ms == 2580000 && h8->queue_max == 3);
-	CHECK(counts(h9, 0, 0, 0, 0, 0, 0, 1, 0, 0) == 0);
-	CHECK(durs(&h9->services, 1, (int[]){600}) == 0);
-	CHECK(h9->open_ms == 2100000 && h9->busy_ms == 600000 && h9->queue_max == 0);
+	REQUIRE(counts(h8, 6, 5, 1, 1, 5, 2, 3, 1, 1) == 0);
+	REQUIRE(durs(&h8->services, 3, (int[]){180, 600, 1200}) == 0);
+	REQUIRE(h8->open_ms == 6120000 && h8->busy_ms == 2580000 && h8->queue_max == 3);
+	REQUIRE(counts(h9, 0, 0, 0, 0, 0, 0, 1, 0, 0) == 0);
+	REQUIRE(durs(&h9->services, 1, (int[]){600}) == 0);
+	REQUIRE(h9->open_ms == 2100000 && h9->busy_ms == 600000 && h9->queue_max == 0);
 	for (int i = 0; i < 24; i++)
 		if (i != 8 && i != 9)
-			CHECK(r->rows[i].arrivals == 0 && r->rows[i].served == 0 &&
-			      r->rows[i].open_ms == 0);
+			REQUIRE(r->rows[i].arrivals == 0 && r->rows[i].served == 0 &&
+				r->rows[i].open_ms == 0);
 	stats_result_free(r);
 	return 0;
 }
@@ -352,14 +335,14 @@ static int check_day1(void)
 static int check_days(void)
 {
 	struct stats_result *r = query(DAY1, DAY2, STATS_GROUP_DAY);
-	CHECK(r && r->nrows == 2 && r->keys[0] == DAY1 && r->keys[1] == DAY2);
-	CHECK(r->ndays_data == 2);
-	CHECK(counts(&r->rows[0], 6, 5, 1, 1, 5, 2, 4, 1, 1) == 0);
-	CHECK(r->rows[0].queue_max == 3 && r->rows[0].open_ms == 8220000);
-	CHECK(counts(&r->rows[1], 1, 1, 0, 0, 0, 0, 0, 0, 0) == 0);
-	CHECK(r->rows[1].queue_max == 1);
+	REQUIRE(r && r->nrows == 2 && r->keys[0] == DAY1 && r->keys[1] == DAY2);
+	REQUIRE(r->ndays_data == 2);
+	REQUIRE(counts(&r->rows[0], 6, 5, 1, 1, 5, 2, 4, 1, 1) == 0);
+	REQUIRE(r->rows[0].queue_max == 3 && r->rows[0].open_ms == 8220000);
+	REQUIRE(counts(&r->rows[1], 1, 1, 0, 0, 0, 0, 0, 0, 0) == 0);
+	REQUIRE(r->rows[1].queue_max == 1);
 	/* now is 10:00 on DAY2: the waiting ticket adds 60 ticket-minutes in hour 9 */
-	CHECK(r->queue_area[9 * 3 + 0] == 60 * 60000LL);
+	REQUIRE(r->queue_area[9 * 3 + 0] == 60 * 60000LL);
 	stats_result_free(r);
 	return 0;
 }
@@ -367,25 +350,26 @@ static int check_days(void)
 /* Whole-figure equality of two results (rows, totals, queues, matrix, histogram). */
 static int same_result(const struct stats_result *x, const struct stats_result *y)
 {
-	CHECK(x && y && x->nrows == y->nrows && x->ndays_data == y->ndays_data);
+	REQUIRE(x && y && x->nrows == y->nrows && x->ndays_data == y->ndays_data);
 	for (size_t i = 0; i <= x->nrows; i++) {
 		const struct stats_fig *a = i < x->nrows ? &x->rows[i] : &x->total;
 		const struct stats_fig *b = i < y->nrows ? &y->rows[i] : &y->total;
-		CHECK(x->keys[i < x->nrows ? i : 0] == y->keys[i < y->nrows ? i : 0]);
-		CHECK(counts(b, a->arrivals, a->issued, a->transfers_in, a->transfers_out,
-			     a->called, a->target_met, a->served, a->no_shows, a->cancelled) == 0);
-		CHECK(a->waits.n == b->waits.n && a->services.n == b->services.n);
-		CHECK(!a->waits.n || !memcmp(a->waits.v, b->waits.v, a->waits.n * 4));
-		CHECK(!a->services.n || !memcmp(a->services.v, b->services.v, a->services.n * 4));
-		CHECK(a->open_ms == b->open_ms && a->busy_ms == b->busy_ms);
-		CHECK(a->queue_max == b->queue_max);
+		REQUIRE(x->keys[i < x->nrows ? i : 0] == y->keys[i < y->nrows ? i : 0]);
+		REQUIRE(counts(b, a->arrivals, a->issued, a->transfers_in, a->transfers_out,
+			       a->called, a->target_met, a->served, a->no_shows,
+			       a->cancelled) == 0);
+		REQUIRE(a->waits.n == b->waits.n && a->services.n == b->services.n);
+		REQUIRE(!a->waits.n || !memcmp(a->waits.v, b->waits.v, a->waits.n * 4));
+		REQUIRE(!a->services.n || !memcmp(a->services.v, b->services.v, a->services.n * 4));
+		REQUIRE(a->open_ms == b->open_ms && a->busy_ms == b->busy_ms);
+		REQUIRE(a->queue_max == b->queue_max);
 	}
 	size_t ns = x->nservices;
-	CHECK(!memcmp(x->queue_area, y->queue_area, STATS_HOURS * ns * sizeof(int64_t)));
-	CHECK(!memcmp(x->queue_max, y->queue_max, STATS_HOURS * ns * sizeof(uint32_t)));
-	CHECK(!memcmp(x->tr_visits, y->tr_visits, ns * ns * sizeof(uint32_t)));
-	CHECK(!memcmp(x->tr_floor_ms, y->tr_floor_ms, ns * ns * sizeof(int64_t)));
-	CHECK(!memcmp(x->hist, y->hist, sizeof(x->hist)));
+	REQUIRE(!memcmp(x->queue_area, y->queue_area, STATS_HOURS * ns * sizeof(int64_t)));
+	REQUIRE(!memcmp(x->queue_max, y->queue_max, STATS_HOURS * ns * sizeof(uint32_t)));
+	REQUIRE(!memcmp(x->tr_visits, y->tr_visits, ns * ns * sizeof(uint32_t)));
+	REQUIRE(!memcmp(x->tr_floor_ms, y->tr_floor_ms, ns * ns * sizeof(int64_t)));
+	REQUIRE(!memcmp(x->hist, y->hist, sizeof(x->hist)));
 	return 0;
 }
 
@@ -411,34 +395,34 @@ static int check_purge(void)
 						  STATS_GROUP_DAY, STATS_GROUP_HOUR};
 	struct stats_result *before[4];
 	for (int g = 0; g < 4; g++)
-		CHECK((before[g] = query(DAY1, DAY2, groups[g])) != NULL);
+		REQUIRE((before[g] = query(DAY1, DAY2, groups[g])) != NULL);
 	long journal_day2 = q_count("SELECT COUNT(*) FROM journal WHERE day = 20260303");
-	CHECK(q_count("SELECT COUNT(*) FROM legs WHERE day = 20260302") == 6);
+	REQUIRE(q_count("SELECT COUNT(*) FROM legs WHERE day = 20260302") == 6);
 
 	struct stats_env env = {
 	    .def = &def, .day_start_min = DAY_START, .now_ms = t8 + 26 * 3600000LL};
 	int folded = -1;
 	char *cause = NULL;
-	CHECK(store_purge(db_path, &env, DAY2, &folded, &cause) == 0 && folded == 1);
-	CHECK(q_count("SELECT COUNT(*) FROM legs WHERE day = 20260302") == 0);
-	CHECK(q_count("SELECT COUNT(*) FROM tickets WHERE day = 20260302") == 0);
-	CHECK(q_count("SELECT COUNT(*) FROM journal WHERE day = 20260302") == 0);
-	CHECK(q_count("SELECT COUNT(*) FROM journal WHERE day = 20260303") == journal_day2);
-	CHECK(q_count("SELECT COUNT(*) FROM stats_days") == 1);
+	REQUIRE(store_purge(db_path, &env, DAY2, &folded, &cause) == 0 && folded == 1);
+	REQUIRE(q_count("SELECT COUNT(*) FROM legs WHERE day = 20260302") == 0);
+	REQUIRE(q_count("SELECT COUNT(*) FROM tickets WHERE day = 20260302") == 0);
+	REQUIRE(q_count("SELECT COUNT(*) FROM journal WHERE day = 20260302") == 0);
+	REQUIRE(q_count("SELECT COUNT(*) FROM journal WHERE day = 20260303") == journal_day2);
+	REQUIRE(q_count("SELECT COUNT(*) FROM stats_days") == 1);
 	/* Nothing in the aggregates names a ticket, a number or a moment. */
-	CHECK(q_count("SELECT COUNT(*) FROM pragma_table_info('stats_cells') WHERE name IN"
-		      " ('handle', 'number', 'ticket', 'token', 'at_ms')") == 0);
+	REQUIRE(q_count("SELECT COUNT(*) FROM pragma_table_info('stats_cells') WHERE name IN"
+			" ('handle', 'number', 'ticket', 'token', 'at_ms')") == 0);
 	for (int g = 0; g < 4; g++) {
 		struct stats_result *after = query(DAY1, DAY2, groups[g]);
-		CHECK(same_result(before[g], after) == 0);
+		REQUIRE(same_result(before[g], after) == 0);
 		stats_result_free(after);
 		stats_result_free(before[g]);
 	}
 	/* A second run finds nothing more to fold. */
-	CHECK(store_purge(db_path, &env, DAY2, &folded, &cause) == 0 && folded == 0);
+	REQUIRE(store_purge(db_path, &env, DAY2, &folded, &cause) == 0 && folded == 0);
 	/* The store still opens and replays the new day from its floor.day event. */
 	struct store *s = NULL;
-	CHECK(store_open(db_path, &def, NULL, &s, &cause) == 0);
+	REQUIRE(store_open(db_path, &def, NULL, &s, &cause) == 0);
 	store_free(s);
 	return 0;
 }
@@ -465,6 +449,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
-	printf("stats: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("stats");
 }

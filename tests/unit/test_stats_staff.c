@@ -24,26 +24,9 @@
 #include "store_stats.h"
 #include "util.h"
 
-static int passed, failed;
+#include "check.h"
+
 static char dir[64];
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);      \
-			return -1;                                                                 \
-		}                                                                                  \
-	} while (0)
-
-#define RUN(t)                                                                                     \
-	do {                                                                                       \
-		if (t() == 0) {                                                                    \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s\n", #t);                                          \
-		}                                                                                  \
-	} while (0)
 
 static const struct floor_service_def services[] = {
     {"a", "A", 600, 300},
@@ -114,25 +97,25 @@ static int test_build(void)
 	};
 	struct stats_staff *r = stats_staff_build(&span, names2("ola", "kari"), 2, sh,
 						  ARRAY_SIZE(sh), legs, ARRAY_SIZE(legs));
-	CHECK(r->nrows == 2 && r->from == DAY1 && r->to == DAY1);
-	CHECK(strcmp(r->rows[0].user, "kari") == 0 && strcmp(r->rows[1].user, "ola") == 0);
+	REQUIRE(r->nrows == 2 && r->from == DAY1 && r->to == DAY1);
+	REQUIRE(strcmp(r->rows[0].user, "kari") == 0 && strcmp(r->rows[1].user, "ola") == 0);
 	const struct stats_staff_row *ola = row_of(r, "ola"), *kari = row_of(r, "kari");
-	CHECK(ola->signed_on_ms == 710 * MINUTE && ola->busy_ms == 800 * MINUTE);
-	CHECK(ola->served == 3 && ola->no_shows == 0 && ola->services.n == 3);
+	REQUIRE(ola->signed_on_ms == 710 * MINUTE && ola->busy_ms == 800 * MINUTE);
+	REQUIRE(ola->served == 3 && ola->no_shows == 0 && ola->services.n == 3);
 	struct stats_summary s = stats_summarise(&ola->services);
-	CHECK(s.p90_s == 18 * 60 && s.max_s == 18 * 60 && s.mean_s == 43 * 60 / 3.0);
-	CHECK(kari->signed_on_ms == 70 * MINUTE && kari->busy_ms == 15 * MINUTE);
-	CHECK(kari->served == 1 && kari->no_shows == 1 && kari->services.v[0] == 5 * MINUTE);
+	REQUIRE(s.p90_s == 18 * 60 && s.max_s == 18 * 60 && s.mean_s == 43 * 60 / 3.0);
+	REQUIRE(kari->signed_on_ms == 70 * MINUTE && kari->busy_ms == 15 * MINUTE);
+	REQUIRE(kari->served == 1 && kari->no_shows == 1 && kari->services.v[0] == 5 * MINUTE);
 	stats_staff_free(r);
 
 	/* A clock behind an open shift's start gives it no time, not a negative one. */
 	span.now_ms = 250 * MINUTE;
 	r = stats_staff_build(&span, names2("ola", "kari"), 2, sh, ARRAY_SIZE(sh), NULL, 0);
-	CHECK(row_of(r, "ola")->signed_on_ms == 110 * MINUTE);
+	REQUIRE(row_of(r, "ola")->signed_on_ms == 110 * MINUTE);
 	stats_staff_free(r);
 	/* No shifts: no rows. */
 	r = stats_staff_build(&span, xmalloc(1), 0, NULL, 0, legs, ARRAY_SIZE(legs));
-	CHECK(r->nrows == 0);
+	REQUIRE(r->nrows == 0);
 	stats_staff_free(r);
 	return 0;
 }
@@ -166,21 +149,21 @@ static int write_events(const char *path, const struct floor_event *v, size_t n,
 	char *cause = NULL;
 	struct store *s = NULL;
 	uv_loop_t loop;
-	CHECK(uv_loop_init(&loop) == 0);
-	CHECK(store_open(path, &def, NULL, &s, &cause) == 0);
+	REQUIRE(uv_loop_init(&loop) == 0);
+	REQUIRE(store_open(path, &def, NULL, &s, &cause) == 0);
 	if (start_first)
-		CHECK(store_start(s, &loop, durable_cb, fail_cb, sink) == 0);
+		REQUIRE(store_start(s, &loop, durable_cb, fail_cb, sink) == 0);
 	for (size_t i = 0; i < n; i++) {
 		if (arm)
 			arm(s, &v[i]);
 		store_append(s, &v[i], NULL, 0);
 	}
 	if (!start_first)
-		CHECK(store_start(s, &loop, durable_cb, fail_cb, sink) == 0);
+		REQUIRE(store_start(s, &loop, durable_cb, fail_cb, sink) == 0);
 	store_stop(s, stopped_cb, sink);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	store_free(s);
-	CHECK(uv_loop_close(&loop) == 0);
+	REQUIRE(uv_loop_close(&loop) == 0);
 	return 0;
 }
 
@@ -245,57 +228,57 @@ static int test_pipeline(void)
 	struct floor *f = floor_create(&def);
 	struct floor_events evs = {0};
 	struct floor_clock t = {.ms = 1000 * MINUTE, .day = DAY1};
-	CHECK(floor_counter_open(f, t, 0, 1, &evs) == 0); /* with the floor.day event */
+	REQUIRE(floor_counter_open(f, t, 0, 1, &evs) == 0); /* with the floor.day event */
 	t.ms += MINUTE;
-	CHECK(floor_counter_open(f, t, 1, 2, &evs) == 0);
+	REQUIRE(floor_counter_open(f, t, 1, 2, &evs) == 0);
 	t.ms += MINUTE;
-	CHECK(floor_counter_close(f, t, 0, &evs) == 0);
+	REQUIRE(floor_counter_close(f, t, 0, &evs) == 0);
 	t.ms += MINUTE;
-	CHECK(floor_counter_open(f, t, 0, 1, &evs) == 0);
+	REQUIRE(floor_counter_open(f, t, 0, 1, &evs) == 0);
 	t.ms += MINUTE;
-	CHECK(floor_counter_close(f, t, 0, &evs) == 0);
+	REQUIRE(floor_counter_close(f, t, 0, &evs) == 0);
 	struct sink sink = {0};
-	CHECK(write_events(path, evs.v, evs.n, arm_pipeline, true, &sink) == 0);
-	CHECK(nopened == 3 && !sink.failed && sink.stopped);
-	CHECK(sink.durable == evs.v[evs.n - 1].seq);
-	CHECK(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 1);
+	REQUIRE(write_events(path, evs.v, evs.n, arm_pipeline, true, &sink) == 0);
+	REQUIRE(nopened == 3 && !sink.failed && sink.stopped);
+	REQUIRE(sink.durable == evs.v[evs.n - 1].seq);
+	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 1);
 	snprintf(sql, sizeof(sql),
 		 "SELECT COUNT(*) FROM staff_shifts WHERE name = 'kari' AND counter = 'c1'"
 		 " AND day = %d AND from_ms = %lld AND to_ms = %lld",
 		 DAY1, 1000 * MINUTE, 1002 * MINUTE);
-	CHECK(q_int(path, sql) == 1);
+	REQUIRE(q_int(path, sql) == 1);
 
 	/* Atomic with the events: a commit failing after the signed-on open (at the close,
 	 * in the same batch) leaves no shift. */
 	size_t n0 = evs.n;
 	t.ms += MINUTE;
-	CHECK(floor_counter_close(f, t, 1, &evs) == 0);
+	REQUIRE(floor_counter_close(f, t, 1, &evs) == 0);
 	t.ms += MINUTE;
-	CHECK(floor_counter_open(f, t, 1, 2, &evs) == 0);
+	REQUIRE(floor_counter_open(f, t, 1, 2, &evs) == 0);
 	t.ms += MINUTE;
-	CHECK(floor_counter_close(f, t, 1, &evs) == 0);
+	REQUIRE(floor_counter_close(f, t, 1, &evs) == 0);
 	snprintf(sql, sizeof(sql),
 		 "CREATE TRIGGER boom BEFORE INSERT ON journal WHEN NEW.seq = %llu"
 		 " BEGIN SELECT RAISE(ABORT, 'boom'); END",
 		 (unsigned long long)evs.v[n0 + 2].seq);
-	CHECK(q_exec(path, sql) == SQLITE_OK);
+	REQUIRE(q_exec(path, sql) == SQLITE_OK);
 	struct sink sink2 = {0};
-	CHECK(write_events(path, evs.v + n0, 3, arm_per, false, &sink2) == 0);
-	CHECK(sink2.failed && sink2.durable == 0);
-	CHECK(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 1);
-	CHECK(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE name = 'per'") == 0);
+	REQUIRE(write_events(path, evs.v + n0, 3, arm_per, false, &sink2) == 0);
+	REQUIRE(sink2.failed && sink2.durable == 0);
+	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 1);
+	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE name = 'per'") == 0);
 	/* Without the trigger the same batch commits: the shift is there, ended. */
-	CHECK(q_exec(path, "DROP TRIGGER boom") == SQLITE_OK);
+	REQUIRE(q_exec(path, "DROP TRIGGER boom") == SQLITE_OK);
 	struct sink sink3 = {0};
-	CHECK(write_events(path, evs.v + n0, 3, arm_per, false, &sink3) == 0);
-	CHECK(!sink3.failed && sink3.durable == evs.v[n0 + 2].seq);
+	REQUIRE(write_events(path, evs.v + n0, 3, arm_per, false, &sink3) == 0);
+	REQUIRE(!sink3.failed && sink3.durable == evs.v[n0 + 2].seq);
 	snprintf(sql, sizeof(sql),
 		 "SELECT COUNT(*) FROM staff_shifts WHERE name = 'per' AND counter = 'c2'"
 		 " AND from_ms = %lld AND to_ms = %lld",
 		 1006 * MINUTE, 1007 * MINUTE);
-	CHECK(q_int(path, sql) == 1);
+	REQUIRE(q_int(path, sql) == 1);
 	/* c2's first shift was never signed on, so its close (1005) ended nothing. */
-	CHECK(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE to_ms IS NULL") == 0);
+	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE to_ms IS NULL") == 0);
 	floor_events_free(&evs);
 	floor_free(f);
 	return 0;
@@ -325,52 +308,52 @@ static int test_query_and_purge(void)
 	uint8_t tok[FLOOR_TOKEN_LEN] = {1};
 	uint32_t h;
 #define AT(m) ((struct floor_clock){.ms = t8 + (m)*MINUTE, .day = DAY1})
-	CHECK(floor_counter_open(f, AT(0), 0, 1, &evs) == 0);
-	CHECK(floor_issue(f, AT(0), 0, 0, tok, &evs, &h) == 0);
-	CHECK(floor_call(f, AT(5), 0, h, &evs) == 0);
-	CHECK(floor_start(f, AT(7), 0, &evs) == 0);
-	CHECK(floor_finish(f, AT(17), 0, &evs) == 0);
-	CHECK(floor_counter_open(f, AT(20), 1, 2, &evs) == 0);
+	REQUIRE(floor_counter_open(f, AT(0), 0, 1, &evs) == 0);
+	REQUIRE(floor_issue(f, AT(0), 0, 0, tok, &evs, &h) == 0);
+	REQUIRE(floor_call(f, AT(5), 0, h, &evs) == 0);
+	REQUIRE(floor_start(f, AT(7), 0, &evs) == 0);
+	REQUIRE(floor_finish(f, AT(17), 0, &evs) == 0);
+	REQUIRE(floor_counter_open(f, AT(20), 1, 2, &evs) == 0);
 	tok[0] = 2;
-	CHECK(floor_issue(f, AT(20), 1, 0, tok, &evs, &h) == 0);
-	CHECK(floor_call(f, AT(21), 1, h, &evs) == 0);
-	CHECK(floor_no_show(f, AT(30), 1, &evs) == 0);
-	CHECK(floor_counter_close(f, AT(40), 1, &evs) == 0);
+	REQUIRE(floor_issue(f, AT(20), 1, 0, tok, &evs, &h) == 0);
+	REQUIRE(floor_call(f, AT(21), 1, h, &evs) == 0);
+	REQUIRE(floor_no_show(f, AT(30), 1, &evs) == 0);
+	REQUIRE(floor_counter_close(f, AT(40), 1, &evs) == 0);
 #undef AT
 	int64_t next5 = stats_day_start_ms(DAY2, 5 * 60);
-	CHECK(floor_tick(f, (struct floor_clock){.ms = next5, .day = DAY2}, &evs) == 0);
+	REQUIRE(floor_tick(f, (struct floor_clock){.ms = next5, .day = DAY2}, &evs) == 0);
 	struct sink sink = {0};
-	CHECK(write_events(path, evs.v, evs.n, arm_names, true, &sink) == 0);
-	CHECK(!sink.failed && sink.durable == evs.v[evs.n - 1].seq);
+	REQUIRE(write_events(path, evs.v, evs.n, arm_names, true, &sink) == 0);
+	REQUIRE(!sink.failed && sink.durable == evs.v[evs.n - 1].seq);
 	floor_events_free(&evs);
 	floor_free(f);
-	CHECK(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE to_ms IS NOT NULL") == 2);
+	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE to_ms IS NOT NULL") == 2);
 
 	struct stats_env env = {
 	    .def = &def, .day_start_min = 240, .now_ms = stats_day_start_ms(DAY2, 6 * 60)};
 	struct stats_staff *r = NULL;
 	char *cause = NULL;
-	CHECK(store_staff_query(path, &env, DAY1, DAY1, &r, &cause) == 0);
-	CHECK(r->nrows == 2);
+	REQUIRE(store_staff_query(path, &env, DAY1, DAY1, &r, &cause) == 0);
+	REQUIRE(r->nrows == 2);
 	const struct stats_staff_row *kari = row_of(r, "kari"), *ola = row_of(r, "ola");
-	CHECK(kari && kari->signed_on_ms == 72000000 && kari->busy_ms == 720000);
-	CHECK(kari->served == 1 && kari->no_shows == 0 && kari->services.v[0] == 600000);
-	CHECK(ola && ola->signed_on_ms == 1200000 && ola->busy_ms == 540000);
-	CHECK(ola->served == 0 && ola->no_shows == 1 && ola->services.n == 0);
+	REQUIRE(kari && kari->signed_on_ms == 72000000 && kari->busy_ms == 720000);
+	REQUIRE(kari->served == 1 && kari->no_shows == 0 && kari->services.v[0] == 600000);
+	REQUIRE(ola && ola->signed_on_ms == 1200000 && ola->busy_ms == 540000);
+	REQUIRE(ola->served == 0 && ola->no_shows == 1 && ola->services.n == 0);
 	stats_staff_free(r);
 	/* DAY2 holds kari's hour from 04:00 to the day-end close at 05:00, no legs. */
-	CHECK(store_staff_query(path, &env, DAY2, DAY2, &r, &cause) == 0);
-	CHECK(r->nrows == 1 && r->rows[0].signed_on_ms == 3600000 && r->rows[0].busy_ms == 0);
+	REQUIRE(store_staff_query(path, &env, DAY2, DAY2, &r, &cause) == 0);
+	REQUIRE(r->nrows == 1 && r->rows[0].signed_on_ms == 3600000 && r->rows[0].busy_ms == 0);
 	stats_staff_free(r);
-	CHECK(store_staff_query(path, &env, DAY2, DAY1, &r, &cause) == -EINVAL);
+	REQUIRE(store_staff_query(path, &env, DAY2, DAY1, &r, &cause) == -EINVAL);
 	free(cause);
 	cause = NULL;
 
 	/* The purge of days before DAY2 deletes the shifts: no per-staff figure is left. */
 	int folded = -1;
-	CHECK(store_purge(path, &env, DAY2, &folded, &cause) == 0 && folded == 1);
-	CHECK(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 0);
-	CHECK(store_staff_query(path, &env, DAY1, DAY2, &r, &cause) == 0 && r->nrows == 0);
+	REQUIRE(store_purge(path, &env, DAY2, &folded, &cause) == 0 && folded == 1);
+	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 0);
+	REQUIRE(store_staff_query(path, &env, DAY1, DAY2, &r, &cause) == 0 && r->nrows == 0);
 	stats_staff_free(r);
 	return 0;
 }
@@ -391,6 +374,5 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
-	printf("stats_staff: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("stats_staff");
 }

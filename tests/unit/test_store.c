@@ -24,27 +24,10 @@
 #include "store.h"
 #include "util.h"
 
-static int passed, failed;
+#include "check.h"
+
 static char dir[64];
 static const char *self; /* argv[0], re-executed for the SIGKILL test */
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c)) {                                                                        \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #c);      \
-			return -1;                                                                 \
-		}                                                                                  \
-	} while (0)
-
-#define RUN(t)                                                                                     \
-	do {                                                                                       \
-		if (t() == 0) {                                                                    \
-			passed++;                                                                  \
-		} else {                                                                           \
-			failed++;                                                                  \
-			fprintf(stderr, "FAIL %s\n", #t);                                          \
-		}                                                                                  \
-	} while (0)
 
 /* ---- the floor definition and hand-built events ---- */
 
@@ -386,38 +369,39 @@ static int test_open_migrate_reopen(void)
 	const char *p = path_of("open.db");
 	char *cause = NULL;
 	struct store *s;
-	CHECK(q_exec(p,
-		     "CREATE TABLE schema(module TEXT PRIMARY KEY, version INTEGER NOT NULL);"
-		     "INSERT INTO schema VALUES('auth', 3);"
-		     "CREATE TABLE users(name TEXT); INSERT INTO users VALUES('x');") == SQLITE_OK);
-	CHECK((s = open_or_null(p, &def, false)) != NULL);
-	CHECK(store_last_seq(s) == 0);
+	REQUIRE(q_exec(p, "CREATE TABLE schema(module TEXT PRIMARY KEY, version INTEGER NOT NULL);"
+			  "INSERT INTO schema VALUES('auth', 3);"
+			  "CREATE TABLE users(name TEXT); INSERT INTO users VALUES('x');") ==
+		SQLITE_OK);
+	REQUIRE((s = open_or_null(p, &def, false)) != NULL);
+	REQUIRE(store_last_seq(s) == 0);
 	store_free(s);
-	CHECK(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 3);
-	CHECK(q_int(p, "SELECT version FROM schema WHERE module = 'auth'") == 3);
-	CHECK(q_int(p, "SELECT COUNT(*) FROM users") == 1);
-	CHECK(strcmp(q_row(p, "PRAGMA journal_mode"), "wal") == 0);
-	CHECK(q_int(p, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('journal', 'tickets',"
-		       " 'legs', 'counters', 'journal_day')") == 5);
-	CHECK(q_exec(p, "INSERT INTO journal(seq, at_ms, day, kind) VALUES(7, 1, 20260101, 11)") ==
-	      SQLITE_OK);
-	CHECK((s = open_or_null(p, &def, true)) != NULL);
-	CHECK(store_last_seq(s) == 7);
+	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 3);
+	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'auth'") == 3);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM users") == 1);
+	REQUIRE(strcmp(q_row(p, "PRAGMA journal_mode"), "wal") == 0);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('journal', 'tickets',"
+			 " 'legs', 'counters', 'journal_day')") == 5);
+	REQUIRE(
+	    q_exec(p, "INSERT INTO journal(seq, at_ms, day, kind) VALUES(7, 1, 20260101, 11)") ==
+	    SQLITE_OK);
+	REQUIRE((s = open_or_null(p, &def, true)) != NULL);
+	REQUIRE(store_last_seq(s) == 7);
 	store_free(s);
-	CHECK(q_int(p, "SELECT COUNT(*) FROM schema") == 2);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM schema") == 2);
 
-	CHECK(q_exec(p, "UPDATE schema SET version = 99 WHERE module = 'store'") == SQLITE_OK);
+	REQUIRE(q_exec(p, "UPDATE schema SET version = 99 WHERE module = 'store'") == SQLITE_OK);
 	s = NULL;
-	CHECK(store_open(p, &def, NULL, &s, &cause) == -EPROTO);
-	CHECK(s == NULL && cause && strstr(cause, "99"));
+	REQUIRE(store_open(p, &def, NULL, &s, &cause) == -EPROTO);
+	REQUIRE(s == NULL && cause && strstr(cause, "99"));
 	free(cause);
 	cause = NULL;
 
 	/* Duplicate ids make replay ambiguous: refused. */
 	static const struct floor_service_def dup[] = {{"nav", "A", 1, 1}, {"nav", "B", 1, 1}};
 	struct floor_def d2 = {2, dup, 0, NULL, 0};
-	CHECK(store_open(path_of("dup.db"), &d2, NULL, &s, &cause) == -EINVAL);
-	CHECK(cause && strstr(cause, "nav"));
+	REQUIRE(store_open(path_of("dup.db"), &d2, NULL, &s, &cause) == -EINVAL);
+	REQUIRE(cause && strstr(cause, "nav"));
 	free(cause);
 	return 0;
 }
@@ -431,26 +415,26 @@ static int test_pipeline_durable(void)
 	ev_open(&l, 0, 7);
 	ev_visits(&l, 0, 150); /* 602 events */
 	struct store *s = open_or_null(p, &def, false);
-	CHECK(s);
+	REQUIRE(s);
 	struct drive d = {.stop_on_durable = true};
-	CHECK(drive_run(&d, s, l.v, l.n, 7, p) == 0);
-	CHECK(d.fail == NULL);
-	CHECK(d.order_ok && d.committed_ok);
-	CHECK(d.durable == l.n);
-	CHECK(d.done_calls == 1 && !d.done_in_stop);
+	REQUIRE(drive_run(&d, s, l.v, l.n, 7, p) == 0);
+	REQUIRE(d.fail == NULL);
+	REQUIRE(d.order_ok && d.committed_ok);
+	REQUIRE(d.durable == l.n);
+	REQUIRE(d.done_calls == 1 && !d.done_in_stop);
 	struct store_stats st;
 	store_get_stats(s, &st);
-	CHECK(st.events == l.n);
-	CHECK(st.commits == d.ndurable);
-	CHECK(st.commits >= 2 && st.commits < l.n); /* batched, yet more than one batch */
-	CHECK(st.max_commit_us >= st.last_commit_us && st.max_commit_us > 0);
-	CHECK(store_last_seq(s) == l.n);
+	REQUIRE(st.events == l.n);
+	REQUIRE(st.commits == d.ndurable);
+	REQUIRE(st.commits >= 2 && st.commits < l.n); /* batched, yet more than one batch */
+	REQUIRE(st.max_commit_us >= st.last_commit_us && st.max_commit_us > 0);
+	REQUIRE(store_last_seq(s) == l.n);
 	store_free(s);
-	CHECK(q_int(p, "SELECT COUNT(*) FROM journal") == (int64_t)l.n);
-	CHECK(q_int(p, "SELECT MIN(seq) FROM journal") == 1);
-	CHECK(q_int(p, "SELECT COUNT(*) FROM tickets WHERE state = 'done'") == 150);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM journal") == (int64_t)l.n);
+	REQUIRE(q_int(p, "SELECT MIN(seq) FROM journal") == 1);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM tickets WHERE state = 'done'") == 150);
 	s = open_or_null(p, &def, false);
-	CHECK(s && store_last_seq(s) == l.n);
+	REQUIRE(s && store_last_seq(s) == l.n);
 	store_free(s);
 	free(l.v);
 	return 0;
@@ -490,22 +474,22 @@ static int test_replay(void)
 	ev_transfer(&l, 0, 0, 2, 0, true, 2);
 	ev_tk(&l, FLOOR_EV_CANCELLED, 0, -1, 0, 2);
 	ev_close(&l, 0, FLOOR_REASON_STAFF);
-	CHECK(write_events(p, &def, &l) == 0);
+	REQUIRE(write_events(p, &def, &l) == 0);
 
 	struct store *s = open_or_null(p, &def, false);
-	CHECK(s);
+	REQUIRE(s);
 	struct replay_acc *a = xcalloc(1, sizeof(*a));
-	CHECK(store_replay(s, replay_cb, a, &cause) == 0);
-	CHECK(a->n == l.n - from);
+	REQUIRE(store_replay(s, replay_cb, a, &cause) == 0);
+	REQUIRE(a->n == l.n - from);
 	for (size_t i = 0; i < a->n; i++)
-		CHECK(ev_equal(&a->v[i], &l.v[from + i]));
-	CHECK(a->v[1].services == 5 && a->v[2].token[0] == 1 && a->v[4].front == 1);
+		REQUIRE(ev_equal(&a->v[i], &l.v[from + i]));
+	REQUIRE(a->v[1].services == 5 && a->v[2].token[0] == 1 && a->v[4].front == 1);
 
 	/* A callback error stops the replay and is returned. */
 	memset(a, 0, sizeof(*a));
 	a->fail_at = (int)l.v[from + 2].seq;
-	CHECK(store_replay(s, replay_cb, a, &cause) == -42);
-	CHECK(a->n == 2 && cause);
+	REQUIRE(store_replay(s, replay_cb, a, &cause) == -42);
+	REQUIRE(a->n == 2 && cause);
 	free(cause);
 	cause = NULL;
 	store_free(s);
@@ -515,24 +499,24 @@ static int test_replay(void)
 	    {"hus", "C", 1, 1}, {"nav", "A", 1, 1}, {"sos", "B", 1, 1}};
 	static const struct floor_counter_def rctr[] = {{"c2", 3, 0}, {"c1", 7, 0}};
 	struct floor_def rdef = {3, rsvc, 2, rctr, 0};
-	CHECK((s = open_or_null(p, &rdef, false)) != NULL);
+	REQUIRE((s = open_or_null(p, &rdef, false)) != NULL);
 	memset(a, 0, sizeof(*a));
-	CHECK(store_replay(s, replay_cb, a, &cause) == 0);
-	CHECK(a->n == l.n - from);
-	CHECK(a->v[1].counter == 1 && a->v[1].services == 3); /* c1; nav, hus */
-	CHECK(a->v[2].service == 0);			      /* hus */
-	CHECK(a->v[4].from_service == 0 && a->v[4].service == 1);
+	REQUIRE(store_replay(s, replay_cb, a, &cause) == 0);
+	REQUIRE(a->n == l.n - from);
+	REQUIRE(a->v[1].counter == 1 && a->v[1].services == 3); /* c1; nav, hus */
+	REQUIRE(a->v[2].service == 0);				/* hus */
+	REQUIRE(a->v[4].from_service == 0 && a->v[4].service == 1);
 	store_free(s);
 
 	/* Without any day event, replay starts at the beginning. */
 	struct evlist m = {.day = 20260101};
 	ev_open(&m, 0, 1);
 	ev_issue(&m, 0, 0, 1, 0);
-	CHECK(write_events(path_of("noday.db"), &def, &m) == 0);
-	CHECK((s = open_or_null(path_of("noday.db"), &def, false)) != NULL);
+	REQUIRE(write_events(path_of("noday.db"), &def, &m) == 0);
+	REQUIRE((s = open_or_null(path_of("noday.db"), &def, false)) != NULL);
 	memset(a, 0, sizeof(*a));
-	CHECK(store_replay(s, replay_cb, a, &cause) == 0);
-	CHECK(a->n == 2 && ev_equal(&a->v[0], &m.v[0]) && ev_equal(&a->v[1], &m.v[1]));
+	REQUIRE(store_replay(s, replay_cb, a, &cause) == 0);
+	REQUIRE(a->n == 2 && ev_equal(&a->v[0], &m.v[0]) && ev_equal(&a->v[1], &m.v[1]));
 	store_free(s);
 	free(a);
 	free(l.v);
@@ -549,25 +533,25 @@ static int test_replay_unknown_id(void)
 	ev_day(&l, 20260101);
 	ev_open(&l, 0, 1);
 	ev_issue(&l, 0, 2, 1, 0); /* seq 3: service "hus" */
-	CHECK(write_events(p, &def, &l) == 0);
+	REQUIRE(write_events(p, &def, &l) == 0);
 
 	static const struct floor_service_def two[] = {{"nav", "A", 1, 1}, {"sos", "B", 1, 1}};
 	struct floor_def d2 = {2, two, 2, counters, 0};
 	struct store *s = open_or_null(p, &d2, false);
-	CHECK(s);
+	REQUIRE(s);
 	struct replay_acc *a = xcalloc(1, sizeof(*a));
-	CHECK(store_replay(s, replay_cb, a, &cause) == -EINVAL);
-	CHECK(cause && strstr(cause, "\"hus\"") && strstr(cause, "seq 3"));
+	REQUIRE(store_replay(s, replay_cb, a, &cause) == -EINVAL);
+	REQUIRE(cause && strstr(cause, "\"hus\"") && strstr(cause, "seq 3"));
 	free(cause);
 	cause = NULL;
 	store_free(s);
 
 	static const struct floor_counter_def one[] = {{"c9", 7, 0}};
 	struct floor_def d3 = {3, services, 1, one, 0};
-	CHECK((s = open_or_null(p, &d3, false)) != NULL);
+	REQUIRE((s = open_or_null(p, &d3, false)) != NULL);
 	a->n = 0;
-	CHECK(store_replay(s, replay_cb, a, &cause) == -EINVAL);
-	CHECK(cause && strstr(cause, "\"c1\"") && strstr(cause, "seq 2"));
+	REQUIRE(store_replay(s, replay_cb, a, &cause) == -EINVAL);
+	REQUIRE(cause && strstr(cause, "\"c1\"") && strstr(cause, "seq 2"));
 	free(cause);
 	store_free(s);
 	free(a);
@@ -602,59 +586,59 @@ static int test_state_tables(void)
 	ev_transfer(&l, 3, 0, 2, 0, false, 2);	    /* 19: hus -> nav, back */
 	ev_tk(&l, FLOOR_EV_CALLED, 3, 1, 0, 2);	    /* 20: at c2, stays called */
 	ev_close(&l, 0, FLOOR_REASON_STAFF);	    /* 21 */
-	CHECK(write_events(p, &def, &l) == 0);
+	REQUIRE(write_events(p, &def, &l) == 0);
 
-	CHECK(q_int(p, "SELECT COUNT(*) FROM tickets") == 4);
-	CHECK(strcmp(q_row(p, "SELECT day, number, first_service, service, state, priority, legs,"
-			      " issued_ms, updated_ms FROM tickets WHERE handle = 0"),
-		     "20260110|1|nav|sos|done|0|2|4000|14000") == 0);
-	CHECK(strcmp(q_row(p, "SELECT first_service, service, state, priority, legs FROM tickets"
-			      " WHERE handle = 1"),
-		     "sos|sos|no_show|2|1") == 0);
-	CHECK(strcmp(q_row(p, "SELECT state, legs, updated_ms FROM tickets WHERE handle = 2"),
-		     "cancelled|1|17000") == 0);
-	CHECK(strcmp(q_row(p, "SELECT first_service, service, state, legs FROM tickets"
-			      " WHERE handle = 3"),
-		     "hus|nav|called|2") == 0);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM tickets") == 4);
+	REQUIRE(strcmp(q_row(p, "SELECT day, number, first_service, service, state, priority, legs,"
+				" issued_ms, updated_ms FROM tickets WHERE handle = 0"),
+		       "20260110|1|nav|sos|done|0|2|4000|14000") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT first_service, service, state, priority, legs FROM tickets"
+				" WHERE handle = 1"),
+		       "sos|sos|no_show|2|1") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT state, legs, updated_ms FROM tickets WHERE handle = 2"),
+		       "cancelled|1|17000") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT first_service, service, state, legs FROM tickets"
+				" WHERE handle = 3"),
+		       "hus|nav|called|2") == 0);
 
-	CHECK(q_int(p, "SELECT COUNT(*) FROM legs") == 6);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM legs") == 6);
 	/* Ticket 0: leg 1 at nav, called at 8 s (the recall keeps the first call), served, ended
 	 * by the transfer; leg 2 at sos queued at the transfer, called at c2, done. */
-	CHECK(strcmp(q_row(p, "SELECT service, counter, queued_ms, called_ms, started_ms,"
-			      " ended_ms, outcome FROM legs WHERE handle = 0 AND leg = 1"),
-		     "nav|c1|4000|8000|10000|11000|done") == 0);
-	CHECK(strcmp(q_row(p, "SELECT service, counter, queued_ms, called_ms, started_ms,"
-			      " ended_ms, outcome FROM legs WHERE handle = 0 AND leg = 2"),
-		     "sos|c2|11000|12000|13000|14000|done") == 0);
-	CHECK(strcmp(q_row(p, "SELECT service, counter, called_ms, started_ms, ended_ms, outcome"
-			      " FROM legs WHERE handle = 1"),
-		     "sos|c1|15000|-|16000|no_show") == 0);
-	CHECK(strcmp(q_row(p, "SELECT counter, called_ms, ended_ms, outcome FROM legs"
-			      " WHERE handle = 2"),
-		     "-|-|17000|cancelled") == 0);
-	CHECK(strcmp(q_row(p, "SELECT service, called_ms, ended_ms, outcome FROM legs"
-			      " WHERE handle = 3 AND leg = 1"),
-		     "hus|18000|19000|done") == 0);
-	CHECK(strcmp(q_row(p, "SELECT service, counter, queued_ms, called_ms, ended_ms, outcome"
-			      " FROM legs WHERE handle = 3 AND leg = 2"),
-		     "nav|c2|19000|20000|-|called") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT service, counter, queued_ms, called_ms, started_ms,"
+				" ended_ms, outcome FROM legs WHERE handle = 0 AND leg = 1"),
+		       "nav|c1|4000|8000|10000|11000|done") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT service, counter, queued_ms, called_ms, started_ms,"
+				" ended_ms, outcome FROM legs WHERE handle = 0 AND leg = 2"),
+		       "sos|c2|11000|12000|13000|14000|done") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT service, counter, called_ms, started_ms, ended_ms, outcome"
+				" FROM legs WHERE handle = 1"),
+		       "sos|c1|15000|-|16000|no_show") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT counter, called_ms, ended_ms, outcome FROM legs"
+				" WHERE handle = 2"),
+		       "-|-|17000|cancelled") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT service, called_ms, ended_ms, outcome FROM legs"
+				" WHERE handle = 3 AND leg = 1"),
+		       "hus|18000|19000|done") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT service, counter, queued_ms, called_ms, ended_ms, outcome"
+				" FROM legs WHERE handle = 3 AND leg = 2"),
+		       "nav|c2|19000|20000|-|called") == 0);
 
-	CHECK(strcmp(q_row(p, "SELECT open, services, ticket_day, ticket_handle, updated_ms"
-			      " FROM counters WHERE id = 'c1'"),
-		     "0|-|-|-|21000") == 0);
-	CHECK(strcmp(q_row(p, "SELECT open, services, ticket_day, ticket_handle FROM counters"
-			      " WHERE id = 'c2'"),
-		     "1|nav,sos|20260110|3") == 0);
-	CHECK(strcmp(q_row(p, "SELECT services, token IS NOT NULL, json FROM journal"
-			      " WHERE seq = 2"),
-		     "nav,sos,hus|0|{\"type\":\"event\",\"seq\":2,\"kind\":9}") == 0);
-	CHECK(q_int(p, "SELECT length(token) FROM journal WHERE seq = 4") == FLOOR_TOKEN_LEN);
-	CHECK(q_int(p, "SELECT COUNT(*) FROM journal WHERE ticket IS NULL") == 4);
+	REQUIRE(strcmp(q_row(p, "SELECT open, services, ticket_day, ticket_handle, updated_ms"
+				" FROM counters WHERE id = 'c1'"),
+		       "0|-|-|-|21000") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT open, services, ticket_day, ticket_handle FROM counters"
+				" WHERE id = 'c2'"),
+		       "1|nav,sos|20260110|3") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT services, token IS NOT NULL, json FROM journal"
+				" WHERE seq = 2"),
+		       "nav,sos,hus|0|{\"type\":\"event\",\"seq\":2,\"kind\":9}") == 0);
+	REQUIRE(q_int(p, "SELECT length(token) FROM journal WHERE seq = 4") == FLOOR_TOKEN_LEN);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM journal WHERE ticket IS NULL") == 4);
 
 	/* Day rollover: the old day's open ticket is cancelled (whichever day the cancel
 	 * carries), the new day's handle 0 is a new row. */
 	struct store *s = open_or_null(p, &def, false);
-	CHECK(s);
+	REQUIRE(s);
 	struct evlist m = {.seq = l.seq, .ms = l.ms, .day = 20260111};
 	ev_tk(&m, FLOOR_EV_CANCELLED, 3, -1, 0, 2); /* carries the new day */
 	m.v[0].reason = FLOOR_REASON_DAY_END;
@@ -662,19 +646,19 @@ static int test_state_tables(void)
 	ev_day(&m, 20260111);
 	ev_issue(&m, 0, 1, 1, 0);
 	struct drive d = {0};
-	CHECK(drive_run(&d, s, m.v, m.n, 100, NULL) == 0);
-	CHECK(d.durable == m.v[m.n - 1].seq && !d.fail);
+	REQUIRE(drive_run(&d, s, m.v, m.n, 100, NULL) == 0);
+	REQUIRE(d.durable == m.v[m.n - 1].seq && !d.fail);
 	store_free(s);
-	CHECK(strcmp(q_row(p, "SELECT state FROM tickets WHERE day = 20260110 AND handle = 3"),
-		     "cancelled") == 0);
-	CHECK(strcmp(q_row(p, "SELECT outcome, ended_ms FROM legs WHERE day = 20260110 AND"
-			      " handle = 3 AND leg = 2"),
-		     "cancelled|22000") == 0);
-	CHECK(strcmp(q_row(p, "SELECT first_service, state FROM tickets WHERE day = 20260111 AND"
-			      " handle = 0"),
-		     "sos|waiting") == 0);
-	CHECK(strcmp(q_row(p, "SELECT open, ticket_handle FROM counters WHERE id = 'c2'"), "0|-") ==
-	      0);
+	REQUIRE(strcmp(q_row(p, "SELECT state FROM tickets WHERE day = 20260110 AND handle = 3"),
+		       "cancelled") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT outcome, ended_ms FROM legs WHERE day = 20260110 AND"
+				" handle = 3 AND leg = 2"),
+		       "cancelled|22000") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT first_service, state FROM tickets WHERE day = 20260111 AND"
+				" handle = 0"),
+		       "sos|waiting") == 0);
+	REQUIRE(strcmp(q_row(p, "SELECT open, ticket_handle FROM counters WHERE id = 'c2'"),
+		       "0|-") == 0);
 	free(l.v);
 	free(m.v);
 	return 0;
@@ -706,20 +690,20 @@ static int test_recent(void)
 	ev_day(&l, 20260101);
 	ev_open(&l, 0, 7);
 	ev_visits(&l, 0, 25); /* 102 events */
-	CHECK(write_events(p, &def, &l) == 0);
+	REQUIRE(write_events(p, &def, &l) == 0);
 	struct store *s = open_or_null(p, &def, false);
-	CHECK(s);
+	REQUIRE(s);
 	struct recent_acc a = {.json_ok = true};
-	CHECK(store_recent(s, 0, 10, recent_cb, &a) == 0);
-	CHECK(a.n == 10 && a.json_ok);
+	REQUIRE(store_recent(s, 0, 10, recent_cb, &a) == 0);
+	REQUIRE(a.n == 10 && a.json_ok);
 	for (size_t i = 0; i < 10; i++)
-		CHECK(a.seq[i] == 93 + i);
+		REQUIRE(a.seq[i] == 93 + i);
 	a.n = 0;
-	CHECK(store_recent(s, 97, 10, recent_cb, &a) == 0);
-	CHECK(a.n == 5 && a.seq[0] == 98 && a.seq[4] == 102 && a.json_ok);
+	REQUIRE(store_recent(s, 97, 10, recent_cb, &a) == 0);
+	REQUIRE(a.n == 5 && a.seq[0] == 98 && a.seq[4] == 102 && a.json_ok);
 	a.n = 0;
-	CHECK(store_recent(s, 0, 0, recent_cb, &a) == 0 && a.n == 0);
-	CHECK(store_recent(s, 102, 10, recent_cb, &a) == 0 && a.n == 0);
+	REQUIRE(store_recent(s, 0, 0, recent_cb, &a) == 0 && a.n == 0);
+	REQUIRE(store_recent(s, 102, 10, recent_cb, &a) == 0 && a.n == 0);
 	store_free(s);
 	free(l.v);
 	return 0;
@@ -730,26 +714,26 @@ static int test_stop(void)
 {
 	const char *p = path_of("stop.db");
 	struct store *s = open_or_null(p, &def, false);
-	CHECK(s);
+	REQUIRE(s);
 	uv_loop_t loop;
 	uv_loop_init(&loop);
 	struct drive d = {0};
 	d.s = s;
-	CHECK(store_start(s, &loop, durable_cb, fail_cb, &d) == 0);
-	CHECK(store_start(s, &loop, durable_cb, fail_cb, &d) == -EALREADY);
+	REQUIRE(store_start(s, &loop, durable_cb, fail_cb, &d) == 0);
+	REQUIRE(store_start(s, &loop, durable_cb, fail_cb, &d) == -EALREADY);
 	drive_stop(&d);
-	CHECK(d.done_calls == 0); /* never inside store_stop when started */
+	REQUIRE(d.done_calls == 0); /* never inside store_stop when started */
 	uv_run(&loop, UV_RUN_DEFAULT);
-	CHECK(d.done_calls == 1 && d.ndurable == 0);
-	CHECK(uv_loop_close(&loop) == 0);
+	REQUIRE(d.done_calls == 1 && d.ndurable == 0);
+	REQUIRE(uv_loop_close(&loop) == 0);
 	store_free(s);
 
 	s = open_or_null(p, &def, false);
-	CHECK(s);
+	REQUIRE(s);
 	d.done_calls = 0;
 	d.s = s;
 	store_stop(s, done_cb, &d);
-	CHECK(d.done_calls == 1);
+	REQUIRE(d.done_calls == 1);
 	store_free(s);
 	store_free(NULL);
 	return 0;
@@ -761,20 +745,20 @@ static int test_commit_failure(void)
 {
 	const char *p = path_of("fail.db");
 	struct store *s = open_or_null(p, &def, false);
-	CHECK(s);
-	CHECK(q_exec(p, "DROP TABLE legs") == SQLITE_OK);
+	REQUIRE(s);
+	REQUIRE(q_exec(p, "DROP TABLE legs") == SQLITE_OK);
 	struct evlist l = {0};
 	ev_day(&l, 20260101);
 	ev_issue(&l, 0, 0, 1, 0);
 	ev_issue(&l, 1, 0, 2, 0);
 	struct drive d = {0};
-	CHECK(drive_run(&d, s, l.v, l.n, 1, NULL) == 0);
-	CHECK(d.fail && strstr(d.fail, "legs"));
-	CHECK(d.ndurable <= 1 && d.durable <= 1); /* the day event may commit alone */
-	CHECK(d.done_calls == 1);
-	CHECK(store_last_seq(s) == d.durable);
+	REQUIRE(drive_run(&d, s, l.v, l.n, 1, NULL) == 0);
+	REQUIRE(d.fail && strstr(d.fail, "legs"));
+	REQUIRE(d.ndurable <= 1 && d.durable <= 1); /* the day event may commit alone */
+	REQUIRE(d.done_calls == 1);
+	REQUIRE(store_last_seq(s) == d.durable);
 	store_free(s);
-	CHECK(q_int(p, "SELECT COUNT(*) FROM journal WHERE kind = 1") == 0);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM journal WHERE kind = 1") == 0);
 	free(d.fail);
 	free(l.v);
 	return 0;
@@ -869,9 +853,9 @@ static ssize_t read_seqs(int fd, uint64_t *max, uint8_t *acc, size_t *accn)
 static int test_kill9(void)
 {
 	int fds[2];
-	CHECK(pipe(fds) == 0);
+	REQUIRE(pipe(fds) == 0);
 	pid_t pid = fork();
-	CHECK(pid >= 0);
+	REQUIRE(pid >= 0);
 	if (pid == 0) {
 		dup2(fds[1], 1);
 		close(fds[0]);
@@ -890,31 +874,31 @@ static int test_kill9(void)
 		if (poll(&pf, 1, 1000) > 0 && read_seqs(fds[0], &max, acc, &accn) <= 0)
 			break;
 	}
-	CHECK(max >= 20000);
-	CHECK(kill(pid, SIGKILL) == 0);
+	REQUIRE(max >= 20000);
+	REQUIRE(kill(pid, SIGKILL) == 0);
 	int status;
-	CHECK(waitpid(pid, &status, 0) == pid);
-	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	REQUIRE(waitpid(pid, &status, 0) == pid);
+	REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 	while (read_seqs(fds[0], &max, acc, &accn) > 0)
 		;
 	close(fds[0]);
 
 	const char *p = path_of("kill.db");
 	struct store *s = open_or_null(p, &def, false);
-	CHECK(s);
-	CHECK(store_last_seq(s) >= max);
+	REQUIRE(s);
+	REQUIRE(store_last_seq(s) >= max);
 	fprintf(stderr, "kill9: child saw seq %llu durable; the file holds through seq %llu\n",
 		(unsigned long long)max, (unsigned long long)store_last_seq(s));
 	store_free(s);
 	char sql[128];
 	snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM journal WHERE seq <= %llu",
 		 (unsigned long long)max);
-	CHECK(q_int(p, sql) == (int64_t)max);
+	REQUIRE(q_int(p, sql) == (int64_t)max);
 	/* State tables were committed with their journal rows. */
-	CHECK(q_int(p, "SELECT COUNT(*) FROM tickets") ==
-	      q_int(p, "SELECT COUNT(*) FROM journal WHERE kind = 1"));
-	CHECK(q_int(p, "SELECT COUNT(*) FROM tickets WHERE state = 'done'") ==
-	      q_int(p, "SELECT COUNT(*) FROM journal WHERE kind = 5"));
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM tickets") ==
+		q_int(p, "SELECT COUNT(*) FROM journal WHERE kind = 1"));
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM tickets WHERE state = 'done'") ==
+		q_int(p, "SELECT COUNT(*) FROM journal WHERE kind = 5"));
 	return 0;
 }
 
@@ -956,6 +940,5 @@ int main(int argc, char **argv)
 	RUN(test_stop);
 	RUN(test_commit_failure);
 	cleanup();
-	printf("store: %d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return check_report("store");
 }
