@@ -457,6 +457,15 @@ static int check_open(const struct floor *f, int c)
 	return f->ctr[c].open ? 0 : FLOOR_E_CLOSED;
 }
 
+/* Checks that counter c exists, is open and has no current ticket. */
+static int check_free(const struct floor *f, int c)
+{
+	int r = check_open(f, c);
+	if (r)
+		return r;
+	return f->ctr[c].ticket == FLOOR_NONE ? 0 : FLOOR_E_BUSY;
+}
+
 /* Checks that counter c exists, is open and has a current ticket. */
 static int check_current(const struct floor *f, int c)
 {
@@ -518,11 +527,9 @@ int floor_counter_close(struct floor *f, struct floor_clock now, int counter,
 	int64_t at;
 	if (begin(f, now, out, &at))
 		return FLOOR_E_INVAL;
-	int r = check_open(f, counter);
+	int r = check_free(f, counter);
 	if (r)
 		return r;
-	if (f->ctr[counter].ticket != FLOOR_NONE)
-		return FLOOR_E_BUSY;
 	struct floor_event ev = ev_make(f, at, FLOOR_EV_COUNTER_CLOSED);
 	ev.counter = (int16_t)counter;
 	ev.reason = FLOOR_REASON_STAFF;
@@ -543,11 +550,9 @@ int floor_call_next(struct floor *f, struct floor_clock now, int counter, struct
 	int64_t at;
 	if (begin(f, now, out, &at))
 		return FLOOR_E_INVAL;
-	int r = check_open(f, counter);
+	int r = check_free(f, counter);
 	if (r)
 		return r;
-	if (f->ctr[counter].ticket != FLOOR_NONE)
-		return FLOOR_E_BUSY;
 	uint32_t h = floor__route(f, counter, at);
 	if (h != FLOOR_NONE)
 		emit_call(f, out, at, counter, h);
@@ -560,11 +565,9 @@ int floor_call(struct floor *f, struct floor_clock now, int counter, uint32_t ti
 	int64_t at;
 	if (begin(f, now, out, &at))
 		return FLOOR_E_INVAL;
-	int r = check_open(f, counter);
+	int r = check_free(f, counter);
 	if (r)
 		return r;
-	if (f->ctr[counter].ticket != FLOOR_NONE)
-		return FLOOR_E_BUSY;
 	if (ticket >= f->nt)
 		return FLOOR_E_TICKET;
 	if (f->t[ticket].state != FLOOR_WAITING)
