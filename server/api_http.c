@@ -509,6 +509,41 @@ static bool method_is(struct http_req *r, enum method m, const char *allow)
 	return false;
 }
 
+/* GET /healthz */
+static void route_healthz(struct http_req *r)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "status", json_string("ok"));
+	json_object_set_new(o, "version", json_string(TORG_VERSION));
+	json_object_set_new(o, "protocol", json_string(PROTO_VERSION));
+	json_object_set_new(o, "seq", json_integer((json_int_t)r->api->engine->durable_seq));
+	api__http_json(r, 200, o);
+}
+
+/* GET /metrics */
+static void route_metrics(struct http_req *r)
+{
+	size_t len;
+	char *text = api__metrics(r->api, &len);
+	api__http_text(r, 200, "text/plain; version=0.0.4", text, len);
+}
+
+/* The routes with a fixed path and one method. */
+static const struct route {
+	const char *path;
+	enum method method;
+	const char *allow;
+	void (*handle)(struct http_req *r);
+} routes[] = {
+    {"/healthz", M_GET, "GET", route_healthz},
+    {"/metrics", M_GET, "GET", route_metrics},
+    {"/api/v1/floor", M_GET, "GET", route_floor},
+    {"/api/v1/tickets", M_POST, "POST", route_issue},
+    {"/api/v1/login", M_POST, "POST", route_login},
+    {"/api/v1/logout", M_POST, "POST", route_logout},
+    {"/api/v1/me", M_GET, "GET", route_me},
+};
+
 /* Routes a complete request. */
 static void dispatch(struct http_req *r)
 {
@@ -522,57 +557,18 @@ static void dispatch(struct http_req *r)
 		fail(r, 503, "unavailable", "torgd is shutting down", NULL);
 		return;
 	}
-	if (strcmp(p, "/healthz") == 0) {
-		if (!method_is(r, M_GET, "GET"))
+	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
+		if (strcmp(p, routes[i].path) == 0) {
+			if (method_is(r, routes[i].method, routes[i].allow))
+				routes[i].handle(r);
 			return;
-		json_t *o = json_object();
-		json_object_set_new(o, "status", json_string("ok"));
-		json_object_set_new(o, "version", json_string(TORG_VERSION));
-		json_object_set_new(o, "protocol", json_string(PROTO_VERSION));
-		json_object_set_new(o, "seq", json_integer((json_int_t)a->engine->durable_seq));
-		respond(r, 200, o);
-		r->ready = true;
-		lws_callback_on_writable(r->wsi);
-		return;
-	}
-	if (strcmp(p, "/metrics") == 0) {
-		if (!method_is(r, M_GET, "GET"))
-			return;
-		size_t len;
-		char *text = api__metrics(a, &len);
-		api__http_text(r, 200, "text/plain; version=0.0.4", text, len);
-		return;
-	}
-	if (strcmp(p, "/api/v1/floor") == 0) {
-		if (method_is(r, M_GET, "GET"))
-			route_floor(r);
-		return;
-	}
-	if (strcmp(p, "/api/v1/tickets") == 0) {
-		if (method_is(r, M_POST, "POST"))
-			route_issue(r);
-		return;
+		}
 	}
 	if (strncmp(p, "/api/v1/tickets/", 16) == 0 && !strchr(p + 16, '/')) {
 		if (r->method == M_GET || r->method == M_HEAD || r->method == M_DELETE)
 			route_ticket(r, p + 16);
 		else
 			method_is(r, M_GET, "GET, DELETE");
-		return;
-	}
-	if (strcmp(p, "/api/v1/login") == 0) {
-		if (method_is(r, M_POST, "POST"))
-			route_login(r);
-		return;
-	}
-	if (strcmp(p, "/api/v1/logout") == 0) {
-		if (method_is(r, M_POST, "POST"))
-			route_logout(r);
-		return;
-	}
-	if (strcmp(p, "/api/v1/me") == 0) {
-		if (method_is(r, M_GET, "GET"))
-			route_me(r);
 		return;
 	}
 	if (strncmp(p, "/api/v1/counters/", 17) == 0) {
