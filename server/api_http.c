@@ -27,7 +27,6 @@ struct http_req {
 	char *body;
 	size_t blen;
 	bool too_big;
-	bool in_use;
 	bool dispatched; /* lws may still report a body's completion for Content-Length: 0 */
 	struct engine_waiter waiter;
 	struct api_deferred *deferred;
@@ -650,7 +649,6 @@ static enum method req_method(struct lws *wsi)
 static int begin(struct http_req *r, struct lws *wsi, const char *uri)
 {
 	req_reset(r);
-	r->in_use = true;
 	r->method = req_method(wsi);
 	snprintf(r->path, sizeof(r->path), "%s", uri);
 	size_t q = 0;

@@ -19,7 +19,7 @@
 #define ENGINE_TICK_MS 1000
 
 /* Services an event concerns, as a fan-out mask. */
-static uint64_t event_mask(const struct engine *e, const struct floor_event *ev)
+static uint64_t event_mask(const struct floor_event *ev)
 {
 	uint64_t m = 0;
 	switch (ev->kind) {
@@ -34,7 +34,6 @@ static uint64_t event_mask(const struct engine *e, const struct floor_event *ev)
 			m |= UINT64_C(1) << ev->from_service;
 		return m ? m : FANOUT_ALL;
 	}
-	(void)e;
 }
 
 /* Remembers a call for the screens' "last calls" list. */
@@ -200,7 +199,7 @@ static void emit(struct engine *e)
 		store_append(e->store, ev, json, len);
 		if (e->npending == e->pending_cap)
 			pending_grow(e);
-		uint64_t mask = event_mask(e, ev);
+		uint64_t mask = event_mask(ev);
 		touched |= mask;
 		e->pending[(e->pending_head + e->npending) % e->pending_cap] =
 		    (struct engine_pending){.seq = ev->seq, .mask = mask, .json = json, .len = len};
