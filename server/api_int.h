@@ -75,6 +75,7 @@ struct ws_session {
 	uint16_t close_code;
 	const char *close_reason;
 	uint64_t cursor;		      /* next seq to send from the fan-out log */
+	uint64_t told;			      /* last seq the client was told about (for skip) */
 	uint64_t mask;			      /* services whose events this session gets */
 	const struct config_display *display; /* the display it said it is, or NULL */
 	char *rx;			      /* reassembly of a fragmented message */

@@ -177,12 +177,15 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 			continue;
 		bool out_ready = s->out_head && s->out_head->ready_seq <= seq;
 		if (s->subscribed) {
-			if (log->next - s->cursor > API_LAG_EVENTS ||
-			    s->out_bytes > API_LAG_BYTES) {
+			/* A snapshot's cursor may be ahead of the log (applied, not yet durable). */
+			uint64_t behind = s->cursor < log->next ? log->next - s->cursor : 0;
+			if (behind > API_LAG_EVENTS || s->out_bytes > API_LAG_BYTES) {
 				/* It does not read, so it will never be writable to hear a close
 				 * frame: drop it now. It reconnects with since and catches up. */
 				a->ws_lagging_closed++;
 				s->closing = true;
+				s->close_code = 4001;
+				s->close_reason = "lagging";
 				lws_close_reason(s->wsi, 4001, (unsigned char *)"lagging", 7);
 				lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 				continue;
@@ -206,6 +209,7 @@ static void send_snapshot(struct ws_session *s, const struct config_display *d)
 	uint64_t seq = floor_seq(e->floor);
 	queue_json(s, encode_snapshot(e, d, s->mask, util_now_ms()), seq);
 	s->cursor = seq + 1;
+	s->told = seq;
 	s->subscribed = true;
 }
 
@@ -275,6 +279,7 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 			     (unsigned long long)since, (unsigned long long)e->durable_seq);
 		queue_text(s, msg, (size_t)n, 0);
 		s->cursor = since + 1;
+		s->told = since;
 		s->subscribed = true;
 		if (s->cursor < log->next)
 			lws_callback_on_writable(s->wsi);
@@ -334,54 +339,67 @@ static void on_message(struct ws_session *s, const char *buf, size_t len)
 	proto_client_msg_clear(&m);
 }
 
-/* Appends the JSON of entries [from, to) that match the mask into the frame buffer;
- * returns the count and sets *next to the first seq not taken. */
-static size_t build_frame(struct api *a, struct ws_session *s, size_t *len, uint64_t *next)
+/* Makes room for need more bytes after used in the frame buffer (growing it only for
+ * the first message of a frame, which may be larger than API_FRAME_MAX). */
+static char *frame_room(struct api *a, size_t used, size_t need)
+{
+	if (LWS_PRE + used + need > a->frame_cap) {
+		a->frame_cap = LWS_PRE + used + need + 64;
+		a->frame = xrealloc(a->frame, a->frame_cap);
+	}
+	return (char *)a->frame + LWS_PRE;
+}
+
+/* Builds the session's next frame from the durable log entries at its cursor that match
+ * its mask: one message alone, or a JSON array of them. Before an event that does not
+ * follow what the client was told, a skip message says the events between were filtered
+ * out (proto/PROTOCOL.md, "skip"). Returns the number of events taken, sets *start and
+ * *len (the frame, with LWS_PRE bytes of headroom before it) and *next (the first seq not
+ * taken). */
+static size_t build_frame(struct api *a, struct ws_session *s, unsigned char **start, size_t *len,
+			  uint64_t *next)
 {
 	const struct fanout *log = &a->engine->log;
-	size_t used = 0, count = 0;
-	uint64_t seq = s->cursor;
+	size_t used = 1, items = 0, count = 0; /* out[0] is kept for '[' */
+	uint64_t seq = s->cursor, told = s->told;
 	if (!a->frame) {
 		a->frame_cap = LWS_PRE + API_FRAME_MAX + 64;
 		a->frame = xmalloc(a->frame_cap);
 	}
 	char *out = (char *)a->frame + LWS_PRE;
-	const char *first = NULL;
-	size_t first_len = 0;
 	for (; seq < log->next && seq <= a->engine->durable_seq; seq++) {
 		const struct fanout_entry *e = fanout_get(log, seq);
 		if (!(e->mask & s->mask))
 			continue;
-		if (count > 0 && used + e->len + 2 > API_FRAME_MAX)
+		char skip[64];
+		int sl = 0;
+		if (seq != told + 1)
+			sl = snprintf(skip, sizeof(skip), "{\"type\":\"skip\",\"seq\":%llu}",
+				      (unsigned long long)(seq - 1));
+		size_t need = e->len + (size_t)sl + 3;
+		if (count > 0 && used + need > API_FRAME_MAX)
 			break;
-		if (count == 0) {
-			first = e->json;
-			first_len = e->len;
-			used = 1; /* room for '[' */
-		} else {
-			if (count == 1) {
-				if (first_len + e->len + 3 > a->frame_cap - LWS_PRE) {
-					break;
-				}
-				memcpy(out + 1, first, first_len);
-				used = 1 + first_len;
-			}
-			out[used++] = ',';
-			memcpy(out + used, e->json, e->len);
-			used += e->len;
+		out = frame_room(a, used, need);
+		if (sl > 0) {
+			if (items++)
+				out[used++] = ',';
+			memcpy(out + used, skip, (size_t)sl);
+			used += (size_t)sl;
 		}
+		if (items++)
+			out[used++] = ',';
+		memcpy(out + used, e->json, e->len);
+		used += e->len;
+		told = seq;
 		count++;
 	}
 	*next = seq;
-	if (count == 1) {
-		if (first_len + 1 > a->frame_cap - LWS_PRE) {
-			a->frame_cap = LWS_PRE + first_len + 64;
-			a->frame = xrealloc(a->frame, a->frame_cap);
-			out = (char *)a->frame + LWS_PRE;
-		}
-		memcpy(out, first, first_len);
-		*len = first_len;
-	} else if (count > 1) {
+	s->told = told;
+	*start = (unsigned char *)out;
+	if (items == 1) {
+		*start = (unsigned char *)out + 1; /* one message: no brackets */
+		*len = used - 1;
+	} else if (items > 1) {
 		out[0] = '[';
 		out[used++] = ']';
 		*len = used;
@@ -438,10 +456,11 @@ static int on_writable(struct ws_session *s)
 	}
 	size_t len = 0;
 	uint64_t next;
-	size_t count = build_frame(a, s, &len, &next);
+	unsigned char *start;
+	size_t count = build_frame(a, s, &start, &len, &next);
 	s->cursor = next;
 	if (count > 0) {
-		if (lws_write(s->wsi, a->frame + LWS_PRE, len, LWS_WRITE_TEXT) < 0)
+		if (lws_write(s->wsi, start, len, LWS_WRITE_TEXT) < 0)
 			return -1;
 		a->ws_frames_out++;
 	}

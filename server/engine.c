@@ -108,11 +108,12 @@ static int replay_cb(const struct floor_event *ev, void *arg)
 	return 0;
 }
 
-/* Refill callback: puts a journaled event back into the fan-out log. */
-static void recent_cb(uint64_t seq, const char *json, size_t len, void *arg)
+/* Refill callback: puts a journaled event back into the fan-out log, with the services it
+ * concerns, so a filtered resume after a restart filters as before it. */
+static void recent_cb(const struct floor_event *ev, const char *json, size_t len, void *arg)
 {
 	struct engine *e = arg;
-	fanout_push(&e->log, seq, FANOUT_ALL, xstrndup(json, len), len);
+	fanout_push(&e->log, ev->seq, event_mask(ev), xstrndup(json, len), len);
 }
 
 int engine_init(struct engine *e, uv_loop_t *loop, const struct config *cfg, struct store *st,

@@ -326,7 +326,8 @@ static const char *col_text(sqlite3_stmt *st, int i)
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-/* Maps a service id column to an index (-1 for NULL); returns 0 or -EINVAL with *cause. */
+/* Maps a service id column to an index (-1 for NULL, and for an unknown id when cause is
+ *  NULL); returns 0 or -EINVAL with *cause. */
 static int replay_service(struct store *s, sqlite3_stmt *st, int col, uint64_t seq, int16_t *out,
 			  char **cause)
 {
@@ -335,6 +336,8 @@ static int replay_service(struct store *s, sqlite3_stmt *st, int col, uint64_t s
 	if (!id)
 		return 0;
 	int i = store__ids_find(s->svc_ids, s->def->nservices, id);
+	if (i < 0 && !cause)
+		return 0;
 	if (i < 0) {
 		*cause = xasprintf("store: journal seq %llu names service \"%s\", which is not in "
 				   "the floor configuration",
@@ -345,7 +348,8 @@ static int replay_service(struct store *s, sqlite3_stmt *st, int col, uint64_t s
 	return 0;
 }
 
-/* Rebuilds one event from a replay row; returns 0 or -EINVAL with *cause. */
+/* Rebuilds one event from a replay row; returns 0 or -EINVAL with *cause. With cause NULL
+ *  an id the configuration does not know becomes -1 (or is left out of services). */
 static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev, char **cause)
 {
 	int err;
@@ -370,7 +374,9 @@ static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev,
 	ev->counter = -1;
 	if (ctr) {
 		int i = store__ids_find(s->ctr_ids, s->def->ncounters, ctr);
-		if (i < 0) {
+		if (i < 0 && !cause)
+			i = -1;
+		else if (i < 0) {
 			*cause = xasprintf("store: journal seq %llu names counter \"%s\", which is "
 					   "not in the floor configuration",
 					   (unsigned long long)ev->seq, ctr);
@@ -393,13 +399,14 @@ static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev,
 		memcpy(id, svcs, len);
 		id[len] = '\0';
 		int i = store__ids_find(s->svc_ids, s->def->nservices, id);
-		if (i < 0) {
+		if (i < 0 && cause) {
 			*cause = xasprintf("store: journal seq %llu names service \"%s\", which is "
 					   "not in the floor configuration",
 					   (unsigned long long)ev->seq, id);
 			return -EINVAL;
 		}
-		ev->services |= UINT64_C(1) << i;
+		if (i >= 0)
+			ev->services |= UINT64_C(1) << i;
 		svcs = end ? end + 1 : NULL;
 	}
 	if (sqlite3_column_type(st, 14) == SQLITE_BLOB &&
@@ -449,13 +456,14 @@ uint64_t store_last_seq(struct store *s)
 	return s->last_seq;
 }
 
-/* Gives cb the JSON of the newest max events after a seq, oldest first. */
+/* Gives cb the newest max events after a seq and their JSON, oldest first. */
 int store_recent(struct store *s, uint64_t after, size_t max,
-		 void (*cb)(uint64_t seq, const char *json, size_t len, void *arg), void *arg)
+		 void (*cb)(const struct floor_event *ev, const char *json, size_t len, void *arg),
+		 void *arg)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT seq, json FROM (SELECT seq, json FROM journal"
+				    "SELECT " REPLAY_COLS ", json FROM (SELECT * FROM journal"
 				    " WHERE seq > ?1 ORDER BY seq DESC LIMIT ?2) ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -463,9 +471,15 @@ int store_recent(struct store *s, uint64_t after, size_t max,
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
 	sqlite3_bind_int64(st, 2, max > INT64_MAX ? INT64_MAX : (sqlite3_int64)max);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *json = col_text(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		cb((uint64_t)sqlite3_column_int64(st, 0), json ? json : "", json ? len : 0, arg);
+		struct floor_event ev;
+		const char *json = col_text(st, 15);
+		size_t len = (size_t)sqlite3_column_bytes(st, 15);
+		if (replay_row(s, st, &ev, NULL) != 0) { /* an unknown kind: nobody can use it */
+			memset(&ev, 0, sizeof(ev));
+			ev.seq = (uint64_t)sqlite3_column_int64(st, 0);
+			ev.service = ev.from_service = ev.counter = -1;
+		}
+		cb(&ev, json ? json : "", json ? len : 0, arg);
 	}
 	if (rc != SQLITE_DONE)
 		goto fail;

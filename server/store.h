@@ -39,10 +39,12 @@ int store_replay(struct store *s, int (*cb)(const struct floor_event *ev, void *
 		 char **cause);
 /** Highest seq in the journal (0 when empty). */
 uint64_t store_last_seq(struct store *s);
-/** Calls cb for the encoded JSON of the newest events (at most max, seq > after), in seq
- *  order; for refilling the fan-out log at start-up. Synchronous. */
+/** Calls cb for the newest events (at most max, seq > after) and their encoded JSON, in
+ *  seq order; for refilling the fan-out log at start-up. An id the configuration no longer
+ *  has becomes -1 in ev (never an error). Synchronous. */
 int store_recent(struct store *s, uint64_t after, size_t max,
-		 void (*cb)(uint64_t seq, const char *json, size_t len, void *arg), void *arg);
+		 void (*cb)(const struct floor_event *ev, const char *json, size_t len, void *arg),
+		 void *arg);
 /** Starts the commit pipeline on loop. durable_cb(seq, arg) runs on the loop thread after
  *  every event with seq ≤ seq is committed durably; fail_cb(cause, arg) runs on the loop
  *  thread if a commit fails (torgd then exits without acknowledging anything more). */

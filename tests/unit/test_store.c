@@ -667,17 +667,24 @@ static int test_state_tables(void)
 struct recent_acc {
 	uint64_t seq[64];
 	size_t n;
-	bool json_ok;
+	bool json_ok, ev_ok;
+	const struct evlist *written;
 };
 
-/* Collects recent events and checks each JSON is the one stored with its seq. */
-static void recent_cb(uint64_t seq, const char *json, size_t len, void *arg)
+/* Collects recent events and checks each JSON is the one stored with its seq, and the
+ * event the one written (kind, service, counter: what the fan-out mask is made of). */
+static void recent_cb(const struct floor_event *ev, const char *json, size_t len, void *arg)
 {
 	struct recent_acc *a = arg;
+	uint64_t seq = ev->seq;
 	char want[96];
 	snprintf(want, sizeof(want), "\"seq\":%llu,", (unsigned long long)seq);
 	if (!strstr(json, want) || strlen(json) != len)
 		a->json_ok = false;
+	const struct floor_event *w = seq >= 1 && seq <= a->written->n ? &a->written->v[seq - 1] : NULL;
+	if (!w || w->seq != seq || w->kind != ev->kind || w->service != ev->service ||
+	    w->from_service != ev->from_service || w->counter != ev->counter)
+		a->ev_ok = false;
 	if (a->n < ARRAY_SIZE(a->seq))
 		a->seq[a->n++] = seq;
 }
@@ -693,14 +700,14 @@ static int test_recent(void)
 	REQUIRE(write_events(p, &def, &l) == 0);
 	struct store *s = open_or_null(p, &def, false);
 	REQUIRE(s);
-	struct recent_acc a = {.json_ok = true};
+	struct recent_acc a = {.json_ok = true, .ev_ok = true, .written = &l};
 	REQUIRE(store_recent(s, 0, 10, recent_cb, &a) == 0);
-	REQUIRE(a.n == 10 && a.json_ok);
+	REQUIRE(a.n == 10 && a.json_ok && a.ev_ok);
 	for (size_t i = 0; i < 10; i++)
 		REQUIRE(a.seq[i] == 93 + i);
 	a.n = 0;
 	REQUIRE(store_recent(s, 97, 10, recent_cb, &a) == 0);
-	REQUIRE(a.n == 5 && a.seq[0] == 98 && a.seq[4] == 102 && a.json_ok);
+	REQUIRE(a.n == 5 && a.seq[0] == 98 && a.seq[4] == 102 && a.json_ok && a.ev_ok);
 	a.n = 0;
 	REQUIRE(store_recent(s, 0, 0, recent_cb, &a) == 0 && a.n == 0);
 	REQUIRE(store_recent(s, 102, 10, recent_cb, &a) == 0 && a.n == 0);
