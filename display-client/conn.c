@@ -2,9 +2,13 @@
  * context (on the program's libuv loop as a foreign loop, with TLS for wss:// against the
  * system CA store or --ca), the one connection at a time, the reassembly of fragmented
  * frames, the hello (with since once the board has a base, so a reconnect resumes where
- * the board stopped), and the retry timer: capped exponential backoff with jitter,
- * 0.5 s doubling to 10 s, reset once the server has answered a hello. A network error is
- * never fatal: it only changes the link state shown on the screen and schedules a retry. */
+ * the board stopped; a filtered display's board seq includes the last skip), and the
+ * retry timer: capped exponential backoff with jitter, 0.5 s doubling to 10 s. The backoff
+ * starts over only when a connection that stayed live for DISPLAY_STABLE_MS drops: an
+ * answered hello alone does not reset it, so a server that accepts and drops at once, or
+ * a gap that comes back on every resume, is retried ever more slowly up to the cap. A
+ * network error is never fatal: it only changes the link state shown on the screen and
+ * schedules a retry. */
 #include "display.h"
 
 #include <uv.h>
@@ -115,6 +119,8 @@ void conn_retry_later(struct display *d, const char *why)
 	if (d->stopping)
 		return;
 	if (d->link == DISPLAY_LIVE) {
+		if (uv_now(&d->loop) - d->live_since >= DISPLAY_STABLE_MS)
+			d->attempt = 0;
 		d->link = DISPLAY_RECONNECTING;
 		display_dirty(d);
 	}
@@ -205,7 +211,7 @@ static int torg_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user
 		}
 		if (d->link != DISPLAY_LIVE && d->board.have_base) {
 			d->link = DISPLAY_LIVE;
-			d->attempt = 0;
+			d->live_since = uv_now(&d->loop);
 			display_dirty(d);
 		}
 		return 0;

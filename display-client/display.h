@@ -21,6 +21,7 @@ struct lws_context;
 #define DISPLAY_REDRAW_MS    50	   /* at most one redraw per this */
 #define DISPLAY_BACKOFF_MIN  500   /* ms, first retry delay */
 #define DISPLAY_BACKOFF_MAX  10000 /* ms, cap of the retry delay */
+#define DISPLAY_STABLE_MS    10000 /* ms live before a drop starts the backoff over */
 #define DISPLAY_ONCE_TIMEOUT 10000 /* ms, default --timeout of --once */
 #define DISPLAY_ONCALL_MAX   4	   /* --on-call children at once */
 #define DISPLAY_ONCALL_QUEUE 32	   /* calls waiting for a child slot */
@@ -71,8 +72,9 @@ struct display {
 	struct lws_context *ctx;
 	struct lws *wsi;
 	enum display_link link;
-	unsigned attempt; /* failed attempts in a row, for the backoff */
-	char *rx;	  /* the frame being reassembled */
+	unsigned attempt;    /* reconnects since the last stable connection (backoff) */
+	uint64_t live_since; /* uv_now when the link last went live */
+	char *rx;	     /* the frame being reassembled */
 	size_t rx_len, rx_cap;
 	bool hello_pending;
 	char *hello; /* the hello frame to send (LWS_PRE headroom before it) */
@@ -115,7 +117,8 @@ void display_stop(struct display *d, int code);
 /* conn.c */
 /** Creates the lws context on d->loop and starts the first connection. Returns 0 or -1. */
 int conn_start(struct display *d);
-/** Drops the connection (if any) and retries after the backoff; no-op while stopping. */
+/** Retries after the backoff (why: the failure to keep, or NULL); the backoff starts over
+ *  when the link had been live for DISPLAY_STABLE_MS. No-op while stopping. */
 void conn_retry_later(struct display *d, const char *why);
 /** First half of the shutdown: stops the retry timer and destroys the context once. */
 void conn_stop(struct display *d);

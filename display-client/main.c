@@ -4,8 +4,10 @@
  * timeout), the terminal (alternate screen, hidden cursor, no echo; restored on every
  * exit path), the log (a file with --log, stderr when it is not the screen, else the
  * board's last line), and what is done with each frame from the server: applied to the
- * board through proto/board, new calls handed to --on-call, gaps and server errors
- * turned into a reconnect. The connection itself is conn.c; drawing is render.c. */
+ * board through proto/board (which also follows a filtered display's skips), new calls
+ * handed to --on-call, gaps and server errors turned into a reconnect (whose backoff keeps
+ * growing while the gaps come back). The connection itself is conn.c; drawing is
+ * render.c. */
 #include "display.h"
 
 #include <errno.h>
@@ -195,7 +197,6 @@ int display_on_frame(struct display *d, const char *buf, size_t len)
 			    (unsigned long long)d->board.seq, (unsigned long long)r.gap_seq);
 		d->gap_strikes++;
 		d->gap_at = d->board.seq;
-		d->attempt = 0;
 		rc = -1;
 	}
 	if (r.flags & PROTO_BOARD_CHANGED)

@@ -3,7 +3,9 @@
  * was well formed does the copy replace the board, so a malformed frame changes nothing.
  * Reading is strict about the fields PROTOCOL.md says are always there (types, shapes,
  * lengths) and lenient about everything else: unknown fields, message types and event
- * kinds are ignored, as the protocol asks of clients. Strings are copied with control
+ * kinds are ignored, as the protocol asks of clients. An event must follow the board's seq
+ * by exactly one; a filtered session's skip moves that seq up over the events it was not
+ * sent, so only a jump no skip explains is a gap. Strings are copied with control
  * characters (C0, DEL and C1) replaced by '?', so nothing read can steer a terminal. The
  * field readers and the dump are in board_read.c. */
 #include "board_int.h"
@@ -593,6 +595,24 @@ static int apply_resume(struct proto_board *b, json_t *o, struct proto_board_res
 	return 0;
 }
 
+/* Applies a skip (PROTOCOL.md, "skip"): the events up to its seq that the session was not
+ * sent were outside its filter, so the board's seq moves up to it and the next event must
+ * be one more. A skip before any snapshot, or at or below the board's seq, changes nothing
+ * (counted as stale): it is never a gap. Returns 0 or -EINVAL. */
+static int apply_skip(struct proto_board *b, json_t *o, struct proto_board_result *r, char **cause)
+{
+	int64_t seq;
+	if (board__get_int(o, "seq", 0, "", &seq, cause))
+		return -EINVAL;
+	if (!b->have_base || (uint64_t)seq <= b->seq) {
+		r->stale++;
+		return 0;
+	}
+	b->seq = (uint64_t)seq;
+	r->flags |= PROTO_BOARD_SKIP | PROTO_BOARD_CHANGED;
+	return 0;
+}
+
 /* Records a server error message as "code: message". */
 static int apply_error(json_t *o, struct proto_board_result *r, char **cause)
 {
@@ -635,6 +655,8 @@ static int apply_message(struct proto_board *b, json_t *o, struct proto_board_re
 	}
 	if (!strcmp(type, "resume"))
 		return apply_resume(b, o, r, cause);
+	if (!strcmp(type, "skip"))
+		return apply_skip(b, o, r, cause);
 	if (!strcmp(type, "error"))
 		return apply_error(o, r, cause);
 	r->skipped++;

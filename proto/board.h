@@ -5,11 +5,13 @@
  * names and current number, the newest calls (newest first) with counter, service, time
  * and recall flag, the last applied seq and the local day. Applying a frame either
  * succeeds as a whole or leaves the board exactly as it was (malformed input is rejected
- * with a cause); unknown message types and event kinds are skipped, a seq jump is
- * reported as a gap (the caller reconnects with since), and the calls the frame added are
- * handed back for announcing. Every string kept is checked and cleaned of control
- * characters, so it is safe to print on a terminal. Pure: jansson only, no I/O, no
- * server/ code; shared by torg-display and anything else that wants a board. */
+ * with a cause); unknown message types and event kinds are skipped, a filtered session's
+ * skip moves the seq over the events outside its filter, a seq jump no skip explains is
+ * reported as a gap (the caller reconnects with since = the board's seq), and the calls
+ * the frame added are handed back for announcing. Every string kept is checked and
+ * cleaned of control characters, so it is safe to print on a terminal. Pure: jansson
+ * only, no I/O, no server/ code; shared by torg-display and anything else that wants a
+ * board. */
 #ifndef TORG_PROTO_BOARD_H
 #define TORG_PROTO_BOARD_H
 
@@ -65,7 +67,7 @@ struct proto_board_call {
 /* The board. Embed it and use _init/_close. Every pointer is owned by the board. */
 struct proto_board {
 	bool have_base; /* a snapshot was applied: events can follow */
-	uint64_t seq;	/* the last applied seq */
+	uint64_t seq;	/* the last applied seq, or the last skip's when higher */
 	char *day;	/* "YYYY-MM-DD" or NULL */
 	char *floor_id;
 	struct proto_board_names floor_name;
@@ -82,16 +84,18 @@ struct proto_board {
 };
 
 /* What one applied frame did (flags) and the calls it added. */
-#define PROTO_BOARD_CHANGED  0x1 /* something on the board changed */
-#define PROTO_BOARD_SNAPSHOT 0x2 /* a snapshot replaced the board */
-#define PROTO_BOARD_RESUME   0x4 /* a resume matched the board's seq */
-#define PROTO_BOARD_GAP	     0x8 /* events are missing: reconnect with since = board->seq */
+#define PROTO_BOARD_CHANGED  0x1  /* something on the board changed */
+#define PROTO_BOARD_SNAPSHOT 0x2  /* a snapshot replaced the board */
+#define PROTO_BOARD_RESUME   0x4  /* a resume matched the board's seq */
+#define PROTO_BOARD_GAP	     0x8  /* events are missing: reconnect with since = board->seq */
+#define PROTO_BOARD_SKIP     0x10 /* a skip moved board->seq over filtered-out events */
 struct proto_board_result {
 	unsigned flags;
 	struct proto_board_call *calls; /* calls and recalls added by events, oldest first */
 	size_t ncalls;
 	size_t skipped;	  /* messages of unknown type and events of unknown kind */
-	size_t stale;	  /* events at or below the board's seq, ignored */
+	size_t stale;	  /* events and skips at or below the board's seq, or skips before
+			     a snapshot, ignored */
 	uint64_t gap_seq; /* with GAP: the seq that did not follow */
 	char *error;	  /* the last server "error" message as "code: message", or NULL */
 };

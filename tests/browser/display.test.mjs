@@ -1,6 +1,8 @@
 // display.test.mjs — the wall display: fits three screen sizes without overflow,
 // shows a new call within a second and announces it (and a recall again) without
-// announcements overlapping, and catches up after losing its connection.
+// announcements overlapping, catches up after losing its connection, and a display of
+// some services (first-floor) shows its calls made after other services' events on the
+// one WebSocket it opened (the server's skips explain the seqs it was not sent).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { URL, launch, open_page, shot, http, staff, counter, fresh_counter, until, overflow } from "./lib.mjs";
@@ -152,6 +154,47 @@ test("a display that goes offline shows the mark, keeps its state and catches up
 	const snap = (await http("GET", "/api/v1/floor")).body;
 	assert.equal(waiting, snap.services.find((s) => s.id === "nav").waiting);
 	await shot(page, "display-hall-caught-up");
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
+test("a display of some services shows its call after other services' events, on one connection", async () => {
+	await fresh_counter(auth, "m1", ["child_welfare"]);
+	await fresh_counter(auth, "m3", ["health_station"]);
+	const sockets = [];
+	const page = await open_page(browser, `${URL}/display/first-floor`, {
+		viewport: { width: 1920, height: 1080 },
+		setup: (p) => p.on("websocket", (ws) => sockets.push(ws.url())),
+	});
+	await page.waitForFunction(() => window.torg_display.status === "live");
+	// Events the display is not sent (nav, reception) around counter events it is sent.
+	for (let i = 0; i < 4; i++)
+		await take("nav");
+	await fresh_counter(auth, "s3", ["nav"]);
+	for (let i = 0; i < 3; i++) {
+		await counter(auth, "s3", "call-next");
+		await counter(auth, "s3", "no-show");
+	}
+	const first = await take("child_welfare");
+	await take("reception");
+	assert.equal((await counter(auth, "m1", "call", { number: first.number })).status, 200);
+	await page.waitForFunction((n) => document.getElementById("latest-number").textContent === n, first.number, { timeout: 3000 });
+	// More of the others, then a second call of its own.
+	for (const s of ["nav", "social", "reception"])
+		await take(s);
+	const second = await take("health_station");
+	assert.equal((await counter(auth, "m3", "call", { number: second.number })).status, 200);
+	await page.waitForFunction((n) => document.getElementById("latest-number").textContent === n, second.number, { timeout: 3000 });
+	await page.waitForTimeout(1000); // longer than a first reconnect delay: a reconnect would show
+	const recent = await page.$$eval("#recent .num", (els) => els.map((e) => e.textContent));
+	assert.equal(recent[0], first.number);
+	assert.equal(await page.isVisible("#conn"), false, "no reconnecting mark");
+	const st = await page.evaluate(() => window.torg_display);
+	assert.equal(st.status, "live");
+	assert.equal(st.snapshots, 1);
+	assert.equal(st.resumes, 0, "never resumed: it never lost the stream");
+	assert.equal(sockets.length, 1, `one WebSocket, got ${sockets.length}: ${sockets.join(" ")}`);
+	await shot(page, "display-first-floor-filtered-calls");
 	assert.deepEqual(page.js_errors, []);
 	await page.context().close();
 });

@@ -32,7 +32,8 @@ export async function launch() {
 	});
 }
 
-// Opens a page in a new context of `browser` with the given viewport.
+// Opens a page in a new context of `browser` with the given viewport; opts.setup(page),
+// when given, runs before the page loads (to watch its WebSockets, say).
 export async function open_page(browser, url, opts = {}) {
 	const ctx = await browser.newContext({
 		viewport: opts.viewport || { width: 1280, height: 800 },
@@ -49,6 +50,8 @@ export async function open_page(browser, url, opts = {}) {
 			errors.push(m.text());
 	});
 	page.js_errors = errors;
+	if (opts.setup)
+		await opts.setup(page);
 	await page.goto(url);
 	return page;
 }

@@ -5,6 +5,10 @@ announced exactly once) and shows the reconnecting mark in between; --once outpu
 timeout and a server error; --on-call's environment and that it never blocks the board;
 wss:// through a TLS proxy (socat) with a throw-away CA, refused without it; valgrind
 (or ASan, for a sanitizer build) on --once; SIGTERM restores the terminal and exits 0.
+A display filtered to some services (--display upstairs, --services) shows a call made
+after events of other services on its first and only connection (a counting TCP proxy in
+between), and the reconnect delay keeps growing against a server that answers and drops
+or a gap that comes back, instead of starting over because the server answered.
 
 TORG_DISPLAY selects the binary (default build/display-client/torg-display). Needs tmux,
 socat, openssl and valgrind on PATH.
@@ -15,7 +19,9 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
+import threading
 import time
 
 import pytest
@@ -221,6 +227,100 @@ def test_board_language_and_display_filter(srv, display_bin, terminal):
     t.tmux("resize-window", "-t", "board", "-x", "70", "-y", "30")
     s = t.wait_screen(lambda s: "│" not in s and "Bolig" in s, "the narrow, stacked layout")
     assert max(len(line) for line in s.splitlines()) <= 70
+
+
+class CountingProxy:
+    """A TCP proxy on 127.0.0.1 in front of target_port that counts the connections it
+    accepts (each WebSocket a client opens is one) and pipes bytes both ways."""
+
+    def __init__(self, target_port):
+        self.target_port = target_port
+        self.accepted = 0
+        self.lock = threading.Lock()
+        self.socks = []
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.listener.accept()
+            except OSError:
+                return
+            with self.lock:
+                self.accepted += 1
+            try:
+                u = socket.create_connection(("127.0.0.1", self.target_port), timeout=5)
+            except OSError:
+                c.close()
+                continue
+            u.settimeout(None)
+            with self.lock:
+                self.socks += [c, u]
+            threading.Thread(target=self._pipe, args=(c, u), daemon=True).start()
+            threading.Thread(target=self._pipe, args=(u, c), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    break
+                dst.sendall(data)
+        except OSError:
+            pass
+        for s in (src, dst):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def close(self):
+        self.listener.close()
+        with self.lock:
+            for s in self.socks:
+                s.close()
+
+
+@pytest.mark.parametrize("which", [["--display", "upstairs"], ["--services", "housing,social"]],
+                         ids=["display", "services"])
+def test_filtered_display_shows_its_call_on_one_connection(srv, display_bin, terminal, which):
+    # A display of housing and social sees the seqs jump over the events of other
+    # services: each jump comes with a skip, so it must neither reconnect nor miss a call.
+    proxy = CountingProxy(srv.port)
+    try:
+        t = terminal([display_bin, "--server", f"ws://127.0.0.1:{proxy.port}", "--lang", "en",
+                      *which], cols=100, rows=30)
+        t.wait_screen(lambda s: "Housing" in s and "No calls yet" in s, "the filtered board")
+        for _ in range(4):
+            srv.issue("nav")
+        srv.open_counter("kari", "c1")  # a counter event: sent, after a skip
+        for _ in range(3):
+            srv.act("kari", "c1", "call-next")
+            srv.act("kari", "c1", "no-show")
+        h = srv.issue("housing")["number"]
+        srv.issue("nav")
+        srv.open_counter("per", "c2")
+        srv.act("per", "c2", "call-next")
+        s = t.wait_screen(lambda s: calls_listed(s)[:1] == [(h, "c2")], f"{h} called to c2")
+        assert "NAV" not in s and "reconnecting" not in s
+        # More of the others, then a second call of its own: still the same connection.
+        for _ in range(3):
+            srv.issue("reception")
+        h2 = srv.issue("social")["number"]
+        srv.open_counter("ola", "r1")
+        srv.act("ola", "r1", "call-next")
+        s = t.wait_screen(lambda s: calls_listed(s)[:2] == [(h2, "r1"), (h, "c2")],
+                          f"{h2} called to r1")
+        time.sleep(1.0)  # longer than the first reconnect delay: a reconnect would show
+        assert proxy.accepted == 1, f"{proxy.accepted} connections"
+        log = check_log(t.log_path)
+        assert "events missing" not in log and "closed" not in log, log
+        assert "reconnecting" not in t.screen()
+    finally:
+        proxy.close()
 
 
 # ---- the server goes away ----
@@ -449,23 +549,29 @@ def test_wss_through_tls_proxy(srv, display_bin, tmp_path):
 class FakeServer:
     """A WebSocket server on 127.0.0.1 that answers the n-th hello with the n-th list of
     scripted frames (strings, sent as they are; the last list again for later hellos) and
-    records the hellos; runs on its own asyncio loop."""
+    records the hellos and when they came (time.monotonic()); with drop it closes each
+    connection right after its frames. Runs on its own asyncio loop."""
 
-    def __init__(self, frames):
+    def __init__(self, frames, drop=False):
         import asyncio
-        import threading
 
         import websockets
         self.frames = frames
+        self.drop = drop
         self.hellos = []
+        self.hello_times = []
         self.port = free_port()
         self.loop = asyncio.new_event_loop()
         ready = threading.Event()
 
         async def handler(ws, path=None):
-            self.hellos.append(json.loads(await ws.recv()))
+            hello = json.loads(await ws.recv())
+            self.hello_times.append(time.monotonic())
+            self.hellos.append(hello)
             for f in self.frames[min(len(self.hellos), len(self.frames)) - 1]:
                 await ws.send(f)
+            if self.drop:
+                await ws.close()
             await ws.wait_closed()
 
         async def main():
@@ -567,5 +673,39 @@ def test_gap_reconnects_with_since(display_bin, tmp_path):
         assert fake.hellos[2] == {"type": "hello"}
         assert len(fake.hellos) == 3, fake.hellos
         assert "events missing after seq 7 (got 9)" in check_log(str(log))
+    finally:
+        fake.close()
+
+
+@pytest.mark.parametrize("how", ["server_drops", "gap"])
+def test_backoff_grows_while_connections_fail_at_once(display_bin, tmp_path, how):
+    # Every connection is answered (a snapshot), then lost at once: the server closes it,
+    # or its next event does not follow (a gap). An answer is no reason to start the
+    # backoff over, so the delays between hellos grow: 0.25-0.5 s, 0.5-1 s, 1-2 s, 2-4 s.
+    ev9 = json.dumps({"type": "event", "seq": 9, "kind": "ticket.issued",
+                      "ticket": {"number": "B050", "service": "nav"}})
+    frames = [json.dumps(SNAP)] if how == "server_drops" else [json.dumps(SNAP), ev9]
+    fake = FakeServer([frames], drop=how == "server_drops")
+    try:
+        log = tmp_path / "display.log"
+        with open(tmp_path / "out.txt", "w") as o:
+            p = subprocess.Popen([display_bin, "--server", f"ws://127.0.0.1:{fake.port}",
+                                  "--log", str(log)], stdout=o, stderr=subprocess.DEVNULL,
+                                 stdin=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: len(fake.hellos) >= 5, 20, "five hellos")
+        finally:
+            p.send_signal(signal.SIGTERM)
+            assert p.wait(15) == 0
+        ts = fake.hello_times
+        gaps = [b - a for a, b in zip(ts, ts[1:])][:4]
+        for i, g in enumerate(gaps):
+            low = 0.25 * 2 ** i
+            assert g >= low - 0.02, f"delay {i + 1} was {g:.3f} s, under {low} s: {gaps}"
+        assert gaps[3] > gaps[0] * 2, gaps
+        if how == "server_drops":
+            assert fake.hellos[1:5] == [{"type": "hello", "since": 7}] * 4, fake.hellos
+        else:
+            assert "events missing after seq 7 (got 9)" in check_log(str(log))
     finally:
         fake.close()

@@ -323,6 +323,83 @@ static void test_sequence(void)
 	proto_board_close(&b);
 }
 
+/* An event of the board's services, as a filtered session gets it. */
+#define CALLED(seq, number)                                                                        \
+	"{\"type\":\"event\",\"seq\":" #seq ",\"kind\":\"ticket.called\",\"ticket\":{\"number\":"  \
+	"\"" number "\",\"service\":\"nav\"},\"counter\":\"c2\"}"
+
+/* A filtered session's skips: they move the seq so the next event follows; they never go
+ * back, never count before a base and never explain a later jump. */
+static void test_skip(void)
+{
+	struct proto_board b;
+	struct proto_board_result r;
+	char *cause;
+
+	/* A skip before any snapshot: nothing to move, and not a gap to reconnect for. */
+	proto_board_init(&b);
+	int rc = apply(&b, "{\"type\":\"skip\",\"seq\":12}", &r, &cause);
+	CHECK(rc == 0 && r.flags == 0 && r.stale == 1 && !b.have_base && b.seq == 0);
+	proto_board_result_clear(&r);
+	proto_board_close(&b);
+
+	/* A skip, then in another frame the event after it: applied, no gap. */
+	base(&b);
+	rc = apply(&b, "{\"type\":\"skip\",\"seq\":45}", &r, &cause);
+	CHECK(rc == 0 && r.flags == (PROTO_BOARD_SKIP | PROTO_BOARD_CHANGED) && r.stale == 0);
+	CHECK(b.seq == 45 && b.ncalls == 2);
+	proto_board_result_clear(&r);
+	rc = apply(&b, CALLED(46, "B010"), &r, &cause);
+	CHECK(rc == 0 && r.flags == PROTO_BOARD_CHANGED && r.ncalls == 1 && b.seq == 46);
+	CHECK(str_eq(b.calls[0].number, "B010"));
+	proto_board_result_clear(&r);
+
+	/* A skip going back (or to the board's seq) changes nothing, and is no gap. */
+	char *before = proto_board_dump(&b);
+	rc = apply(&b, "[{\"type\":\"skip\",\"seq\":44},{\"type\":\"skip\",\"seq\":46}]", &r,
+		   &cause);
+	char *after = proto_board_dump(&b);
+	CHECK(rc == 0 && r.flags == 0 && r.stale == 2 && b.seq == 46 && !strcmp(before, after));
+	free(before);
+	free(after);
+	proto_board_result_clear(&r);
+
+	/* The batch torgd sends: [skip, event] in one frame; the call is announced. */
+	rc = apply(&b, "[{\"type\":\"skip\",\"seq\":57}," CALLED(58, "B011") "]", &r, &cause);
+	CHECK(rc == 0 && r.flags == (PROTO_BOARD_SKIP | PROTO_BOARD_CHANGED));
+	CHECK(r.ncalls == 1 && str_eq(r.calls[0].number, "B011") && b.seq == 58);
+	CHECK(str_eq(b.calls[0].number, "B011") &&
+	      str_eq(proto_board_counter(&b, "c2")->current, "B011"));
+	proto_board_result_clear(&r);
+
+	/* A real gap after a skip is still a gap: the skip is kept (since = 60) and the
+	 * event that did not follow it is not applied. */
+	rc = apply(&b, "[{\"type\":\"skip\",\"seq\":60}," CALLED(62, "B012") "]", &r, &cause);
+	CHECK(rc == 0 && r.flags == (PROTO_BOARD_SKIP | PROTO_BOARD_CHANGED | PROTO_BOARD_GAP));
+	CHECK(r.gap_seq == 62 && r.ncalls == 0 && b.seq == 60);
+	CHECK(str_eq(b.calls[0].number, "B011"));
+	proto_board_result_clear(&r);
+	/* A skip does not make up for a jump that came before it either. */
+	rc = apply(&b, "[" CALLED(63, "B013") ",{\"type\":\"skip\",\"seq\":70}]", &r, &cause);
+	CHECK(rc == 0 && r.flags == PROTO_BOARD_GAP && r.gap_seq == 63 && b.seq == 60);
+	proto_board_result_clear(&r);
+
+	/* The resume after it continues from the skipped-to seq. */
+	rc = apply(&b, "{\"type\":\"resume\",\"since\":60,\"seq\":75}", &r, &cause);
+	CHECK(rc == 0 && r.flags == PROTO_BOARD_RESUME && b.seq == 60);
+	proto_board_result_clear(&r);
+	rc = apply(&b, "[{\"type\":\"skip\",\"seq\":74}," CALLED(75, "B014") "]", &r, &cause);
+	CHECK(rc == 0 && r.ncalls == 1 && b.seq == 75 && !(r.flags & PROTO_BOARD_GAP));
+	proto_board_result_clear(&r);
+
+	/* A malformed skip is rejected like any malformed message, the whole frame with it. */
+	BAD(&b, "[{\"type\":\"skip\",\"seq\":80}," CALLED(81, "B015") ",{\"type\":\"skip\"}]",
+	    "[2].seq: expected an integer, got missing");
+	BAD(&b, "{\"type\":\"skip\",\"seq\":-3}", "seq: expected an integer >= 0, got -3");
+	CHECK(b.seq == 75);
+	proto_board_close(&b);
+}
+
 /* Only the ten newest calls are kept; the snapshot's extra calls are dropped. */
 static void test_call_cap(void)
 {
@@ -489,6 +566,7 @@ int main(void)
 	test_ticket_events();
 	test_counter_and_day();
 	test_sequence();
+	test_skip();
 	test_call_cap();
 	test_control_characters();
 	test_malformed();
