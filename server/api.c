@@ -7,9 +7,12 @@
  */
 #include "api_int.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "encode.h"
@@ -34,29 +37,99 @@ static void lws_log_cb(int level, const char *line)
 		"lws: %.*s", (int)n, line);
 }
 
+/* Splits "ADDR:PORT" into a bindable IP literal (host, at least 64 bytes) and a port:
+ * IPv4 ("127.0.0.1", "0.0.0.0"), IPv6 in brackets ("[::1]", "[::]") or "localhost"
+ * (127.0.0.1). *v6 tells which. Returns 0 or -EINVAL with *cause. */
+static int listen_parse(const char *listen, char *host, size_t hostlen, int *port, bool *v6,
+			char **cause);
+
+int api_listen_check(const char *listen, char **cause)
+{
+	char host[INET6_ADDRSTRLEN + 8];
+	int port;
+	bool v6;
+	return listen_parse(listen, host, sizeof(host), &port, &v6, cause);
+}
+
+static int listen_parse(const char *listen, char *host, size_t hostlen, int *port, bool *v6,
+			char **cause)
+{
+	const char *colon = strrchr(listen, ':');
+	char *end = NULL;
+	long p = colon ? strtol(colon + 1, &end, 10) : -1;
+	size_t hl = colon ? (size_t)(colon - listen) : 0;
+	if (!colon || hl == 0 || hl >= hostlen || !end || end == colon + 1 || *end || p < 0 ||
+	    p > 65535)
+		goto bad;
+	memcpy(host, listen, hl);
+	host[hl] = '\0';
+	*v6 = false;
+	if (host[0] == '[') { /* [::1]:8080 */
+		if (hl < 3 || host[hl - 1] != ']')
+			goto bad;
+		memmove(host, host + 1, hl - 2);
+		host[hl - 2] = '\0';
+		*v6 = true;
+	} else if (strcmp(host, "localhost") == 0) {
+		strcpy(host, "127.0.0.1");
+	}
+	unsigned char buf[sizeof(struct in6_addr)];
+	if (inet_pton(*v6 ? AF_INET6 : AF_INET, host, buf) != 1) {
+		*cause = xasprintf("listen address \"%s\": the host must be an IP address "
+				   "(127.0.0.1, 0.0.0.0, [::1], [::]) or localhost",
+				   listen);
+		return -EINVAL;
+	}
+	*port = (int)p;
+	return 0;
+bad:
+	*cause = xasprintf("listen address \"%s\" is not ADDR:PORT", listen);
+	return -EINVAL;
+}
+
+/* Why binding addr:port fails, tried with a socket of our own (lws only logs it). */
+static char *bind_failure(const char *host, bool v6, int port, const char *listen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	memset(&ss, 0, sizeof(ss));
+	if (v6) {
+		struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
+		a6->sin6_family = AF_INET6;
+		a6->sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, host, &a6->sin6_addr);
+		sl = sizeof(*a6);
+	} else {
+		struct sockaddr_in *a4 = (struct sockaddr_in *)&ss;
+		a4->sin_family = AF_INET;
+		a4->sin_port = htons((uint16_t)port);
+		inet_pton(AF_INET, host, &a4->sin_addr);
+		sl = sizeof(*a4);
+	}
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err = 0;
+	if (fd < 0) {
+		err = errno;
+	} else {
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
+		if (bind(fd, (struct sockaddr *)&ss, sl) != 0)
+			err = errno;
+		close(fd);
+	}
+	if (err)
+		return xasprintf("cannot listen on %s: %s", listen, strerror(err));
+	return xasprintf("cannot listen on %s (see the lws lines above)", listen);
+}
+
 int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config *cfg,
 	       struct engine *e, struct auth *auth, struct api **out, char **cause)
 {
-	char host[128];
-	const char *colon = strrchr(opts->listen, ':');
-	char *end = NULL;
-	long port = colon ? strtol(colon + 1, &end, 10) : -1;
-	if (!colon || colon == opts->listen || (size_t)(colon - opts->listen) >= sizeof(host) ||
-	    !end || *end || port < 0 || port > 65535) {
-		*cause = xasprintf("listen address \"%s\" is not ADDR:PORT", opts->listen);
-		return -EINVAL;
-	}
-	memcpy(host, opts->listen, (size_t)(colon - opts->listen));
-	host[colon - opts->listen] = '\0';
-	if (host[0] == '[') { /* [::1]:8080 */
-		size_t hl = strlen(host);
-		if (hl < 3 || host[hl - 1] != ']') {
-			*cause = xasprintf("listen address \"%s\" is not ADDR:PORT", opts->listen);
-			return -EINVAL;
-		}
-		memmove(host, host + 1, hl - 2);
-		host[hl - 2] = '\0';
-	}
+	char host[INET6_ADDRSTRLEN + 8];
+	int port;
+	bool v6;
+	int rc = listen_parse(opts->listen, host, sizeof(host), &port, &v6, cause);
+	if (rc != 0)
+		return rc;
 
 	struct api *a = xcalloc(1, sizeof(*a));
 	a->loop = loop;
@@ -64,6 +137,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	a->engine = e;
 	a->auth = auth;
 	a->www = xstrdup(opts->www);
+	a->iface = xstrdup(host); /* lws keeps the pointer: it must outlive the vhost */
 
 	static struct lws_protocols protocols[3];
 	protocols[0] = (struct lws_protocols){.name = "http",
@@ -75,30 +149,44 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 					      .rx_buffer_size = 1024};
 	protocols[2] = (struct lws_protocols){0};
 
-	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_cb);
+	lws_set_log_level(getenv("TORG_LWS_DEBUG") ? 0x3ff : (LLL_ERR | LLL_WARN), lws_log_cb);
 	struct lws_context_creation_info info;
 	memset(&info, 0, sizeof(info));
 	void *loops[1] = {loop};
-	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8;
+	/* The vhost is made separately: a failed bind then leaves a context that tears down
+	 * normally (a default vhost failing inside lws_create_context leaves one half torn
+	 * down, and running the loop over it crashed). */
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8 |
+		       LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
 	info.foreign_loops = loops;
-	info.port = (int)port;
-	info.iface = host;
-	info.protocols = protocols;
-	info.vhost_name = "default";
 	info.user = a;
 	info.pcontext = &a->ctx;
+	a->ctx = lws_create_context(&info);
+	if (!a->ctx) {
+		*cause = xstrdup("cannot start libwebsockets (is libwebsockets-evlib-uv installed?)");
+		api_free(a);
+		return -ENOTSUP;
+	}
+	/* An IPv4 address needs IPv6 off: lws 4.1.6 would otherwise write it into the
+	 * wrong part of an IPv6 socket address and listen on every interface. */
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND |
+		       (v6 ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
+	info.port = port;
+	info.iface = a->iface;
+	info.protocols = protocols;
+	info.vhost_name = "default";
 	info.retry_and_idle_policy = &ws_retry;
 	info.timeout_secs = 30;
 	info.max_http_header_data = 4096;
 	info.keepalive_timeout = 30;
-	a->ctx = lws_create_context(&info);
-	if (!a->ctx || !lws_get_vhost_by_name(a->ctx, "default")) {
-		*cause = xasprintf("cannot listen on %s (address in use or not available)",
-				   opts->listen);
-		if (a->ctx) {
-			api_stop(a);
-			uv_run(loop, UV_RUN_DEFAULT);
-		}
+	/* lws logs a failed bind in three lines of its own; ours below says it in one. */
+	lws_set_log_level(0, lws_log_cb);
+	a->vhost = lws_create_vhost(a->ctx, &info);
+	lws_set_log_level(getenv("TORG_LWS_DEBUG") ? 0x3ff : (LLL_ERR | LLL_WARN), lws_log_cb);
+	if (!a->vhost) {
+		*cause = bind_failure(host, v6, port, opts->listen);
+		api_stop(a);
+		uv_run(loop, UV_RUN_DEFAULT);
 		api_free(a);
 		return -EADDRINUSE;
 	}
@@ -124,6 +212,7 @@ void api_free(struct api *a)
 		lws_context_destroy(a->ctx);
 	free(a->frame);
 	free(a->www);
+	free(a->iface);
 	free(a);
 }
 

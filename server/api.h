@@ -20,6 +20,9 @@ struct api_opts {
 	const char *www;    /* folder of the browser pages */
 };
 
+/** Checks a listen address ("127.0.0.1:8080", "[::1]:8080", "localhost:8080"; the host
+ *  must be an IP address or localhost). Returns 0 or -EINVAL with *cause malloc'd. */
+int api_listen_check(const char *listen, char **cause);
 /** Creates the lws context on loop and starts listening. Returns 0 with *out set, or
  *  -errno with *cause malloc'd (port in use, bad address). */
 int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config *cfg,

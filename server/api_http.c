@@ -28,6 +28,8 @@ struct http_req {
 	size_t blen;
 	bool too_big;
 	bool dispatched; /* lws may still report a body's completion for Content-Length: 0 */
+	int completions; /* body completions lws reported for this transaction */
+	bool rx_paused;	 /* reading stopped until the answer is ready */
 	struct engine_waiter waiter;
 	struct api_deferred *deferred;
 	/* the answer */
@@ -73,6 +75,18 @@ static void add_header(struct http_req *r, const char *name, const char *value)
 	snprintf(r->extra + used, sizeof(r->extra) - used, "%s: %s\r\n", name, value);
 }
 
+/* The answer is ready: it goes out at the next writable turn (reading resumes if a
+ * repeated body completion paused it, see the LWS_CALLBACK_HTTP_BODY_COMPLETION case). */
+static void answer_ready(struct http_req *r)
+{
+	r->ready = true;
+	if (r->rx_paused) {
+		r->rx_paused = false;
+		lws_rx_flow_control(r->wsi, 1);
+	}
+	lws_callback_on_writable(r->wsi);
+}
+
 /* Readies an answer: status and body (taken, may be NULL); sent when writable and,
  * if hold is true, only once the engine says it is durable. */
 static void respond(struct http_req *r, int status, json_t *body)
@@ -92,16 +106,14 @@ static void respond(struct http_req *r, int status, json_t *body)
 static void durable_cb(struct engine_waiter *w)
 {
 	struct http_req *r = (struct http_req *)((char *)w - offsetof(struct http_req, waiter));
-	r->ready = true;
-	lws_callback_on_writable(r->wsi);
+	answer_ready(r);
 }
 
 /* Sends the readied answer once everything it reports is durable. */
 static void send_when_durable(struct http_req *r)
 {
 	if (engine_wait(r->api->engine, &r->waiter, durable_cb)) {
-		r->ready = true;
-		lws_callback_on_writable(r->wsi);
+		answer_ready(r);
 	}
 }
 
@@ -111,8 +123,7 @@ static void fail(struct http_req *r, int status, const char *code, const char *m
 {
 	r->dispatched = true; /* an answer given before the body ends the request */
 	respond(r, status, encode_error(code, message, field));
-	r->ready = true;
-	lws_callback_on_writable(r->wsi);
+	answer_ready(r);
 }
 
 /* Answers with res (status, body) once durable. */
@@ -284,8 +295,7 @@ static void route_issue(struct http_req *r)
 		json_t *body = encode_error("service_closed", "the service is closed now", NULL);
 		json_object_set_new(json_object_get(body, "error"), "opens_at", encode_time(opens));
 		respond(r, 409, body);
-		r->ready = true;
-		lws_callback_on_writable(r->wsi);
+		answer_ready(r);
 		goto out;
 	}
 	if (!keyed && !staff) {
@@ -307,8 +317,7 @@ static void route_issue(struct http_req *r)
 		struct api_result res = {0};
 		api__floor_error(&res, rc);
 		respond(r, res.status, res.body);
-		r->ready = true;
-		lws_callback_on_writable(r->wsi);
+		answer_ready(r);
 		goto out;
 	}
 	json_t *t = encode_ticket(a->engine, h, util_now_ms(), ENCODE_HOLDER);
@@ -345,8 +354,7 @@ static void route_ticket(struct http_req *r, const char *id)
 			struct api_result res = {0};
 			api__floor_error(&res, rc);
 			respond(r, res.status, res.body);
-			r->ready = true;
-			lws_callback_on_writable(r->wsi);
+			answer_ready(r);
 			return;
 		}
 	}
@@ -434,8 +442,7 @@ static void route_logout(struct http_req *r)
 		auth_logout(r->api->auth, token);
 	add_header(r, "set-cookie", "torg_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
 	respond(r, 204, NULL);
-	r->ready = true;
-	lws_callback_on_writable(r->wsi);
+	answer_ready(r);
 }
 
 /* GET /api/v1/me */
@@ -449,8 +456,7 @@ static void route_me(struct http_req *r)
 	json_t *body = json_object();
 	json_object_set_new(body, "user", user_json(u));
 	respond(r, 200, body);
-	r->ready = true;
-	lws_callback_on_writable(r->wsi);
+	answer_ready(r);
 }
 
 /* POST /api/v1/counters/{c}/{op} */
@@ -583,6 +589,8 @@ static void dispatch(struct http_req *r)
 	int rc = api__static_serve(a, r->wsi, p);
 	if (rc == 1)
 		fail(r, 404, "not_found", "no such page", NULL);
+	else if (rc < 0)
+		lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 }
 
 /* Writes the readied answer; returns what the lws callback should return. */
@@ -689,6 +697,17 @@ static int begin(struct http_req *r, struct lws *wsi, const char *uri)
 	return 0;
 }
 
+/* Whether the first piece of a request's body is lws 4.1.6 reading the request itself as
+ * its body: for a request with a body that arrives pipelined behind another in one
+ * packet, lws_http_action hands the buffered request from its first byte to the body
+ * callbacks and then calls LWS_CALLBACK_HTTP_BODY_COMPLETION forever without consuming
+ * anything (the loop froze torgd). A JSON body never starts with "POST " or "DELETE ". */
+static bool body_is_misread(const struct http_req *r, const void *in, size_t len)
+{
+	const char *m = r->method == M_POST ? "POST " : r->method == M_DELETE ? "DELETE " : NULL;
+	return m && in && len >= strlen(m) && memcmp(in, m, strlen(m)) == 0;
+}
+
 int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
 		 size_t len)
 {
@@ -700,6 +719,12 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		r->wsi = wsi;
 		return begin(r, wsi, in);
 	case LWS_CALLBACK_HTTP_BODY:
+		if (r->blen == 0 && body_is_misread(r, in, len)) {
+			log_info("http: a request with a body came pipelined behind another in one "
+				 "packet; closing that connection (libwebsockets 4.1.6 cannot read "
+				 "such a body)");
+			return -1;
+		}
 		if (r->too_big || r->blen + len > API_MAX_BODY) {
 			r->too_big = true;
 			return 0;
@@ -711,8 +736,23 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		r->body[r->blen] = '\0';
 		return 0;
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-		if (r->dispatched)
+		/* A backstop for body_is_misread: lws must never spin on us. */
+		if (++r->completions > 100) {
+			log_warn("http: lws reported one body complete %d times; closing that "
+				 "connection",
+				 r->completions);
+			return -1;
+		}
+		if (r->dispatched) {
+			/* lws 4.1.6 repeats the completion on every loop turn while the answer
+			 * waits (a commit, a sign-in) and a pipelined request sits in its buffer:
+			 * stop reading until the answer is ready, or the loop spins meanwhile. */
+			if (!r->ready && !r->rx_paused) {
+				r->rx_paused = true;
+				lws_rx_flow_control(wsi, 0);
+			}
 			return 0;
+		}
 		if (r->too_big)
 			fail(r, 413, "payload_too_large", "the body is over 16 KiB", NULL);
 		else
@@ -772,8 +812,7 @@ bool api__http_host(struct http_req *r, char *out, size_t len)
 void api__http_json(struct http_req *r, int status, json_t *body)
 {
 	respond(r, status, body);
-	r->ready = true;
-	lws_callback_on_writable(r->wsi);
+	answer_ready(r);
 }
 
 void api__http_text(struct http_req *r, int status, const char *ctype, char *text, size_t len)
@@ -784,8 +823,7 @@ void api__http_text(struct http_req *r, int status, const char *ctype, char *tex
 	memcpy(r->resp + LWS_PRE, text, len);
 	r->resp_len = len;
 	free(text);
-	r->ready = true;
-	lws_callback_on_writable(r->wsi);
+	answer_ready(r);
 }
 
 void api__http_header(struct http_req *r, const char *name, const char *value)

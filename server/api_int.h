@@ -18,8 +18,11 @@
 
 #define API_MAX_BODY   PROTO_MAX_MESSAGE
 #define API_DRAIN_MAX  (1024 * 1024) /* bodies up to this are read and refused with 413 */
-#define API_LAG_EVENTS 4096
-#define API_LAG_BYTES  (1024 * 1024)
+#define API_LAG_EVENTS 4096	    /* unsent events before a session is dropped (4001) */
+#define API_LAG_BYTES  (1024 * 1024) /* unsent bytes of its own messages, likewise */
+#define API_MSG_RATE   20	    /* client messages per second a session may send ... */
+#define API_MSG_BURST  40	    /* ... and at once */
+#define API_HELLO_S    10	    /* seconds a new session has to say hello */
 #define API_SNDBUF     (64 * 1024)  /* kernel send buffer of a WebSocket */
 #define API_FRAME_MAX  (256 * 1024) /* bytes of events coalesced into one frame */
 #define API_RATE_SLOTS 1024
@@ -35,6 +38,8 @@ struct api_result {
 struct api {
 	uv_loop_t *loop;
 	struct lws_context *ctx;
+	struct lws_vhost *vhost;
+	char *iface; /* the listen address, kept for lws */
 	const struct config *cfg;
 	struct engine *engine;
 	struct auth *auth;
@@ -85,12 +90,15 @@ struct ws_session {
 	char token[65];
 	int bad_count;
 	int64_t bad_since_ms;
+	double msg_tokens; /* message rate limit (token bucket) */
+	int64_t msg_at_ms;
 	/* ticket watch */
 	uint32_t ticket;
 	int32_t ticket_day;
 	int ticket_service;
 	struct ws_session *wnext, *wprev;
-	char *ticket_last; /* last ticket message queued, for change detection */
+	char *ticket_last;	   /* last ticket message queued, for change detection */
+	struct ws_out *ticket_out; /* that message while still queued (superseded in place) */
 };
 
 /* api.c */

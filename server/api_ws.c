@@ -29,8 +29,38 @@ static uint64_t all_services(const struct api *a)
 	return n >= 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 }
 
-/* Queues text (copied) to go out once ready_seq is durable. */
-static void queue_text(struct ws_session *s, const char *text, size_t len, uint64_t ready_seq)
+/* Drops a session that does not read: it will never be writable to hear a close frame,
+ * so lws kills it now. It reconnects with since and catches up. */
+static void drop_lagging(struct ws_session *s)
+{
+	s->api->ws_lagging_closed++;
+	s->closing = true;
+	s->close_code = 4001;
+	s->close_reason = "lagging";
+	lws_close_reason(s->wsi, 4001, (unsigned char *)"lagging", 7);
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* Unlinks o (which must be queued) from the session's out-queue and frees it. */
+static void queue_remove(struct ws_session *s, struct ws_out *o)
+{
+	struct ws_out **pp = &s->out_head, *prev = NULL;
+	while (*pp != o) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	*pp = o->next;
+	if (s->out_tail == o)
+		s->out_tail = prev;
+	s->out_bytes -= o->len;
+	free(o);
+}
+
+/* Queues text (copied) to go out once ready_seq is durable; returns the queued message.
+ * A session whose own unsent messages pass API_LAG_BYTES is dropped (every kind of
+ * session: displays, counters and phones alike). */
+static struct ws_out *queue_text(struct ws_session *s, const char *text, size_t len,
+				 uint64_t ready_seq)
 {
 	struct ws_out *o = xmalloc(sizeof(*o) + LWS_PRE + len);
 	o->next = NULL;
@@ -43,8 +73,11 @@ static void queue_text(struct ws_session *s, const char *text, size_t len, uint6
 		s->out_head = o;
 	s->out_tail = o;
 	s->out_bytes += len;
-	if (s->out_head->ready_seq <= s->api->engine->durable_seq)
+	if (s->out_bytes > API_LAG_BYTES && !s->closing)
+		drop_lagging(s);
+	else if (s->out_head->ready_seq <= s->api->engine->durable_seq)
 		lws_callback_on_writable(s->wsi);
+	return o;
 }
 
 /* Queues a JSON message (reference taken) to go out once ready_seq is durable. */
@@ -145,7 +178,11 @@ static void ticket_update(struct ws_session *s, uint64_t seq)
 		s->ticket_last = text;
 		char *msg = xasprintf("{\"type\":\"ticket\",\"seq\":%llu,\"ticket\":%s}",
 				      (unsigned long long)seq, text);
-		queue_text(s, msg, strlen(msg), seq);
+		/* Only the ticket's newest status matters: one the phone has not read yet is
+		 * replaced, so a phone that stops reading holds one message, not thousands. */
+		if (s->ticket_out)
+			queue_remove(s, s->ticket_out);
+		s->ticket_out = queue_text(s, msg, strlen(msg), seq);
 		free(msg);
 	}
 	if (gone) {
@@ -179,15 +216,8 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 		if (s->subscribed) {
 			/* A snapshot's cursor may be ahead of the log (applied, not yet durable). */
 			uint64_t behind = s->cursor < log->next ? log->next - s->cursor : 0;
-			if (behind > API_LAG_EVENTS || s->out_bytes > API_LAG_BYTES) {
-				/* It does not read, so it will never be writable to hear a close
-				 * frame: drop it now. It reconnects with since and catches up. */
-				a->ws_lagging_closed++;
-				s->closing = true;
-				s->close_code = 4001;
-				s->close_reason = "lagging";
-				lws_close_reason(s->wsi, 4001, (unsigned char *)"lagging", 7);
-				lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+			if (behind > API_LAG_EVENTS) {
+				drop_lagging(s);
 				continue;
 			}
 			if (s->cursor == before && !(s->mask & services) && !out_ready) {
@@ -315,11 +345,33 @@ static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
 	queue_json(s, reply, ok ? floor_seq(a->engine->floor) : 0);
 }
 
+/* Takes one message from the session's allowance (API_MSG_RATE a second, bursts of
+ * API_MSG_BURST); false when it has none left. */
+static bool msg_allowed(struct ws_session *s)
+{
+	int64_t now = util_now_ms();
+	if (s->msg_at_ms == 0)
+		s->msg_tokens = API_MSG_BURST;
+	else
+		s->msg_tokens += (double)(now - s->msg_at_ms) * API_MSG_RATE / 1000.0;
+	if (s->msg_tokens > API_MSG_BURST)
+		s->msg_tokens = API_MSG_BURST;
+	s->msg_at_ms = now;
+	if (s->msg_tokens < 1.0)
+		return false;
+	s->msg_tokens -= 1.0;
+	return true;
+}
+
 /* Handles one complete client message. */
 static void on_message(struct ws_session *s, const char *buf, size_t len)
 {
 	struct proto_client_msg m;
 	struct proto_error err = {0};
+	if (!msg_allowed(s)) {
+		send_error(s, "rate_limited", "too many messages: at most 20 a second", NULL);
+		return;
+	}
 	int rc = proto_parse_client(buf, len, &m, &err);
 	if (rc != 0) {
 		send_error(s, err.code, err.message, err.field);
@@ -331,6 +383,8 @@ static void on_message(struct ws_session *s, const char *buf, size_t len)
 			send_error(s, "bad_request", "hello was already said", NULL);
 		else
 			on_hello(s, &m.hello);
+		if (s->hello_done) /* the hello deadline is met */
+			lws_set_timeout(s->wsi, NO_PENDING_TIMEOUT, 0);
 	} else if (!s->hello_done) {
 		send_error(s, "hello_required", "say hello first", NULL);
 	} else {
@@ -415,6 +469,8 @@ static int write_out_head(struct ws_session *s)
 	if (!s->out_head)
 		s->out_tail = NULL;
 	s->out_bytes -= o->len;
+	if (s->ticket_out == o)
+		s->ticket_out = NULL;
 	int n = lws_write(s->wsi, o->buf + LWS_PRE, o->len, LWS_WRITE_TEXT);
 	free(o);
 	if (n < 0)
@@ -487,6 +543,7 @@ static void session_close(struct ws_session *s)
 		s->out_head = o->next;
 		free(o);
 	}
+	s->ticket_out = NULL;
 	free(s->rx);
 	free(s->ticket_last);
 	s->api = NULL;
@@ -528,6 +585,8 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 			a->sessions->prev = s;
 		a->sessions = s;
 		a->nsessions++;
+		/* A session that never says hello holds a connection for nothing. */
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, API_HELLO_S);
 		return 0;
 	case LWS_CALLBACK_RECEIVE: {
 		if (!s || !s->api || s->closing)

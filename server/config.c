@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -69,6 +70,26 @@ static int parse_floor(struct config__parse *p, json_t *root)
 	return 0;
 }
 
+/* Whether the n-byte host of a listen address is an IPv4 address, [IPv6] or localhost
+ * (torgd binds addresses, never looks names up). */
+static bool listen_host_ok(const char *host, size_t n)
+{
+	char buf[64];
+	unsigned char addr[sizeof(struct in6_addr)];
+	bool v6 = n >= 2 && host[0] == '[' && host[n - 1] == ']';
+	if (v6) {
+		host++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, host, n);
+	buf[n] = '\0';
+	if (!v6 && strcmp(buf, "localhost") == 0)
+		return true;
+	return inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) == 1;
+}
+
 /* Parses the optional "server" section. */
 static int parse_server(struct config__parse *p, json_t *root)
 {
@@ -93,6 +114,11 @@ static int parse_server(struct config__parse *p, json_t *root)
 		if (!colon || colon == listen || !colon[1] || *end || port < 1 || port > 65535 ||
 		    strspn(colon + 1, "0123456789") != strlen(colon + 1))
 			return config__fail(p, "server.listen", "%s is not host:port",
+					    config__quote(p, listen));
+		if (!listen_host_ok(listen, (size_t)(colon - listen)))
+			return config__fail(p, "server.listen",
+					    "%s: the host must be an IP address (127.0.0.1, "
+					    "0.0.0.0, [::1], [::]) or localhost",
 					    config__quote(p, listen));
 		free(cfg->listen);
 		cfg->listen = xstrdup(listen);

@@ -113,6 +113,10 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	t.cfg = cfg;
 	char *cause = NULL;
 	int code = 1;
+	if (api_listen_check(listen, &cause) != 0) {
+		fprintf(stderr, "torgd: %s\n", cause);
+		goto out;
+	}
 	struct store_opts sopts = {.sync_normal = cfg->synchronous == CONFIG_SYNC_NORMAL};
 	if (store_open(db, &cfg->floor_def, &sopts, &t.store, &cause) != 0) {
 		fprintf(stderr, "torgd: %s: %s\n", db, cause);

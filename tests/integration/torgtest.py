@@ -444,7 +444,7 @@ class WsClient:
     """A synchronous WebSocket client for torg.v1. Frames that hold a JSON array
     (batches) are flattened into messages; frames and batches are counted."""
 
-    def __init__(self, url, headers=None, subprotocols=("torg.v1",)):
+    def __init__(self, url, headers=None, subprotocols=("torg.v1",), max_queue=32):
         self.loop = _bg_loop()
         self.frames = 0
         self.batches = 0
@@ -453,7 +453,8 @@ class WsClient:
         async def connect():
             return await websockets.connect(
                 url, subprotocols=list(subprotocols) if subprotocols else None,
-                extra_headers=headers, max_size=None, ping_interval=None,
+                extra_headers=headers, max_size=None, max_queue=max_queue,
+                ping_interval=None,
                 open_timeout=WS_TIMEOUT, close_timeout=2)
 
         self.ws = self._run(connect(), WS_TIMEOUT + 1)
@@ -571,3 +572,140 @@ def assert_consecutive(events, first=None):
 TICKET_ID = re.compile(r"^[0-9a-f]{32}$")
 TOKEN = re.compile(r"^[0-9a-f]{64}$")
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+
+
+# ---- raw sockets, for hostile tests ----
+
+def raw_connect(port, timeout=5):
+    """A plain TCP connection to torgd on 127.0.0.1."""
+    return socket.create_connection(("127.0.0.1", port), timeout=timeout)
+
+
+def raw_read(sock, timeout=5, until=None):
+    """Reads until the peer closes, `timeout` passes without data, or until(data) is true;
+    returns (data, closed)."""
+    sock.settimeout(timeout)
+    out = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except socket.timeout:
+            return out, False
+        except (ConnectionResetError, BrokenPipeError):
+            return out, True
+        if not chunk:
+            return out, True
+        out += chunk
+        if until and until(out):
+            return out, False
+
+
+def raw_http(port, data, timeout=5):
+    """Sends data on a new connection in one write and returns (bytes read, closed)."""
+    s = raw_connect(port, timeout)
+    try:
+        s.sendall(data)
+        return raw_read(s, timeout)
+    finally:
+        s.close()
+
+
+def http_responses(data):
+    """Splits raw HTTP/1.1 answers (Content-Length framed) into a list of
+    (status, {lowercase header: value}, body bytes); a truncated tail is left out."""
+    out = []
+    while data:
+        head, sep, rest = data.partition(b"\r\n\r\n")
+        if not sep:
+            break
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {}
+        for line in lines[1:]:
+            k, _, v = line.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        n = int(headers.get("content-length", "0"))
+        if len(rest) < n:
+            break
+        out.append((status, headers, rest[:n]))
+        data = rest[n:]
+    return out
+
+
+def cpu_seconds(pid):
+    """User plus system CPU time a process has used, in seconds (from /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rss_kib(pid):
+    """Resident memory of a process in KiB (from /proc)."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def ws_frame(payload, opcode=1, fin=True, masked=True):
+    """One client WebSocket frame (RFC 6455), masked as a client must."""
+    if isinstance(payload, str):
+        payload = payload.encode()
+    head = bytes([(0x80 if fin else 0) | opcode])
+    n = len(payload)
+    mbit = 0x80 if masked else 0
+    if n < 126:
+        head += bytes([mbit | n])
+    elif n < 65536:
+        head += bytes([mbit | 126]) + n.to_bytes(2, "big")
+    else:
+        head += bytes([mbit | 127]) + n.to_bytes(8, "big")
+    if not masked:
+        return head + payload
+    key = os.urandom(4)
+    return head + key + bytes(b ^ key[i % 4] for i, b in enumerate(payload))
+
+
+def raw_ws(port, path="/ws", protocol="torg.v1", headers=(), rcvbuf=None, timeout=5):
+    """A WebSocket opened by hand on a raw socket (for clients that misbehave); returns
+    (socket, the handshake answer's status). rcvbuf shrinks the receive buffer first, for
+    a client that stops reading."""
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+    s.settimeout(timeout)
+    s.connect(("127.0.0.1", port))
+    req = (f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+           "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "Sec-WebSocket-Version: 13\r\n")
+    if protocol:
+        req += f"Sec-WebSocket-Protocol: {protocol}\r\n"
+    for h in headers:
+        req += h + "\r\n"
+    s.sendall((req + "\r\n").encode())
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = s.recv(1)  # byte by byte: leave any frame after the answer unread
+        if not chunk:
+            break
+        data += chunk
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    return s, status
+
+
+def ws_read_frames(data):
+    """Parses unmasked server frames from data: a list of (opcode, payload bytes)."""
+    out = []
+    while len(data) >= 2:
+        op, n = data[0] & 0x0F, data[1] & 0x7F
+        i = 2
+        if n == 126:
+            n, i = int.from_bytes(data[2:4], "big"), 4
+        elif n == 127:
+            n, i = int.from_bytes(data[2:10], "big"), 10
+        if len(data) < i + n:
+            break
+        out.append((op, data[i:i + n]))
+        data = data[i + n:]
+    return out

@@ -468,6 +468,13 @@ static bool test_err_sections(void)
 			 "server.listen: \"8080\" is not host:port");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'listen': 'localhost:99999'}"),
 			 "server.listen: \"localhost:99999\" is not host:port");
+	/* torgd binds addresses and never looks a name up (lws would bind every interface). */
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'listen': 'torg.example:8080'}"),
+			 "server.listen: \"torg.example:8080\": the host must be an IP address "
+			 "(127.0.0.1, 0.0.0.0, [::1], [::]) or localhost");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'listen': '[1.2.3.4]:8080'}"),
+			 "server.listen: \"[1.2.3.4]:8080\": the host must be an IP address "
+			 "(127.0.0.1, 0.0.0.0, [::1], [::]) or localhost");
 	ok &=
 	    fails_with(DOC(FLOOR_OK ", 'server': {'synchronous': 'off'}"),
 		       "server.synchronous: \"off\" is not one of \"normal\", \"full\", \"extra\"");
