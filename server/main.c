@@ -6,12 +6,15 @@
  * uv_loop_close() returns 0.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <uv.h>
 
@@ -104,6 +107,42 @@ static int find_user_word(int argc, char **argv)
 	return -1;
 }
 
+/* Takes the database's lock file (db + "-lock", flock'ed for the life of the process, with
+ * our pid in it): SQLite alone lets a second torgd open the same database, and the two
+ * then corrupt each other's numbering. Returns the fd or -1 with *cause. */
+static int lock_database(const char *db, char **cause)
+{
+	char *path = xasprintf("%s-lock", db);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*cause = xasprintf("cannot open the lock file %s: %s", path, strerror(errno));
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		int err = errno;
+		char pid[32] = "";
+		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (err == EWOULDBLOCK)
+			*cause = xasprintf("the database is in use by another torgd%s%s%s (it holds "
+					   "%s); stop it first",
+					   pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", path);
+		else
+			*cause = xasprintf("cannot lock %s: %s", path, strerror(err));
+		close(fd);
+		free(path);
+		return -1;
+	}
+	char buf[32];
+	int len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len)
+		log_warn("cannot write our pid into %s: %s", path, strerror(errno));
+	free(path);
+	return fd;
+}
+
 /* Runs the server until a signal stops it; returns the exit code. */
 static int serve(struct config *cfg, const char *db, const char *listen, const char *www,
 		 bool test_clock)
@@ -112,9 +151,14 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	memset(&t, 0, sizeof(t));
 	t.cfg = cfg;
 	char *cause = NULL;
-	int code = 1;
+	int code = 1, lock_fd = -1;
 	if (api_listen_check(listen, &cause) != 0) {
 		fprintf(stderr, "torgd: %s\n", cause);
+		goto out;
+	}
+	lock_fd = lock_database(db, &cause);
+	if (lock_fd < 0) {
+		fprintf(stderr, "torgd: %s: %s\n", db, cause);
 		goto out;
 	}
 	struct store_opts sopts = {.sync_normal = cfg->synchronous == CONFIG_SYNC_NORMAL};
@@ -185,6 +229,8 @@ out_loop:
 out:
 	auth_free(t.auth);
 	store_free(t.store);
+	if (lock_fd >= 0)
+		close(lock_fd); /* the lock goes with it, after the database is closed */
 	free(cause);
 	if (code == 0)
 		log_info("stopped cleanly");

@@ -1,7 +1,9 @@
-"""Where torgd listens, and how it fails to: `--listen 127.0.0.1:P` binds only the loopback
-address (lws 4.1.6 bound every interface for an IPv4 address), a taken port or an address
-this machine does not have is one clear line and exit 1 (it was a segfault), a host name
-is refused before anything is opened."""
+"""Start-up refusals and where torgd listens: `--listen 127.0.0.1:P` binds only the
+loopback address (lws 4.1.6 bound every interface for an IPv4 address), a taken port or an
+address this machine does not have is one clear line and exit 1 (it was a segfault), a
+host name is refused before anything is opened, and a second torgd on the same database
+is refused at start (both used to start, and the second died later on a UNIQUE
+violation)."""
 
 import os
 import socket
@@ -80,3 +82,20 @@ def test_host_name_refused_before_start(srv):
         assert "journal replayed" not in r.stderr, "refused before the store is opened"
     r = run_torgd(srv, "--check-config")
     assert r.returncode == 0
+
+
+def test_second_torgd_on_one_database_is_refused(srv):
+    srv.issue("nav")
+    r = subprocess.run([srv.binary, "--config", srv.config_path, "--db", srv.db_path,
+                        "--listen", f"127.0.0.1:{free_port()}"],
+                       capture_output=True, text=True, timeout=START_TIMEOUT, cwd=srv.workdir)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert (f"torgd: {srv.db_path}: the database is in use by another torgd "
+            f"(pid {srv.proc.pid})") in r.stderr, r.stderr
+    assert "journal replayed" not in r.stderr
+    # The first one is untouched and keeps numbering; after it is gone (even by kill -9,
+    # which releases the lock with the process) the database opens again.
+    assert srv.issue("nav")["number"] == "B002"
+    srv.kill9()
+    srv.start()
+    assert srv.issue("nav")["number"] == "B003"
