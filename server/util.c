@@ -214,3 +214,54 @@ void util_text_put(struct util_text *t, const char *s, size_t n)
 	t->len += n;
 	t->s[t->len] = '\0';
 }
+
+/* ---- SipHash-2-4 (Aumasson and Bernstein), for hash tables an attacker fills ---- */
+
+/* Rotates x left by b bits. */
+static uint64_t rotl64(uint64_t x, int b)
+{
+	return (x << b) | (x >> (64 - b));
+}
+
+/* One SipRound over the state v. */
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1];
+	v[1] = rotl64(v[1], 13) ^ v[0];
+	v[0] = rotl64(v[0], 32);
+	v[2] += v[3];
+	v[3] = rotl64(v[3], 16) ^ v[2];
+	v[0] += v[3];
+	v[3] = rotl64(v[3], 21) ^ v[0];
+	v[2] += v[1];
+	v[1] = rotl64(v[1], 17) ^ v[2];
+	v[2] = rotl64(v[2], 32);
+}
+
+uint64_t util_siphash(const uint64_t key[2], const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint64_t v[4] = {key[0] ^ 0x736f6d6570736575ULL, key[1] ^ 0x646f72616e646f6dULL,
+			 key[0] ^ 0x6c7967656e657261ULL, key[1] ^ 0x7465646279746573ULL};
+	size_t full = len & ~(size_t)7;
+	for (size_t i = 0; i < full; i += 8) {
+		uint64_t m = 0;
+		for (int k = 7; k >= 0; k--)
+			m = m << 8 | p[i + (size_t)k];
+		v[3] ^= m;
+		sip_round(v);
+		sip_round(v);
+		v[0] ^= m;
+	}
+	uint64_t b = (uint64_t)len << 56;
+	for (size_t k = 0; k < (len & 7); k++)
+		b |= (uint64_t)p[full + k] << (8 * k);
+	v[3] ^= b;
+	sip_round(v);
+	sip_round(v);
+	v[0] ^= b;
+	v[2] ^= 0xff;
+	for (int r = 0; r < 4; r++)
+		sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}

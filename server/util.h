@@ -61,6 +61,11 @@ void util_text_printf(struct util_text *t, const char *fmt, ...)
 /** Appends n bytes of s. */
 void util_text_put(struct util_text *t, const char *s, size_t n);
 
+/** SipHash-2-4 of data[0..len) under the 128-bit key: the keyed hash of every table whose
+ *  keys an attacker chooses (addresses, names), so nobody can aim keys at one bucket.
+ *  Seed key with util_random once per table. */
+uint64_t util_siphash(const uint64_t key[2], const void *data, size_t len);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif
