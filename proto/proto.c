@@ -281,9 +281,9 @@ static const struct shape shape_ticket = {is_ticket_id, "a ticket id of 32 lower
 static const struct shape shape_token = {is_token, "a token of 64 lowercase hex digits"};
 static const struct shape shape_lang = {is_lang, "a language tag such as \"nb\" or \"pt-BR\""};
 
-/* Checks that v (at path) is a non-empty string of at most 256 bytes and, when shape is
+/* Checks that v (at path) is a non-empty string of at most max bytes and, when shape is
  * given, of that shape; stores a copy in *out. Returns 0 or -EINVAL with the error set. */
-static int take_string_value(json_t *v, const char *path, const struct shape *shape,
+static int take_string_value(json_t *v, const char *path, const struct shape *shape, size_t max,
 			     const struct pctx *x, char **out)
 {
 	if (!json_is_string(v))
@@ -293,17 +293,18 @@ static int take_string_value(json_t *v, const char *path, const struct shape *sh
 	size_t n = json_string_length(v);
 	if (n == 0)
 		return fail(x, "bad_request", path, "must not be empty");
-	if (n > PROTO_MAX_STRING)
-		return fail(x, "bad_request", path, "longer than %d bytes", PROTO_MAX_STRING);
+	if (n > max)
+		return fail(x, "bad_request", path, "longer than %zu bytes", max);
 	if (shape && !shape->ok(s))
 		return fail(x, "bad_request", path, "expected %s", shape->what);
 	*out = p_strdup(s);
 	return 0;
 }
 
-/* Reads string field key of obj into *out (left NULL when absent and optional). */
-static int take_string(json_t *obj, const char *key, bool required, const struct shape *shape,
-		       const struct pctx *x, char **out)
+/* Reads string field key of obj, at most max bytes, into *out (left NULL when absent and
+ * optional). */
+static int take_string_max(json_t *obj, const char *key, bool required, const struct shape *shape,
+			   size_t max, const struct pctx *x, char **out)
 {
 	json_t *v = json_object_get(obj, key);
 	if (!v) {
@@ -311,7 +312,14 @@ static int take_string(json_t *obj, const char *key, bool required, const struct
 			return fail(x, "bad_request", key, "missing");
 		return 0;
 	}
-	return take_string_value(v, key, shape, x, out);
+	return take_string_value(v, key, shape, max, x, out);
+}
+
+/* Reads string field key of obj (at most PROTO_MAX_STRING bytes) into *out. */
+static int take_string(json_t *obj, const char *key, bool required, const struct shape *shape,
+		       const struct pctx *x, char **out)
+{
+	return take_string_max(obj, key, required, shape, PROTO_MAX_STRING, x, out);
 }
 
 /* Reads an optional non-negative integer field key of obj into *out; *has says whether
@@ -367,7 +375,8 @@ static int take_services(json_t *obj, const char *key, const struct pctx *x, boo
 	for (i = 0; i < count; i++) {
 		char path[64];
 		snprintf(path, sizeof(path), "%s[%zu]", key, i);
-		if (take_string_value(json_array_get(v, i), path, &shape_id, x, &ids[i]) < 0)
+		if (take_string_value(json_array_get(v, i), path, &shape_id, PROTO_MAX_STRING, x,
+				      &ids[i]) < 0)
 			goto fail;
 		for (size_t j = 0; j < i; j++) {
 			if (!strcmp(ids[j], ids[i])) {
@@ -667,7 +676,8 @@ int proto_parse_login_req(const char *buf, size_t len, struct proto_login_req *o
 		goto fail;
 	if ((rc = check_fields(obj, fields, &x)) < 0 ||
 	    (rc = take_string(obj, "name", true, NULL, &x, &out->name)) < 0 ||
-	    (rc = take_string(obj, "password", true, NULL, &x, &out->password)) < 0)
+	    (rc = take_string_max(obj, "password", true, NULL, PROTO_MAX_PASSWORD, &x,
+				  &out->password)) < 0)
 		goto fail;
 	json_decref(obj);
 	return 0;

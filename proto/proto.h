@@ -110,6 +110,11 @@ int proto_parse_ticket_req(const char *buf, size_t len, struct proto_ticket_req 
 /** Frees everything *r owns and zeroes it. */
 void proto_ticket_req_clear(struct proto_ticket_req *r);
 
+/* The longest password a login body may carry, in bytes: the same limit as `torgd user
+ * add` (auth's AUTH_PASSWORD_MAX), so every user that can be added can sign in. Other
+ * strings stay at 256 bytes. */
+#define PROTO_MAX_PASSWORD 1024
+
 /* POST /api/v1/login body; both strings malloc'd. */
 struct proto_login_req {
 	char *name;

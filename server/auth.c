@@ -2,9 +2,11 @@
  * auth.c — staff users and their passwords: the "users" table (and the
  * "schema" row of module "auth") on the module's own SQLite connection,
  * yescrypt hashing and constant-time checking, role names, service
- * permissions and a small SHA-256 for session tokens. The mutex on the
- * connection is there because the session half (auth_session.c) uses it from
- * worker threads.
+ * permissions and a small SHA-256 for session tokens. Every user add and
+ * remove also bumps the one-row "users_gen" table in its own transaction, so
+ * a running torgd (another process) notices the change with one cheap SELECT.
+ * The mutex on the connection is there because the session half
+ * (auth_session.c) uses it from its worker thread.
  */
 #include "auth.h"
 
@@ -325,6 +327,9 @@ static const char *const auth_migrations[AUTH_SCHEMA_VERSION] = {
     "CREATE TABLE sessions (token_hash BLOB PRIMARY KEY, user TEXT NOT NULL,"
     " created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);"
     "CREATE INDEX sessions_user ON sessions (user);",
+    /* 2: the generation of the users table, bumped with every add and remove */
+    "CREATE TABLE users_gen (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);"
+    "INSERT INTO users_gen (id, gen) VALUES (1, 0);",
 };
 
 /* Brings module "auth" to AUTH_SCHEMA_VERSION in one transaction; returns 0 or -errno. */
@@ -402,6 +407,31 @@ void auth_free(struct auth *a)
 	free(a);
 }
 
+/* Reads users_gen (the caller holds db_mu). */
+int auth__gen_read(struct auth *a, int64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -EIO;
+	if (sqlite3_prepare_v2(a->db, "SELECT gen FROM users_gen WHERE id = 1", -1, &st, NULL) ==
+		SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Bumps users_gen inside the caller's transaction; returns 0 or -EIO with *cause. */
+static int gen_bump(struct auth *a, const char *what, char **cause)
+{
+	if (sqlite3_exec(a->db, "UPDATE users_gen SET gen = gen + 1 WHERE id = 1", NULL, NULL,
+			 NULL) != SQLITE_OK ||
+	    sqlite3_changes(a->db) != 1)
+		return db_fail(a, what, cause);
+	return 0;
+}
+
 int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		  const char *const *services, size_t nservices, const char *password, char **cause)
 {
@@ -438,10 +468,12 @@ int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		goto fail;
 	}
 	pthread_mutex_lock(&a->db_mu);
-	if (sqlite3_prepare_v2(a->db,
-			       "INSERT INTO users (name, role, services, hash, created_ms)"
-			       " VALUES (?, ?, ?, ?, ?)",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if ((rc = db_exec(a, "BEGIN IMMEDIATE", cause)) < 0) {
+		/* nothing begun */
+	} else if (sqlite3_prepare_v2(a->db,
+				      "INSERT INTO users (name, role, services, hash, created_ms)"
+				      " VALUES (?, ?, ?, ?, ?)",
+				      -1, &st, NULL) != SQLITE_OK) {
 		rc = db_fail(a, "user add", cause);
 	} else {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
@@ -460,6 +492,10 @@ int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		}
 	}
 	sqlite3_finalize(st);
+	if (rc == 0 && (rc = gen_bump(a, "user add", cause)) == 0)
+		rc = db_exec(a, "COMMIT", cause);
+	if (rc < 0 && !sqlite3_get_autocommit(a->db))
+		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
 	pthread_mutex_unlock(&a->db_mu);
 	explicit_bzero(hash, sizeof hash);
 fail:
@@ -499,6 +535,10 @@ int auth_user_remove(struct auth *a, const char *name, char **cause)
 		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
 		*cause = xasprintf("no user \"%s\"", name);
 		rc = -ENOENT;
+		goto out;
+	}
+	if ((rc = gen_bump(a, "user remove", cause)) < 0) {
+		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
 	rc = db_exec(a, "COMMIT", cause);

@@ -3,8 +3,11 @@
  * allowed services, yescrypt hash) and sessions (SHA-256 of the token only)
  * live in the shared SQLite database under their own tables, migrated as
  * module "auth". The command line uses the synchronous user calls; torgd
- * starts the module on its loop, where logins hash in a worker and session
- * lookups are O(1) from an in-memory map refreshed from the database.
+ * starts the module on its loop, where logins hash on auth's own worker
+ * thread and session lookups are O(1) from an in-memory map refreshed from the
+ * database: in full every refresh interval, and within about a second of a
+ * user being added or removed (every such change bumps a generation counter
+ * in the database, which the started module checks once a second).
  */
 #ifndef TORG_AUTH_H
 #define TORG_AUTH_H
@@ -35,12 +38,15 @@ void auth_free(struct auth *a);
 
 /* synchronous, for the command line: */
 
-/** Adds a user; name [a-z0-9._-]{1,64}, password 8..1024 bytes, services copied.
- *  Returns 0, -EINVAL (bad input), -EEXIST (name taken) or -EIO, with *cause. */
+/** Adds a user; name [a-z0-9._-]{1,64}, password 8..1024 bytes, services copied. Bumps
+ *  the users generation in the same transaction. Returns 0, -EINVAL (bad input), -EEXIST
+ *  (name taken) or -EIO, with *cause. */
 int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		  const char *const *services, size_t nservices, const char *password,
 		  char **cause);
-/** Removes a user and their sessions. Returns 0, -ENOENT for an unknown user, or -EIO. */
+/** Removes a user and their sessions, bumping the users generation in the same transaction
+ *  (a running torgd drops the sessions within about a second). Returns 0, -ENOENT for an
+ *  unknown user, or -EIO. */
 int auth_user_remove(struct auth *a, const char *name, char **cause);
 /** Calls cb for every user in name order (u borrowed for the call; cb may call into a).
  *  Returns 0 or -EIO. */
@@ -52,25 +58,28 @@ int auth_role_parse(const char *s);
 
 /* asynchronous, for torgd: */
 
-/** Loads unexpired sessions from the DB (synchronously: start-up only) and starts the
- *  refresh timer on loop (unref'd: auth never keeps the loop alive by itself).
- *  Returns 0, -EALREADY or -EIO. */
+/** Loads unexpired sessions from the DB (synchronously: start-up only), starts auth's
+ *  worker thread ("torg-auth") and the refresh timers on loop (unref'd: auth never keeps
+ *  the loop alive by itself). Returns 0, -EALREADY, -EIO, or a negative errno when the
+ *  thread cannot be made; after a failure nothing is started. */
 int auth_start(struct auth *a, uv_loop_t *loop);
-/** Stops the timer, waits for running jobs, then calls done_cb(arg) on the loop (at once
- *  when never started). Logins still running then report -ECANCELED. */
+/** Stops the timers and the worker, then calls done_cb(arg) (may be NULL) on the loop (at
+ *  once when never started). Logins waiting or still running then report -ECANCELED (a
+ *  running one's session row is deleted again); logouts waiting are written all the same. */
 void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg);
-/** Verifies name+password in a worker; cb on the loop thread with status 0 and a new
+/** Verifies name+password on auth's worker; cb on the loop thread with status 0 and a new
  *  session token (64 hex, valid until cb returns; copy it) and the user, or -EACCES for
  *  bad name/password (never says which), -ECANCELED when auth_stop came first, or
  *  -EIO. Returns 0 (cb will be called once) or -EINVAL (not started, NULL argument),
- *  -ECANCELED (stopping) or a uv error, and then cb is never called. */
+ *  -ECANCELED (stopping) or -EAGAIN when 32 logins are already waiting or hashing (the
+ *  caller answers 503 with Retry-After), and then cb is never called. */
 int auth_login(struct auth *a, const char *name, const char *password,
 	       void (*cb)(int status, const char *token, const struct auth_user *user, void *arg),
 	       void *arg);
 /** The session's user for a token (64 hex), or NULL when unknown/expired. Borrowed: valid
  *  until the next loop turn. O(1). */
 const struct auth_user *auth_session_user(struct auth *a, const char *token);
-/** Ends a session now (memory at once, DB row in a worker). 0 or -ENOENT. */
+/** Ends a session now (memory at once, DB row on the worker). 0 or -ENOENT. */
 int auth_logout(struct auth *a, const char *token);
 /** Whether the user may act for every service in ids (role and allowed list). */
 bool auth_user_allows(const struct auth_user *u, const char *const *ids, size_t n);
@@ -79,8 +88,9 @@ bool auth_user_allows(const struct auth_user *u, const char *const *ids, size_t 
 
 /** Sets how long new sessions last (default 12 h). */
 void auth_set_session_ttl(struct auth *a, int64_t ttl_ms);
-/** Sets how often a started auth reloads users and sessions from the DB (default 60 s);
- *  takes effect at auth_start or the next timer turn. */
+/** Sets how often a started auth reloads users and sessions from the DB in full (default
+ *  60 s; the generation check runs every second regardless); takes effect at auth_start or
+ *  the next timer turn. */
 void auth_set_refresh_interval(struct auth *a, uint64_t interval_ms);
 
 #endif

@@ -10,14 +10,17 @@
 #include <sqlite3.h>
 
 #include "auth.h"
+#include "worker.h"
 
 #define AUTH_TTL_DEFAULT_MS	(12 * 3600 * 1000LL)
 #define AUTH_REFRESH_DEFAULT_MS 60000
+#define AUTH_GEN_CHECK_MS	1000 /* how often the started auth looks at users_gen */
+#define AUTH_LOGIN_QUEUE_MAX	32   /* logins waiting or hashing; more: -EAGAIN */
 #define AUTH_NAME_MAX		64
 #define AUTH_SERVICE_MAX	64
 #define AUTH_PASSWORD_MIN	8
 #define AUTH_PASSWORD_MAX	1024
-#define AUTH_SCHEMA_VERSION	1
+#define AUTH_SCHEMA_VERSION	2
 
 /* One live session in the map; owns its copy of the user. */
 struct auth_session {
@@ -40,10 +43,14 @@ struct auth {
 	int64_t ttl_ms;
 	uint64_t refresh_ms;
 	uv_loop_t *loop;
-	uv_timer_t timer;
+	struct worker *worker; /* "torg-auth", one thread: logins, logouts, refreshes */
+	uv_timer_t timer;      /* the full refresh every refresh_ms */
+	uv_timer_t gen_timer;  /* the users_gen check every AUTH_GEN_CHECK_MS */
 	uv_check_t check;
 	bool started, stopping, refreshing;
-	unsigned jobs, handles;
+	bool want_full, want_check; /* a refresh or a check is due once none is in flight */
+	int64_t users_gen;	    /* the users_gen the sessions were last refreshed at */
+	unsigned logins, handles;
 	void (*done_cb)(void *arg);
 	void *done_arg;
 	struct auth_session **buckets;
@@ -70,5 +77,8 @@ bool auth__password_check(const char *password, const char *stored);
 const char *auth__dummy_hash(void);
 /** Frees every session and the graveyards. */
 void auth__sessions_free(struct auth *a);
+/** Reads the users table's generation (bumped by every user add and remove) into *out;
+ *  the caller holds db_mu. Returns 0 or -EIO. */
+int auth__gen_read(struct auth *a, int64_t *out);
 
 #endif

@@ -2,10 +2,20 @@
  * auth_session.c — the started half of auth: sessions. Tokens are 32 random
  * bytes shown as hex; only their SHA-256 reaches the "sessions" table. Every
  * live session sits in a hash map keyed by that SHA-256 for O(1) lookups on
- * the loop thread; password checks, session writes and the periodic refresh
- * (which drops sessions whose row or user vanished and picks up role changes)
- * run in uv workers. Users handed out as borrowed pointers are freed only
- * after the loop has turned (a two-step graveyard emptied by a uv_check).
+ * the loop thread; password checks, session writes and the refresh (which
+ * drops sessions whose row or user vanished and picks up role changes) run on
+ * auth's own worker thread ("torg-auth", one thread, so yescrypt never takes
+ * more than one core from the loop and the store's commit thread). At most
+ * AUTH_LOGIN_QUEUE_MAX logins wait or hash at a time. The refresh runs in
+ * full every refresh interval, and besides once a second as a check of the
+ * users table's generation that reloads only when a user was added or
+ * removed (by `torgd user` in another process), so a removed user's sessions
+ * end within about a second. A stop cancels the jobs still waiting; a
+ * cancelled logout still deletes its session row, and a login that finishes
+ * during the stop deletes the row it wrote (both on the loop: no session
+ * survives a stop that nobody holds or that was logged out). Users handed
+ * out as borrowed pointers are freed only after the loop has turned (a
+ * two-step graveyard emptied by a uv_check).
  */
 #include "auth.h"
 
@@ -21,9 +31,9 @@
 
 enum auth_job_kind { AUTH_JOB_LOGIN, AUTH_JOB_LOGOUT, AUTH_JOB_REFRESH };
 
-/* A unit of blocking work for the thread pool and its result. */
+/* A unit of blocking work for auth's worker and its result. */
 struct auth_job {
-	uv_work_t req;
+	struct worker_job wjob;
 	struct auth *a;
 	enum auth_job_kind kind;
 	int status;
@@ -36,7 +46,10 @@ struct auth_job {
 	size_t nusers;		      /* refresh */
 	uint8_t (*hashes)[32];	      /* refresh: sorted session hashes in the DB */
 	size_t nhashes;		      /* refresh */
-	uint64_t gen;		      /* refresh */
+	uint64_t gen;		      /* refresh: sessions born before it are checked */
+	bool full;		      /* refresh: reload even when users_gen is unchanged */
+	bool reloaded;		      /* refresh: the reload ran (else nothing changed) */
+	int64_t users_gen;	      /* refresh: in the known generation, out the one read */
 	void (*login_cb)(int status, const char *token, const struct auth_user *user, void *arg);
 	void *arg;
 };
@@ -122,6 +135,16 @@ void auth__sessions_free(struct auth *a)
 	free(a->grave_old.v);
 }
 
+/* Frees every session and empties the map and graveyards (a start that failed). */
+static void map_clear(struct auth *a)
+{
+	auth__sessions_free(a);
+	a->buckets = NULL;
+	a->nbuckets = a->nsessions = 0;
+	memset(&a->grave_new, 0, sizeof a->grave_new);
+	memset(&a->grave_old, 0, sizeof a->grave_old);
+}
+
 /* Frees the two-turn-old graveyard and ages the new one; stops when both are empty. */
 static void check_cb(uv_check_t *h)
 {
@@ -167,7 +190,7 @@ static int token_hash(const char *token, uint8_t hash[32])
 	return 0;
 }
 
-/* ---- jobs in the thread pool ---- */
+/* ---- jobs on auth's worker ---- */
 
 /* Looks the user up, checks the password and writes a new session (worker thread). */
 static void login_work(struct auth_job *j)
@@ -249,13 +272,23 @@ static void logout_work(struct auth_job *j)
 	pthread_mutex_unlock(&j->a->db_mu);
 }
 
-/* Purges expired rows and reads all users and live session hashes, sorted (worker thread). */
+/* Reads users_gen and, when it changed or the refresh is a full one, purges expired rows
+ *  and reads all users and live session hashes, sorted (worker thread). */
 static void refresh_work(struct auth_job *j)
 {
 	struct auth *a = j->a;
 	sqlite3_stmt *su = NULL, *ss = NULL, *sd = NULL;
 	int s = SQLITE_ERROR;
+	int64_t gen = 0;
 	pthread_mutex_lock(&a->db_mu);
+	if (auth__gen_read(a, &gen) < 0)
+		goto out;
+	if (!j->full && gen == j->users_gen) {
+		s = SQLITE_DONE; /* nothing changed: the cheap check is all */
+		goto out;
+	}
+	j->users_gen = gen; /* read first: a change made during the reload is seen next time */
+	j->reloaded = true;
 	if (sqlite3_prepare_v2(a->db, "DELETE FROM sessions WHERE expires_ms <= ?", -1, &sd,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db, "SELECT name, role, services FROM users ORDER BY name", -1,
@@ -291,9 +324,9 @@ out:
 }
 
 /* Runs a job's blocking part (worker thread). */
-static void job_work_cb(uv_work_t *req)
+static void job_work_cb(struct worker_job *wj)
 {
-	struct auth_job *j = req->data;
+	struct auth_job *j = wj->data;
 	if (j->kind == AUTH_JOB_LOGIN)
 		login_work(j);
 	else if (j->kind == AUTH_JOB_LOGOUT)
@@ -364,28 +397,32 @@ static void job_free(struct auth_job *j)
 	free(j);
 }
 
-/* Calls the stop callback once nothing is running and every handle has closed. */
+/* Calls the stop callback once the worker has stopped and every handle has closed. */
 static void maybe_done(struct auth *a)
 {
-	if (!a->stopping || a->jobs || a->handles || !a->done_cb)
+	if (!a->stopping || a->worker || a->handles || !a->done_cb)
 		return;
 	void (*cb)(void *) = a->done_cb;
 	a->done_cb = NULL;
 	cb(a->done_arg); /* may free a */
 }
 
-/* Delivers a job's result on the loop thread. */
-static void job_after_cb(uv_work_t *req, int status)
+static void refresh_kick(struct auth *a);
+
+/* Delivers a job's result on the loop thread (status -ECANCELED: it never ran). */
+static void job_after_cb(struct worker_job *wj, int status)
 {
-	struct auth_job *j = req->data;
+	struct auth_job *j = wj->data;
 	struct auth *a = j->a;
-	a->jobs--;
-	if (status == UV_ECANCELED)
+	if (status == -ECANCELED)
 		j->status = -ECANCELED;
 	if (j->kind == AUTH_JOB_LOGIN) {
 		const struct auth_user *u = NULL;
-		if (j->status == 0 && a->stopping)
+		a->logins--;
+		if (j->status == 0 && a->stopping) {
+			logout_work(j); /* nobody will get the token: drop its row */
 			j->status = -ECANCELED;
+		}
 		if (j->status == 0) {
 			u = map_add(a, j->hash, j->expires_ms, j->user)->user;
 			j->user = NULL;
@@ -393,15 +430,21 @@ static void job_after_cb(uv_work_t *req, int status)
 		j->login_cb(j->status, j->status == 0 ? j->token : NULL, u, j->arg);
 	} else if (j->kind == AUTH_JOB_REFRESH) {
 		a->refreshing = false;
-		if (j->status == 0 && !a->stopping)
-			refresh_apply(a, j);
-		else if (j->status < 0 && j->status != -ECANCELED)
+		if (j->status == 0 && !a->stopping) {
+			if (j->reloaded)
+				refresh_apply(a, j);
+			a->users_gen = j->users_gen;
+		} else if (j->status < 0 && j->status != -ECANCELED) {
 			log_warn("auth: session refresh failed");
-	} else if (j->status < 0 && j->status != -ECANCELED) {
-		log_warn("auth: cannot delete a session row");
+		}
+		refresh_kick(a);
+	} else {
+		if (j->status == -ECANCELED)
+			logout_work(j); /* stopping: the row must still go, so do it here */
+		if (j->status < 0)
+			log_warn("auth: cannot delete a session row");
 	}
 	job_free(j);
-	maybe_done(a);
 }
 
 /* A new job of the given kind for a. */
@@ -410,34 +453,59 @@ static struct auth_job *job_new(struct auth *a, enum auth_job_kind kind)
 	struct auth_job *j = xcalloc(1, sizeof *j);
 	j->a = a;
 	j->kind = kind;
-	j->req.data = j;
+	j->wjob.data = j;
 	return j;
 }
 
-/* Queues j in the thread pool; on failure frees it. Returns 0 or a uv error. */
+/* Queues j on auth's worker; on failure frees it. Returns 0 or -ECANCELED (stopping). */
 static int job_queue(struct auth_job *j)
 {
-	int rc = uv_queue_work(j->a->loop, &j->req, job_work_cb, job_after_cb);
-	if (rc < 0) {
+	int rc = worker_queue(j->a->worker, &j->wjob, job_work_cb, job_after_cb);
+	if (rc < 0)
 		job_free(j);
-		return rc;
-	}
-	j->a->jobs++;
-	return 0;
+	return rc;
 }
 
 /* ---- the started module ---- */
 
-/* Queues a refresh unless one is running. */
+/* Queues the refresh that is due (a full one, else a users_gen check) unless one is in
+ *  flight; job_after_cb calls it again when that one is over. */
+static void refresh_kick(struct auth *a)
+{
+	if (a->refreshing || a->stopping || !(a->want_full || a->want_check))
+		return;
+	struct auth_job *j = job_new(a, AUTH_JOB_REFRESH);
+	j->full = a->want_full;
+	j->users_gen = a->users_gen;
+	j->gen = ++a->gen;
+	a->want_full = a->want_check = false;
+	if (job_queue(j) == 0)
+		a->refreshing = true;
+}
+
+/* Every refresh interval: a full refresh. */
 static void timer_cb(uv_timer_t *t)
 {
 	struct auth *a = t->data;
-	if (a->refreshing || a->stopping)
-		return;
-	struct auth_job *j = job_new(a, AUTH_JOB_REFRESH);
-	j->gen = ++a->gen;
-	if (job_queue(j) == 0)
-		a->refreshing = true;
+	a->want_full = true;
+	refresh_kick(a);
+}
+
+/* Every second: a check of users_gen (one SELECT), reloading only when it changed. */
+static void gen_timer_cb(uv_timer_t *t)
+{
+	struct auth *a = t->data;
+	a->want_check = true;
+	refresh_kick(a);
+}
+
+/* The worker has stopped: every job has been handed back. */
+static void worker_stopped_cb(void *arg)
+{
+	struct auth *a = arg;
+	worker_free(a->worker);
+	a->worker = NULL;
+	maybe_done(a);
 }
 
 /* Counts a closed handle and finishes stopping when it was the last. */
@@ -456,7 +524,8 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 		return -EALREADY;
 	/* start-up only: the loop serves nobody yet, so read synchronously */
 	pthread_mutex_lock(&a->db_mu);
-	if (sqlite3_prepare_v2(a->db,
+	if (auth__gen_read(a, &a->users_gen) == 0 &&
+	    sqlite3_prepare_v2(a->db,
 			       "SELECT s.token_hash, s.expires_ms, u.name, u.role,"
 			       " u.services FROM sessions s JOIN users u ON u.name = s.user"
 			       " WHERE s.expires_ms > ?",
@@ -475,24 +544,32 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	}
 	sqlite3_finalize(st);
 	pthread_mutex_unlock(&a->db_mu);
-	if (rc < 0)
+	if (rc == 0)
+		rc = worker_create(loop, "torg-auth", 1, 0, &a->worker);
+	if (rc < 0) {
+		map_clear(a); /* as if never started */
 		return rc;
+	}
 	a->loop = loop;
-	uv_timer_init(loop, &a->timer);
-	uv_check_init(loop, &a->check);
-	a->timer.data = a->check.data = a;
-	uv_unref((uv_handle_t *)&a->timer);
-	uv_unref((uv_handle_t *)&a->check);
-	a->handles = 2;
 	a->started = true;
+	uv_timer_init(loop, &a->timer);
+	uv_timer_init(loop, &a->gen_timer);
+	uv_check_init(loop, &a->check);
+	a->timer.data = a->gen_timer.data = a->check.data = a;
+	uv_unref((uv_handle_t *)&a->timer);
+	uv_unref((uv_handle_t *)&a->gen_timer);
+	uv_unref((uv_handle_t *)&a->check);
+	a->handles = 3;
 	uv_timer_start(&a->timer, timer_cb, a->refresh_ms, a->refresh_ms);
+	uv_timer_start(&a->gen_timer, gen_timer_cb, AUTH_GEN_CHECK_MS, AUTH_GEN_CHECK_MS);
 	return 0;
 }
 
 void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg)
 {
 	if (!a->started) {
-		done_cb(arg);
+		if (done_cb)
+			done_cb(arg);
 		return;
 	}
 	if (a->stopping)
@@ -501,9 +578,13 @@ void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg)
 	a->done_cb = done_cb;
 	a->done_arg = arg;
 	uv_timer_stop(&a->timer);
+	uv_timer_stop(&a->gen_timer);
 	uv_check_stop(&a->check);
 	uv_close((uv_handle_t *)&a->timer, close_cb);
+	uv_close((uv_handle_t *)&a->gen_timer, close_cb);
 	uv_close((uv_handle_t *)&a->check, close_cb);
+	/* waiting jobs come back cancelled, the running one finishes */
+	worker_stop(a->worker, worker_stopped_cb, a);
 }
 
 int auth_login(struct auth *a, const char *name, const char *password,
@@ -514,6 +595,8 @@ int auth_login(struct auth *a, const char *name, const char *password,
 		return -EINVAL;
 	if (a->stopping)
 		return -ECANCELED;
+	if (a->logins >= AUTH_LOGIN_QUEUE_MAX)
+		return -EAGAIN;
 	struct auth_job *j = job_new(a, AUTH_JOB_LOGIN);
 	if (strlen(name) <= AUTH_NAME_MAX)
 		strcpy(j->name, name); /* else left empty: fails like an unknown user */
@@ -521,7 +604,10 @@ int auth_login(struct auth *a, const char *name, const char *password,
 	j->ttl_ms = a->ttl_ms;
 	j->login_cb = cb;
 	j->arg = arg;
-	return job_queue(j);
+	int rc = job_queue(j);
+	if (rc == 0)
+		a->logins++;
+	return rc;
 }
 
 const struct auth_user *auth_session_user(struct auth *a, const char *token)
@@ -546,6 +632,13 @@ int auth_logout(struct auth *a, const char *token)
 	map_unlink(a, pp);
 	struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
 	memcpy(j->hash, h, sizeof h);
+	if (a->stopping) {
+		logout_work(j); /* no worker to take it: the row must go all the same */
+		if (j->status < 0)
+			log_warn("auth: cannot delete a session row");
+		job_free(j);
+		return 0;
+	}
 	if (job_queue(j) < 0)
 		log_warn("auth: cannot queue a session delete");
 	return 0;

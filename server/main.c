@@ -126,9 +126,10 @@ static int lock_database(const char *db, char **cause)
 		pid[n > 0 ? n : 0] = '\0';
 		pid[strcspn(pid, "\n")] = '\0';
 		if (err == EWOULDBLOCK)
-			*cause = xasprintf("the database is in use by another torgd%s%s%s (it holds "
-					   "%s); stop it first",
-					   pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", path);
+			*cause =
+			    xasprintf("the database is in use by another torgd%s%s%s (it holds "
+				      "%s); stop it first",
+				      pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", path);
 		else
 			*cause = xasprintf("cannot lock %s: %s", path, strerror(err));
 		close(fd);
@@ -191,12 +192,16 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	}
 	struct engine_hooks hooks;
 	api_engine_hooks(t.api, &hooks);
-	if (engine_start(&t.engine, &hooks) != 0 || auth_start(t.auth, &t.loop) != 0) {
+	/* auth first: when the engine then fails, nothing of it runs (an engine that ran
+	 * would keep the loop alive with its tick) */
+	if (auth_start(t.auth, &t.loop) != 0 || engine_start(&t.engine, &hooks) != 0) {
 		fprintf(stderr, "torgd: cannot start the store or the sign-in service\n");
+		auth_stop(t.auth, NULL, NULL);
 		api_stop(t.api);
 		goto out_loop;
 	}
-	stats_start(t.stats);
+	if (stats_start(t.stats) != 0)
+		log_warn("statistics are not available (no worker thread)");
 	uv_signal_init(&t.loop, &t.sigint);
 	uv_signal_init(&t.loop, &t.sigterm);
 	t.sigint.data = t.sigterm.data = &t;

@@ -1,8 +1,9 @@
 /*
  * stats_run.c — runs the statistics off the loop (see stats_run.h): each
- * query (per-staff ones too) and each retention purge is a uv_queue_work job
- * on its own SQLite connection (read-only for queries), so the loop never
- * waits for them; the
+ * query (per-staff ones too) and each retention purge is a job on the
+ * runner's own worker thread ("torg-stats"; never the store's or auth's, so a
+ * long query delays neither a commit nor a login), on its own SQLite
+ * connection (read-only for queries), so the loop never waits for them; the
  * purge checks once a minute whether the floor's day has changed since it
  * last ran. It also owns the event-loop lag probe: a repeating timer whose
  * lateness (against uv_hrtime) is the time the loop spent busy elsewhere.
@@ -16,6 +17,7 @@
 #include "store_staff.h"
 #include "store_stats.h"
 #include "util.h"
+#include "worker.h"
 
 #define LAG_PERIOD_MS  250
 #define PURGE_CHECK_MS 60000
@@ -23,9 +25,9 @@
 
 enum job_kind { JOB_QUERY, JOB_PURGE, JOB_STAFF };
 
-/* One job on the worker pool. */
+/* One job on the runner's worker. */
 struct job {
-	uv_work_t req;
+	struct worker_job wjob;
 	struct stats *s;
 	enum job_kind kind;
 	struct stats_env env;
@@ -50,6 +52,7 @@ struct stats {
 	const struct config *cfg;
 	struct engine *engine;
 	uv_timer_t lag_timer, purge_timer;
+	struct worker *worker; /* from stats_start until the stop is complete */
 	bool started, stopping, timers_closed;
 	int handles_open;
 	size_t jobs;	   /* in flight */
@@ -93,9 +96,9 @@ static struct stats_env env_now(const struct stats *s)
 }
 
 /* Worker: runs a job on its own connection. */
-static void work_cb(uv_work_t *req)
+static void work_cb(struct worker_job *wj)
 {
-	struct job *j = req->data;
+	struct job *j = wj->data;
 	if (j->kind == JOB_PURGE) {
 		j->err = store_purge(j->s->db_path, &j->env, j->before, &j->folded, &j->cause);
 		return;
@@ -112,28 +115,30 @@ static void work_cb(uv_work_t *req)
 	store_reader_free(r);
 }
 
-/* Finishes a stop once no job and no handle is left. */
+/* Finishes a stop once no job, no handle and no worker is left. */
 static void maybe_done(struct stats *s)
 {
-	if (s->stopping && s->jobs == 0 && s->handles_open == 0 && s->done_cb) {
+	if (s->stopping && s->jobs == 0 && s->handles_open == 0 && !s->worker && s->done_cb) {
 		void (*cb)(void *) = s->done_cb;
 		s->done_cb = NULL;
 		cb(s->done_arg);
 	}
 }
 
-/* Loop thread: hands a job's result to its caller. */
-static void after_work_cb(uv_work_t *req, int status)
+/* Loop thread: hands a job's result to its caller (status -ECANCELED: it never ran). */
+static void after_work_cb(struct worker_job *wj, int status)
 {
-	struct job *j = req->data;
+	struct job *j = wj->data;
 	struct stats *s = j->s;
 	if (status && !j->err) {
 		j->err = status;
-		j->cause = xasprintf("statistics: job cancelled: %s", uv_strerror(status));
+		j->cause = xasprintf("statistics: job cancelled: %s", strerror(-status));
 	}
 	if (j->kind == JOB_PURGE) {
 		s->purging = false;
-		if (j->err)
+		if (j->err == -ECANCELED)
+			log_info("statistics: purge cancelled by the stop; it runs next time");
+		else if (j->err)
 			log_err("%s", j->cause ? j->cause : "statistics: purge failed");
 		else if (j->folded)
 			log_info("statistics: folded %d day(s) before %d into aggregates",
@@ -159,9 +164,9 @@ static void after_work_cb(uv_work_t *req, int status)
 static int submit(struct stats *s, struct job *j)
 {
 	j->s = s;
-	j->req.data = j;
+	j->wjob.data = j;
 	j->env = env_now(s);
-	int err = uv_queue_work(s->loop, &j->req, work_cb, after_work_cb);
+	int err = s->worker ? worker_queue(s->worker, &j->wjob, work_cb, after_work_cb) : -EAGAIN;
 	if (err) {
 		free(j);
 		return err;
@@ -238,10 +243,15 @@ static void purge_timer_cb(uv_timer_t *t)
 		stats_purge_now(s, daily_done_cb, s);
 }
 
-void stats_start(struct stats *s)
+int stats_start(struct stats *s)
 {
 	if (s->started)
-		return;
+		return -EALREADY;
+	int err = worker_create(s->loop, "torg-stats", 1, 0, &s->worker);
+	if (err) {
+		log_err("statistics: cannot start the worker thread: %s", strerror(-err));
+		return err;
+	}
 	s->started = true;
 	uv_timer_init(s->loop, &s->lag_timer);
 	uv_timer_init(s->loop, &s->purge_timer);
@@ -250,6 +260,7 @@ void stats_start(struct stats *s)
 	s->lag_due_ns = uv_hrtime() + (uint64_t)LAG_PERIOD_MS * 1000000;
 	uv_timer_start(&s->lag_timer, lag_cb, LAG_PERIOD_MS, LAG_PERIOD_MS);
 	uv_timer_start(&s->purge_timer, purge_timer_cb, PURGE_FIRST_MS, PURGE_CHECK_MS);
+	return 0;
 }
 
 void stats_get_lag(const struct stats *s, struct stats_lag *out)
@@ -265,6 +276,15 @@ static void timer_closed_cb(uv_handle_t *h)
 	maybe_done(s);
 }
 
+/* The worker has stopped: every job has been handed back. */
+static void worker_stopped_cb(void *arg)
+{
+	struct stats *s = arg;
+	worker_free(s->worker);
+	s->worker = NULL;
+	maybe_done(s);
+}
+
 void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg)
 {
 	s->done_cb = done_cb;
@@ -275,6 +295,8 @@ void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg)
 	if (s->started) {
 		uv_close((uv_handle_t *)&s->lag_timer, timer_closed_cb);
 		uv_close((uv_handle_t *)&s->purge_timer, timer_closed_cb);
+		/* queued jobs are handed back cancelled, running ones finish */
+		worker_stop(s->worker, worker_stopped_cb, s);
 	}
 	maybe_done(s);
 }
@@ -283,8 +305,10 @@ void stats_free(struct stats *s)
 {
 	if (!s)
 		return;
-	if (s->jobs)
-		fatal("stats_free with %zu statistics jobs in flight", s->jobs);
+	if (s->jobs || s->worker)
+		fatal("stats_free with %zu statistics jobs in flight or its worker running (call "
+		      "stats_stop first)",
+		      s->jobs);
 	free(s->db_path);
 	free(s);
 }

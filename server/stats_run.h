@@ -1,6 +1,6 @@
 /*
  * stats_run.h — torgd's statistics runner: answers statistics queries and runs
- * the daily retention purge on libuv worker threads, each job on its own
+ * the daily retention purge on a worker thread of its own, each job on its own
  * SQLite connection to the floor's database, and measures the event loop's
  * lag for /metrics. Everything here is called on the loop thread; callbacks
  * run there too. The figures themselves are defined in stats.h.
@@ -37,11 +37,14 @@ typedef void (*stats_purge_cb)(int folded, int err, void *arg);
  *  must outlive it. Nothing runs until stats_start. */
 struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
 			   struct engine *e);
-/** Starts the loop-lag probe and the daily purge check (first run a few seconds after
- *  start, then whenever the floor's day has changed). */
-void stats_start(struct stats *s);
-/** Runs q on a worker at the engine's clock now; cb runs on the loop thread. Returns 0,
- *  or -ESHUTDOWN while stopping, or a uv error (cb will not run then). */
+/** Starts the runner's worker thread ("torg-stats", used by nothing else), the loop-lag
+ *  probe and the daily purge check (first run a few seconds after start, then whenever the
+ *  floor's day has changed). Returns 0, -EALREADY, or a negative errno when the thread
+ *  cannot be made (then nothing runs; queries answer -EAGAIN). */
+int stats_start(struct stats *s);
+/** Runs q on the worker at the engine's clock now; cb runs on the loop thread (with
+ *  -ECANCELED when stats_stop came before the job started). Returns 0, or -ESHUTDOWN while
+ *  stopping, or -EAGAIN before stats_start (cb will not run then). */
 int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb, void *arg);
 /** Runs the per-staff figures of the days [q->from, q->to] (q->group is ignored) on a
  *  worker; the caller checks statistics.per_staff first. Returns as stats_query. */
@@ -52,7 +55,8 @@ int stats_query_staff(struct stats *s, const struct stats_query *q, stats_staff_
 int stats_purge_now(struct stats *s, stats_purge_cb cb, void *arg);
 /** The loop lag measured so far. */
 void stats_get_lag(const struct stats *s, struct stats_lag *out);
-/** Closes the timers and waits for jobs in flight, then calls done_cb on the loop thread. */
+/** Closes the timers, cancels the jobs not yet started and waits for the running one, then
+ *  calls done_cb on the loop thread (at once when never started). */
 void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg);
 /** Frees the runner (after stats_stop's callback, or if never started). NULL is fine. */
 void stats_free(struct stats *s);

@@ -504,6 +504,8 @@ void store_free(struct store *s)
 		return;
 	if (s->in_flight)
 		fatal("store_free while a commit is in flight (call store_stop first)");
+	if (s->worker)
+		fatal("store_free before store_stop's done_cb");
 	for (int i = 0; i < STORE__NSTMT; i++)
 		sqlite3_finalize(s->st[i]);
 	if (s->db && sqlite3_close(s->db) != SQLITE_OK)

@@ -3,8 +3,8 @@
  * append-only journal of the floor's events (keyed by the floor-wide sequence
  * number) and the current-state tables derived from them (tickets, legs,
  * counters), schema-versioned with migrations. Events are appended on the loop
- * thread and committed in batches (group commit) on a libuv worker, one batch
- * in flight at a time; an operation is acknowledged only once durable_cb has
+ * thread and committed in batches (group commit) on a thread of the store's
+ * own, one batch in flight at a time; an operation is acknowledged only once durable_cb has
  * reported its seq. Service and counter ids are stored as TEXT, never indexes,
  * so a configuration that reorders them still replays.
  */
@@ -45,9 +45,12 @@ uint64_t store_last_seq(struct store *s);
 int store_recent(struct store *s, uint64_t after, size_t max,
 		 void (*cb)(const struct floor_event *ev, const char *json, size_t len, void *arg),
 		 void *arg);
-/** Starts the commit pipeline on loop. durable_cb(seq, arg) runs on the loop thread after
- *  every event with seq ≤ seq is committed durably; fail_cb(cause, arg) runs on the loop
- *  thread if a commit fails (torgd then exits without acknowledging anything more). */
+/** Starts the commit pipeline on loop (with its own worker thread, "torg-commit").
+ *  durable_cb(seq, arg) runs on the loop thread after every event with seq ≤ seq is
+ *  committed durably; fail_cb(cause, arg) runs on the loop thread if a commit fails (torgd
+ *  then exits without acknowledging anything more). Returns 0, -EALREADY, or a negative
+ *  errno when the thread cannot be made. Once started, store_stop must run to its done_cb
+ *  before store_free. */
 int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t seq, void *arg),
 		void (*fail_cb)(const char *cause, void *arg), void *arg);
 /** Queues an event and its encoded public JSON for the next commit (both copied).

@@ -1,7 +1,9 @@
 /*
  * store_commit.c — the store's write side: the queue of appended events, the
- * group commit that runs on a libuv worker (uv_queue_work, one batch in flight,
- * everything queued meanwhile forms the next batch, taken whole), and the SQL
+ * group commit that runs on the store's own worker thread ("torg-commit", used
+ * by nothing else, so no slow job of another module ever waits in front of a
+ * commit; one batch in flight, everything queued meanwhile forms the next
+ * batch, taken whole), and the SQL
  * that writes one event into the append-only journal and keeps the
  * current-state tables (tickets, legs, counters) in step in the same
  * transaction. The SQLite connection is used by the worker only while a job is
@@ -26,6 +28,7 @@
 #include <string.h>
 
 #include "util.h"
+#include "worker.h"
 
 /* Wire names of states (the same strings as floor_state_name). */
 static const char *const state_names[] = {
@@ -408,41 +411,63 @@ static void commit_batch(struct store *s, struct store__batch *b)
 }
 
 /* The commit job (worker thread): commits the in-flight batch. */
-static void work_cb(uv_work_t *req)
+static void work_cb(struct worker_job *job)
 {
-	struct store *s = req->data;
+	struct store *s = job->data;
 	struct store__batch *b = &s->batch[s->pending ^ 1];
 	if (b->n > 0)
 		commit_batch(s, b);
 }
 
-static void after_work_cb(uv_work_t *req, int status);
+static void after_work_cb(struct worker_job *job, int status);
 
-/* Sends the pending batch to the worker when nothing is in flight and events are queued
- *  (or, with force, even an empty one: the last job of a stop). */
-static void kick(struct store *s, bool force)
+/* Sends the pending batch to the worker when nothing is in flight and events are queued. */
+static void kick(struct store *s)
 {
-	if (s->in_flight || s->done || !s->started)
-		return;
-	if (s->batch[s->pending].n == 0 && !force)
+	if (s->in_flight || s->closing || !s->started || s->batch[s->pending].n == 0)
 		return;
 	s->pending ^= 1;
 	s->in_flight = true;
-	int err = uv_queue_work(s->loop, &s->work, work_cb, after_work_cb);
+	int err = worker_queue(s->worker, &s->job, work_cb, after_work_cb);
 	if (err)
-		fatal("store: uv_queue_work: %s", uv_strerror(err));
+		fatal("store: cannot queue a commit: %s", strerror(-err));
+}
+
+/* The commit worker has stopped (loop thread): the stop is complete. */
+static void worker_stopped_cb(void *arg)
+{
+	struct store *s = arg;
+	worker_free(s->worker);
+	s->worker = NULL;
+	s->done = true;
+	if (s->done_cb)
+		s->done_cb(s->done_arg); /* may free the store: nothing after this */
+}
+
+/* During a stop, once nothing is in flight and nothing is left to commit: stops the
+ *  worker, whose stopped callback finishes the stop. */
+static void maybe_finish(struct store *s)
+{
+	if (!s->stopping || s->in_flight || s->closing)
+		return;
+	if (!s->failed && s->batch[s->pending].n > 0) {
+		kick(s);
+		return;
+	}
+	s->closing = true;
+	worker_stop(s->worker, worker_stopped_cb, s);
 }
 
 /* The commit job is over (loop thread): reports durability or failure, sends the next
  *  batch, and finishes a stop once nothing is in flight. */
-static void after_work_cb(uv_work_t *req, int status)
+static void after_work_cb(struct worker_job *job, int status)
 {
-	struct store *s = req->data;
+	struct store *s = job->data;
 	struct store__batch *b = &s->batch[s->pending ^ 1];
 	s->in_flight = false;
 	if (b->cause || status) {
 		char *cause =
-		    b->cause ? b->cause : xasprintf("store: commit job: %s", uv_strerror(status));
+		    b->cause ? b->cause : xasprintf("store: commit job: %s", strerror(-status));
 		bool first = !s->failed;
 		b->cause = NULL;
 		s->failed = true;
@@ -467,12 +492,8 @@ static void after_work_cb(uv_work_t *req, int status)
 	if (s->failed)
 		batch_reset(&s->batch[s->pending]);
 	else
-		kick(s, false);
-	if (!s->in_flight && s->stopping && !s->done) {
-		s->done = true;
-		if (s->done_cb)
-			s->done_cb(s->done_arg); /* may free the store: nothing after this */
-	}
+		kick(s);
+	maybe_finish(s);
 }
 
 /* Starts the pipeline on loop and sends anything queued before. */
@@ -481,13 +502,17 @@ int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t se
 {
 	if (s->started)
 		return -EALREADY;
+	/* one thread, used by nothing else; at most one commit is ever queued */
+	int err = worker_create(loop, "torg-commit", 1, 1, &s->worker);
+	if (err)
+		return err;
 	s->loop = loop;
 	s->durable_cb = durable_cb;
 	s->fail_cb = fail_cb;
 	s->arg = arg;
-	s->work.data = s;
+	s->job.data = s;
 	s->started = true;
-	kick(s, false);
+	kick(s);
 	return 0;
 }
 
@@ -498,7 +523,7 @@ void store_append(struct store *s, const struct floor_event *ev, const char *jso
 		fatal("store: event seq %llu appended after seq %llu", (unsigned long long)ev->seq,
 		      (unsigned long long)s->appended_seq);
 	s->appended_seq = ev->seq;
-	if (s->failed || s->done)
+	if (s->failed || s->done || s->closing)
 		return; /* never acknowledged: the pipeline is gone */
 	/* Check the ids now, on the loop thread, rather than abort in the worker. */
 	service_id(s, ev->service);
@@ -519,7 +544,7 @@ void store_append(struct store *s, const struct floor_event *ev, const char *jso
 		b->sign[b->nsign++] = (struct store__signon){b->n - 1, s->signer[ev->counter]};
 		s->signer[ev->counter] = NULL; /* the batch owns it now */
 	}
-	kick(s, false);
+	kick(s);
 }
 
 /* Arms (or, with NULL, disarms) the name the next counter.opened of counter signs on. */
@@ -536,7 +561,7 @@ void store_staff_sign_on(struct store *s, int counter, const char *name)
 	s->signer[counter] = name ? xstrdup(name) : NULL;
 }
 
-/* Sends what is queued, then calls done_cb from the last job's completion. */
+/* Sends what is queued, then calls done_cb once the worker has stopped. */
 void store_stop(struct store *s, void (*done_cb)(void *arg), void *arg)
 {
 	s->done_cb = done_cb;
@@ -550,6 +575,5 @@ void store_stop(struct store *s, void (*done_cb)(void *arg), void *arg)
 			done_cb(arg);
 		return;
 	}
-	if (!s->in_flight)
-		kick(s, true);
+	maybe_finish(s);
 }

@@ -1,7 +1,7 @@
 /*
  * store_int.h — the store's insides, shared by its own files only: store.c
  * (opening, migrations, replay and the read side) and store_commit.c (the
- * batch queue, the commit job on the libuv worker and the SQL that writes one
+ * batch queue, the commit job on the store's own worker and the SQL that writes one
  * event into the journal and the current-state tables, and the per-staff
  * shift of a counter.opened or counter.closed, in the same transaction).
  * Nothing outside server/store*.c includes this.
@@ -12,6 +12,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
+#include "worker.h"
 
 /* Prepared statements of the write side, reused for every batch. */
 enum store__stmt {
@@ -85,10 +86,12 @@ struct store {
 	/* The commit pipeline; everything below is touched on the loop thread only,
 	 * except the in-flight batch, which belongs to the worker while in_flight. */
 	uv_loop_t *loop;
-	uv_work_t work;
+	struct worker *worker; /* one thread of its own, from store_start to the stop's end */
+	struct worker_job job;
 	struct store__batch batch[2];
 	int pending; /* index of the batch being filled; the other one is in flight */
 	bool started, in_flight, stopping, failed, done;
+	bool closing; /* the worker is stopping: nothing more is committed */
 	void (*durable_cb)(uint64_t seq, void *arg);
 	void (*fail_cb)(const char *cause, void *arg);
 	void *arg;

@@ -1,5 +1,8 @@
 """Who may do what: sessions by bearer token and by cookie, refusals (401/403), bad
-logins, logout, kiosk key policy and ticket priorities. Every refusal changes nothing."""
+logins, logout, users removed by `torgd user remove` while torgd runs, the password
+length limit, kiosk key policy and ticket priorities. Every refusal changes nothing."""
+
+import time
 
 import requests
 
@@ -181,3 +184,76 @@ def test_priority_needs_key_or_staff_on_public_floor(srv):
                  token=srv.token("admin"))
     assert r.status_code == 201 and r.json()["ticket"]["priority"] == "appointment"
     srv.secrets.add(r.json()["ticket"]["id"])
+
+
+def seconds_until_401(srv, token, timeout):
+    """Polls GET /api/v1/me with the token until it answers 401; returns the seconds it
+    took, or None when it still answered 200 after timeout seconds."""
+    t0 = time.monotonic()
+    while True:
+        r = srv.get("/api/v1/me", token=token)
+        if r.status_code == 401:
+            expect_error(r, 401, "unauthorized")
+            return time.monotonic() - t0
+        assert r.status_code == 200, r.text
+        if time.monotonic() - t0 > timeout:
+            return None
+        time.sleep(0.05)
+
+
+def test_removed_user_loses_session_within_seconds(srv):
+    tok = srv.login("ola")
+    other = srv.login("kari")
+    srv.ok(srv.get("/api/v1/me", token=tok))
+    r = srv.cli("user", "remove", "ola")  # another process, torgd keeps running
+    assert r.returncode == 0, r.stderr
+    took = seconds_until_401(srv, tok, 3.0)
+    assert took is not None, "a removed user's session still worked after 3 s"
+    expect_error(srv.post("/api/v1/counters/c2/open", token=tok), 401, "unauthorized")
+    assert srv.ok(srv.get("/api/v1/me", token=other))["user"]["name"] == "kari"
+    # Added again with the same name and password: the old session stays dead.
+    srv.add_user("ola", "counter")
+    new = srv.login("ola")
+    time.sleep(1.5)  # past the next check of the users
+    expect_error(srv.get("/api/v1/me", token=tok), 401, "unauthorized")
+    assert srv.ok(srv.get("/api/v1/me", token=new))["user"]["name"] == "ola"
+
+
+def test_user_removed_and_re_added_at_once_does_not_revive_the_session(srv):
+    tok = srv.login("per")
+    srv.ok(srv.get("/api/v1/me", token=tok))
+    r = srv.cli("user", "remove", "per")
+    assert r.returncode == 0, r.stderr
+    srv.add_user("per", "counter", ["housing"])  # back before torgd looked
+    assert seconds_until_401(srv, tok, 3.0) is not None, \
+        "the old session still worked 3 s after its user was removed and added again"
+    new = srv.login("per")
+    time.sleep(1.5)
+    assert srv.ok(srv.get("/api/v1/me", token=new))["user"]["services"] == ["housing"]
+    expect_error(srv.get("/api/v1/me", token=tok), 401, "unauthorized")
+
+
+def test_longest_password_signs_in_and_one_byte_more_is_refused(srv):
+    longest = "".join(chr(ord("a") + i % 26) for i in range(1024))
+    srv.add_user("lang", "counter", password=longest)
+    tok = srv.login("lang", password=longest)
+    assert srv.ok(srv.get("/api/v1/me", token=tok))["user"]["name"] == "lang"
+    with srv.unchanged():
+        # every byte counts: the same 1024 bytes with the last one changed are wrong
+        expect_error(srv.post("/api/v1/login", {"name": "lang", "password": longest[:-1] + "Z"}),
+                     401, "bad_credentials")
+        e = expect_error(srv.post("/api/v1/login", {"name": "lang", "password": longest + "a"}),
+                         400, "bad_request", field="password")
+        assert "1024" in e["message"], e
+        # names keep the general limit of 256 bytes
+        e = expect_error(srv.post("/api/v1/login", {"name": "n" * 257, "password": longest}),
+                         400, "bad_request", field="name")
+        assert "256" in e["message"], e
+    # `torgd user add` refuses 1025 bytes with its message, and adds nobody
+    too_long = longest + "a"
+    srv.secrets.add(too_long)
+    r = srv.cli("user", "add", "lang2", "--role", "counter", input_text=too_long + "\n")
+    assert r.returncode == 1, r.stderr
+    assert "user add: password must be 8 to 1024 bytes" in r.stderr, r.stderr
+    expect_error(srv.post("/api/v1/login", {"name": "lang2", "password": longest}), 401,
+                 "bad_credentials")

@@ -138,3 +138,16 @@ def test_users_added_work_for_login(make_server):
     tok = srv.login("eva")
     me = srv.ok(srv.get("/api/v1/me", token=tok))["user"]
     assert me == {"name": "eva", "role": "counter", "services": ["housing"]}
+
+
+def test_user_add_password_limits(off):
+    """8 to 1024 bytes, the same limit as the login body's password."""
+    for n, ok in ((7, False), (8, True), (1024, True), (1025, False)):
+        pw = "q" * n
+        r = off.cli("user", "add", f"len{n}", "--role", "counter", input_text=pw + "\n")
+        if ok:
+            assert r.returncode == 0, (n, r.stderr)
+        else:
+            assert r.returncode == 1, (n, r.returncode, r.stderr)
+            assert "user add: password must be 8 to 1024 bytes" in r.stderr, (n, r.stderr)
+    assert set(users_of(off)) == {"len8", "len1024"}

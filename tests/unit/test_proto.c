@@ -388,20 +388,49 @@ static void test_frame_errors(void)
 		check_err(__LINE__, rc, -E2BIG, &e, "too_big", NULL, NULL);
 		free(big);
 	}
-	/* a string of exactly 256 bytes is allowed, 257 is not */
+	/* a string of exactly 256 bytes is allowed, 257 is not (the name of a login here) */
 	{
-		char buf[600], pw[258];
-		memset(pw, 'p', 257);
-		pw[257] = '\0';
+		char buf[600], nm[258];
+		memset(nm, 'n', 257);
+		nm[257] = '\0';
+		snprintf(buf, sizeof(buf), "{\"name\":\"%s\",\"password\":\"pw\"}", nm);
+		LOGIN_ERR(buf, "bad_request", "name", "name: longer than 256 bytes");
+		nm[256] = '\0';
+		snprintf(buf, sizeof(buf), "{\"name\":\"%s\",\"password\":\"pw\"}", nm);
+		struct proto_login_req l;
+		struct proto_error e = {0};
+		CHECK(proto_parse_login_req(buf, strlen(buf), &l, &e) == 0);
+		CHECK(l.name && strlen(l.name) == 256);
+		proto_login_req_clear(&l);
+	}
+	/* a password may be as long as `torgd user add` allows: 1024 bytes, not 1025 */
+	{
+		char buf[1200], pw[1026];
+		CHECK(PROTO_MAX_PASSWORD == 1024);
+		memset(pw, 'p', 1025);
+		pw[1025] = '\0';
 		snprintf(buf, sizeof(buf), "{\"name\":\"kari\",\"password\":\"%s\"}", pw);
-		LOGIN_ERR(buf, "bad_request", "password", "password: longer than 256 bytes");
-		pw[256] = '\0';
+		LOGIN_ERR(buf, "bad_request", "password", "password: longer than 1024 bytes");
+		pw[1024] = '\0';
 		snprintf(buf, sizeof(buf), "{\"name\":\"kari\",\"password\":\"%s\"}", pw);
 		struct proto_login_req l;
 		struct proto_error e = {0};
 		CHECK(proto_parse_login_req(buf, strlen(buf), &l, &e) == 0);
-		CHECK(l.password && strlen(l.password) == 256);
+		CHECK(l.password && strlen(l.password) == 1024);
 		proto_login_req_clear(&l);
+		/* 257 bytes: past the other strings' limit, fine for a password */
+		pw[257] = '\0';
+		snprintf(buf, sizeof(buf), "{\"name\":\"kari\",\"password\":\"%s\"}", pw);
+		CHECK(proto_parse_login_req(buf, strlen(buf), &l, &e) == 0);
+		CHECK(l.password && strlen(l.password) == 257);
+		proto_login_req_clear(&l);
+		/* the limit counts bytes, not characters: 512 two-byte characters are 1024 */
+		char *u = buf;
+		u += sprintf(u, "{\"name\":\"kari\",\"password\":\"");
+		for (int i = 0; i < 513; i++)
+			u += sprintf(u, "\xc3\xa5");
+		sprintf(u, "\"}");
+		LOGIN_ERR(buf, "bad_request", "password", "password: longer than 1024 bytes");
 	}
 	/* jansson's text for invalid UTF-8 is sanitized into valid UTF-8 */
 	{

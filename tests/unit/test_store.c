@@ -4,7 +4,8 @@
  * reopening next to another module's rows, the commit pipeline's durable_cb
  * order and coverage (checked against a second connection), replay from the
  * last day event and by id rather than index, unknown ids, the current-state
- * tables for every kind of event, store_recent, commit failure, clean stop, and
+ * tables for every kind of event, store_recent, commit failure, clean stop,
+ * commits on the store's own thread while libuv's shared pool is full, and
  * a child process killed with SIGKILL mid-burst (the test re-executes itself
  * with "--child DIR" for that). Events are built by hand, not by the floor.
  */
@@ -25,6 +26,7 @@
 #include "util.h"
 
 #include "check.h"
+#include "uvpool.h"
 
 static char dir[64];
 static const char *self; /* argv[0], re-executed for the SIGKILL test */
@@ -681,7 +683,8 @@ static void recent_cb(const struct floor_event *ev, const char *json, size_t len
 	snprintf(want, sizeof(want), "\"seq\":%llu,", (unsigned long long)seq);
 	if (!strstr(json, want) || strlen(json) != len)
 		a->json_ok = false;
-	const struct floor_event *w = seq >= 1 && seq <= a->written->n ? &a->written->v[seq - 1] : NULL;
+	const struct floor_event *w =
+	    seq >= 1 && seq <= a->written->n ? &a->written->v[seq - 1] : NULL;
 	if (!w || w->seq != seq || w->kind != ev->kind || w->service != ev->service ||
 	    w->from_service != ev->from_service || w->counter != ev->counter)
 		a->ev_ok = false;
@@ -712,6 +715,58 @@ static int test_recent(void)
 	REQUIRE(store_recent(s, 0, 0, recent_cb, &a) == 0 && a.n == 0);
 	REQUIRE(store_recent(s, 102, 10, recent_cb, &a) == 0 && a.n == 0);
 	store_free(s);
+	free(l.v);
+	return 0;
+}
+
+/* Wakes the loop once (the timeout of test_own_thread). */
+static void timeout_cb(uv_timer_t *h)
+{
+	*(bool *)h->data = true;
+}
+
+/* Commits run on the store's own thread ("torg-commit", there from start to stop): with
+ *  every thread of libuv's shared pool busy, events still become durable. */
+static int test_own_thread(void)
+{
+	const char *p = path_of("own.db");
+	struct store *s = open_or_null(p, &def, false);
+	REQUIRE(s);
+	struct evlist l = {.day = 20260106};
+	ev_day(&l, 20260106);
+	ev_open(&l, 0, 7);
+	ev_visits(&l, 0, 5);
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	REQUIRE(uvpool_block(&loop));
+	REQUIRE(!uvpool_thread_named("torg-commit"));
+	struct drive d = {.evs = l.v, .n = l.n, .next = l.n, .order_ok = true};
+	d.s = s;
+	REQUIRE(store_start(s, &loop, durable_cb, fail_cb, &d) == 0);
+	REQUIRE(uvpool_thread_named("torg-commit"));
+	for (size_t i = 0; i < l.n; i++) {
+		char *json = ev_json(&l.v[i]);
+		store_append(s, &l.v[i], json, strlen(json));
+		free(json);
+	}
+	uv_timer_t timer;
+	bool timed_out = false;
+	uv_timer_init(&loop, &timer);
+	timer.data = &timed_out;
+	uv_timer_start(&timer, timeout_cb, 10000, 0);
+	while (d.durable < l.n && !timed_out)
+		uv_run(&loop, UV_RUN_ONCE);
+	CHECK(d.durable == l.n && d.order_ok && !d.fail);
+	CHECK(uvpool.finished == 0); /* the shared pool was blocked all along */
+	uv_close((uv_handle_t *)&timer, NULL);
+	uvpool_open();
+	drive_stop(&d);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	CHECK(uvpool.finished == UVPOOL_THREADS && d.done_calls == 1);
+	CHECK(!uvpool_thread_named("torg-commit")); /* joined at the stop */
+	REQUIRE(uv_loop_close(&loop) == 0);
+	store_free(s);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM journal") == (int64_t)l.n);
 	free(l.v);
 	return 0;
 }
@@ -914,7 +969,7 @@ static void cleanup(void)
 {
 	static const char *const names[] = {"open.db",	"dup.db",     "pipe.db",  "replay.db",
 					    "noday.db", "unknown.db", "state.db", "recent.db",
-					    "stop.db",	"fail.db",    "kill.db"};
+					    "stop.db",	"fail.db",    "kill.db",  "own.db"};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++) {
 		char p[160];
 		static const char *const sfx[] = {"", "-wal", "-shm", "-journal"};
@@ -946,6 +1001,7 @@ int main(int argc, char **argv)
 	RUN(test_recent);
 	RUN(test_stop);
 	RUN(test_commit_failure);
+	RUN(test_own_thread);
 	cleanup();
 	return check_report("store");
 }
