@@ -139,6 +139,14 @@ int engine_init(struct engine *e, uv_loop_t *loop, const struct config *cfg, str
 		return rc;
 	}
 	uint64_t last = store_last_seq(st);
+	if (last > FLOOR_SEQ_MAX) { /* a tampered or corrupt journal: refuse, never wrap */
+		*cause =
+		    xasprintf("the journal's last seq %llu is past the largest torgd takes (%llu)",
+			      (unsigned long long)last, (unsigned long long)FLOOR_SEQ_MAX);
+		floor_free(e->floor);
+		e->floor = NULL;
+		return -EINVAL;
+	}
 	floor_set_seq(e->floor, last);
 	e->durable_seq = last;
 	/* The replay counted history; /metrics counts from this start. */

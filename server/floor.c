@@ -17,6 +17,15 @@
 
 #define DEFAULT_BOUND_S 1200
 #define DEFAULT_MEAN_S	300
+/* The highest seq an event may carry: a journal past it is corrupt (after a seq near
+ * UINT64_MAX the next event's seq would wrap round). Commands stop SEQ_ROOM short of it,
+ * more than the events of one command with its day rollover, so what they emit always
+ * applies. */
+#define SEQ_MAX	 FLOOR_SEQ_MAX
+#define SEQ_ROOM (UINT64_C(1) << 24)
+/* Events happen from 1 ms after the epoch (0 means "did not happen" in legs) up to the
+ * end of year 9999, so that durations, estimates and ISO-8601 times stay in range. */
+#define MS_MAX INT64_C(253402300799999)
 
 /* Slot of a token in the hash table for the given capacity (a power of two). */
 static size_t tok_slot(const uint8_t *token, size_t cap)
@@ -356,8 +365,8 @@ static int apply_ticket(struct floor *f, const struct floor_event *ev)
 /* Validates ev against the state and applies it; FLOOR_E_INVAL leaves all unchanged. */
 static int apply_ev(struct floor *f, const struct floor_event *ev)
 {
-	if (ev->seq <= f->seq || ev->at_ms < f->last_ms || ev->kind < FLOOR_EV_ISSUED ||
-	    ev->kind > FLOOR_EV_KIND_MAX)
+	if (ev->seq <= f->seq || ev->seq > SEQ_MAX || ev->at_ms < f->last_ms || ev->at_ms < 1 ||
+	    ev->at_ms > MS_MAX || ev->kind < FLOOR_EV_ISSUED || ev->kind > FLOOR_EV_KIND_MAX)
 		return FLOOR_E_INVAL;
 	int r;
 	if (ev->kind == FLOOR_EV_DAY)
@@ -421,11 +430,14 @@ static void emit(struct floor *f, struct floor_events *out, struct floor_event e
 
 /* Starts a command: rolls the day over when now.day is past the floor's day and
  * sets *at to the command's time (never before the last event). Returns 0, or
- * FLOOR_E_INVAL when the floor still has no day (now.day is not a day). */
+ * FLOOR_E_INVAL when the floor still has no day (now.day is not a day), the time is
+ * outside 1..MS_MAX or the seq leaves no room for the command's events. */
 static int begin(struct floor *f, struct floor_clock now, struct floor_events *out, int64_t *at_out)
 {
 	int64_t at = now.ms > f->last_ms ? now.ms : f->last_ms;
 	*at_out = at;
+	if (at < 1 || at > MS_MAX || f->seq > SEQ_MAX - SEQ_ROOM)
+		return FLOOR_E_INVAL;
 	if (now.day <= f->day)
 		return f->day ? 0 : FLOOR_E_INVAL;
 	for (size_t h = 0; h < f->nt; h++) {
@@ -628,6 +640,8 @@ int floor_transfer(struct floor *f, struct floor_clock now, int counter, int ser
 	if (service < 0 || service >= (int)f->def->nservices)
 		return FLOOR_E_SERVICE;
 	uint32_t h = f->ctr[counter].ticket;
+	if (f->t[h].nlegs == UINT16_MAX) /* the new leg's number would not fit the event */
+		return FLOOR_E_STATE;
 	struct floor_event ev = ev_ticket(f, at, FLOOR_EV_TRANSFERRED, h);
 	ev.from_service = ev.service;
 	ev.service = (int16_t)service;

@@ -25,6 +25,12 @@
  * earlier than the floor's day is taken as the floor's day; a command on a fresh
  * floor with clock.day <= 0 fails with FLOOR_E_INVAL.
  *
+ * Bounds (a journal past them is corrupt or tampered, and replay refuses it rather
+ * than crash): events carry seq at most 2^62 and at_ms from 1 to the end of year 9999;
+ * commands fail with FLOOR_E_INVAL within 2^24 of the seq bound or outside those
+ * times, so what a command emits always applies. A ticket takes at most 65,535 legs in a
+ * day: the transfer past that fails with FLOOR_E_STATE.
+ *
  * Event fields by kind (others zero, or -1 / FLOOR_NONE): every ticket event
  * carries ticket, service (its current leg's), number, leg and counter (the
  * counter holding it, -1 while waiting). issued: priority, token, leg 1.
@@ -98,6 +104,8 @@ enum floor_reason {
 };
 
 /* Errors returned (negated) by commands; floor_error_code() names them. */
+#define FLOOR_SEQ_MAX (UINT64_C(1) << 62) /* the highest seq an event may carry */
+
 enum floor_error {
 	FLOOR_E_SERVICE = -1,	/* no such service */
 	FLOOR_E_COUNTER = -2,	/* no such counter */

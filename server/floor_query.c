@@ -324,8 +324,10 @@ static int eta(const struct floor *f, int s, int p)
 	int k = f->svc[s].open_counters;
 	if (k <= 0)
 		return -1;
-	int64_t ms = (int64_t)((p + k - 1) / k) * f->svc[s].mean_ms;
-	int64_t sec = (ms + 500) / 1000;
+	int64_t rounds = (p + k - 1) / k, mean = f->svc[s].mean_ms;
+	if (mean > 0 && rounds > (INT64_MAX - 500) / mean)
+		return INT_MAX; /* saturate: no product may overflow */
+	int64_t sec = (rounds * mean + 500) / 1000;
 	return sec > INT_MAX ? INT_MAX : (int)sec;
 }
 

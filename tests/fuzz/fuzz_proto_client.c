@@ -4,8 +4,8 @@
  * breaks its contract: a result outside 0 / -EINVAL / -E2BIG, an error without code or
  * message, an error text that is not valid UTF-8, a success that leaves the error set or a
  * failure that leaves output allocated, or an accepted value of the wrong shape. proto.c is
- * included here (not only linked) so that it is compiled with the fuzzer's coverage
- * instrumentation; the library archive's copy is then never pulled in. */
+ * included here (not only linked) for its shape checks (is_id, is_number, ...); the library
+ * archive's copy is then never pulled in. */
 #include "proto.c"
 
 #include <stdint.h>

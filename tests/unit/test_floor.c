@@ -1020,6 +1020,110 @@ static void test_replay(void)
 	fx_close(&x);
 }
 
+/* An event making a new day at T0 with sequence number seq. */
+static struct floor_event day_event(uint64_t seq)
+{
+	struct floor_event d;
+	memset(&d, 0, sizeof(d));
+	d.seq = seq;
+	d.kind = FLOOR_EV_DAY;
+	d.day = DAY1;
+	d.at_ms = T0;
+	d.ticket = FLOOR_NONE;
+	d.service = d.from_service = d.counter = -1;
+	return d;
+}
+
+/* Found by fuzz_journal: a floor.day replayed at seq UINT64_MAX was taken, and the next
+ * command's first event wrapped round to seq 0, did not apply and aborted torgd. A seq
+ * past 2^62 is refused as corrupt; within 2^24 of it commands fail without emitting. */
+static void test_apply_seq_bound(void)
+{
+	struct floor *g = floor_create(&def);
+	struct floor_events ev = {0};
+	uint8_t tok[FLOOR_TOKEN_LEN] = {1};
+	struct floor_event d = day_event(UINT64_MAX);
+	CHECK(floor_apply(g, &d) == FLOOR_E_INVAL);
+	d.seq = (UINT64_C(1) << 62) + 1;
+	CHECK(floor_apply(g, &d) == FLOOR_E_INVAL && floor_seq(g) == 0 && floor_day(g) == 0);
+	d.seq = UINT64_C(1) << 62;
+	CHECK(floor_apply(g, &d) == 0 && floor_day(g) == DAY1);
+	CHECK(floor_issue(g, (struct floor_clock){T0, DAY1}, 0, 0, tok, &ev, NULL) ==
+	      FLOOR_E_INVAL);
+	CHECK(floor_tick(g, (struct floor_clock){T0, DAY2}, &ev) == 0 && ev.n == 0);
+	CHECK(floor_day(g) == DAY1 && floor_tickets_today(g) == 0);
+	floor_free(g);
+	/* 2^25 below the bound everything works as before. */
+	g = floor_create(&def);
+	floor_set_seq(g, (UINT64_C(1) << 62) - (UINT64_C(1) << 25));
+	CHECK(floor_issue(g, (struct floor_clock){T0, DAY1}, 0, 0, tok, &ev, NULL) == 0);
+	CHECK(ev.n == 2 && ev.v[1].seq == (UINT64_C(1) << 62) - (UINT64_C(1) << 25) + 2);
+	floor_events_free(&ev);
+	floor_free(g);
+}
+
+/* Seen while writing fuzz_journal: floor_apply took events at 0 ms or before (legs read 0
+ * as "did not happen") and far past year 9999 (the estimate's product and ISO-8601 times
+ * overflow). They are refused, and a command whose time falls outside fails without
+ * emitting. */
+static void test_apply_time_bounds(void)
+{
+	const int64_t last = INT64_C(253402300799999); /* 9999-12-31T23:59:59.999Z */
+	struct floor *g = floor_create(&def);
+	struct floor_events ev = {0};
+	uint8_t tok[FLOOR_TOKEN_LEN] = {2};
+	struct floor_event d = day_event(1);
+	const int64_t bad[] = {INT64_MIN, -1, 0, last + 1, INT64_MAX};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		d.at_ms = bad[i];
+		CHECK(floor_apply(g, &d) == FLOOR_E_INVAL && floor_day(g) == 0);
+	}
+	CHECK(floor_issue(g, (struct floor_clock){0, DAY1}, 0, 0, tok, &ev, NULL) == FLOOR_E_INVAL);
+	CHECK(floor_issue(g, (struct floor_clock){-7, DAY1}, 0, 0, tok, &ev, NULL) ==
+	      FLOOR_E_INVAL);
+	CHECK(ev.n == 0 && floor_day(g) == 0);
+	d.at_ms = last;
+	CHECK(floor_apply(g, &d) == 0);
+	/* The clock is behind the last event: the command happens at its time, still valid. */
+	CHECK(floor_issue(g, (struct floor_clock){T0, DAY1}, 0, 0, tok, &ev, NULL) == 0);
+	CHECK(ev.n == 1 && ev.v[0].at_ms == last);
+	tok[0]++;
+	CHECK(floor_issue(g, (struct floor_clock){last + 1, DAY1}, 0, 0, tok, &ev, NULL) ==
+	      FLOOR_E_INVAL);
+	CHECK(ev.n == 1 && floor_tickets_today(g) == 1);
+	floor_events_free(&ev);
+	floor_free(g);
+	/* The first millisecond is a time like any other. */
+	g = floor_create(&def);
+	d.at_ms = 1;
+	CHECK(floor_apply(g, &d) == 0);
+	floor_free(g);
+}
+
+/* Seen while writing fuzz_journal: the 65,535th transfer of one ticket in a day made a
+ * leg number that wraps round to 0 in the event's 16 bits, floor_apply refused it and
+ * the command aborted torgd; a counter user could do that on purpose. The transfer is
+ * refused now and the ticket stays at the counter. */
+static void test_transfer_leg_limit(void)
+{
+	struct fx x;
+	fx_init(&x);
+	uint32_t h = issue(&x, 0, 0);
+	floor_counter_open(x.f, now(&x), 0, 7, &x.ev);
+	for (int i = 1; i < UINT16_MAX; i++) {
+		x.ev.n = 0;
+		CHECK(floor_call(x.f, now(&x), 0, h, &x.ev) == 0);
+		CHECK(floor_transfer(x.f, now(&x), 0, i % 3, false, &x.ev) == 0);
+	}
+	CHECK(info(&x, h).leg == UINT16_MAX);
+	CHECK(floor_call(x.f, now(&x), 0, h, &x.ev) == 0);
+	size_t n = x.ev.n;
+	CHECK(floor_transfer(x.f, now(&x), 0, 1, false, &x.ev) == FLOOR_E_STATE && x.ev.n == n);
+	CHECK(info(&x, h).state == FLOOR_CALLED && info(&x, h).counter == 0);
+	CHECK(floor_no_show(x.f, now(&x), 0, &x.ev) == 0);
+	fx_close(&x);
+}
+
 int main(void)
 {
 	struct {
@@ -1046,6 +1150,9 @@ int main(void)
 	    {"clock_back", test_clock_back},
 	    {"apply_rejects", test_apply_rejects},
 	    {"replay", test_replay},
+	    {"apply_seq_bound", test_apply_seq_bound},
+	    {"apply_time_bounds", test_apply_time_bounds},
+	    {"transfer_leg_limit", test_transfer_leg_limit},
 	};
 	int pass = 0, fail = 0;
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
