@@ -89,7 +89,7 @@ static void connect_now(struct display *d)
 	ci.port = d->port;
 	ci.path = d->path;
 	ci.host = d->host;
-	ci.origin = d->host;
+	ci.origin = NULL; /* not a browser page: no Origin (lws would claim http:// even for wss) */
 	ci.protocol = PROTO_VERSION;
 	ci.local_protocol_name = PROTO_VERSION;
 	ci.ssl_connection = d->tls ? LCCSCF_USE_SSL : 0;

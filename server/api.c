@@ -12,6 +12,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,16 +26,78 @@ static const lws_retry_bo_t ws_retry = {
     .secs_since_valid_hangup = 70,
 };
 
-/* lws log lines go to our log, at the matching level. */
+/* The api whose context logs (one per process), for the out-of-descriptors guard. */
+static struct api *log_api;
+
+#define LWS_LOG_KINDS 16    /* distinct lws lines whose repeats are counted */
+#define LWS_LOG_KEY   40    /* bytes of a line that tell kinds apart */
+#define LWS_LOG_QUIET 60000 /* a kind is written at most this often (ms) */
+
+/* Repeats of one kind of lws log line: any client can make lws log (a request whose
+ * headers pass 4 KiB: "Ran out of header data space"), so each kind is written at most
+ * once a minute, with the count of those held back. */
+static struct lws_log_kind {
+	char key[LWS_LOG_KEY + 1];
+	int64_t at_ms;
+	unsigned held;
+} lws_log_kinds[LWS_LOG_KINDS];
+
+/* Whether a line of this kind may be written now; *held gets how many were held back. */
+static bool lws_log_allowed(const char *line, size_t n, unsigned *held)
+{
+	char key[LWS_LOG_KEY + 1];
+	size_t kl = n < LWS_LOG_KEY ? n : LWS_LOG_KEY;
+	memcpy(key, line, kl);
+	key[kl] = '\0';
+	int64_t now = util_mono_ns() / 1000000;
+	struct lws_log_kind *k = NULL, *oldest = &lws_log_kinds[0];
+	for (size_t i = 0; i < LWS_LOG_KINDS && !k; i++) {
+		if (strcmp(lws_log_kinds[i].key, key) == 0)
+			k = &lws_log_kinds[i];
+		else if (lws_log_kinds[i].at_ms < oldest->at_ms)
+			oldest = &lws_log_kinds[i];
+	}
+	if (!k) {
+		k = oldest;
+		memcpy(k->key, key, kl + 1);
+		k->at_ms = 0;
+		k->held = 0;
+	}
+	if (k->at_ms && now - k->at_ms < LWS_LOG_QUIET) {
+		k->held++;
+		return false;
+	}
+	*held = k->held;
+	k->held = 0;
+	k->at_ms = now;
+	return true;
+}
+
+/* lws log lines go to our log, at the matching level, each kind at most once a minute.
+ * lws's "accept: errno 24" (and 23) would come on every loop turn while descriptors are
+ * out: it goes to the guard instead. */
 static void lws_log_cb(int level, const char *line)
 {
 	size_t n = strlen(line);
+	if (log_api && (strncmp(line, "accept: errno 24", 16) == 0 ||
+			strncmp(line, "accept: errno 23", 16) == 0)) {
+		api__conn_out_of_fds(log_api);
+		return;
+	}
 	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
 		n--;
-	log_msg(level == LLL_ERR    ? LOG_ERR
-		: level == LLL_WARN ? LOG_WARN
-				    : LOG_DEBUG,
-		"lws: %.*s", (int)n, line);
+	unsigned held = 0;
+	if (level != LLL_ERR && level != LLL_WARN) {
+		log_msg(LOG_DEBUG, "lws: %.*s", (int)n, line);
+		return;
+	}
+	if (!lws_log_allowed(line, n, &held))
+		return;
+	if (held)
+		log_msg(level == LLL_ERR ? LOG_ERR : LOG_WARN,
+			"lws: %.*s (and %u more like it in the last minute)", (int)n, line, held);
+	else
+		log_msg(level == LLL_ERR ? LOG_ERR : LOG_WARN, "lws: %.*s", (int)n, line);
 }
 
 /* Splits "ADDR:PORT" into a bindable IP literal (host, at least 64 bytes) and a port:
@@ -138,6 +201,15 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	a->auth = auth;
 	a->www = xstrdup(opts->www);
 	a->iface = xstrdup(host); /* lws keeps the pointer: it must outlive the vhost */
+	a->conns.reserve_fd = a->conns.listen_fd = -1;
+	api__static_headers(a);
+	/* Every connection costs a descriptor: take what the hard limit allows (lws sizes its
+	 * tables from the limit when the context is made). */
+	struct rlimit nofile;
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
 
 	static struct lws_protocols protocols[3];
 	protocols[0] = (struct lws_protocols){.name = "http",
@@ -163,13 +235,15 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	info.pcontext = &a->ctx;
 	a->ctx = lws_create_context(&info);
 	if (!a->ctx) {
-		*cause = xstrdup("cannot start libwebsockets (is libwebsockets-evlib-uv installed?)");
+		*cause =
+		    xstrdup("cannot start libwebsockets (is libwebsockets-evlib-uv installed?)");
 		api_free(a);
 		return -ENOTSUP;
 	}
 	/* An IPv4 address needs IPv6 off: lws 4.1.6 would otherwise write it into the
 	 * wrong part of an IPv6 socket address and listen on every interface. */
-	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND |
+	info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 |
+		       LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND |
 		       (v6 ? 0 : LWS_SERVER_OPTION_DISABLE_IPV6);
 	info.port = port;
 	info.iface = a->iface;
@@ -190,6 +264,9 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 		api_free(a);
 		return -EADDRINUSE;
 	}
+	api__conn_start(a, port);
+	api__routes_start(a);
+	log_api = a;
 	*out = a;
 	return 0;
 }
@@ -210,9 +287,16 @@ void api_free(struct api *a)
 		return;
 	if (a->ctx)
 		lws_context_destroy(a->ctx);
+	if (log_api == a)
+		log_api = NULL;
+	api__conn_stop(a);
+	api__routes_stop(a);
 	free(a->frame);
 	free(a->www);
 	free(a->iface);
+	free(a->page_headers);
+	free(a->display_headers);
+	free(a->asset_headers);
 	free(a);
 }
 
@@ -250,48 +334,6 @@ const struct auth_user *api__user(struct api *a, const char *token)
 	if (!token || !token[0])
 		return NULL;
 	return auth_session_user(a->auth, token);
-}
-
-/* True for 64 lowercase hex digits. */
-static bool token_shape(const char *s, size_t n)
-{
-	if (n != 64)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-bool api__request_token(struct lws *wsi, char *out)
-{
-	char buf[1024];
-	int n = lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_AUTHORIZATION);
-	if (n > 7 && strncasecmp(buf, "Bearer ", 7) == 0) {
-		const char *t = buf + 7;
-		while (*t == ' ')
-			t++;
-		if (token_shape(t, strlen(t))) {
-			memcpy(out, t, 65);
-			return true;
-		}
-	}
-	n = lws_hdr_copy(wsi, buf, sizeof(buf), WSI_TOKEN_HTTP_COOKIE);
-	for (const char *p = n > 0 ? buf : NULL; p && *p;) {
-		while (*p == ' ' || *p == ';')
-			p++;
-		const char *end = strchr(p, ';');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		if (len > 13 && strncmp(p, "torg_session=", 13) == 0 &&
-		    token_shape(p + 13, len - 13)) {
-			memcpy(out, p + 13, 64);
-			out[64] = '\0';
-			return true;
-		}
-		p = end;
-	}
-	out[0] = '\0';
-	return false;
 }
 
 void api__error(struct api_result *res, int status, const char *code, const char *message,

@@ -1,9 +1,13 @@
 /*
- * api_http.c — the HTTP JSON API of proto/PROTOCOL.md: routing, body
- * collection with a hard size limit, authentication of staff and kiosks, the
- * per-address ticket rate limit, and answers that leave only once what they
- * report is durable (each request that touched or read the floor waits on an
- * engine waiter). A request is never freed in its own callback: lws owns the
+ * api_http.c — the HTTP transaction of proto/PROTOCOL.md, from the request line to the
+ * answer: who the client is (the TCP peer, or behind server.trusted_proxies the address
+ * X-Forwarded-For names, and whether it came over https), the request's checks before any
+ * route runs (the route and method, a strict query, the framing of the body, its
+ * Content-Type, the Origin of a state-changing request), the body with a hard size
+ * limit, and an answer that leaves only once what it reports is durable (each request
+ * that touched or read the floor waits on an engine waiter). The parsing itself is pure
+ * and fuzzed (http_parse.c, netaddr.c); the routes are in api_routes.c, api_qr.c and
+ * api_stats.c. A request is never freed in its own callback: lws owns the
  * per-connection memory and we only reset it between transactions.
  */
 #include "api_int.h"
@@ -14,16 +18,19 @@
 #include <string.h>
 
 #include "encode.h"
+#include "http_parse.h"
 #include "util.h"
-
-enum method { M_OTHER = 0, M_GET, M_POST, M_DELETE, M_HEAD };
 
 struct http_req {
 	struct api *api;
 	struct lws *wsi;
-	enum method method;
-	char path[256];
-	char query[512];
+	enum http_method method;
+	char path[HTTP_PATH_MAX + 1];
+	int route; /* enum http_route */
+	struct http_match match;
+	struct http_query *query; /* malloc'd when the request has one */
+	struct netaddr client;	  /* the real client (behind trusted proxies) */
+	bool https;		  /* it came over https (TLS, or a trusted proxy said so) */
 	char *body;
 	size_t blen;
 	bool too_big;
@@ -61,6 +68,7 @@ static void req_reset(struct http_req *r)
 		r->deferred->req = NULL;
 	free(r->body);
 	free(r->resp);
+	free(r->query);
 	struct api *a = r->api;
 	struct lws *wsi = r->wsi;
 	memset(r, 0, sizeof(*r));
@@ -87,8 +95,8 @@ static void answer_ready(struct http_req *r)
 	lws_callback_on_writable(r->wsi);
 }
 
-/* Readies an answer: status and body (taken, may be NULL); sent when writable and,
- * if hold is true, only once the engine says it is durable. */
+/* Readies an answer: status and JSON body (taken, may be NULL); it goes out when
+ * answer_ready or send_when_durable says so. */
 static void respond(struct http_req *r, int status, json_t *body)
 {
 	r->status = status;
@@ -112,9 +120,8 @@ static void durable_cb(struct engine_waiter *w)
 /* Sends the readied answer once everything it reports is durable. */
 static void send_when_durable(struct http_req *r)
 {
-	if (engine_wait(r->api->engine, &r->waiter, durable_cb)) {
+	if (engine_wait(r->api->engine, &r->waiter, durable_cb))
 		answer_ready(r);
-	}
 }
 
 /* Answers an error at once (nothing changed, nothing to wait for). */
@@ -122,438 +129,183 @@ static void fail(struct http_req *r, int status, const char *code, const char *m
 		 const char *field)
 {
 	r->dispatched = true; /* an answer given before the body ends the request */
-	respond(r, status, encode_error(code, message, field));
+	respond(r, status, encode_error(code, message, field && *field ? field : NULL));
 	answer_ready(r);
 }
 
-/* Answers with res (status, body) once durable. */
-static void respond_result(struct http_req *r, struct api_result *res)
+/* Answers a parse failure of http_parse. */
+static void fail_http(struct http_req *r, int status, const struct http_error *e)
 {
-	respond(r, res->status, res->status == 204 ? (json_decref(res->body), NULL) : res->body);
-	res->body = NULL;
-	send_when_durable(r);
+	fail(r, status, e->code, e->message, e->field);
 }
 
-/* Answers a parse error from proto. */
-static void fail_proto(struct http_req *r, int rc, struct proto_error *err)
-{
-	int status = rc == -E2BIG ? 413 : 400;
-	const char *code = rc == -E2BIG ? "payload_too_large" : err->code;
-	fail(r, status, code, err->message ? err->message : code, err->field);
-	proto_error_clear(err);
-}
+/* ---- who the client is ---- */
 
-/* The value of query parameter name into out; true when present. */
-static bool query_get(const struct http_req *r, const char *name, char *out, size_t len)
+/* Copies a header of up to max bytes into a new buffer (NULL when absent or longer). */
+static char *header_dup(struct lws *wsi, enum lws_token_indexes h, size_t max, size_t *len)
 {
-	size_t nl = strlen(name);
-	for (const char *p = r->query; *p;) {
-		const char *end = strchr(p, '&');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		if (n > nl && strncmp(p, name, nl) == 0 && p[nl] == '=') {
-			size_t vl = n - nl - 1;
-			if (vl >= len)
-				vl = len - 1;
-			memcpy(out, p + nl + 1, vl);
-			out[vl] = '\0';
-			return true;
-		}
-		p = end ? end + 1 : p + n;
-	}
-	return false;
-}
-
-/* Rejects any query parameter not in the NULL-terminated list; true when all known. */
-static bool query_only(struct http_req *r, const char *const *known)
-{
-	for (const char *p = r->query; *p;) {
-		const char *end = strchr(p, '&');
-		size_t n = end ? (size_t)(end - p) : strlen(p);
-		const char *eq = memchr(p, '=', n);
-		size_t kl = eq ? (size_t)(eq - p) : n;
-		bool ok = false;
-		for (size_t i = 0; known[i]; i++)
-			if (strlen(known[i]) == kl && strncmp(p, known[i], kl) == 0)
-				ok = true;
-		if (!ok) {
-			char *msg = xasprintf("unknown query parameter \"%.*s\"", (int)kl, p);
-			fail(r, 400, "bad_query", msg, NULL);
-			free(msg);
-			return false;
-		}
-		p = end ? end + 1 : p + n;
-	}
-	return true;
-}
-
-/* The signed-in staff user of this request, or NULL. */
-static const struct auth_user *req_user(struct http_req *r)
-{
-	char token[65];
-	if (!api__request_token(r->wsi, token))
+	int n = lws_hdr_total_length(wsi, h);
+	if (n <= 0 || (size_t)n > max)
 		return NULL;
-	return api__user(r->api, token);
+	char *buf = xmalloc((size_t)n + 1);
+	if (lws_hdr_copy(wsi, buf, n + 1, h) < 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = strlen(buf);
+	return buf;
 }
 
-/* GET /api/v1/floor */
-static void route_floor(struct http_req *r)
+/* The client of this request: the TCP peer, or behind a trusted proxy the address its
+ * X-Forwarded-For names, and whether the request came over https. */
+static void find_client(struct http_req *r)
 {
-	static const char *const known[] = {"display", NULL};
-	if (!query_only(r, known))
+	struct api *a = r->api;
+	const struct netaddr *peer = api__conn_peer(a, r->wsi);
+	if (!peer) { /* no record (should not happen): take what lws says */
+		char text[NETADDR_STRLEN];
+		lws_get_peer_simple(r->wsi, text, sizeof(text));
+		if (netaddr_parse(text, strlen(text), &r->client) != 0)
+			memset(&r->client, 0, sizeof(r->client));
 		return;
-	const struct config *cfg = r->api->cfg;
-	const struct config_display *d = NULL;
-	char id[64];
-	uint64_t mask = cfg->nservices >= 64 ? UINT64_MAX : (UINT64_C(1) << cfg->nservices) - 1;
-	if (query_get(r, "display", id, sizeof(id))) {
-		d = config_display_find(cfg, id);
-		if (!d) {
-			fail(r, 404, "unknown_display", "no such display", "display");
-			return;
-		}
-		mask = d->services;
 	}
-	respond(r, 200, encode_snapshot(r->api->engine, d, mask, util_now_ms()));
-	send_when_durable(r);
+	r->client = *peer;
+	if (!api__trusted_proxy(a, peer))
+		return;
+	size_t len = 0;
+	char *xff = header_dup(r->wsi, WSI_TOKEN_X_FORWARDED_FOR, HTTP_HEADER_MAX, &len);
+	netaddr_client(peer, xff, len, a->cfg->trusted_proxies, a->cfg->ntrusted_proxies,
+		       &r->client);
+	free(xff);
+	r->https = api__https(a, r->wsi);
 }
 
-/* Takes one ticket from the address's bucket; false when it is empty. */
-static bool rate_take(struct api *a, const char *addr, int per_minute, int *retry_s)
+bool api__https(struct api *a, struct lws *wsi)
 {
-	if (per_minute <= 0)
-		return true;
-	uint32_t h = 2166136261u;
-	for (const char *p = addr; *p; p++)
-		h = (h ^ (uint8_t)*p) * 16777619u;
-	struct api_rate *slot = &a->rate[h % API_RATE_SLOTS];
-	int64_t now = util_now_ms();
-	if (strcmp(slot->addr, addr) != 0) {
-		snprintf(slot->addr, sizeof(slot->addr), "%s", addr);
-		slot->tokens = per_minute;
-		slot->at_ms = now;
+	const struct netaddr *peer = api__conn_peer(a, wsi);
+	if (!peer || !api__trusted_proxy(a, peer))
+		return false;
+	char proto[64];
+	int n = lws_hdr_custom_copy(wsi, proto, sizeof(proto), "x-forwarded-proto:", 18);
+	return n > 0 && netaddr_proto_https(proto, (size_t)n);
+}
+
+/* ---- the checks before a route runs ---- */
+
+/* Reads the query fragments lws decoded into r->query; false (answered 400) when they
+ * are malformed, too many or too long. */
+static bool read_query(struct http_req *r)
+{
+	const char *frags[HTTP_QUERY_MAX_PARAMS + 1];
+	size_t lens[HTTP_QUERY_MAX_PARAMS + 1], n = 0;
+	char *copies[HTTP_QUERY_MAX_PARAMS + 1];
+	struct http_error err = {0};
+	for (; n <= HTTP_QUERY_MAX_PARAMS; n++) {
+		int fl = lws_hdr_fragment_length(r->wsi, WSI_TOKEN_HTTP_URI_ARGS, (int)n);
+		if (fl <= 0)
+			break;
+		copies[n] = xmalloc((size_t)fl + 1);
+		lws_hdr_copy_fragment(r->wsi, copies[n], fl + 1, WSI_TOKEN_HTTP_URI_ARGS, (int)n);
+		frags[n] = copies[n];
+		lens[n] = (size_t)fl;
 	}
-	slot->tokens += (double)(now - slot->at_ms) * per_minute / 60000.0;
-	if (slot->tokens > per_minute)
-		slot->tokens = per_minute;
-	slot->at_ms = now;
-	if (slot->tokens < 1.0) {
-		*retry_s = (int)((1.0 - slot->tokens) * 60.0 / per_minute) + 1;
+	bool ok = true;
+	if (n > 0) {
+		r->query = xmalloc(sizeof(*r->query));
+		ok = http_query_parse(frags, lens, n, r->query, &err) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		free(copies[i]);
+	if (!ok)
+		fail_http(r, 400, &err);
+	return ok;
+}
+
+/* Whether the Content-Type header says JSON ("application/json", parameters allowed). */
+static bool content_is_json(struct lws *wsi)
+{
+	char ct[128];
+	if (lws_hdr_copy(wsi, ct, sizeof(ct), WSI_TOKEN_HTTP_CONTENT_TYPE) <= 0)
+		return false;
+	size_t n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	return n == 16 && strncasecmp(ct, "application/json", 16) == 0;
+}
+
+bool api__origin_ok(struct api *a, struct lws *wsi, bool https)
+{
+	char site[32];
+	if (lws_hdr_custom_copy(wsi, site, sizeof(site), "sec-fetch-site:", 15) > 0 &&
+	    strcmp(site, "cross-site") == 0)
+		return false;
+	size_t olen = 0, hlen = 0;
+	char *origin = header_dup(wsi, WSI_TOKEN_ORIGIN, HTTP_ORIGIN_MAX, &olen);
+	if (!origin) /* not a browser (a browser sends Origin with these requests) */
+		return lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN) <= 0;
+	char *host = header_dup(wsi, WSI_TOKEN_HOST, 256, &hlen);
+	bool ok = http_origin_ok(origin, host, https, (const char *const *)a->cfg->allowed_origins,
+				 a->cfg->nallowed_origins);
+	free(origin);
+	free(host);
+	return ok;
+}
+
+/* Routes the request and checks it before its body is read: route and method, query,
+ * framing, Content-Type and Origin of state-changing requests. Returns false when it
+ * answered (an error). */
+static bool check_request(struct http_req *r)
+{
+	struct api *a = r->api;
+	struct lws *wsi = r->wsi;
+	r->route = http_route(r->path, (int)r->method, &r->match);
+	if ((r->route == HTTP_ROUTE_TEST_CLOCK || r->route == HTTP_ROUTE_TEST_PURGE) &&
+	    !(a->engine->test_clock && a->engine->stats_run))
+		r->route = HTTP_ROUTE_NONE; /* they exist only with torgd --test-clock */
+	if (r->route == HTTP_ROUTE_NONE) {
+		fail(r, 404, "not_found",
+		     strncmp(r->path, "/api/", 5) == 0 ? "no such route" : "no such page", NULL);
 		return false;
 	}
-	slot->tokens -= 1.0;
+	if (r->route == HTTP_ROUTE_COUNTER_BAD_OP) {
+		fail(r, 404, "not_found", "no such counter action", NULL);
+		return false;
+	}
+	if (!r->match.method_ok) {
+		add_header(r, "allow", r->match.allow);
+		fail(r, 405, "method_not_allowed", "this route does not take that method", NULL);
+		return false;
+	}
+	if (!read_query(r))
+		return false;
+	struct http_error err = {0};
+	if (r->query && http_query_only(r->query, api__route_params(r->route), &err) != 0) {
+		fail_http(r, 400, &err);
+		return false;
+	}
+	if (r->method != HTTP_M_POST && r->method != HTTP_M_DELETE)
+		return true;
+	/* State-changing: JSON only (a form or a text/plain "simple request" from another
+	 * site never gets this far), and only from the floor's own pages. */
+	if (!content_is_json(wsi)) {
+		fail(r, 415, "unsupported_media_type",
+		     "send Content-Type: application/json with this request", "content-type");
+		return false;
+	}
+	if (!api__origin_ok(a, wsi, r->https)) {
+		fail(r, 403, "bad_origin",
+		     "this request comes from a page of another site; the floor takes it only "
+		     "from its own pages (or server.allowed_origins)",
+		     "origin");
+		return false;
+	}
 	return true;
 }
 
-/* POST /api/v1/tickets */
-static void route_issue(struct http_req *r)
-{
-	struct api *a = r->api;
-	const struct config *cfg = a->cfg;
-	struct proto_ticket_req req = {0};
-	struct proto_error err = {0};
-	int rc = proto_parse_ticket_req(r->body ? r->body : "", r->blen, &req, &err);
-	if (rc != 0) {
-		fail_proto(r, rc, &err);
-		return;
-	}
-	const struct auth_user *u = req_user(r);
-	bool staff = u && (u->role == AUTH_ROLE_COUNTER || u->role == AUTH_ROLE_ADMIN);
-	bool keyed = false;
-	char key[256];
-	int kl = lws_hdr_custom_copy(r->wsi, key, sizeof(key), "x-torg-kiosk:", 13);
-	if (kl > 0) {
-		if (!config_kiosk_key_find(cfg, key)) {
-			fail(r, 401, "unauthorized", "the kiosk key is not valid", NULL);
-			goto out;
-		}
-		keyed = true;
-	}
-	if (cfg->kiosk_policy == CONFIG_KIOSK_KEY && !keyed && !staff) {
-		fail(r, 401, "unauthorized", "tickets are issued by kiosks with a key here", NULL);
-		goto out;
-	}
-	if (req.priority != FLOOR_PRIO_NORMAL && !keyed && !staff) {
-		fail(r, 403, "forbidden", "only a kiosk or staff may issue priority tickets",
-		     "priority");
-		goto out;
-	}
-	int s = config_service_index(cfg, req.service);
-	if (s < 0) {
-		char *msg = xasprintf("unknown service \"%s\"", req.service);
-		fail(r, 400, "unknown_service", msg, "service");
-		free(msg);
-		goto out;
-	}
-	if (req.lang && !config_has_language(cfg, req.lang)) {
-		char *msg = xasprintf("\"%s\" is not a language of this floor", req.lang);
-		fail(r, 400, "bad_request", msg, "lang");
-		free(msg);
-		goto out;
-	}
-	int64_t now = util_now_ms(), opens = 0;
-	if (!engine_service_open(a->engine, s, now, &opens)) {
-		json_t *body = encode_error("service_closed", "the service is closed now", NULL);
-		json_object_set_new(json_object_get(body, "error"), "opens_at", encode_time(opens));
-		respond(r, 409, body);
-		answer_ready(r);
-		goto out;
-	}
-	if (!keyed && !staff) {
-		char addr[48];
-		int retry = 0;
-		lws_get_peer_simple(r->wsi, addr, sizeof(addr));
-		if (!rate_take(a, addr, cfg->kiosk_rate_per_minute, &retry)) {
-			char ra[16];
-			snprintf(ra, sizeof(ra), "%d", retry);
-			add_header(r, "retry-after", ra);
-			fail(r, 429, "rate_limited",
-			     "too many tickets from this address; wait a little", NULL);
-			goto out;
-		}
-	}
-	uint32_t h;
-	rc = engine_issue(a->engine, s, req.priority, &h);
-	if (rc < 0) {
-		struct api_result res = {0};
-		api__floor_error(&res, rc);
-		respond(r, res.status, res.body);
-		answer_ready(r);
-		goto out;
-	}
-	json_t *t = encode_ticket(a->engine, h, util_now_ms(), ENCODE_HOLDER);
-	if (req.lang) {
-		json_object_set_new(t, "lang", json_string(req.lang));
-		const char *url = json_string_value(json_object_get(t, "url"));
-		char *u2 = xasprintf("%s?lang=%s", url, req.lang);
-		json_object_set_new(t, "url", json_string(u2));
-		free(u2);
-	}
-	json_t *body = json_object();
-	json_object_set_new(body, "ticket", t);
-	respond(r, 201, body);
-	send_when_durable(r);
-out:
-	proto_ticket_req_clear(&req);
-}
-
-/* GET and DELETE /api/v1/tickets/{id} */
-static void route_ticket(struct http_req *r, const char *id)
-{
-	struct api *a = r->api;
-	uint8_t token[FLOOR_TOKEN_LEN];
-	uint32_t h = FLOOR_NONE;
-	if (util_unhex(id, strlen(id), token, sizeof(token)) == 0)
-		h = floor_ticket_by_token(a->engine->floor, token);
-	if (h == FLOOR_NONE) {
-		fail(r, 404, "unknown_ticket", "no such ticket today", NULL);
-		return;
-	}
-	if (r->method == M_DELETE) {
-		int rc = engine_cancel(a->engine, h);
-		if (rc < 0) {
-			struct api_result res = {0};
-			api__floor_error(&res, rc);
-			respond(r, res.status, res.body);
-			answer_ready(r);
-			return;
-		}
-	}
-	json_t *body = json_object();
-	json_object_set_new(
-	    body, "ticket",
-	    encode_ticket(a->engine, h, util_now_ms(), ENCODE_HOLDER | ENCODE_LEGS));
-	respond(r, 200, body);
-	send_when_durable(r);
-}
-
-/* The user object of login and /me. */
-static json_t *user_json(const struct auth_user *u)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "name", json_string(u->name));
-	json_object_set_new(o, "role", json_string(auth_role_name(u->role)));
-	json_t *s = json_array();
-	for (size_t i = 0; i < u->nservices; i++)
-		json_array_append_new(s, json_string(u->services[i]));
-	json_object_set_new(o, "services", s);
-	return o;
-}
-
-#define SESSION_TTL_S (12 * 3600)
-
-/* auth_login callback: on the loop thread. */
-static void login_cb(int status, const char *token, const struct auth_user *user, void *arg)
-{
-	struct api_deferred *d = arg;
-	struct http_req *r = d->req;
-	if (!r) {
-		free(d);
-		return; /* the client went away */
-	}
-	if (status == -EACCES) {
-		api__deferred_fail(d, 401, "bad_credentials", "wrong name or password", NULL);
-		return;
-	}
-	if (status != 0) {
-		api__deferred_fail(d, 503, "unavailable", "cannot sign in now; try again", NULL);
-		return;
-	}
-	char cookie[160];
-	snprintf(cookie, sizeof(cookie),
-		 "torg_session=%s; HttpOnly; SameSite=Strict; Path=/; Max-Age=%d", token,
-		 SESSION_TTL_S);
-	add_header(r, "set-cookie", cookie);
-	json_t *body = json_object();
-	json_object_set_new(body, "token", json_string(token));
-	json_object_set_new(body, "expires_at",
-			    encode_time(util_now_ms() + SESSION_TTL_S * 1000LL));
-	json_object_set_new(body, "user", user_json(user));
-	api__deferred_json(d, 200, body);
-}
-
-/* POST /api/v1/login */
-static void route_login(struct http_req *r)
-{
-	struct proto_login_req req = {0};
-	struct proto_error err = {0};
-	int rc = proto_parse_login_req(r->body ? r->body : "", r->blen, &req, &err);
-	if (rc != 0) {
-		/* jansson quotes the input near a syntax error: never echo a password */
-		if (strcmp(err.code, "bad_json") == 0) {
-			proto_error_clear(&err);
-			fail(r, 400, "bad_json", "the body is not valid JSON", NULL);
-			return;
-		}
-		fail_proto(r, rc, &err);
-		return;
-	}
-	struct api_deferred *d = api__http_defer(r);
-	rc = auth_login(r->api->auth, req.name, req.password, login_cb, d);
-	proto_login_req_clear(&req);
-	if (rc != 0)
-		api__deferred_fail(d, 503, "unavailable", "cannot sign in now; try again", NULL);
-}
-
-/* POST /api/v1/logout */
-static void route_logout(struct http_req *r)
-{
-	char token[65];
-	if (api__request_token(r->wsi, token))
-		auth_logout(r->api->auth, token);
-	add_header(r, "set-cookie", "torg_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
-	respond(r, 204, NULL);
-	answer_ready(r);
-}
-
-/* GET /api/v1/me */
-static void route_me(struct http_req *r)
-{
-	const struct auth_user *u = req_user(r);
-	if (!u) {
-		fail(r, 401, "unauthorized", "sign in first", NULL);
-		return;
-	}
-	json_t *body = json_object();
-	json_object_set_new(body, "user", user_json(u));
-	respond(r, 200, body);
-	answer_ready(r);
-}
-
-/* POST /api/v1/counters/{c}/{op} */
-static void route_counter(struct http_req *r, const char *rest)
-{
-	struct api *a = r->api;
-	const char *slash = strchr(rest, '/');
-	char cid[64];
-	if (!slash || (size_t)(slash - rest) >= sizeof(cid) || strchr(slash + 1, '/')) {
-		fail(r, 404, "not_found", "no such route", NULL);
-		return;
-	}
-	memcpy(cid, rest, (size_t)(slash - rest));
-	cid[slash - rest] = '\0';
-	int op = proto_op_from_path(slash + 1);
-	if (op < 0) {
-		fail(r, 404, "not_found", "no such counter action", NULL);
-		return;
-	}
-	if (r->method != M_POST) {
-		add_header(r, "allow", "POST");
-		fail(r, 405, "method_not_allowed", "use POST", NULL);
-		return;
-	}
-	int c = config_counter_index(a->cfg, cid);
-	if (c < 0) {
-		fail(r, 404, "unknown_counter", "no such counter", NULL);
-		return;
-	}
-	const struct auth_user *u = req_user(r);
-	if (!u) {
-		fail(r, 401, "unauthorized", "sign in first", NULL);
-		return;
-	}
-	struct proto_cmd cmd = {0};
-	struct proto_error err = {0};
-	int rc = proto_parse_cmd_body(op, r->body ? r->body : "", r->blen, &cmd, &err);
-	if (rc != 0) {
-		fail_proto(r, rc, &err);
-		return;
-	}
-	struct api_result res = {0};
-	api__counter_cmd(a, u, c, &cmd, &res);
-	proto_cmd_clear(&cmd);
-	respond_result(r, &res);
-}
-
-/* Checks the method against the one a route takes; answers 405 when wrong. */
-static bool method_is(struct http_req *r, enum method m, const char *allow)
-{
-	if (r->method == m || (m == M_GET && r->method == M_HEAD))
-		return true;
-	add_header(r, "allow", allow);
-	fail(r, 405, "method_not_allowed", "this route does not take that method", NULL);
-	return false;
-}
-
-/* GET /healthz */
-static void route_healthz(struct http_req *r)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "status", json_string("ok"));
-	json_object_set_new(o, "version", json_string(TORG_VERSION));
-	json_object_set_new(o, "protocol", json_string(PROTO_VERSION));
-	json_object_set_new(o, "seq", json_integer((json_int_t)r->api->engine->durable_seq));
-	api__http_json(r, 200, o);
-}
-
-/* GET /metrics */
-static void route_metrics(struct http_req *r)
-{
-	size_t len;
-	char *text = api__metrics(r->api, &len);
-	api__http_text(r, 200, "text/plain; version=0.0.4", text, len);
-}
-
-/* The routes with a fixed path and one method. */
-static const struct route {
-	const char *path;
-	enum method method;
-	const char *allow;
-	void (*handle)(struct http_req *r);
-} routes[] = {
-    {"/healthz", M_GET, "GET", route_healthz},
-    {"/metrics", M_GET, "GET", route_metrics},
-    {"/api/v1/floor", M_GET, "GET", route_floor},
-    {"/api/v1/tickets", M_POST, "POST", route_issue},
-    {"/api/v1/login", M_POST, "POST", route_login},
-    {"/api/v1/logout", M_POST, "POST", route_logout},
-    {"/api/v1/me", M_GET, "GET", route_me},
-};
-
-/* Routes a complete request. */
+/* Runs the route of a complete request. */
 static void dispatch(struct http_req *r)
 {
 	struct api *a = r->api;
-	const char *p = r->path;
 	if (r->dispatched)
 		return;
 	r->dispatched = true;
@@ -562,51 +314,43 @@ static void dispatch(struct http_req *r)
 		fail(r, 503, "unavailable", "torgd is shutting down", NULL);
 		return;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(routes); i++) {
-		if (strcmp(p, routes[i].path) == 0) {
-			if (method_is(r, routes[i].method, routes[i].allow))
-				routes[i].handle(r);
-			return;
-		}
-	}
-	if (strncmp(p, "/api/v1/tickets/", 16) == 0 && !strchr(p + 16, '/')) {
-		if (r->method == M_GET || r->method == M_HEAD || r->method == M_DELETE)
-			route_ticket(r, p + 16);
-		else
-			method_is(r, M_GET, "GET, DELETE");
+	if (r->route == HTTP_ROUTE_PAGE || r->route == HTTP_ROUTE_STATIC) {
+		int rc = api__static_serve(a, r->wsi, r->match.file);
+		if (rc == 1)
+			fail(r, 404, "not_found", "no such page", NULL);
+		else if (rc < 0)
+			lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
 		return;
 	}
-	if (strncmp(p, "/api/v1/counters/", 17) == 0) {
-		route_counter(r, p + 17);
-		return;
-	}
-	if (api__qr_route(a, r, p) || api__stats_route(a, r, p))
-		return;
-	if (strncmp(p, "/api/", 5) == 0 || (r->method != M_GET && r->method != M_HEAD)) {
-		fail(r, 404, "not_found", "no such route", NULL);
-		return;
-	}
-	int rc = api__static_serve(a, r->wsi, p);
-	if (rc == 1)
-		fail(r, 404, "not_found", "no such page", NULL);
-	else if (rc < 0)
-		lws_set_timeout(r->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	api__route(a, r, r->route);
 }
 
 /* Writes the readied answer; returns what the lws callback should return. */
 static int write_answer(struct http_req *r)
 {
-	unsigned char hbuf[LWS_PRE + 1024];
+	unsigned char hbuf[LWS_PRE + 2048];
 	unsigned char *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof(hbuf) - 1;
-	size_t body_len = r->method == M_HEAD ? 0 : r->resp_len;
+	size_t body_len = r->method == HTTP_M_HEAD ? 0 : r->resp_len;
 	if (lws_add_http_common_headers(r->wsi, (unsigned)r->status, r->ctype,
 					r->status == 204 ? LWS_ILLEGAL_HTTP_CONTENT_LEN
 							 : (lws_filepos_t)r->resp_len,
 					&p, end))
 		return -1;
-	if (lws_add_http_header_by_name(r->wsi, (const unsigned char *)"cache-control:",
-					(const unsigned char *)"no-store", 8, &p, end))
-		return -1;
+	/* Every API answer: never cached, never sniffed into something else, never
+	 * rendered as a page or framed, and no Referer leaks a ticket URL onwards. */
+	static const struct {
+		const char *name, *value;
+	} always[] = {
+	    {"cache-control:", "no-store"},
+	    {"x-content-type-options:", "nosniff"},
+	    {"referrer-policy:", "no-referrer"},
+	    {"content-security-policy:", "default-src 'none'; frame-ancestors 'none'"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(always); i++)
+		if (lws_add_http_header_by_name(r->wsi, (const unsigned char *)always[i].name,
+						(const unsigned char *)always[i].value,
+						(int)strlen(always[i].value), &p, end))
+			return -1;
 	for (char *line = r->extra; *line;) {
 		char *colon = strchr(line, ':'), *eol = strstr(line, "\r\n");
 		if (!colon || !eol)
@@ -640,58 +384,61 @@ static int write_answer(struct http_req *r)
 }
 
 /* Which method this request uses. */
-static enum method req_method(struct lws *wsi)
+static enum http_method req_method(struct lws *wsi)
 {
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
-		return M_GET;
+		return HTTP_M_GET;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
-		return M_POST;
+		return HTTP_M_POST;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI))
-		return M_DELETE;
+		return HTTP_M_DELETE;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI))
-		return M_HEAD;
-	return M_OTHER;
+		return HTTP_M_HEAD;
+	return HTTP_M_OTHER;
 }
 
-/* Starts a transaction: method, path, query, and whether a body follows. */
-static int begin(struct http_req *r, struct lws *wsi, const char *uri)
+/* Starts a transaction: the request's checks, then the route at once or once the body
+ * is in. */
+static int begin(struct http_req *r, struct lws *wsi, const char *uri, size_t urilen)
 {
 	req_reset(r);
 	r->method = req_method(wsi);
-	snprintf(r->path, sizeof(r->path), "%s", uri);
-	size_t q = 0;
-	char frag[256];
-	for (int i = 0;
-	     lws_hdr_copy_fragment(wsi, frag, sizeof(frag), WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
-		size_t fl = strlen(frag);
-		if (q + fl + 2 >= sizeof(r->query))
-			break;
-		if (q)
-			r->query[q++] = '&';
-		memcpy(r->query + q, frag, fl + 1);
-		q += fl;
-	}
-	char cl[32];
-	long long content_len = 0;
-	if (lws_hdr_copy(wsi, cl, sizeof(cl), WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
-		content_len = atoll(cl);
-	if (r->method == M_OTHER) {
-		add_header(r, "allow", "GET, POST, DELETE");
-		r->close_after = content_len > 0;
-		fail(r, 405, "method_not_allowed", "this method is not used here", NULL);
+	if (urilen > HTTP_PATH_MAX)
+		urilen = HTTP_PATH_MAX + 1; /* too long: no route matches it */
+	memcpy(r->path, uri, urilen < sizeof(r->path) ? urilen : sizeof(r->path) - 1);
+	r->path[urilen < sizeof(r->path) ? urilen : sizeof(r->path) - 1] = '\0';
+	find_client(r);
+	int64_t content_len = 0;
+	struct http_error err = {0};
+	size_t cllen = 0;
+	char *cl = header_dup(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH, 64, &cllen);
+	int rc = 0;
+	if (cl)
+		rc = http_content_length(cl, cllen, API_DRAIN_MAX, &content_len, &err);
+	else if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+		rc = http_content_length("x", 1, API_DRAIN_MAX, &content_len, &err); /* too long */
+	free(cl);
+	if (rc != 0) {
+		r->close_after = true; /* the body's framing is unknown: nothing after it is */
+		fail_http(r, rc == -E2BIG ? 413 : 400, &err);
 		return 0;
 	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING)) {
 		r->close_after = true;
-		fail(r, 400, "bad_request", "send the body with a Content-Length", NULL);
+		fail(r, 400, "bad_request", "send the body with a Content-Length",
+		     "transfer-encoding");
 		return 0;
 	}
-	if (content_len > API_DRAIN_MAX) {
-		r->close_after = true;
-		fail(r, 413, "payload_too_large", "the body is over 16 KiB", NULL);
+	if (!lws_hdr_total_length(wsi, WSI_TOKEN_HOST)) {
+		r->close_after = content_len > 0;
+		fail(r, 400, "bad_request", "an HTTP/1.1 request needs a Host header", "host");
 		return 0;
 	}
-	if (content_len > 0 && (r->method == M_POST || r->method == M_DELETE))
+	if (!check_request(r)) {
+		r->close_after = r->close_after || content_len > 0;
+		return 0;
+	}
+	if (content_len > 0 && (r->method == HTTP_M_POST || r->method == HTTP_M_DELETE))
 		return 0; /* the body follows */
 	dispatch(r);
 	return 0;
@@ -704,8 +451,30 @@ static int begin(struct http_req *r, struct lws *wsi, const char *uri)
  * anything (the loop froze torgd). A JSON body never starts with "POST " or "DELETE ". */
 static bool body_is_misread(const struct http_req *r, const void *in, size_t len)
 {
-	const char *m = r->method == M_POST ? "POST " : r->method == M_DELETE ? "DELETE " : NULL;
+	const char *m = r->method == HTTP_M_POST     ? "POST "
+			: r->method == HTTP_M_DELETE ? "DELETE "
+						     : NULL;
 	return m && in && len >= strlen(m) && memcmp(in, m, strlen(m)) == 0;
+}
+
+/* Answers an Upgrade this server does not speak (h2c: an untested parser, and a way past
+ * a proxy's rules for paths). */
+static int refuse_upgrade(struct lws *wsi, const char *up)
+{
+	if (!up || strcasecmp(up, "websocket") == 0)
+		return 0;
+	unsigned char buf[LWS_PRE + 512], *start = buf + LWS_PRE, *p = start,
+					  *end = buf + sizeof(buf) - 1;
+	static const char body[] = "{\"error\":{\"code\":\"bad_request\",\"message\":\"only "
+				   "WebSocket upgrades are taken here\",\"field\":\"upgrade\"}}";
+	if (lws_add_http_common_headers(wsi, 400, "application/json", sizeof(body) - 1, &p, end) ||
+	    lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
+					(const unsigned char *)"close", 5, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	memcpy(p, body, sizeof(body) - 1);
+	lws_write(wsi, p, sizeof(body) - 1, LWS_WRITE_HTTP_FINAL);
+	return -1;
 }
 
 int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
@@ -717,7 +486,9 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 	case LWS_CALLBACK_HTTP:
 		r->api = a;
 		r->wsi = wsi;
-		return begin(r, wsi, in);
+		return begin(r, wsi, in, len);
+	case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+		return refuse_upgrade(wsi, in);
 	case LWS_CALLBACK_HTTP_BODY:
 		if (r->blen == 0 && body_is_misread(r, in, len)) {
 			log_info("http: a request with a body came pipelined behind another in one "
@@ -725,6 +496,8 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 				 "such a body)");
 			return -1;
 		}
+		if (r->dispatched) /* answered before its body (an error): the rest is drained */
+			return 0;
 		if (r->too_big || r->blen + len > API_MAX_BODY) {
 			r->too_big = true;
 			return 0;
@@ -772,36 +545,100 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		return 0;
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
 		return 1; /* WebSockets must ask for the torg.v1 subprotocol */
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		return a ? api__conn_filter(a, user) : 1;
+	case LWS_CALLBACK_WSI_CREATE:
+		if (a)
+			api__conn_created(a, wsi);
+		return 0;
+	case LWS_CALLBACK_WSI_DESTROY:
+		if (a)
+			api__conn_destroyed(a, wsi);
+		return 0;
 	default:
 		break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
 }
 
+/* ---- what routes use ---- */
+
 const char *api__http_path(const struct http_req *r)
 {
 	return r->path;
 }
 
-const char *api__http_method(const struct http_req *r)
+enum http_method api__http_method(const struct http_req *r)
 {
-	static const char *names[] = {"OTHER", "GET", "POST", "DELETE", "HEAD"};
-	return names[r->method];
+	return r->method;
+}
+
+const struct http_match *api__http_match(const struct http_req *r)
+{
+	return &r->match;
+}
+
+const char *api__http_body(const struct http_req *r, size_t *len)
+{
+	*len = r->blen;
+	return r->body ? r->body : "";
+}
+
+const struct netaddr *api__http_client(const struct http_req *r)
+{
+	return &r->client;
+}
+
+bool api__http_https(const struct http_req *r)
+{
+	return r->https;
 }
 
 bool api__http_query(const struct http_req *r, const char *name, char *out, size_t len)
 {
-	return query_get(r, name, out, len);
+	const char *v = r->query ? http_query_get(r->query, name) : NULL;
+	if (!v)
+		return false;
+	size_t n = strlen(v);
+	if (n >= len)
+		n = 0; /* does not fit: present but empty, which no parameter takes */
+	memcpy(out, v, n);
+	out[n] = '\0';
+	return true;
 }
 
-bool api__http_query_only(struct http_req *r, const char *const *known)
+bool api__http_token(struct lws *wsi, char out[65])
 {
-	return query_only(r, known);
+	size_t alen = 0, clen = 0;
+	char *auth = header_dup(wsi, WSI_TOKEN_HTTP_AUTHORIZATION, HTTP_HEADER_MAX, &alen);
+	char *cookie = header_dup(wsi, WSI_TOKEN_HTTP_COOKIE, HTTP_HEADER_MAX, &clen);
+	bool found = http_token_from(auth, alen, cookie, clen, out);
+	free(auth);
+	free(cookie);
+	return found;
+}
+
+bool api__http_token_of(struct http_req *r, char out[65])
+{
+	return api__http_token(r->wsi, out);
 }
 
 const struct auth_user *api__http_user(struct http_req *r)
 {
-	return req_user(r);
+	char token[65];
+	if (!api__http_token(r->wsi, token))
+		return NULL;
+	return api__user(r->api, token);
+}
+
+int api__http_custom(struct http_req *r, const char *name, char *out, size_t len)
+{
+	int n = lws_hdr_custom_length(r->wsi, name, (int)strlen(name));
+	if (n < 0)
+		return -1;
+	if ((size_t)n >= len)
+		return -E2BIG;
+	return lws_hdr_custom_copy(r->wsi, out, (int)len, name, (int)strlen(name));
 }
 
 bool api__http_host(struct http_req *r, char *out, size_t len)
@@ -813,6 +650,31 @@ void api__http_json(struct http_req *r, int status, json_t *body)
 {
 	respond(r, status, body);
 	answer_ready(r);
+}
+
+void api__http_durable(struct http_req *r, int status, json_t *body)
+{
+	respond(r, status, body);
+	send_when_durable(r);
+}
+
+void api__http_result(struct http_req *r, struct api_result *res)
+{
+	if (res->status == 204) {
+		json_decref(res->body);
+		res->body = NULL;
+	}
+	respond(r, res->status, res->body);
+	res->body = NULL;
+	send_when_durable(r);
+}
+
+void api__http_proto_fail(struct http_req *r, int rc, struct proto_error *err)
+{
+	int status = rc == -E2BIG ? 413 : 400;
+	const char *code = rc == -E2BIG ? "payload_too_large" : err->code;
+	fail(r, status, code, err->message ? err->message : code, err->field);
+	proto_error_clear(err);
 }
 
 void api__http_text(struct http_req *r, int status, const char *ctype, char *text, size_t len)
@@ -843,6 +705,11 @@ struct api_deferred *api__http_defer(struct http_req *r)
 	d->req = r;
 	r->deferred = d;
 	return d;
+}
+
+struct http_req *api__deferred_req(struct api_deferred *d)
+{
+	return d->req;
 }
 
 /* Takes the request behind a deferred answer (NULL when gone) and frees the handle. */

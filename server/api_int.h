@@ -14,18 +14,22 @@
 #include <jansson.h>
 
 #include "api.h"
+#include "netaddr.h"
 #include "proto.h"
+#include "ratelimit.h"
+#include "throttle.h"
+#include "ws_rx.h"
 
 #define API_MAX_BODY   PROTO_MAX_MESSAGE
 #define API_DRAIN_MAX  (1024 * 1024) /* bodies up to this are read and refused with 413 */
-#define API_LAG_EVENTS 4096	    /* unsent events before a session is dropped (4001) */
+#define API_LAG_EVENTS 4096	     /* unsent events before a session is dropped (4001) */
 #define API_LAG_BYTES  (1024 * 1024) /* unsent bytes of its own messages, likewise */
-#define API_MSG_RATE   20	    /* client messages per second a session may send ... */
-#define API_MSG_BURST  40	    /* ... and at once */
-#define API_HELLO_S    10	    /* seconds a new session has to say hello */
-#define API_SNDBUF     (64 * 1024)  /* kernel send buffer of a WebSocket */
-#define API_FRAME_MAX  (256 * 1024) /* bytes of events coalesced into one frame */
-#define API_RATE_SLOTS 1024
+#define API_MSG_RATE   20	     /* client messages per second a session may send ... */
+#define API_MSG_BURST  40	     /* ... and at once */
+#define API_HELLO_S    10	     /* seconds a new session has to say hello */
+#define API_SNDBUF     (64 * 1024)   /* kernel send buffer of a WebSocket */
+#define API_FRAME_MAX  (256 * 1024)  /* bytes of events coalesced into one frame */
+#define API_RATE_SLOTS 8192	     /* addresses the ticket rate limit tells apart */
 
 struct ws_session;
 
@@ -44,6 +48,8 @@ struct api {
 	struct engine *engine;
 	struct auth *auth;
 	char *www;
+	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
+	char *page_headers, *display_headers, *asset_headers;
 	bool stopping;
 	/* WebSocket sessions, for waking them on durable events */
 	struct ws_session *sessions;
@@ -51,14 +57,23 @@ struct api {
 	uint64_t log_next_before; /* fan-out log end before the newest durable batch */
 	/* ticket watchers per service */
 	struct ws_session *watchers[FLOOR_MAX_SERVICES];
-	/* per-address ticket rate limit (token bucket) */
-	struct api_rate {
-		char addr[48];
-		double tokens;
-		int64_t at_ms;
-	} rate[API_RATE_SLOTS];
+	/* per-address ticket rate limit (token buckets), and the login throttles */
+	struct ratelimit rate;
+	struct throttle *login_by_name, *login_by_addr;
+	/* connections (api_conn.c) */
+	struct api_conns {
+		uint64_t seed[2];
+		struct conn_addr **buckets;
+		int total, max_total;
+		struct api_conn *pending; /* accepted, not yet adopted by lws */
+		struct api_conn **by_wsi; /* records of the connections, by wsi */
+		uint64_t refused, refused_unlogged;
+		int64_t logged_at;
+		int reserve_fd, listen_fd;
+	} conns;
 	/* figures for /metrics */
-	uint64_t http_requests, ws_frames_out, ws_lagging_closed;
+	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_bad_origin;
+	uint64_t rate_limited, logins_throttled;
 	/* scratch for coalesced frames */
 	unsigned char *frame;
 	size_t frame_cap;
@@ -83,8 +98,7 @@ struct ws_session {
 	uint64_t told;			      /* last seq the client was told about (for skip) */
 	uint64_t mask;			      /* services whose events this session gets */
 	const struct config_display *display; /* the display it said it is, or NULL */
-	char *rx;			      /* reassembly of a fragmented message */
-	size_t rxlen;
+	struct ws_rx rx;		      /* reassembly of a fragmented message */
 	struct ws_out *out_head, *out_tail;
 	size_t out_bytes;
 	char token[65];
@@ -107,9 +121,6 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 /** The staff user behind a token, or NULL (borrowed until the next loop turn). */
 const struct auth_user *api__user(struct api *a, const char *token);
-/** Reads the session token from the Authorization header or the torg_session cookie
- *  into out (65 bytes); returns true when one was found. */
-bool api__request_token(struct lws *wsi, char *out);
 /** Runs a counter command for user on counter; fills *res (status and body). */
 void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 		      const struct proto_cmd *cmd, struct api_result *res);
@@ -119,22 +130,49 @@ void api__error(struct api_result *res, int status, const char *code, const char
 /** Sets *res to the answer for a floor error. */
 void api__floor_error(struct api_result *res, int err);
 
-/* api_http.c: what route modules in other files (api_qr.c, api_stats.c) may use. */
+/* api_http.c: the transaction, and what the route modules (api_routes.c, api_qr.c,
+ * api_stats.c) use to read a request and answer it. */
 struct http_req;
-/** The request's path ("/api/v1/stats") and its method as "GET"/"POST"/"DELETE"/"HEAD". */
+struct http_match;
+enum http_method;
+/** Whether the Origin (and Sec-Fetch-Site) of a browser's request allow it: the floor's
+ *  own origin (scheme from https, the Host header), or server.allowed_origins (with
+ *  public_url's). A request without Origin is not from a browser page: allowed. */
+bool api__origin_ok(struct api *a, struct lws *wsi, bool https);
+/** Whether a request came over https: a trusted proxy says so in X-Forwarded-Proto. */
+bool api__https(struct api *a, struct lws *wsi);
+/** The staff session token of a request (Bearer, else the torg_session cookie) into out;
+ *  true when one was found. */
+bool api__http_token(struct lws *wsi, char out[65]);
+/** The same for a request being answered. */
+bool api__http_token_of(struct http_req *r, char out[65]);
+/** The request's path ("/api/v1/stats"), method, and what its route captured. */
 const char *api__http_path(const struct http_req *r);
-const char *api__http_method(const struct http_req *r);
-/** The value of query parameter name (URL-decoded by lws) into out; true when present. */
+enum http_method api__http_method(const struct http_req *r);
+const struct http_match *api__http_match(const struct http_req *r);
+/** The body (NUL-terminated, "" when none) and its length. Borrowed. */
+const char *api__http_body(const struct http_req *r, size_t *len);
+/** The real client (behind trusted proxies) and whether it came over https. */
+const struct netaddr *api__http_client(const struct http_req *r);
+bool api__http_https(const struct http_req *r);
+/** The value of query parameter name into out; true when present (a value that does not
+ *  fit in len is given as "", which no parameter takes). */
 bool api__http_query(const struct http_req *r, const char *name, char *out, size_t len);
-/** Answers 400 bad_query and returns false when a query parameter is not in the
- *  NULL-terminated list. */
-bool api__http_query_only(struct http_req *r, const char *const *known);
 /** The staff user of the request (cookie or bearer), or NULL. Borrowed for this turn. */
 const struct auth_user *api__http_user(struct http_req *r);
+/** A custom header ("x-torg-kiosk:") into out; its length, -1 when absent, -E2BIG when
+ *  it does not fit in len. */
+int api__http_custom(struct http_req *r, const char *name, char *out, size_t len);
 /** The request's Host header into out; false when absent. */
 bool api__http_host(struct http_req *r, char *out, size_t len);
 /** Answers now with a JSON body (reference taken; NULL for none). */
 void api__http_json(struct http_req *r, int status, json_t *body);
+/** Answers with a JSON body (taken) once everything applied so far is durable. */
+void api__http_durable(struct http_req *r, int status, json_t *body);
+/** Answers with *res (body taken; 204 sends none) once durable. */
+void api__http_result(struct http_req *r, struct api_result *res);
+/** Answers a proto parse failure (400, or 413 for -E2BIG) and clears *err. */
+void api__http_proto_fail(struct http_req *r, int rc, struct proto_error *err);
 /** Answers now with a body of another type (text taken, malloc'd). */
 void api__http_text(struct http_req *r, int status, const char *ctype, char *text, size_t len);
 /** Adds a header line ("content-disposition", "attachment; ...") to the answer. */
@@ -146,25 +184,61 @@ void api__http_fail(struct http_req *r, int status, const char *code, const char
  *  through it exactly once, on the loop thread; when the client has gone the answer
  *  is dropped. Either call frees the handle. */
 struct api_deferred *api__http_defer(struct http_req *r);
+/** The request behind a deferred answer, or NULL when the client went away. */
+struct http_req *api__deferred_req(struct api_deferred *d);
 void api__deferred_json(struct api_deferred *d, int status, json_t *body);
 void api__deferred_text(struct api_deferred *d, int status, const char *ctype, char *text,
 			size_t len);
 void api__deferred_fail(struct api_deferred *d, int status, const char *code, const char *message,
 			const char *field);
 
-/* Route modules: each returns true when it took the path (answered or deferred). */
-bool api__qr_route(struct api *a, struct http_req *r, const char *path);
-bool api__stats_route(struct api *a, struct http_req *r, const char *path);
+/* api_routes.c and the route modules */
+/** Runs route (enum http_route) for a checked, complete request. */
+void api__route(struct api *a, struct http_req *r, int route);
+/** The query parameters route takes (NULL-terminated; static). */
+const char *const *api__route_params(int route);
+/** GET /api/v1/tickets/{id}/qr.svg (api_qr.c). */
+void api__qr_route(struct api *a, struct http_req *r, const char *id);
+/** The statistics and test-clock routes (api_stats.c). */
+void api__stats_route(struct api *a, struct http_req *r, int route);
+/** Makes the login throttles (api_routes.c), at start; frees them at the end. */
+void api__routes_start(struct api *a);
+void api__routes_stop(struct api *a);
 
 /* api_ws.c */
 void api__ws_durable(struct api *a, uint64_t seq, uint64_t services);
 void api__ws_changed(struct api *a, uint64_t services, uint64_t seq);
 void api__ws_close_all(struct api *a);
 
+/* api_conn.c */
+struct netaddr;
+/** LWS_CALLBACK_FILTER_NETWORK_CONNECTION: counts the new connection; nonzero refuses it
+ *  (limits reached, or stopping). */
+int api__conn_filter(struct api *a, const struct lws_filter_network_conn_args *f);
+/** LWS_CALLBACK_WSI_CREATE: the new connection gets its record. */
+void api__conn_created(struct api *a, struct lws *wsi);
+/** LWS_CALLBACK_WSI_DESTROY: forgets the connection. */
+void api__conn_destroyed(struct api *a, struct lws *wsi);
+/** The TCP peer of a connection (borrowed), or NULL when it has no record. */
+const struct netaddr *api__conn_peer(struct api *a, const struct lws *wsi);
+/** Whether addr is one of server.trusted_proxies. */
+bool api__trusted_proxy(const struct api *a, const struct netaddr *addr);
+/** Sets the limits (the total kept under the open-file limit) and finds the listen
+ *  socket on port, once the vhost listens. */
+void api__conn_start(struct api *a, int port);
+/** lws failed to accept for want of file descriptors: accept and close one connection
+ *  with a reserved descriptor so the loop does not spin on the listen socket. */
+void api__conn_out_of_fds(struct api *a);
+/** Frees what api__conn_start made (after the last connection is gone). */
+void api__conn_stop(struct api *a);
+
 /* static.c */
-/** Serves a browser page or asset for path; returns 0 when it took the request,
- *  1 when the path is not a page (caller answers 404), -1 to close. */
-int api__static_serve(struct api *a, struct lws *wsi, const char *path);
+/** Serves file (a page or "static/…", relative to the www folder, as http_route found
+ *  it); returns 0 when it took the request, 1 when there is no such file (caller answers
+ *  404), -1 to close. */
+int api__static_serve(struct api *a, struct lws *wsi, const char *file);
+/** Makes the security headers of pages, the wall display and assets (once, at start). */
+void api__static_headers(struct api *a);
 /** The metrics text (malloc'd). */
 char *api__metrics(struct api *a, size_t *len);
 

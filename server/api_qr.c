@@ -49,30 +49,20 @@ char *api__qr_svg(const char *text, size_t *len)
 	return b.s;
 }
 
-bool api__qr_route(struct api *a, struct http_req *r, const char *path)
+void api__qr_route(struct api *a, struct http_req *r, const char *id)
 {
-	static const char prefix[] = "/api/v1/tickets/", suffix[] = "/qr.svg";
-	size_t pl = sizeof(prefix) - 1, sl = sizeof(suffix) - 1, len = strlen(path);
-	if (len != pl + 2 * FLOOR_TOKEN_LEN + sl || strncmp(path, prefix, pl) != 0 ||
-	    strcmp(path + len - sl, suffix) != 0)
-		return false;
-	if (strcmp(api__http_method(r), "GET") != 0 && strcmp(api__http_method(r), "HEAD") != 0) {
-		api__http_header(r, "allow", "GET");
-		api__http_fail(r, 405, "method_not_allowed", "use GET", NULL);
-		return true;
-	}
-	const char *id = path + pl;
 	uint8_t token[FLOOR_TOKEN_LEN];
 	if (util_unhex(id, 2 * FLOOR_TOKEN_LEN, token, sizeof(token)) != 0 ||
 	    floor_ticket_by_token(a->engine->floor, token) == FLOOR_NONE) {
 		api__http_fail(r, 404, "unknown_ticket", "no such ticket today", NULL);
-		return true;
+		return;
 	}
 	char base[300], host[256];
 	if (a->cfg->public_url)
 		snprintf(base, sizeof(base), "%s", a->cfg->public_url);
 	else if (api__http_host(r, host, sizeof(host)))
-		snprintf(base, sizeof(base), "http://%s", host);
+		snprintf(base, sizeof(base), "%s://%s", api__http_https(r) ? "https" : "http",
+			 host);
 	else
 		snprintf(base, sizeof(base), "http://%s", a->cfg->listen);
 	size_t bl = strlen(base);
@@ -84,8 +74,7 @@ bool api__qr_route(struct api *a, struct http_req *r, const char *path)
 	char *svg = api__qr_svg(url, &n);
 	if (!svg) {
 		api__http_fail(r, 500, "internal", "cannot draw the QR code", NULL);
-		return true;
+		return;
 	}
 	api__http_text(r, 200, "image/svg+xml", svg, n);
-	return true;
 }

@@ -6,7 +6,8 @@
  * statistics.per_staff is on, else 403 per_staff_off. With torgd --test-clock (tests only, never in
  * production) it also takes two admin-only routes: POST /api/v1/test/clock?ms= sets the engine's
  * clock, and POST /api/v1/test/purge runs the retention purge now; without
- * the flag they are unknown routes (404).
+ * the flag they are unknown routes (404, decided by api_http.c). The route, method and
+ * query parameters are checked before these run.
  */
 #include "api_int.h"
 
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "http_parse.h"
 #include "stats_out.h"
 #include "stats_run.h"
 #include "util.h"
@@ -42,17 +44,6 @@ static bool allow(struct http_req *r, enum auth_role min)
 		return false;
 	}
 	return true;
-}
-
-/* Answers 405 unless the request uses method. */
-static bool method_ok(struct http_req *r, const char *method)
-{
-	if (strcmp(api__http_method(r), method) == 0 ||
-	    (strcmp(method, "GET") == 0 && strcmp(api__http_method(r), "HEAD") == 0))
-		return true;
-	api__http_header(r, "allow", method);
-	api__http_fail(r, 405, "method_not_allowed", "this route does not take that method", NULL);
-	return false;
 }
 
 /* The statistics job ended: answers JSON or CSV. */
@@ -112,8 +103,7 @@ static bool date_param(struct http_req *r, const char *name, int32_t dflt, int32
 /* GET /api/v1/stats and /api/v1/stats.csv. */
 static void route_stats(struct api *a, struct http_req *r, bool csv)
 {
-	static const char *const known[] = {"from", "to", "group", NULL};
-	if (!method_ok(r, "GET") || !allow(r, AUTH_ROLE_MANAGER) || !api__http_query_only(r, known))
+	if (!allow(r, AUTH_ROLE_MANAGER))
 		return;
 	struct stats_query q = {0};
 	int32_t today = engine_clock(a->engine).day;
@@ -183,8 +173,7 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 /* POST /api/v1/test/clock?ms=N (test clock only): sets the engine's clock. */
 static void route_test_clock(struct api *a, struct http_req *r)
 {
-	static const char *const known[] = {"ms", NULL};
-	if (!method_ok(r, "POST") || !allow(r, AUTH_ROLE_ADMIN) || !api__http_query_only(r, known))
+	if (!allow(r, AUTH_ROLE_ADMIN))
 		return;
 	char buf[32], *end = NULL;
 	long long ms = 0;
@@ -220,8 +209,7 @@ static void purge_done_cb(int folded, int err, void *arg)
 /* POST /api/v1/test/purge (test clock only): runs the retention purge now. */
 static void route_test_purge(struct api *a, struct http_req *r)
 {
-	static const char *const known[] = {NULL};
-	if (!method_ok(r, "POST") || !allow(r, AUTH_ROLE_ADMIN) || !api__http_query_only(r, known))
+	if (!allow(r, AUTH_ROLE_ADMIN))
 		return;
 	struct api_deferred *d = api__http_defer(r);
 	int err = stats_purge_now(a->engine->stats_run, purge_done_cb, d);
@@ -230,19 +218,12 @@ static void route_test_purge(struct api *a, struct http_req *r)
 				   "the purge cannot run now", NULL);
 }
 
-bool api__stats_route(struct api *a, struct http_req *r, const char *path)
+void api__stats_route(struct api *a, struct http_req *r, int route)
 {
-	if (strcmp(path, "/api/v1/stats") == 0)
-		route_stats(a, r, false);
-	else if (strcmp(path, "/api/v1/stats.csv") == 0)
-		route_stats(a, r, true);
-	else if (a->engine->test_clock && a->engine->stats_run &&
-		 strcmp(path, "/api/v1/test/clock") == 0)
+	if (route == HTTP_ROUTE_STATS || route == HTTP_ROUTE_STATS_CSV)
+		route_stats(a, r, route == HTTP_ROUTE_STATS_CSV);
+	else if (route == HTTP_ROUTE_TEST_CLOCK)
 		route_test_clock(a, r);
-	else if (a->engine->test_clock && a->engine->stats_run &&
-		 strcmp(path, "/api/v1/test/purge") == 0)
-		route_test_purge(a, r);
 	else
-		return false;
-	return true;
+		route_test_purge(a, r);
 }

@@ -18,6 +18,7 @@
 
 #include "encode.h"
 #include "util.h"
+#include "ws_rx.h"
 
 #define WS_BAD_LIMIT	 20
 #define WS_BAD_WINDOW_MS 60000
@@ -214,7 +215,8 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 			continue;
 		bool out_ready = s->out_head && s->out_head->ready_seq <= seq;
 		if (s->subscribed) {
-			/* A snapshot's cursor may be ahead of the log (applied, not yet durable). */
+			/* A snapshot's cursor may be ahead of the log (applied, not yet durable).
+			 */
 			uint64_t behind = s->cursor < log->next ? log->next - s->cursor : 0;
 			if (behind > API_LAG_EVENTS) {
 				drop_lagging(s);
@@ -544,7 +546,7 @@ static void session_close(struct ws_session *s)
 		free(o);
 	}
 	s->ticket_out = NULL;
-	free(s->rx);
+	ws_rx_clear(&s->rx);
 	free(s->ticket_last);
 	s->api = NULL;
 }
@@ -569,13 +571,21 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 	struct api *a = lws_context_user(lws_get_context(wsi));
 	switch (reason) {
 	case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-		return (!a || a->stopping || !path_is_ws(wsi)) ? 1 : 0;
+		/* A page of another site must not open a session with the visitor's or staff
+		 * member's cookie (cross-site WebSocket hijacking). */
+		if (!a || a->stopping || !path_is_ws(wsi))
+			return 1;
+		if (!api__origin_ok(a, wsi, api__https(a, wsi))) {
+			a->ws_bad_origin++;
+			return 1;
+		}
+		return 0;
 	case LWS_CALLBACK_ESTABLISHED:
 		memset(s, 0, sizeof(*s));
 		s->api = a;
 		s->wsi = wsi;
 		s->ticket = FLOOR_NONE;
-		api__request_token(wsi, s->token);
+		api__http_token(wsi, s->token);
 		/* Bound what the kernel holds for a session that does not read (autotuning
 		 * would let it grow to megabytes per socket); the lag bound does the rest. */
 		setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &(int){API_SNDBUF},
@@ -591,33 +601,18 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 	case LWS_CALLBACK_RECEIVE: {
 		if (!s || !s->api || s->closing)
 			return 0;
-		size_t total = s->rxlen + len;
-		if (total > PROTO_MAX_MESSAGE || lws_frame_is_binary(wsi)) {
-			if (total > PROTO_MAX_MESSAGE) {
-				send_error(s, "too_big", "messages are at most 16 KiB", NULL);
-				close_later(s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE,
-					    "message too big");
-			} else {
-				send_error(s, "bad_json", "send text frames", NULL);
-			}
-			free(s->rx);
-			s->rx = NULL;
-			s->rxlen = 0;
-			return 0;
-		}
+		const char *msg;
+		size_t mlen;
 		bool final = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);
-		if (final && s->rxlen == 0) {
-			on_message(s, in, len);
-			return 0;
-		}
-		s->rx = xrealloc(s->rx, total + 1);
-		memcpy(s->rx + s->rxlen, in, len);
-		s->rxlen = total;
-		if (final) {
-			on_message(s, s->rx, s->rxlen);
-			free(s->rx);
-			s->rx = NULL;
-			s->rxlen = 0;
+		int rc = ws_rx_feed(&s->rx, in, len, lws_frame_is_binary(wsi), final,
+				    PROTO_MAX_MESSAGE, &msg, &mlen);
+		if (rc == WS_RX_MESSAGE) {
+			on_message(s, msg, mlen);
+		} else if (rc == -E2BIG) {
+			send_error(s, "too_big", "messages are at most 16 KiB", NULL);
+			close_later(s, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too big");
+		} else if (rc == -EPROTO) {
+			send_error(s, "bad_json", "send text frames", NULL);
 		}
 		return 0;
 	}

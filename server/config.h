@@ -18,15 +18,19 @@
 
 #include "floor.h"
 #include "hours.h"
+#include "netaddr.h"
 
 #define CONFIG_MAX_SERVICES  FLOOR_MAX_SERVICES /* 64 */
 #define CONFIG_MAX_COUNTERS  FLOOR_MAX_COUNTERS /* 1024 */
 #define CONFIG_MAX_DISPLAYS  64
 #define CONFIG_MAX_KEYS	     256
 #define CONFIG_MAX_LANGUAGES 32
-#define CONFIG_ID_MAX	     32 /* ids are [a-z0-9_-]{1,32} */
-#define CONFIG_LANG_MAX	     16 /* language tag with NUL, e.g. "nb", "pt-BR" */
-#define CONFIG_KEY_MIN	     16 /* shortest kiosk key */
+#define CONFIG_ID_MAX	     32	 /* ids are [a-z0-9_-]{1,32} */
+#define CONFIG_LANG_MAX	     16	 /* language tag with NUL, e.g. "nb", "pt-BR" */
+#define CONFIG_KEY_MIN	     16	 /* shortest kiosk key */
+#define CONFIG_KEY_MAX	     256 /* longest kiosk key */
+#define CONFIG_MAX_PROXIES   64
+#define CONFIG_MAX_ORIGINS   16
 
 /* SQLite's synchronous mode for the store. */
 enum config_sync {
@@ -107,6 +111,19 @@ struct config {
 	char *database; /* default "torg.db" (relative to the working directory) */
 	enum config_sync synchronous;
 	char *public_url; /* NULL when not set */
+	/* Proxies whose X-Forwarded-For/-Proto are believed (server.trusted_proxies). */
+	size_t ntrusted_proxies;
+	struct netaddr_cidr *trusted_proxies;
+	/* Origins (normalised "scheme://host[:port]") that may send cookie-authenticated
+	 * state-changing requests and open WebSockets, besides the floor's own
+	 * (server.allowed_origins; public_url's origin is added). */
+	size_t nallowed_origins;
+	char **allowed_origins;
+	/* Origins that may frame the wall display (server.frame_ancestors). */
+	size_t nframe_ancestors;
+	char **frame_ancestors;
+	int max_connections;		 /* default 20000 */
+	int max_connections_per_address; /* default 256 */
 
 	struct hours hours; /* default: always open */
 

@@ -94,8 +94,24 @@ char *api__metrics(struct api *a, size_t *len)
 	family(&t, "torg_ws_lagging_closed_total", "counter",
 	       "WebSocket sessions dropped for lagging since start.", "%llu",
 	       (unsigned long long)a->ws_lagging_closed);
+	family(&t, "torg_ws_bad_origin_total", "counter",
+	       "WebSocket upgrades refused for coming from a page of another site.", "%llu",
+	       (unsigned long long)a->ws_bad_origin);
 	family(&t, "torg_http_requests_total", "counter", "HTTP requests since start.", "%llu",
 	       (unsigned long long)a->http_requests);
+	family(&t, "torg_connections", "gauge", "TCP connections open.", "%d", a->conns.total);
+	family(&t, "torg_connections_max", "gauge",
+	       "Connections taken at once (server.max_connections, under the open-file limit).",
+	       "%d", a->conns.max_total);
+	family(&t, "torg_connections_refused_total", "counter",
+	       "Connections refused (limits reached, or out of file descriptors).", "%llu",
+	       (unsigned long long)a->conns.refused);
+	family(&t, "torg_tickets_rate_limited_total", "counter",
+	       "Ticket requests refused by the per-address rate limit.", "%llu",
+	       (unsigned long long)a->rate_limited);
+	family(&t, "torg_logins_throttled_total", "counter",
+	       "Sign-ins refused by the throttles (429) or a full sign-in queue (503).", "%llu",
+	       (unsigned long long)a->logins_throttled);
 	family(&t, "torg_event_seq", "gauge", "Newest durable event sequence number.", "%llu",
 	       (unsigned long long)e->durable_seq);
 	struct stats_lag lag = {0};

@@ -1,9 +1,10 @@
 /*
  * static.c — serves the browser pages and their assets from the www folder
- * (torgd --www, default the source tree's server/www). Page routes carry ids
- * (/display/hall, /kiosk/k1, /t/<ticket>) that the page itself reads from its
- * URL, so each maps to one HTML file. Paths are checked character by
- * character: nothing outside the folder can be named.
+ * (torgd --www, default the source tree's server/www), with their security headers
+ * (a Content-Security-Policy without inline script, frame-ancestors per page,
+ * nosniff, no Referer). Which file a path names is decided by http_route (pages carry
+ * ids the page reads from its own URL; asset paths are checked segment by segment, so
+ * nothing outside the folder can be named): here the file is only looked up and sent.
  */
 #include "api_int.h"
 
@@ -40,63 +41,45 @@ static const char *mime_of(const char *path)
 	return "application/octet-stream";
 }
 
-/* True for a safe relative asset path: [A-Za-z0-9._-] segments, no "..". */
-static bool safe_path(const char *p)
+/* The Content-Security-Policy of the pages: nothing inline, nothing from elsewhere;
+ * frame_ancestors says who may frame the page. */
+#define PAGE_CSP                                                                                   \
+	"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "          \
+	"connect-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; "         \
+	"form-action 'self'; frame-ancestors "
+
+void api__static_headers(struct api *a)
 {
-	if (!*p || strstr(p, "..") || p[0] == '/')
-		return false;
-	for (; *p; p++) {
-		char c = *p;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-' || c == '/'))
-			return false;
-	}
-	return true;
+	static const char common[] = "x-content-type-options: nosniff\x0d\x0a"
+				     "cache-control: no-cache\x0d\x0a"
+				     "referrer-policy: no-referrer\x0d\x0a";
+	/* Staff pages and the visitor's pages are never framed (clickjacking); a wall
+	 * display may be, by the floor itself and by the signage origins configured. */
+	a->page_headers = xasprintf("%scontent-security-policy: " PAGE_CSP "'none'\x0d\x0a"
+				    "x-frame-options: DENY\x0d\x0a",
+				    common);
+	struct util_text anc = {0};
+	util_text_printf(&anc, "'self'");
+	for (size_t i = 0; i < a->cfg->nframe_ancestors; i++)
+		util_text_printf(&anc, " %s", a->cfg->frame_ancestors[i]);
+	a->display_headers =
+	    xasprintf("%scontent-security-policy: " PAGE_CSP "%s\x0d\x0a", common, anc.s);
+	free(anc.s);
+	a->asset_headers = xasprintf("%scontent-security-policy: default-src 'none'; "
+				     "frame-ancestors 'none'\x0d\x0a",
+				     common);
 }
 
-/* True for one path segment of id characters. */
-static bool id_segment(const char *p)
+int api__static_serve(struct api *a, struct lws *wsi, const char *file)
 {
-	if (!*p || strlen(p) > 64)
-		return false;
-	for (; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
-		      *p == '-'))
-			return false;
-	return true;
-}
-
-int api__static_serve(struct api *a, struct lws *wsi, const char *path)
-{
-	const char *file = NULL;
-	char rel[300];
-	if (strcmp(path, "/") == 0 || strcmp(path, "/index.html") == 0)
-		file = "index.html";
-	else if (strncmp(path, "/display/", 9) == 0 && id_segment(path + 9))
-		file = "display.html";
-	else if (strcmp(path, "/kiosk") == 0 ||
-		 (strncmp(path, "/kiosk/", 7) == 0 && id_segment(path + 7)))
-		file = "kiosk.html";
-	else if (strcmp(path, "/counter") == 0)
-		file = "counter.html";
-	else if (strcmp(path, "/dashboard") == 0)
-		file = "dashboard.html";
-	else if (strncmp(path, "/t/", 3) == 0 && id_segment(path + 3))
-		file = "ticket.html";
-	else if (strncmp(path, "/static/", 8) == 0 && safe_path(path + 8)) {
-		snprintf(rel, sizeof(rel), "static/%s", path + 8);
-		file = rel;
-	}
-	if (!file)
-		return 1;
 	char full[1024];
 	snprintf(full, sizeof(full), "%s/%s", a->www, file);
 	struct stat st;
 	if (stat(full, &st) != 0 || !S_ISREG(st.st_mode))
 		return 1;
-	static const char headers[] = "x-content-type-options: nosniff\x0d\x0a"
-				      "cache-control: no-cache\x0d\x0a"
-				      "referrer-policy: no-referrer\x0d\x0a";
+	const char *headers = strncmp(file, "static/", 7) == 0	  ? a->asset_headers
+			      : strcmp(file, "display.html") == 0 ? a->display_headers
+								  : a->page_headers;
 	int rc = lws_serve_http_file(wsi, full, mime_of(full), headers, (int)strlen(headers));
 	if (rc < 0)
 		return -1;

@@ -21,7 +21,7 @@ after(async () => {
 });
 
 test("TorgSocket: duplicates dropped, a gap resumes with since, capped backoff with jitter", async () => {
-	const page = await open_page(browser, `${URL}/static/i18n/en.json`);
+	const page = await open_page(browser, `${URL}/`) /* a page: its CSP lets it load /static/ scripts */;
 	await page.evaluate(async () => {
 		const { TorgSocket } = await import("/static/torg.js");
 		const log = (window.log = []);
@@ -110,7 +110,7 @@ const ev = (seq) => ({ type: "event", seq, kind: "ticket.called", ticket: { numb
 const skip = (seq) => ({ type: "skip", seq });
 
 test("TorgSocket: skip moves the seq forward only, the next event must follow, a real gap after it resumes", async () => {
-	const page = await open_page(browser, `${URL}/static/i18n/en.json`);
+	const page = await open_page(browser, `${URL}/`) /* a page: its CSP lets it load /static/ scripts */;
 	const conns = await fake_server(page, (conn, hello, n) => {
 		if (n === 1)
 			conn.route.send(JSON.stringify(SNAP));
@@ -180,7 +180,7 @@ test("TorgSocket: skip moves the seq forward only, the next event must follow, a
 // returns the page, the connections and hold. The page's window.delays lists the delays
 // the socket's schedule() asked for; each timer runs 20 ms later instead, to save time.
 async function flapping(how, wanted) {
-	const page = await open_page(browser, `${URL}/static/i18n/en.json`);
+	const page = await open_page(browser, `${URL}/`) /* a page: its CSP lets it load /static/ scripts */;
 	const hold = { on: false, conn: null };
 	const conns = await fake_server(page, (conn, hello) => {
 		if (hold.on) {

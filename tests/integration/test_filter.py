@@ -4,32 +4,9 @@ that does not follow what they were told, so a filtered-out event is never mista
 lost one (PROTOCOL.md, "skip"). Unfiltered sessions never see a skip, and a filtered
 resume after a restart filters exactly as before it."""
 
-from torgtest import events_of
+from torgtest import concerns, events_of, follow_stream as follow
 
 UPSTAIRS = {"housing", "social"}  # the "upstairs" display of torgtest.BASE_CONFIG
-
-
-def follow(msgs, told):
-    """Applies messages as a client must: a skip moves the last seq forward, an event must
-    be exactly one more. Returns (events, last seq); fails on a gap no skip explains."""
-    evs = []
-    for m in msgs:
-        if m.get("type") == "skip":
-            assert m["seq"] >= told, f"skip {m['seq']} goes back from {told}"
-            told = m["seq"]
-        elif m.get("type") == "event":
-            assert m["seq"] == told + 1, f"event {m['seq']} after {told}: a gap no skip explains"
-            told = m["seq"]
-            evs.append(m)
-    return evs, told
-
-
-def concerns(ev, services):
-    """Whether an event belongs on a session filtered to services."""
-    if ev["kind"].startswith("counter.") or ev["kind"] == "floor.day":
-        return True
-    t = ev.get("ticket") or {}
-    return t.get("service") in services or ev.get("from") in services
 
 
 def test_filtered_display_sees_its_call_without_a_gap(srv):

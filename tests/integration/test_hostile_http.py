@@ -5,7 +5,7 @@ and torgd keeps serving everyone else: no spin, no hang, no growth, nothing chan
 import json
 import time
 
-from torgtest import cpu_seconds, http_responses, raw_connect, raw_http, raw_read
+from torgtest import BASE_CONFIG, cpu_seconds, http_responses, raw_connect, raw_http, raw_read
 
 TICKET = b'{"service":"nav"}'
 
@@ -87,3 +87,99 @@ def test_request_fragmented_byte_by_byte(srv):
         assert status == 201 and json.loads(body)["ticket"]["service"] == "nav"
     finally:
         s.close()
+
+
+def one_answer(srv, raw):
+    """Sends one raw request; returns (status, headers, parsed JSON body or None, closed)."""
+    data, closed = raw_http(srv.port, raw, timeout=3)
+    answers = http_responses(data)
+    assert answers, data[:300]
+    status, headers, body = answers[0]
+    return status, headers, json.loads(body) if body else None, closed
+
+
+def test_content_length_must_be_one_plain_number(srv):
+    for cl in (b"17, 17", b"-1", b"abc", b"0x11", b"1e3", b"+17", b"99999999999999999999"):
+        raw = (b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+               b"Content-Length: " + cl + b"\r\n\r\n" + TICKET)
+        status, _, body, closed = one_answer(srv, raw)
+        assert status in (400, 413), (cl, status, body)
+        assert body["error"]["code"] in ("bad_request", "payload_too_large"), body
+        assert closed, "after a body of unknown length nothing on the connection is read"
+    raw = (b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           b"Content-Length: 17\r\nContent-Length: 17\r\n\r\n" + TICKET)
+    status, _, body, _ = one_answer(srv, raw)
+    assert status == 400 and body["error"]["field"] == "content-length", body
+    assert "twice" in body["error"]["message"]
+
+
+def test_host_is_required_and_h2c_refused(srv):
+    status, _, body, _ = one_answer(srv, b"GET /healthz HTTP/1.1\r\n\r\n")
+    assert status == 400 and body["error"]["field"] == "host", body
+    status, _, body, closed = one_answer(
+        srv, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+             b"Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n")
+    assert status == 400 and body["error"]["field"] == "upgrade", body
+    assert closed
+
+
+def test_query_is_strict(srv):
+    def q(path):
+        r = srv.get(path)
+        assert r.status_code == 400, (path, r.status_code, r.text[:200])
+        return r.json()["error"]
+    err = q("/api/v1/floor?display=" + "a" * 300)
+    assert err["code"] == "bad_query" and err["field"] == "display" and "256" in err["message"]
+    err = q("/healthz?x=1")
+    assert err["field"] == "x" and "unknown query parameter" in err["message"]
+    err = q("/api/v1/floor?display=hall&display=hall")
+    assert err["field"] == "display"
+    err = q("/api/v1/floor?" + "&".join(f"p{i}=1" for i in range(17)))
+    assert err["field"] == "query"
+    err = q("/display/hall?colour=red")
+    assert err["field"] == "colour"
+    assert srv.get("/api/v1/floor?display=hall").status_code == 200
+    assert srv.get("/t/" + "0" * 32 + "?lang=nb").status_code == 200
+
+
+def test_long_cookie_header_still_finds_the_session(srv):
+    token = srv.token("kari")
+    cookie = "; ".join(f"other{i}={'x' * 40}" for i in range(40)) + f"; torg_session={token}"
+    assert len(cookie) > 1024
+    r = srv.get("/api/v1/me", headers={"Cookie": cookie})
+    assert r.status_code == 200 and r.json()["user"]["name"] == "kari"
+    bad = "torg_session=" + "z" * 64 + "; torg_session=" + token
+    assert srv.get("/api/v1/me", headers={"Cookie": bad}).status_code == 200
+
+
+def test_kiosk_key_of_the_longest_length(make_server):
+    key = "k" * 256
+    srv = make_server(dict(BASE_CONFIG, kiosks={"policy": "key", "keys": [{"id": "k1", "key": key}]}))
+    ok = srv.post("/api/v1/tickets", {"service": "nav"}, headers={"X-Torg-Kiosk": key})
+    assert ok.status_code == 201, ok.text
+    srv.secrets.add(ok.json()["ticket"]["id"])
+    bad = srv.post("/api/v1/tickets", {"service": "nav"}, headers={"X-Torg-Kiosk": key + "k"})
+    assert bad.status_code == 401
+
+
+def test_oversized_request_head_is_closed_and_logged_once(srv):
+    """A request line and headers over 4 KiB cannot be read: the connection is closed.
+    lws logs that at error level each time; any client could fill the log with it, so
+    each kind of lws line is written at most once a minute with a count."""
+    for i in range(30):
+        big = (b"GET /healthz?" + b"a" * 5000 if i % 2 else b"GET /healthz") + \
+            b" HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * (5000 * (i % 2 == 0)) + b"\r\n\r\n"
+        data, closed = raw_http(srv.port, big, timeout=3)
+        assert closed and data == b"", data[:100]
+    lines = [ln for ln in srv.read_stderr().splitlines() if "header data space" in ln]
+    assert len(lines) == 1, lines
+    assert srv.healthz()["status"] == "ok"
+
+
+def test_long_path_and_huge_body(srv):
+    r = srv.get("/api/v1/" + "a" * 300)
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+    raw = (b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+           b"Content-Length: 2000000\r\n\r\n" + b"{" * 1000)
+    status, _, body, closed = one_answer(srv, raw)
+    assert status == 413 and body["error"]["code"] == "payload_too_large" and closed

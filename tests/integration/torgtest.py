@@ -145,6 +145,7 @@ class Torgd:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
+        self.nofile = None  # an open-file limit (soft and hard) for the process, or None
         self.starts = 0
         self.stderr_path = None
         self.stderr_paths = []
@@ -216,7 +217,8 @@ class Torgd:
             self.proc = subprocess.Popen(
                 [self.binary, "--config", self.config_path,
                  "--listen", f"127.0.0.1:{self.port}", "--db", self.db_path],
-                cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+                cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                preexec_fn=self._limits if self.nofile else None)
         finally:
             err.close()
         deadline = time.monotonic() + START_TIMEOUT
@@ -237,6 +239,11 @@ class Torgd:
                 raise AssertionError(f"torgd not ready after {START_TIMEOUT}s:\n"
                                      + self.read_stderr()[-4000:])
             time.sleep(0.05)
+
+    def _limits(self):
+        """In the child before exec: the open-file limit the test asked for."""
+        import resource
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.nofile, self.nofile))
 
     def settle_day(self):
         """On a new database the first command also starts the floor's day (a
@@ -303,7 +310,8 @@ class Torgd:
             h["Authorization"] = f"Bearer {token}"
         if body is not None:
             data = json.dumps(body)
-        if data is not None:
+        if data is not None or method in ("POST", "DELETE"):
+            # what torgd asks of every state-changing request (a browser's form cannot)
             h.setdefault("Content-Type", "application/json")
         s = session or self.http
         return s.request(method, self.base + path, data=data, headers=h,
@@ -567,6 +575,33 @@ def assert_consecutive(events, first=None):
         assert seqs[0] == first, f"first seq {seqs[0]}, expected {first}: {seqs}"
     for a, b in zip(seqs, seqs[1:]):
         assert b == a + 1, f"seq gap or repeat between {a} and {b}: {seqs}"
+
+
+def follow_stream(msgs, told):
+    """Applies messages as a client must (PROTOCOL.md, "skip"): a snapshot sets the last
+    seq, a skip moves it forward (never back), an event must be exactly one more. Returns
+    (the events, the last seq); fails on a gap that no skip explains."""
+    evs = []
+    for m in msgs:
+        if m.get("type") == "snapshot":
+            told = m["seq"]
+        elif m.get("type") == "skip":
+            assert m["seq"] >= told, f"skip {m['seq']} goes back from {told}"
+            told = m["seq"]
+        elif m.get("type") == "event":
+            assert m["seq"] == told + 1, f"event {m['seq']} after {told}: a gap no skip explains"
+            told = m["seq"]
+            evs.append(m)
+    return evs, told
+
+
+def concerns(ev, services):
+    """Whether an event belongs on a session filtered to services (its ticket's service,
+    or the service a transfer came from; counter and day events go to every session)."""
+    if ev["kind"].startswith("counter.") or ev["kind"] == "floor.day":
+        return True
+    t = ev.get("ticket") or {}
+    return t.get("service") in services or ev.get("from") in services
 
 
 TICKET_ID = re.compile(r"^[0-9a-f]{32}$")

@@ -185,6 +185,60 @@ static bool test_defaults(void)
 	return ok;
 }
 
+/* The server section's network keys: proxies, origins (normalised), limits, and the
+ * public URL's origin among the allowed ones; and their errors. */
+static bool test_server_network(void)
+{
+	bool ok = true;
+	char *cause;
+	int rc;
+	struct config *cfg = parse(
+	    DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['127.0.0.1', '10.20.0.0/16', '::1'],"
+		" 'allowed_origins': ['HTTPS://Intranett.Kommune.no:443'],"
+		" 'frame_ancestors': ['http://signage.example:8000'],"
+		" 'public_url': 'https://torg.kommune.no/stovner',"
+		" 'max_connections': 500, 'max_connections_per_address': 7}, " SVCS_OK
+		", " CTRS_OK),
+	    &cause, &rc);
+	CHECK(rc == 0 && cfg);
+	if (!cfg) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return false;
+	}
+	CHECK(cfg->ntrusted_proxies == 3);
+	struct netaddr a;
+	CHECK(netaddr_parse("10.20.30.40", 11, &a) == 0 && netaddr_in(&a, &cfg->trusted_proxies[1]));
+	CHECK(netaddr_parse("10.21.0.1", 9, &a) == 0 && !netaddr_in(&a, &cfg->trusted_proxies[1]));
+	CHECK(cfg->nallowed_origins == 2);
+	CHECK_STR(cfg->allowed_origins[0], "https://intranett.kommune.no");
+	CHECK_STR(cfg->allowed_origins[1], "https://torg.kommune.no");
+	CHECK(cfg->nframe_ancestors == 1);
+	CHECK_STR(cfg->frame_ancestors[0], "http://signage.example:8000");
+	CHECK(cfg->max_connections == 500 && cfg->max_connections_per_address == 7);
+	config_free(cfg);
+	cfg = parse(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK), &cause, &rc);
+	CHECK(cfg && cfg->ntrusted_proxies == 0 && cfg->nallowed_origins == 0 &&
+	      cfg->max_connections == 20000 && cfg->max_connections_per_address == 256);
+	config_free(cfg);
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['10.0.0.1/8']}"),
+			 "server.trusted_proxies[0]: \"10.0.0.1/8\" has host bits set "
+			 "(the network is 10.0.0.0/8)");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['proxy.example']}"),
+			 "server.trusted_proxies[0]: \"proxy.example\" is not an IPv4 or IPv6 address "
+			 "or network");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'trusted_proxies': '127.0.0.1'}"),
+			 "server.trusted_proxies: expected an array, got string");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'allowed_origins': ['https://x.example/path']}"),
+			 "server.allowed_origins[0]: \"https://x.example/path\" is not an origin "
+			 "(scheme://host[:port], http or https, no path)");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'frame_ancestors': [1]}"),
+			 "server.frame_ancestors[0]: expected a string, got integer");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'max_connections': 0}"),
+			 "server.max_connections: expected a positive integer, got 0");
+	return ok;
+}
+
 /* Explicit values for every optional key are read back; "_" keys are comments. */
 static bool test_explicit_values(void)
 {
@@ -691,6 +745,7 @@ int main(void)
 	run("demo_floor", test_demo_floor);
 	run("defaults", test_defaults);
 	run("explicit_values", test_explicit_values);
+	run("server_network", test_server_network);
 	run("err_syntax", test_err_syntax);
 	run("err_unknown_key", test_err_unknown_key);
 	run("err_missing_and_types", test_err_missing_and_types);

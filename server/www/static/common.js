@@ -148,13 +148,15 @@ export class ApiError extends Error {
 }
 
 // Calls /api/v1 with a JSON body; returns the parsed answer (null for 204); throws
-// ApiError on an error status or a network failure.
+// ApiError on an error status or a network failure. Every request that changes something
+// says Content-Type: application/json, body or not: torgd refuses one that does not (a
+// form on another site cannot send it).
 export async function api(method, path, body, headers) {
 	const init = { method, headers: Object.assign({}, headers || {}), credentials: "same-origin" };
-	if (body !== undefined) {
+	if (body !== undefined || method !== "GET")
 		init.headers["content-type"] = "application/json";
+	if (body !== undefined)
 		init.body = JSON.stringify(body);
-	}
 	let r;
 	try {
 		r = await fetch("/api/v1" + path, init);
