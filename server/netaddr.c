@@ -16,18 +16,6 @@
 
 static const uint8_t mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
-/* Value of hex digit c, or -1. */
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Parses exactly a dotted quad from s[0..n) into out; 0 or -EINVAL. */
 static int parse4(const char *s, size_t n, uint8_t out[4])
 {
@@ -68,8 +56,8 @@ static int parse6(const char *s, size_t n, uint8_t out[16])
 			return -EINVAL;
 		size_t j = i;
 		unsigned v = 0;
-		while (j < n && j - i < 5 && hexval(s[j]) >= 0)
-			v = v * 16 + (unsigned)hexval(s[j++]);
+		while (j < n && j - i < 5 && util_hexval(s[j]) >= 0)
+			v = v * 16 + (unsigned)util_hexval(s[j++]);
 		if (j < n && s[j] == '.') {
 			uint8_t q[4];
 			if (ng > 6 || parse4(s + i, n - i, q))

@@ -47,6 +47,8 @@ void util_iso8601(int64_t ms, char *buf, size_t len);
 void util_random(void *buf, size_t n);
 /** Writes 2*n lowercase hex digits and a NUL into out. */
 void util_hex(const uint8_t *in, size_t n, char *out);
+/** The value of hex digit c (either case), or -1. */
+int util_hexval(char c);
 /** Parses exactly 2*n hex digits into out; returns 0 or -EINVAL. */
 int util_unhex(const char *in, size_t len, uint8_t *out, size_t n);
 

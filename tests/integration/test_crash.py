@@ -5,9 +5,7 @@ numbering, counters and the event sequence."""
 import threading
 import time
 
-import requests
-
-from torgtest import HTTP_TIMEOUT, WsClosed, events_of
+from torgtest import HTTP_TIMEOUT, WsClosed, events_of, issue_burst as burst
 
 
 def read_all(c):
@@ -18,27 +16,6 @@ def read_all(c):
             out.append(c.recv(0.5))
         except (TimeoutError, WsClosed):
             return out
-
-
-def burst(srv, services, stop, acked, failures):
-    """Issues tickets for `services` round-robin until stop is set or the server goes
-    away; records every acknowledged (201) ticket as (id, number, service)."""
-    s = requests.Session()
-    i = 0
-    while not stop.is_set():
-        service = services[i % len(services)]
-        i += 1
-        try:
-            r = s.post(srv.base + "/api/v1/tickets", json={"service": service},
-                       timeout=HTTP_TIMEOUT)
-        except requests.RequestException:
-            return  # the server died: this request was never acknowledged
-        if r.status_code == 201:
-            t = r.json()["ticket"]
-            acked.append((t["id"], t["number"], service))
-        elif r.status_code != 503:
-            failures.append((r.status_code, r.text[:200]))
-            return
 
 
 def test_kill9_mid_burst_loses_no_acknowledged_ticket(srv):

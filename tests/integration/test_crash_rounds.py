@@ -17,7 +17,7 @@ import time
 
 import requests
 
-from torgtest import HTTP_TIMEOUT, WsClosed, concerns, follow_stream as follow
+from torgtest import HTTP_TIMEOUT, WsClosed, concerns, follow_stream as follow, issue_burst
 
 ROUNDS = int(os.environ.get("TORG_CRASH_ROUNDS", "8"))
 UPSTAIRS = {"housing", "social"}
@@ -54,22 +54,6 @@ class Recorder:
     def join(self):
         self.t.join(10)
         self.c.close()
-
-
-def kiosk(srv, stop, acked, services):
-    """Issues tickets until the server goes away; keeps what was acknowledged."""
-    s = requests.Session()
-    i = 0
-    while not stop.is_set():
-        svc = services[i % len(services)]
-        i += 1
-        try:
-            r = s.post(srv.base + "/api/v1/tickets", json={"service": svc}, timeout=HTTP_TIMEOUT)
-        except requests.RequestException:
-            return
-        if r.status_code == 201:
-            t = r.json()["ticket"]
-            acked.append((t["id"], t["number"], svc))
 
 
 def counter_staff(srv, stop, acked, user, counter, token):
@@ -157,7 +141,7 @@ def test_kill9_rounds_under_mixed_load(srv):
         if filtered_since is not None:
             up_hello["since"] = filtered_since
         up = Recorder(srv, up_hello)
-        threads = [threading.Thread(target=kiosk, args=(srv, stop, tickets, svcs))
+        threads = [threading.Thread(target=issue_burst, args=(srv, svcs, stop, tickets))
                    for svcs in (["nav", "housing"], ["social", "reception"])]
         threads += [threading.Thread(target=counter_staff,
                                      args=(srv, stop, actions, u, c, tokens[u]))

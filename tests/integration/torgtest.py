@@ -577,6 +577,29 @@ def assert_consecutive(events, first=None):
         assert b == a + 1, f"seq gap or repeat between {a} and {b}: {seqs}"
 
 
+def issue_burst(srv, services, stop, acked, failures=None):
+    """Issues tickets for services round-robin on one keep-alive connection until stop is
+    set or the server goes away (a kill: that request was never acknowledged); appends
+    every acknowledged (201) ticket to acked as (id, number, service), and any other
+    answer but 503 to failures (then stops) when a list is given."""
+    s = requests.Session()
+    i = 0
+    while not stop.is_set():
+        service = services[i % len(services)]
+        i += 1
+        try:
+            r = s.post(srv.base + "/api/v1/tickets", json={"service": service},
+                       timeout=HTTP_TIMEOUT)
+        except requests.RequestException:
+            return
+        if r.status_code == 201:
+            t = r.json()["ticket"]
+            acked.append((t["id"], t["number"], service))
+        elif r.status_code != 503 and failures is not None:
+            failures.append((r.status_code, r.text[:200]))
+            return
+
+
 def follow_stream(msgs, told):
     """Applies messages as a client must (PROTOCOL.md, "skip"): a snapshot sets the last
     seq, a skip moves it forward (never back), an event must be exactly one more. Returns
