@@ -251,7 +251,7 @@ void api__conn_start(struct api *a, int port)
 								: rl.rlim_cur / 2;
 		if ((rlim_t)a->conns.max_total > room) {
 			a->conns.max_total = (int)room;
-			log_warn("connections: at most %d at once (server.max_connections is %d, "
+			log_info("connections: at most %d at once (server.max_connections is %d, "
 				 "but the open-file limit is %llu)",
 				 a->conns.max_total, a->cfg->max_connections,
 				 (unsigned long long)rl.rlim_cur);

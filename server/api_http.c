@@ -309,7 +309,6 @@ static void dispatch(struct http_req *r)
 	if (r->dispatched)
 		return;
 	r->dispatched = true;
-	a->http_requests++;
 	if (a->stopping) {
 		fail(r, 503, "unavailable", "torgd is shutting down", NULL);
 		return;
@@ -402,6 +401,7 @@ static enum http_method req_method(struct lws *wsi)
 static int begin(struct http_req *r, struct lws *wsi, const char *uri, size_t urilen)
 {
 	req_reset(r);
+	r->api->http_requests++; /* every request, those refused before a route too */
 	r->method = req_method(wsi);
 	if (urilen > HTTP_PATH_MAX)
 		urilen = HTTP_PATH_MAX + 1; /* too long: no route matches it */
