@@ -115,8 +115,10 @@ void floor_free(struct floor *f)
 {
 	if (!f)
 		return;
-	for (size_t s = 0; s < f->def->nservices; s++)
+	for (size_t s = 0; s < f->def->nservices; s++) {
 		free(f->svc[s].by_number);
+		floor__q_reset(f, (int)s);
+	}
 	free(f->svc);
 	free(f->ctr);
 	free(f->t);
@@ -283,6 +285,7 @@ static int apply_day(struct floor *f, const struct floor_event *ev)
 	for (size_t s = 0; s < f->def->nservices; s++) {
 		f->svc[s].issued = 0;
 		f->svc[s].lo = f->svc[s].hi = 0;
+		floor__q_reset(f, (int)s);
 	}
 	return 0;
 }

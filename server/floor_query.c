@@ -5,13 +5,99 @@
  * floor.h. Front queues hold tickets transferred to the front (newest first),
  * back queues the rest (oldest first); since time never goes back inside the
  * floor, each queue is monotone in waiting time, so the oldest and the first
- * starved ticket of a class are found at its ends.
+ * starved ticket of a class are found at its ends. Positions are ranks: each side
+ * of a service keeps a Fenwick tree over its key offsets (struct rank), kept by
+ * floor__q_insert and floor__q_remove, which every command and replay go
+ * through; the starved tickets of a side are those at the offsets below a
+ * boundary found by binary search, so a position takes a few prefix counts,
+ * O(FLOOR_PRIORITIES log n), however long the queue.
  */
 #include "floor_impl.h"
+#include "util.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Offset of a key on its side: back keys 1, 2, ... and front keys -1, -2, ... at 0, 1, .... */
+static size_t key_off(int64_t key)
+{
+	return (size_t)(key > 0 ? key - 1 : -key - 1);
+}
+
+/* Makes room in r for offsets [0, n), doubling. A Fenwick node at a power of two sums
+ * every offset below it, so each new power-of-two node starts as the old top one. */
+static void rank_reserve(struct rank *r, size_t n)
+{
+	if (n <= r->cap)
+		return;
+	size_t cap = r->cap ? r->cap : 64;
+	while (cap < n)
+		cap *= 2;
+	r->ms = xrealloc(r->ms, cap * sizeof(*r->ms));
+	r->fen = xrealloc(r->fen, cap * sizeof(*r->fen));
+	memset(r->fen + r->cap, 0, (cap - r->cap) * sizeof(*r->fen));
+	for (size_t p = r->cap * 2; r->cap && p <= cap; p *= 2)
+		r->fen[p - 1] = r->fen[r->cap - 1];
+	r->cap = cap;
+}
+
+/* Adds d to the count of class c at offset off of r. */
+static void rank_add(struct rank *r, size_t off, int c, int d)
+{
+	for (size_t i = off + 1; i <= r->cap; i += i & -i)
+		r->fen[i - 1].n[c] += (uint32_t)d;
+}
+
+/* Tickets present per class at offsets [0, x) of r (x <= r->n). */
+static struct rank_node rank_prefix(const struct rank *r, size_t x)
+{
+	struct rank_node sum = {{0}};
+	for (size_t i = x; i > 0; i &= i - 1)
+		for (int c = 0; c < FLOOR_PRIORITIES; c++)
+			sum.n[c] += r->fen[i - 1].n[c];
+	return sum;
+}
+
+/* Number of offsets of r handed to tickets queued before t: the offsets at which the
+ * lower classes' tickets are starved when t is now minus the bound. */
+static size_t rank_starved_end(const struct rank *r, int64_t t)
+{
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->ms[mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Counts waiting ticket tk, just given its key, in its side's order statistics. */
+static void rank_insert(struct service *sv, const struct ticket *tk)
+{
+	struct rank *r = &sv->rank[tk->side];
+	size_t off = key_off(tk->key);
+	if (off != r->n)
+		fatal("floor: key %lld does not follow the %zu handed out", (long long)tk->key,
+		      r->n);
+	rank_reserve(r, off + 1);
+	r->ms[off] = tk->queued_ms;
+	r->n = off + 1;
+	rank_add(r, off, tk->priority, 1);
+}
+
+void floor__q_reset(struct floor *f, int s)
+{
+	struct service *sv = &f->svc[s];
+	for (int d = 0; d < 2; d++) {
+		free(sv->rank[d].ms);
+		free(sv->rank[d].fen);
+		sv->rank[d] = (struct rank){NULL, NULL, 0, 0};
+	}
+}
 
 /* Links ticket h into its service's queue at the front or back of its class. */
 void floor__q_insert(struct floor *f, uint32_t h, bool front)
@@ -41,6 +127,7 @@ void floor__q_insert(struct floor *f, uint32_t h, bool front)
 	}
 	l->n++;
 	sv->nwait++;
+	rank_insert(sv, tk);
 }
 
 /* Unlinks waiting ticket h from its queue. */
@@ -60,6 +147,7 @@ void floor__q_remove(struct floor *f, uint32_t h)
 	tk->prev = tk->next = FLOOR_NONE;
 	l->n--;
 	sv->nwait--;
+	rank_add(&sv->rank[tk->side], key_off(tk->key), tk->priority, -1);
 }
 
 /* True when waiting ticket h counts as top class by the anti-starvation bound. */
@@ -260,10 +348,8 @@ static void cur_init(struct cursor *k, const struct floor *f, int s, int c, int 
 }
 
 /* Walks service s's queue in call order at now: copies up to max handles into out
- * and returns the number copied, or, when want is a handle, returns its 1-based
- * position (0 when not found). */
-static size_t walk(const struct floor *f, int s, int64_t now, uint32_t *out, size_t max,
-		   uint32_t want)
+ * and returns the number copied. position() counts the same order without walking. */
+static size_t walk(const struct floor *f, int s, int64_t now, uint32_t *out, size_t max)
 {
 	struct cursor k[FLOOR_PRIORITIES];
 	size_t n = 0;
@@ -284,38 +370,57 @@ static size_t walk(const struct floor *f, int s, int64_t now, uint32_t *out, siz
 			if (from < 0)
 				break;
 			cur_next(&k[from]);
-			n++;
-			if (want != FLOOR_NONE) {
-				if (h == want)
-					return n;
-			} else {
-				if (n > max)
-					return max;
-				out[n - 1] = h;
-			}
+			if (n == max)
+				return n;
+			out[n++] = h;
 		}
 	}
-	return want != FLOOR_NONE ? 0 : n;
+	return n;
 }
 
-/* 1-based place of waiting ticket h in its service's call order at now. */
+/* 1-based place of waiting ticket h in its service's call order at now (see walk()),
+ * counted: a ticket of the effective top class (class FLOOR__TOP and the starved
+ * ones) follows the top class's and the starved tickets with lower keys; any other
+ * follows the whole effective top class, the classes between, and its own class's
+ * non-starved tickets with lower keys. Keys of the front side are all below those
+ * of the back, and the starved tickets of a side sit below its boundary offset. */
 static int position(const struct floor *f, uint32_t h, int64_t now)
 {
 	const struct ticket *tk = &f->t[h];
-	int s = tk->service, c = tk->priority;
-	const struct service *sv = &f->svc[s];
-	bool calm = true;
-	for (int i = 0; i < FLOOR__TOP && calm; i++)
-		calm = !class_has_starved(f, s, i, now);
-	if (calm && (h == sv->q[c][FLOOR__BACK].tail || h == class_first(f, s, c))) {
-		size_t ahead = 0;
-		for (int i = c + 1; i < FLOOR_PRIORITIES; i++)
-			ahead += sv->q[i][0].n + sv->q[i][1].n;
-		if (h == class_first(f, s, c))
-			return (int)ahead + 1;
-		return (int)(ahead + sv->q[c][0].n + sv->q[c][1].n);
+	const struct service *sv = &f->svc[tk->service];
+	const struct rank *rb = &sv->rank[FLOOR__BACK], *rf = &sv->rank[FLOOR__FRONT];
+	int c = tk->priority;
+	bool back = tk->side == FLOOR__BACK;
+	size_t off = key_off(tk->key);
+	int64_t t = now - f->bound_ms; /* a lower class's ticket queued before t is starved */
+	size_t eb = rank_starved_end(rb, t), ef = rank_starved_end(rf, t);
+	/* sb, sf: the starved of each side; at: h's side at offsets that go before it */
+	struct rank_node sb = rank_prefix(rb, eb), sf = rank_prefix(rf, ef);
+	struct rank_node at = back ? rank_prefix(rb, off) : rank_prefix(rf, off + 1);
+	size_t ahead = 0;
+	if (c == FLOOR__TOP || tk->queued_ms < t) {
+		for (int i = 0; i < FLOOR_PRIORITIES; i++) {
+			uint32_t nf = sv->q[i][FLOOR__FRONT].n;
+			if (i == FLOOR__TOP)
+				ahead += back ? nf + at.n[i] : nf - at.n[i];
+			else if (back)
+				ahead += sf.n[i] + (off < eb ? at.n[i] : sb.n[i]);
+			else if (off < ef)
+				ahead += sf.n[i] - at.n[i];
+		}
+	} else {
+		for (int i = 0; i < FLOOR_PRIORITIES; i++) {
+			uint32_t nf = sv->q[i][FLOOR__FRONT].n;
+			uint32_t starv = i < FLOOR__TOP ? sf.n[i] + sb.n[i] : 0;
+			if (i > c)
+				ahead += nf + sv->q[i][FLOOR__BACK].n;
+			else if (i < c)
+				ahead += starv;
+			else
+				ahead += back ? nf + at.n[i] : starv + nf - at.n[i];
+		}
 	}
-	return (int)walk(f, s, now, NULL, 0, h);
+	return (int)ahead + 1;
 }
 
 /* Estimated wait in seconds for 1-based position p in service s; -1 when unknown. */
@@ -438,7 +543,7 @@ size_t floor_queue(const struct floor *f, int service, uint32_t *out, size_t max
 {
 	if (!svc_ok(f, service) || !max)
 		return 0;
-	return walk(f, service, f->last_ms, out, max, FLOOR_NONE);
+	return walk(f, service, f->last_ms, out, max);
 }
 
 int floor_counter_get(const struct floor *f, int counter, struct floor_counter_info *out)
