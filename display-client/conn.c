@@ -23,14 +23,6 @@
 
 #include "proto.h"
 
-/* Aborts on a NULL allocation result, else returns p. */
-static void *need(void *p)
-{
-	if (!p)
-		abort();
-	return p;
-}
-
 /* Builds the hello frame (with LWS_PRE headroom) into d->hello. */
 static void build_hello(struct display *d)
 {
@@ -47,11 +39,13 @@ static void build_hello(struct display *d)
 	}
 	if (d->display_id)
 		json_object_set_new(h, "display", json_string(d->display_id));
-	char *s = need(json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER));
+	char *s = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(h);
+	if (!s)
+		abort(); /* jansson is out of memory */
 	size_t n = strlen(s);
 	free(d->hello);
-	d->hello = need(malloc(LWS_PRE + n));
+	d->hello = xmalloc(LWS_PRE + n);
 	memcpy(d->hello + LWS_PRE, s, n);
 	d->hello_len = n;
 	free(s);
@@ -61,7 +55,7 @@ static void build_hello(struct display *d)
 static void set_error(struct display *d, const char *why)
 {
 	free(d->last_error);
-	d->last_error = need(strdup(why ? why : "connection failed"));
+	d->last_error = xstrdup(why ? why : "connection failed");
 }
 
 /* Returns the next retry delay in ms: min(cap, min * 2^attempt), then a random point in
@@ -141,7 +135,7 @@ static int rx_append(struct display *d, const void *in, size_t len)
 		size_t cap = d->rx_cap ? d->rx_cap : 16384;
 		while (cap < d->rx_len + len)
 			cap *= 2;
-		d->rx = need(realloc(d->rx, cap));
+		d->rx = xrealloc(d->rx, cap);
 		d->rx_cap = cap;
 	}
 	memcpy(d->rx + d->rx_len, in, len);

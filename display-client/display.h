@@ -2,8 +2,9 @@
  * program state (options, loop, board, connection, screen, on-call children); main.c owns
  * its life cycle, conn.c the WebSocket connection to torgd (libwebsockets on the libuv
  * loop, reconnects with backoff), render.c what is drawn (full-screen ANSI board and the
- * plain text of --once), oncall.c the --on-call children. Nothing here is used outside
- * display-client/. */
+ * plain text of --once), oncall.c the --on-call children. They allocate with proto's
+ * alloc.h (xmalloc, xstrdup, ...: abort on out-of-memory), included here. Nothing here is
+ * used outside display-client/. */
 #ifndef TORG_DISPLAY_H
 #define TORG_DISPLAY_H
 
@@ -13,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "alloc.h"
 #include "board.h"
 
 struct lws;

@@ -128,10 +128,7 @@ static void redraw(struct display *d)
 			return;
 		s = render_plain(d, &len);
 		if (s) {
-			char *t = realloc(s, len + 2);
-			if (!t)
-				abort();
-			s = t;
+			s = xrealloc(s, len + 2);
 			s[len++] = '\n';
 		}
 	}
@@ -288,17 +285,13 @@ static void usage(FILE *f)
 /* Splits "a,b" into d->services; returns -1 on an empty item. */
 static int parse_services(struct display *d, const char *list)
 {
-	char *copy = strdup(list), *save = NULL;
-	if (!copy)
-		abort();
+	char *copy = xstrdup(list), *save = NULL;
 	size_t n = 1;
 	for (const char *p = list; *p; p++)
 		n += *p == ',';
-	d->services = calloc(n, sizeof(char *));
-	if (!d->services)
-		abort();
+	d->services = xcalloc(n, sizeof(char *));
 	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
-		d->services[d->nservices++] = strdup(t);
+		d->services[d->nservices++] = xstrdup(t);
 	free(copy);
 	return d->nservices == n ? 0 : -1;
 }
@@ -333,7 +326,7 @@ static int parse_url(struct display *d, const char *url, const char **cause)
 		*cause = "no host in the URL";
 		return -1;
 	}
-	d->host = strndup(host, (size_t)(host_end - host));
+	d->host = xstrndup(host, (size_t)(host_end - host));
 	d->port = d->tls ? 443 : 80;
 	if (*p == ':') {
 		char *end;
@@ -349,7 +342,7 @@ static int parse_url(struct display *d, const char *url, const char **cause)
 		*cause = "unexpected text after the host";
 		return -1;
 	}
-	d->path = strdup(*p ? p : "/ws");
+	d->path = xstrdup(*p ? p : "/ws");
 	return 0;
 }
 
@@ -371,11 +364,11 @@ static int parse_args(struct display *d, int argc, char **argv)
 		switch (c) {
 		case 's':
 			free(d->url);
-			d->url = strdup(optarg);
+			d->url = xstrdup(optarg);
 			break;
 		case 'd':
 			free(d->display_id);
-			d->display_id = strdup(optarg);
+			d->display_id = xstrdup(optarg);
 			break;
 		case 'S':
 			if (d->services || parse_services(d, optarg) != 0) {
@@ -386,15 +379,15 @@ static int parse_args(struct display *d, int argc, char **argv)
 			break;
 		case 'l':
 			free(d->lang);
-			d->lang = strdup(optarg);
+			d->lang = xstrdup(optarg);
 			break;
 		case 'c':
 			free(d->ca_file);
-			d->ca_file = strdup(optarg);
+			d->ca_file = xstrdup(optarg);
 			break;
 		case 'o':
 			free(d->on_call);
-			d->on_call = strdup(optarg);
+			d->on_call = xstrdup(optarg);
 			break;
 		case '1':
 			d->once = true;
@@ -412,7 +405,7 @@ static int parse_args(struct display *d, int argc, char **argv)
 		}
 		case 'L':
 			free(d->log_path);
-			d->log_path = strdup(optarg);
+			d->log_path = xstrdup(optarg);
 			break;
 		case 'V':
 			printf("torg-display %s (protocol %s)\n", TORG_VERSION, "torg.v1");

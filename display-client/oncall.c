@@ -17,10 +17,7 @@ extern char **environ;
 /* Duplicates s ("" for NULL) or aborts. */
 static char *dup_or_empty(const char *s)
 {
-	char *p = strdup(s ? s : "");
-	if (!p)
-		abort();
-	return p;
+	return xstrdup(s ? s : "");
 }
 
 /* Frees what a job owns. */
@@ -38,9 +35,7 @@ static void job_clear(struct display_oncall_job *j)
 static char *env_pair(const char *name, const char *value)
 {
 	size_t n = strlen(name) + strlen(value) + 2;
-	char *s = malloc(n);
-	if (!s)
-		abort();
+	char *s = xmalloc(n);
 	snprintf(s, n, "%s=%s", name, value);
 	return s;
 }
@@ -89,9 +84,7 @@ static void spawn(struct display *d, struct display_oncall_job *j)
 	size_t n = 0;
 	while (environ[n])
 		n++;
-	char **env = calloc(n + 7, sizeof(char *));
-	if (!env)
-		abort();
+	char **env = xcalloc(n + 7, sizeof(char *));
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++)
 		if (!ours(environ[i]))
@@ -122,9 +115,7 @@ static void spawn(struct display *d, struct display_oncall_job *j)
 	opt.exit_cb = child_exit_cb;
 	opt.stdio = stdio;
 	opt.stdio_count = 3;
-	struct display_child *c = calloc(1, sizeof(*c));
-	if (!c)
-		abort();
+	struct display_child *c = xcalloc(1, sizeof(*c));
 	c->d = d;
 	c->proc.data = c;
 	int rc = uv_spawn(&d->loop, &c->proc, &opt);

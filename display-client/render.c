@@ -27,9 +27,7 @@ static void out_add(struct out *o, const char *s, size_t n)
 		size_t cap = o->cap ? o->cap * 2 : 4096;
 		while (cap < o->len + n + 1)
 			cap *= 2;
-		o->s = realloc(o->s, cap);
-		if (!o->s)
-			abort();
+		o->s = xrealloc(o->s, cap);
 		o->cap = cap;
 	}
 	memcpy(o->s + o->len, s, n);
@@ -509,5 +507,5 @@ char *render_plain(struct display *d, size_t *len)
 			(long long)s->waiting, render_text(d, "eta"), eta);
 	}
 	*len = o.len;
-	return o.s ? o.s : calloc(1, 1);
+	return o.s ? o.s : xcalloc(1, 1);
 }

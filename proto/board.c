@@ -30,8 +30,8 @@ static void call_clear(struct proto_board_call *c)
 /* Returns a deep copy of c. */
 static struct proto_board_call call_copy(const struct proto_board_call *c)
 {
-	struct proto_board_call d = {board__strdup(c->number), board__strdup(c->service),
-				     board__strdup(c->counter), board__strdup(c->at), c->recall};
+	struct proto_board_call d = {xstrdup(c->number), xstrdup(c->service), xstrdup(c->counter),
+				     xstrdup(c->at), c->recall};
 	return d;
 }
 
@@ -83,11 +83,11 @@ static struct proto_board_names names_copy(const struct proto_board_names *n)
 	if (n->n == 0)
 		return d;
 	d.n = n->n;
-	d.lang = board__calloc(n->n, sizeof(char *));
-	d.text = board__calloc(n->n, sizeof(char *));
+	d.lang = xcalloc(n->n, sizeof(char *));
+	d.text = xcalloc(n->n, sizeof(char *));
 	for (size_t i = 0; i < n->n; i++) {
-		d.lang[i] = board__strdup(n->lang[i]);
-		d.text[i] = board__strdup(n->text[i]);
+		d.lang[i] = xstrdup(n->lang[i]);
+		d.text[i] = xstrdup(n->text[i]);
 	}
 	return d;
 }
@@ -98,31 +98,31 @@ static void board_copy(struct proto_board *d, const struct proto_board *s)
 	proto_board_init(d);
 	d->have_base = s->have_base;
 	d->seq = s->seq;
-	d->day = board__strdup(s->day);
-	d->floor_id = board__strdup(s->floor_id);
+	d->day = xstrdup(s->day);
+	d->floor_id = xstrdup(s->floor_id);
 	d->floor_name = names_copy(&s->floor_name);
 	d->nlanguages = s->nlanguages;
-	d->languages = s->nlanguages ? board__calloc(s->nlanguages, sizeof(char *)) : NULL;
+	d->languages = s->nlanguages ? xcalloc(s->nlanguages, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < s->nlanguages; i++)
-		d->languages[i] = board__strdup(s->languages[i]);
-	d->display_id = board__strdup(s->display_id);
-	d->display_name = board__strdup(s->display_name);
+		d->languages[i] = xstrdup(s->languages[i]);
+	d->display_id = xstrdup(s->display_id);
+	d->display_name = xstrdup(s->display_name);
 	d->nservices = s->nservices;
-	d->services = s->nservices ? board__calloc(s->nservices, sizeof(*d->services)) : NULL;
+	d->services = s->nservices ? xcalloc(s->nservices, sizeof(*d->services)) : NULL;
 	for (size_t i = 0; i < s->nservices; i++) {
 		d->services[i] = s->services[i];
-		d->services[i].id = board__strdup(s->services[i].id);
-		d->services[i].prefix = board__strdup(s->services[i].prefix);
+		d->services[i].id = xstrdup(s->services[i].id);
+		d->services[i].prefix = xstrdup(s->services[i].prefix);
 		d->services[i].name = names_copy(&s->services[i].name);
 	}
 	d->ncounters = s->ncounters;
-	d->counters = s->ncounters ? board__calloc(s->ncounters, sizeof(*d->counters)) : NULL;
+	d->counters = s->ncounters ? xcalloc(s->ncounters, sizeof(*d->counters)) : NULL;
 	for (size_t i = 0; i < s->ncounters; i++) {
 		d->counters[i] = s->counters[i];
-		d->counters[i].id = board__strdup(s->counters[i].id);
+		d->counters[i].id = xstrdup(s->counters[i].id);
 		d->counters[i].name = names_copy(&s->counters[i].name);
-		d->counters[i].current = board__strdup(s->counters[i].current);
-		d->counters[i].current_service = board__strdup(s->counters[i].current_service);
+		d->counters[i].current = xstrdup(s->counters[i].current);
+		d->counters[i].current_service = xstrdup(s->counters[i].current_service);
 	}
 	d->ncalls = s->ncalls;
 	for (size_t i = 0; i < s->ncalls; i++)
@@ -175,8 +175,8 @@ static void counter_set_current(struct proto_board_counter *c, const char *numbe
 {
 	free(c->current);
 	free(c->current_service);
-	c->current = board__strdup(number);
-	c->current_service = number ? board__strdup(service) : NULL;
+	c->current = xstrdup(number);
+	c->current_service = number ? xstrdup(service) : NULL;
 	c->serving = number ? serving : false;
 }
 
@@ -265,7 +265,7 @@ static int read_array(json_t *obj, const char *key, size_t max, size_t elem,
 		return board__fail(cause, key, "expected an array, got %s", proto__type_name(a));
 	if (json_array_size(a) > max)
 		return board__fail(cause, key, "more than %zu entries", max);
-	char *vec = board__calloc(json_array_size(a), elem);
+	char *vec = xcalloc(json_array_size(a), elem);
 	size_t i;
 	json_t *v;
 	json_array_foreach(a, i, v)
@@ -443,10 +443,7 @@ static int apply_queues(struct proto_board *b, json_t *o, char **cause)
 /* Appends a copy of call to the result's new calls. */
 static void result_add_call(struct proto_board_result *r, const struct proto_board_call *c)
 {
-	struct proto_board_call *v = realloc(r->calls, (r->ncalls + 1) * sizeof(*v));
-	if (!v)
-		abort();
-	r->calls = v;
+	r->calls = xrealloc(r->calls, (r->ncalls + 1) * sizeof(*r->calls));
 	r->calls[r->ncalls++] = call_copy(c);
 }
 
@@ -627,8 +624,7 @@ static int apply_error(json_t *o, struct proto_board_result *r, char **cause)
 		return -EINVAL;
 	}
 	free(r->error);
-	if (asprintf(&r->error, "%s: %s", code, msg ? msg : code) < 0)
-		abort();
+	r->error = xasprintf("%s: %s", code, msg ? msg : code);
 	free(code);
 	free(msg);
 	return 0;
@@ -692,8 +688,7 @@ int proto_board_apply(struct proto_board *b, const char *buf, size_t len,
 			rc = apply_message(&w, m, res, &inner);
 			if (rc < 0) {
 				free(*cause);
-				if (asprintf(cause, "[%zu].%s", i, inner) < 0)
-					abort();
+				*cause = xasprintf("[%zu].%s", i, inner);
 			}
 			free(inner);
 			if (rc != 0)

@@ -2,7 +2,8 @@
  * board_read.c (reading JSON fields, dumping). Not for use outside proto/board*.c. The
  * readers take the object read from, the field's key, and the object's JSON path (for
  * causes); on failure they set *cause to a malloc'd "<path>.<key>: <text>" (replacing
- * any earlier one) and return -EINVAL, with their output left empty. */
+ * any earlier one) and return -EINVAL, with their output left empty. Allocation is
+ * proto's alloc.h (xmalloc, xstrdup, ...: abort on out-of-memory), included here. */
 #ifndef TORG_PROTO_BOARD_INT_H
 #define TORG_PROTO_BOARD_INT_H
 
@@ -10,12 +11,8 @@
 
 #include <jansson.h>
 
-/** malloc of at least one byte; aborts on out-of-memory. */
-void *board__malloc(size_t n);
-/** calloc of at least one element; aborts on out-of-memory. */
-void *board__calloc(size_t n, size_t size);
-/** strdup (NULL gives NULL); aborts on out-of-memory. */
-char *board__strdup(const char *s);
+#include "alloc.h"
+
 /** Copies valid UTF-8 s with C0 controls, DEL and C1 controls replaced by '?'. */
 char *board__clean_strdup(const char *s);
 /** Sets *cause to "<path>: <text>" (freeing an earlier one); returns -EINVAL. */

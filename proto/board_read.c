@@ -1,8 +1,8 @@
-/* board_read.c: the reading half of proto/board (see board.h, board_int.h): allocation
- * that aborts on out-of-memory, causes ("<path>: <text>"), and the strict readers of JSON
- * fields (strings cut to PROTO_BOARD_MAX_STRING and cleaned of C0, DEL and C1 control
- * characters, integers with a lower bound, booleans, names per language, string arrays),
- * plus proto_board_dump, the board as JSON for tests and debugging. */
+/* board_read.c: the reading half of proto/board (see board.h, board_int.h): causes
+ * ("<path>: <text>"), and the strict readers of JSON fields (strings cut to
+ * PROTO_BOARD_MAX_STRING and cleaned of C0, DEL and C1 control characters, integers with
+ * a lower bound, booleans, names per language, string arrays), plus proto_board_dump, the
+ * board as JSON for tests and debugging. Allocation is proto's alloc.h. */
 #include "board_int.h"
 
 #include <errno.h>
@@ -11,41 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Allocates n bytes (at least one) or aborts. */
-void *board__malloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* Allocates a zeroed array of n elements of size bytes or aborts. */
-void *board__calloc(size_t n, size_t size)
-{
-	void *p = calloc(n ? n : 1, size);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* Duplicates s (NULL gives NULL) or aborts. */
-char *board__strdup(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *p = strdup(s);
-	if (!p)
-		abort();
-	return p;
-}
-
 /* Copies valid UTF-8 s, replacing C0 controls, DEL and C1 controls (U+0080..U+009F)
  * with '?'; returns the malloc'd copy. */
 char *board__clean_strdup(const char *s)
 {
 	size_t n = strlen(s);
-	char *out = board__malloc(n + 1), *o = out;
+	char *out = xmalloc(n + 1), *o = out;
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
 		if (*p < 0x20 || *p == 0x7f) {
@@ -66,14 +37,10 @@ char *board__clean_strdup(const char *s)
 int board__fail(char **cause, const char *path, const char *fmt, ...)
 {
 	va_list ap;
-	char *text = NULL;
 	va_start(ap, fmt);
-	if (vasprintf(&text, fmt, ap) < 0)
-		abort();
+	char *text = xvasprintf(fmt, ap);
 	va_end(ap);
-	char *msg = NULL;
-	if (asprintf(&msg, "%s: %s", path, text) < 0)
-		abort();
+	char *msg = xasprintf("%s: %s", path, text);
 	free(text);
 	free(*cause);
 	*cause = msg;
@@ -169,8 +136,8 @@ int board__get_names(json_t *obj, const char *key, const char *path, struct prot
 	size_t n = json_object_size(v);
 	if (n > PROTO_BOARD_MAX_NAMES)
 		return board__fail(cause, p, "more than %d languages", PROTO_BOARD_MAX_NAMES);
-	out->lang = board__calloc(n, sizeof(char *));
-	out->text = board__calloc(n, sizeof(char *));
+	out->lang = xcalloc(n, sizeof(char *));
+	out->text = xcalloc(n, sizeof(char *));
 	const char *lang;
 	json_t *t;
 	json_object_foreach(v, lang, t)
@@ -205,7 +172,7 @@ int board__get_str_array(json_t *obj, const char *key, const char *path, char **
 		return board__fail(cause, p, "expected an array, got %s", proto__type_name(v));
 	if (json_array_size(v) > PROTO_BOARD_MAX_SERVICES)
 		return board__fail(cause, p, "more than %d entries", PROTO_BOARD_MAX_SERVICES);
-	char **vec = board__calloc(json_array_size(v), sizeof(char *));
+	char **vec = xcalloc(json_array_size(v), sizeof(char *));
 	size_t i;
 	json_t *s;
 	json_array_foreach(v, i, s)

@@ -5,7 +5,8 @@
  * token shapes. A failure fills a struct proto_error with a stable code, a human message
  * that starts with the field's JSON path, and that path; messages are always valid UTF-8
  * so callers can put them into JSON as they are. This file includes nothing from server/:
- * the native display links it too, so it keeps its own tiny allocation helpers. */
+ * the native display links it too; it allocates with proto's alloc.h, like the rest of
+ * torg. */
 #include "proto.h"
 
 #include <errno.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 
 #include <jansson.h>
+
+#include "alloc.h"
 
 #define PROTO_MAX_STRING   256 /* bytes, any string field */
 #define PROTO_MAX_SERVICES 64  /* ids in a services array */
@@ -31,33 +34,6 @@ struct pctx {
 	struct proto_error *err;
 	const char *prefix;
 };
-
-/* Allocates n bytes or aborts. */
-static void *p_malloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* Duplicates s or aborts. */
-static char *p_strdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		abort();
-	return p;
-}
-
-/* Formats into a new string or aborts. */
-static char *p_vasprintf(const char *fmt, va_list ap)
-{
-	char *s = NULL;
-	if (vasprintf(&s, fmt, ap) < 0)
-		abort();
-	return s;
-}
 
 /* Replaces, in place, every byte of s that is not part of valid UTF-8 (or is a control
  * character) with '?', so the result is safe in JSON and logs. */
@@ -105,13 +81,13 @@ static int fail(const struct pctx *x, const char *code, const char *field, const
 {
 	va_list ap;
 	va_start(ap, fmt);
-	char *text = p_vasprintf(fmt, ap);
+	char *text = xvasprintf(fmt, ap);
 	va_end(ap);
 	x->err->code = code;
-	x->err->field = field ? p_strdup(field) : NULL;
+	x->err->field = field ? xstrdup(field) : NULL;
 	if (field) {
 		size_t n = strlen(x->prefix) + strlen(field) + strlen(text) + 3;
-		x->err->message = p_malloc(n);
+		x->err->message = xmalloc(n);
 		snprintf(x->err->message, n, "%s%s: %s", x->prefix, field, text);
 		free(text);
 	} else {
@@ -297,7 +273,7 @@ static int take_string_value(json_t *v, const char *path, const struct shape *sh
 		return fail(x, "bad_request", path, "longer than %zu bytes", max);
 	if (shape && !shape->ok(s))
 		return fail(x, "bad_request", path, "expected %s", shape->what);
-	*out = p_strdup(s);
+	*out = xstrdup(s);
 	return 0;
 }
 
@@ -370,7 +346,7 @@ static int take_services(json_t *obj, const char *key, const struct pctx *x, boo
 	if (count < 1 || count > PROTO_MAX_SERVICES)
 		return fail(x, "bad_request", key, "expected 1 to %d ids, got %zu",
 			    PROTO_MAX_SERVICES, count);
-	char **ids = p_malloc(count * sizeof(*ids));
+	char **ids = xmalloc(count * sizeof(*ids));
 	size_t i;
 	for (i = 0; i < count; i++) {
 		char path[64];

@@ -1,7 +1,8 @@
 /*
- * util.c — allocation, fatal errors, logging and clocks shared by torgd's
- * modules (see util.h). Logging is line-buffered on stderr so that a log line
- * is never interleaved with another.
+ * util.c — fatal errors, logging, clocks, random bytes, hex, the growing text
+ * and SipHash shared by torgd's modules (see util.h); allocation is
+ * proto/alloc.c. Logging is line-buffered on stderr so that a log line is never
+ * interleaved with another.
  */
 #include "util.h"
 
@@ -13,67 +14,6 @@
 #include <sys/random.h>
 
 static enum log_level log_level = LOG_INFO;
-
-/* Aborts with a message about the failed allocation. */
-static void oom(size_t n)
-{
-	fprintf(stderr, "torgd: fatal: out of memory (%zu bytes)\n", n);
-	abort();
-}
-
-void *xmalloc(size_t n)
-{
-	void *p = malloc(n ? n : 1);
-	if (!p)
-		oom(n);
-	return p;
-}
-
-void *xcalloc(size_t nmemb, size_t size)
-{
-	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
-	if (!p)
-		oom(nmemb * size);
-	return p;
-}
-
-void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		oom(n);
-	return q;
-}
-
-char *xstrdup(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *p = strdup(s);
-	if (!p)
-		oom(strlen(s));
-	return p;
-}
-
-char *xstrndup(const char *s, size_t n)
-{
-	char *p = strndup(s, n);
-	if (!p)
-		oom(n);
-	return p;
-}
-
-char *xasprintf(const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	va_start(ap, fmt);
-	int n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		oom(0);
-	return s;
-}
 
 void fatal(const char *fmt, ...)
 {

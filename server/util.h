@@ -1,8 +1,11 @@
 /*
- * util.h — small helpers every torg module may use: allocation that aborts on
- * out-of-memory, fatal() for broken invariants, a logger that writes one line
- * per message to stderr, and a monotonic/UTC clock. No state beyond the log
- * level. Logs must never carry anything that identifies a visitor.
+ * util.h — small helpers every torg module may use: fatal() for broken
+ * invariants, a logger that writes one line per message to stderr, a
+ * monotonic/UTC clock, random bytes, hex, a growing text and SipHash. No state
+ * beyond the log level. Allocation that aborts on out-of-memory (xmalloc,
+ * xstrdup, ...) is proto/alloc.h, the one family torgd and torg-display share;
+ * this header includes it, so server code keeps calling it from here. Logs must
+ * never carry anything that identifies a visitor.
  */
 #ifndef TORG_UTIL_H
 #define TORG_UTIL_H
@@ -11,18 +14,7 @@
 #include <stdint.h>
 #include <stdarg.h>
 
-/** malloc that aborts on out-of-memory; never returns NULL. */
-void *xmalloc(size_t n);
-/** calloc that aborts on out-of-memory. */
-void *xcalloc(size_t nmemb, size_t size);
-/** realloc that aborts on out-of-memory. */
-void *xrealloc(void *p, size_t n);
-/** strdup that aborts on out-of-memory; NULL in gives NULL out. */
-char *xstrdup(const char *s);
-/** strndup that aborts on out-of-memory. */
-char *xstrndup(const char *s, size_t n);
-/** asprintf that aborts on out-of-memory; returns the new string. */
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include "alloc.h"
 
 /** Prints "torgd: fatal: ..." and aborts: only for broken invariants. */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
