@@ -1,8 +1,10 @@
 /*
- * hours.c — opening hours and the floor's local day (see hours.h). Everything
- * here is pure arithmetic on weekdays, minutes and civil dates except
- * hours_local_now(), which asks localtime_r() (and so the process's TZ) to
- * break a UTC instant down into local wall-clock time.
+ * hours.c — opening hours, the floor's local day and torg's one calendar (see
+ * hours.h): day numbers, date arithmetic, weekdays, and dates as "YYYY-MM-DD",
+ * used by the configuration and the statistics alike. Everything here is pure
+ * arithmetic on weekdays, minutes and civil dates except hours_local_now() and
+ * hours_day_start_ms(), which ask localtime_r() and mktime() (and so the
+ * process's TZ) to go between a UTC instant and local wall-clock time.
  */
 #include "hours.h"
 
@@ -122,6 +124,21 @@ const char *hours_wday_key(int wday)
 	return wday >= 0 && wday <= 6 ? wday_keys[wday] : NULL;
 }
 
+/* ---- the calendar: proleptic Gregorian dates as yyyymmdd ---- */
+
+/* True for a leap year. */
+static bool leap(int y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Days in month m (1-12) of year y. */
+static int mdays(int y, int m)
+{
+	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	return m == 2 && leap(y) ? 29 : d[m - 1];
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -149,18 +166,66 @@ static int32_t civil_from_days(int64_t z)
 	return (int32_t)(y * 10000 + m * 100 + d);
 }
 
-int32_t hours_day_add(int32_t day, int delta)
+/* Days since 1970-01-01 of the date yyyymmdd. */
+int64_t hours_day_number(int32_t day)
 {
-	int64_t days = days_from_civil(day / 10000, (day / 100) % 100, day % 100);
-	return civil_from_days(days + delta);
+	return days_from_civil(day / 10000, (day / 100) % 100, day % 100);
 }
 
+/* The yyyymmdd date of a day number. */
+int32_t hours_day_from_number(int64_t n)
+{
+	return civil_from_days(n);
+}
+
+/* The date delta days after day. */
+int32_t hours_day_add(int32_t day, int delta)
+{
+	return civil_from_days(hours_day_number(day) + delta);
+}
+
+/* The weekday of day, 0 = Sunday. */
 int hours_day_wday(int32_t day)
 {
-	int64_t days = days_from_civil(day / 10000, (day / 100) % 100, day % 100);
 	/* 1970-01-01 was a Thursday (4). */
-	int64_t w = (days + 4) % 7;
+	int64_t w = (hours_day_number(day) + 4) % 7;
 	return (int)(w < 0 ? w + 7 : w);
+}
+
+/* Parses a YYYY-MM-DD calendar date of 1970 or later. */
+int hours_parse_date(const char *s, int32_t *out)
+{
+	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return -EINVAL;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return -EINVAL;
+	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int m = (s[5] - '0') * 10 + (s[6] - '0');
+	int d = (s[8] - '0') * 10 + (s[9] - '0');
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays(y, m))
+		return -EINVAL;
+	*out = y * 10000 + m * 100 + d;
+	return 0;
+}
+
+/* Formats yyyymmdd as YYYY-MM-DD. */
+void hours_format_date(int32_t day, char *buf, size_t len)
+{
+	snprintf(buf, len, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
+}
+
+/* UTC ms at which the local day starts (mktime, so the process's TZ). */
+int64_t hours_day_start_ms(int32_t day, int day_start_min)
+{
+	struct tm tm = {0};
+	tm.tm_year = day / 10000 - 1900;
+	tm.tm_mon = day / 100 % 100 - 1;
+	tm.tm_mday = day % 100;
+	tm.tm_hour = day_start_min / 60;
+	tm.tm_min = day_start_min % 60;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
 }
 
 void hours_local_from_tm(const struct tm *tm, int day_start_min, struct hours_local *out)

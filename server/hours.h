@@ -1,17 +1,20 @@
 /*
- * hours.h — opening hours of a floor or a service, and the floor's local day.
- * The hours logic is pure: it works on a weekday and a minute of the local
- * wall-clock day and does no I/O and reads no clock. The one function that
- * needs the time zone, hours_local_now(), calls localtime_r() and so uses the
- * process's TZ: torgd sets TZ to the floor's zone (setenv("TZ", tz, 1) and
- * tzset()) once at start-up, before any thread starts, and never changes it.
- * Weekdays are numbered as in struct tm: 0 = Sunday … 6 = Saturday. Minutes
- * run 0..1439; a span's close may be 1440 ("24:00").
+ * hours.h — opening hours of a floor or a service, the floor's local day, and
+ * the calendar (dates as yyyymmdd, day numbers, "YYYY-MM-DD"), the only one in
+ * torgd: the statistics count their days with it too. The hours logic and the
+ * calendar are pure: they work on dates, a weekday and a minute of the local
+ * wall-clock day and do no I/O and read no clock. The two functions that need
+ * the time zone, hours_local_now() and hours_day_start_ms(), call localtime_r()
+ * or mktime() and so use the process's TZ: torgd sets TZ to the floor's zone
+ * (setenv("TZ", tz, 1) and tzset()) once at start-up, before any thread starts,
+ * and never changes it. Weekdays are numbered as in struct tm: 0 = Sunday … 6 =
+ * Saturday. Minutes run 0..1439; a span's close may be 1440 ("24:00").
  */
 #ifndef TORG_HOURS_H
 #define TORG_HOURS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -83,5 +86,18 @@ int hours_local_now(int64_t utc_ms, int day_start_min, struct hours_local *out);
 int32_t hours_day_add(int32_t day, int delta);
 /** Pure: the weekday (0 = Sunday) of the date yyyymmdd. */
 int hours_day_wday(int32_t day);
+/** Pure: days since 1970-01-01 of the date yyyymmdd (proleptic Gregorian; negative
+ *  before 1970). */
+int64_t hours_day_number(int32_t day);
+/** Pure: the yyyymmdd date of a day number (the inverse of hours_day_number). */
+int32_t hours_day_from_number(int64_t n);
+/** Pure: parses "YYYY-MM-DD" (a real calendar date, year 1970 or later) into yyyymmdd;
+ *  returns 0 or -EINVAL (*out unchanged). */
+int hours_parse_date(const char *s, int32_t *out);
+/** Pure: formats yyyymmdd as "YYYY-MM-DD" into buf (>= 11 bytes). */
+void hours_format_date(int32_t day, char *buf, size_t len);
+/** Uses the process TZ (see above): the UTC ms at which the floor's local day yyyymmdd
+ *  starts, day_start_min minutes after that date's local midnight (mktime). */
+int64_t hours_day_start_ms(int32_t day, int day_start_min);
 
 #endif

@@ -1,19 +1,58 @@
 /*
- * stats.c — the pure part of the wait statistics (see stats.h): calendar
- * arithmetic on local days, the reduction of one day's legs and counter events
- * to anonymous cells (cut into the local hours of the floor's time zone), and
- * the merge of cells into the rows of a grouping with their percentiles. No
- * I/O: the only outside state read is the process's time zone (localtime_r).
+ * stats.c — the core of the wait statistics (see stats.h): the reduction of
+ * one day's legs and counter events to anonymous cells, cut into the local
+ * hours of the floor's time zone (a queue sweep for the queue length, open and
+ * busy time per counter, transfers per visit), the cell lists of a day, and the
+ * duration lists with their sort and summary. The merge of days into the rows
+ * of a grouping is stats_result.c; dates are hours.c's calendar, which the
+ * stats_*date* and stats_day_* functions here only wrap for their callers. No
+ * I/O: the only outside state read is the process's time zone (localtime_r,
+ * mktime).
  */
 #include "stats.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "hours.h"
 #include "util.h"
+
+/* ---- dates: thin wrappers of the calendar in hours.c, for the callers that use the
+ * statistics' names (api_stats, stats_run, stats_out, store_staff, tests, bench) ---- */
+
+/* Parses a YYYY-MM-DD calendar date (hours_parse_date). */
+int stats_parse_date(const char *s, int32_t *out)
+{
+	return hours_parse_date(s, out);
+}
+
+/* Formats yyyymmdd as YYYY-MM-DD (hours_format_date). */
+void stats_format_date(int32_t day, char *buf, size_t len)
+{
+	hours_format_date(day, buf, len);
+}
+
+/* Days since 1970-01-01 (hours_day_number). */
+int64_t stats_day_number(int32_t day)
+{
+	return hours_day_number(day);
+}
+
+/* The date of a day number (hours_day_from_number). */
+int32_t stats_day_from_number(int64_t n)
+{
+	return hours_day_from_number(n);
+}
+
+/* UTC ms of the local day's start (hours_day_start_ms). */
+int64_t stats_day_start_ms(int32_t day, int day_start_min)
+{
+	return hours_day_start_ms(day, day_start_min);
+}
+
+/* ---- the local hours of a day ---- */
 
 /* The local hours of one floor day: segment i is [b[i], b[i+1]) with hour h[i]. */
 struct win {
@@ -23,89 +62,11 @@ struct win {
 	int8_t h[32];
 };
 
-/* True for a leap year. */
-static bool leap(int y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-/* Days in month m (1-12) of year y. */
-static int mdays(int y, int m)
-{
-	static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && leap(y) ? 29 : d[m - 1];
-}
-
-/* Parses a YYYY-MM-DD calendar date. */
-int stats_parse_date(const char *s, int32_t *out)
-{
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-		return -EINVAL;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return -EINVAL;
-	int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-	int m = (s[5] - '0') * 10 + (s[6] - '0');
-	int d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays(y, m))
-		return -EINVAL;
-	*out = y * 10000 + m * 100 + d;
-	return 0;
-}
-
-/* Formats yyyymmdd as YYYY-MM-DD. */
-void stats_format_date(int32_t day, char *buf, size_t len)
-{
-	snprintf(buf, len, "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
-}
-
-/* Days since 1970-01-01 (Howard Hinnant's days_from_civil). */
-int64_t stats_day_number(int32_t day)
-{
-	int64_t y = day / 10000, m = day / 100 % 100, d = day % 100;
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-/* The date of a day number (civil_from_days). */
-int32_t stats_day_from_number(int64_t z)
-{
-	z += 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t y = yoe + era * 400;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1;
-	int64_t m = mp + (mp < 10 ? 3 : -9);
-	y += m <= 2;
-	return (int32_t)(y * 10000 + m * 100 + d);
-}
-
-/* UTC ms of the local day's start. */
-int64_t stats_day_start_ms(int32_t day, int day_start_min)
-{
-	struct tm tm = {0};
-	tm.tm_year = day / 10000 - 1900;
-	tm.tm_mon = day / 100 % 100 - 1;
-	tm.tm_mday = day % 100;
-	tm.tm_hour = day_start_min / 60;
-	tm.tm_min = day_start_min % 60;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
-}
-
 /* Fills the local hour segments of a day, cut at now. */
 static void win_init(struct win *w, int32_t day, int day_start_min, int64_t now_ms)
 {
-	w->start = stats_day_start_ms(day, day_start_min);
-	w->end =
-	    stats_day_start_ms(stats_day_from_number(stats_day_number(day) + 1), day_start_min);
+	w->start = hours_day_start_ms(day, day_start_min);
+	w->end = hours_day_start_ms(hours_day_add(day, 1), day_start_min);
 	if (w->end <= w->start)
 		w->end = w->start + 86400000;
 	w->cap = now_ms < w->end ? now_ms : w->end;
@@ -161,6 +122,8 @@ static int win_hour(const struct win *w, int64_t ms)
 	return w->h[win_seg(w, win_clamp(w, ms))];
 }
 
+/* ---- durations ---- */
+
 /* Appends one duration. */
 void stats_durs_push(struct stats_durs *d, int32_t ms)
 {
@@ -169,19 +132,6 @@ void stats_durs_push(struct stats_durs *d, int32_t ms)
 		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
 	}
 	d->v[d->n++] = ms;
-}
-
-/* Appends a whole list. */
-static void durs_append(struct stats_durs *d, const struct stats_durs *s)
-{
-	if (s->n == 0)
-		return;
-	if (d->n + s->n > d->cap) {
-		d->cap = d->n + s->n > 2 * d->cap ? d->n + s->n : 2 * d->cap;
-		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
-	}
-	memcpy(d->v + d->n, s->v, s->n * sizeof(*s->v));
-	d->n += s->n;
 }
 
 /* Orders int32 values. */
@@ -222,6 +172,28 @@ void stats_durs_sort(struct stats_durs *d)
 		free(b);
 	}
 }
+
+/* Mean, median, nearest-rank p90 and max of a sorted list, in seconds. */
+struct stats_summary stats_summarise(const struct stats_durs *d)
+{
+	struct stats_summary s = {.n = d->n};
+	if (d->n == 0)
+		return s;
+	int64_t sum = 0;
+	for (size_t i = 0; i < d->n; i++)
+		sum += d->v[i];
+	s.mean_s = (double)sum / (double)d->n / 1000.0;
+	if (d->n % 2)
+		s.median_s = d->v[d->n / 2] / 1000.0;
+	else
+		s.median_s = ((double)d->v[d->n / 2 - 1] + (double)d->v[d->n / 2]) / 2000.0;
+	size_t rank = (d->n * 9 + 9) / 10; /* ceil(0.9 n) */
+	s.p90_s = d->v[rank - 1] / 1000.0;
+	s.max_s = d->v[d->n - 1] / 1000.0;
+	return s;
+}
+
+/* ---- the cells of a day ---- */
 
 /* Empties the cell lists of a day. */
 void stats_day_reset(struct stats_day *d, int32_t day)
@@ -590,213 +562,4 @@ int stats_day_build(struct stats_day *out, int32_t day, const struct stats_env *
 	free(b.tms);
 	free(b.steps);
 	return 0;
-}
-
-/* A new empty result. */
-struct stats_result *stats_result_create(const struct stats_query *q, size_t nservices,
-					 size_t ncounters)
-{
-	if (q->to < q->from)
-		return NULL;
-	int64_t ndays = stats_day_number(q->to) - stats_day_number(q->from) + 1;
-	if (ndays > STATS_MAX_DAYS)
-		return NULL;
-	struct stats_result *r = xcalloc(1, sizeof(*r));
-	r->q = *q;
-	r->nservices = nservices;
-	r->ncounters = ncounters;
-	r->ndays = (size_t)ndays;
-	switch (q->group) {
-	case STATS_GROUP_SERVICE:
-		r->nrows = nservices;
-		break;
-	case STATS_GROUP_COUNTER:
-		r->nrows = ncounters + 1;
-		break;
-	case STATS_GROUP_DAY:
-		r->nrows = r->ndays;
-		break;
-	case STATS_GROUP_HOUR:
-		r->nrows = STATS_HOURS;
-		break;
-	}
-	r->keys = xcalloc(r->nrows ? r->nrows : 1, sizeof(*r->keys));
-	r->rows = xcalloc(r->nrows ? r->nrows : 1, sizeof(*r->rows));
-	int64_t d0 = stats_day_number(q->from);
-	for (size_t i = 0; i < r->nrows; i++) {
-		if (q->group == STATS_GROUP_DAY)
-			r->keys[i] = stats_day_from_number(d0 + (int64_t)i);
-		else if (q->group == STATS_GROUP_COUNTER && i == ncounters)
-			r->keys[i] = -1;
-		else
-			r->keys[i] = (int32_t)i;
-	}
-	size_t ns = nservices ? nservices : 1;
-	r->queue_area = xcalloc(STATS_HOURS * ns, sizeof(*r->queue_area));
-	r->queue_max = xcalloc(STATS_HOURS * ns, sizeof(*r->queue_max));
-	r->tr_visits = xcalloc(ns * ns, sizeof(*r->tr_visits));
-	r->tr_floor_ms = xcalloc(ns * ns, sizeof(*r->tr_floor_ms));
-	r->day_seen = xcalloc(r->ndays, sizeof(*r->day_seen));
-	return r;
-}
-
-/* Row index of a cell in the grouping, or -1 when the grouping has no row for it. */
-static long row_of(const struct stats_result *r, int32_t day, int hour, int service, int counter)
-{
-	switch (r->q.group) {
-	case STATS_GROUP_SERVICE:
-		return service >= 0 && (size_t)service < r->nservices ? service : -1;
-	case STATS_GROUP_COUNTER:
-		return counter < 0			? (long)r->ncounters
-		       : (size_t)counter < r->ncounters ? counter
-							: -1;
-	case STATS_GROUP_DAY:
-		return (long)(stats_day_number(day) - stats_day_number(r->q.from));
-	case STATS_GROUP_HOUR:
-		return hour >= 0 && hour < STATS_HOURS ? hour : -1;
-	}
-	return -1;
-}
-
-/* Adds a cell's counts and durations to a row. */
-static void fig_add(struct stats_fig *f, const struct stats_cell *c)
-{
-	f->arrivals += c->arrivals;
-	f->issued += c->issued;
-	f->transfers_in += c->transfers_in;
-	f->transfers_out += c->transfers_out;
-	f->called += c->called;
-	f->target_met += c->target_met;
-	f->served += c->served;
-	f->no_shows += c->no_shows;
-	f->cancelled += c->cancelled;
-	durs_append(&f->waits, &c->waits);
-	durs_append(&f->services, &c->services);
-}
-
-/* True when day is inside the range; marks it as a day with data. */
-static bool in_range(struct stats_result *r, int32_t day)
-{
-	if (day < r->q.from || day > r->q.to)
-		return false;
-	r->day_seen[stats_day_number(day) - stats_day_number(r->q.from)] = true;
-	return true;
-}
-
-/* Merges one day's cells. */
-void stats_result_add(struct stats_result *r, const struct stats_day *d)
-{
-	size_t ns = r->nservices;
-	for (size_t i = 0; i < d->ncells; i++) {
-		const struct stats_cell *c = &d->cells[i];
-		if (c->service < 0 || (size_t)c->service >= ns || !in_range(r, c->day))
-			continue;
-		long row = row_of(r, c->day, c->hour, c->service, c->counter);
-		if (row >= 0)
-			fig_add(&r->rows[row], c);
-		fig_add(&r->total, c);
-		for (size_t k = 0; k < c->waits.n; k++) {
-			size_t bin = (size_t)(c->waits.v[k] / (STATS_HIST_BIN_S * 1000));
-			r->hist[bin < STATS_HIST_BINS ? bin : STATS_HIST_BINS - 1]++;
-		}
-	}
-	for (size_t i = 0; i < d->nq; i++) {
-		const struct stats_qcell *q = &d->q[i];
-		if ((q->service >= 0 && (size_t)q->service >= ns) || q->hour < 0 ||
-		    q->hour >= STATS_HOURS || !in_range(r, q->day))
-			continue;
-		bool floor = q->service < 0;
-		if (floor && q->max > r->total.queue_max)
-			r->total.queue_max = q->max;
-		if (!floor) {
-			size_t k = (size_t)q->hour * ns + (size_t)q->service;
-			r->queue_area[k] += q->area_ms;
-			if (q->max > r->queue_max[k])
-				r->queue_max[k] = q->max;
-		}
-		/* the service rows take their own queue, day and hour rows the floor's */
-		if (floor == (r->q.group == STATS_GROUP_SERVICE) ||
-		    r->q.group == STATS_GROUP_COUNTER)
-			continue;
-		long row = row_of(r, q->day, q->hour, q->service, -1);
-		if (row >= 0 && q->max > r->rows[row].queue_max)
-			r->rows[row].queue_max = q->max;
-	}
-	for (size_t i = 0; i < d->nc; i++) {
-		const struct stats_ccell *c = &d->c[i];
-		if (c->counter < 0 || (size_t)c->counter >= r->ncounters || !in_range(r, c->day))
-			continue;
-		r->total.open_ms += c->open_ms;
-		r->total.busy_ms += c->busy_ms;
-		if (r->q.group == STATS_GROUP_SERVICE)
-			continue;
-		long row = row_of(r, c->day, c->hour, -1, c->counter);
-		if (row >= 0) {
-			r->rows[row].open_ms += c->open_ms;
-			r->rows[row].busy_ms += c->busy_ms;
-		}
-	}
-	for (size_t i = 0; i < d->nt; i++) {
-		const struct stats_tcell *t = &d->t[i];
-		if (t->from < 0 || t->to < 0 || (size_t)t->from >= ns || (size_t)t->to >= ns ||
-		    !in_range(r, t->day))
-			continue;
-		r->tr_visits[(size_t)t->from * ns + (size_t)t->to] += t->visitors;
-		r->tr_floor_ms[(size_t)t->from * ns + (size_t)t->to] += t->floor_ms;
-	}
-}
-
-/* Sorts the rows' lists and counts the days with data. */
-void stats_result_finish(struct stats_result *r)
-{
-	for (size_t i = 0; i < r->nrows; i++) {
-		stats_durs_sort(&r->rows[i].waits);
-		stats_durs_sort(&r->rows[i].services);
-	}
-	stats_durs_sort(&r->total.waits);
-	stats_durs_sort(&r->total.services);
-	r->ndays_data = 0;
-	for (size_t i = 0; i < r->ndays; i++)
-		r->ndays_data += r->day_seen[i];
-}
-
-/* Frees a result. */
-void stats_result_free(struct stats_result *r)
-{
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->nrows; i++) {
-		free(r->rows[i].waits.v);
-		free(r->rows[i].services.v);
-	}
-	free(r->total.waits.v);
-	free(r->total.services.v);
-	free(r->keys);
-	free(r->rows);
-	free(r->queue_area);
-	free(r->queue_max);
-	free(r->tr_visits);
-	free(r->tr_floor_ms);
-	free(r->day_seen);
-	free(r);
-}
-
-/* Mean, median, nearest-rank p90 and max of a sorted list, in seconds. */
-struct stats_summary stats_summarise(const struct stats_durs *d)
-{
-	struct stats_summary s = {.n = d->n};
-	if (d->n == 0)
-		return s;
-	int64_t sum = 0;
-	for (size_t i = 0; i < d->n; i++)
-		sum += d->v[i];
-	s.mean_s = (double)sum / (double)d->n / 1000.0;
-	if (d->n % 2)
-		s.median_s = d->v[d->n / 2] / 1000.0;
-	else
-		s.median_s = ((double)d->v[d->n / 2 - 1] + (double)d->v[d->n / 2]) / 2000.0;
-	size_t rank = (d->n * 9 + 9) / 10; /* ceil(0.9 n) */
-	s.p90_s = d->v[rank - 1] / 1000.0;
-	s.max_s = d->v[d->n - 1] / 1000.0;
-	return s;
 }

@@ -10,9 +10,11 @@
  * The store builds cells from its legs and journal for recent days and keeps
  * them in aggregate tables for days whose ticket-level history the retention
  * purge has deleted, so a day's figures are the same before and after the
- * purge. This file's functions are pure (no I/O, no SQLite); store_stats.c
- * and store_purge.c read and write the tables, stats_run.c runs them off the
- * loop, stats_out.c renders JSON and CSV.
+ * purge. This file's functions are pure (no I/O, no SQLite): stats.c builds
+ * the cells of a day, stats_result.c merges days into a result, and the date
+ * functions are thin wrappers of hours.c's calendar; store_stats.c and
+ * store_purge.c read and write the tables, stats_run.c runs them off the loop,
+ * stats_out.c renders JSON and CSV.
  *
  * Definitions (all per leg: a transferred visit counts in each service):
  * arrivals = legs that joined a service's queue (new tickets and transfers in),
@@ -164,6 +166,8 @@ struct stats_result {
 	bool *day_seen;
 };
 
+/* Dates: the calendar of hours.h under the statistics' names (stats.c). */
+
 /** Parses "YYYY-MM-DD" (a real calendar date) into yyyymmdd; returns 0 or -EINVAL. */
 int stats_parse_date(const char *s, int32_t *out);
 /** Formats yyyymmdd as "YYYY-MM-DD" into buf (>= 11 bytes). */
@@ -175,6 +179,8 @@ int32_t stats_day_from_number(int64_t n);
 /** UTC ms at which the local day yyyymmdd starts (its day_start_min, in the process's
  *  time zone). */
 int64_t stats_day_start_ms(int32_t day, int day_start_min);
+
+/* The cells of a day and the duration lists (stats.c). */
 
 /** Builds the cells of one local day from its legs (grouped by visit, legs in order)
  *  and its counter events (in journal order) into *out (emptied first, storage kept).
@@ -199,6 +205,12 @@ void stats_day_add_t(struct stats_day *d, const struct stats_tcell *t);
 void stats_durs_push(struct stats_durs *d, int32_t ms);
 /** Sorts a list ascending (values must not be negative). */
 void stats_durs_sort(struct stats_durs *d);
+/** Summary of a sorted durations list: mean, median (the middle value, or the mean of
+ *  the two middle values), 90th percentile (nearest rank: the value at rank
+ *  ceil(0.9 n)) and max. */
+struct stats_summary stats_summarise(const struct stats_durs *d);
+
+/* The merge of days into a result (stats_result.c). */
 
 /** A new, empty result for q over a floor of nservices and ncounters; NULL when the
  *  range is invalid (to before from, or longer than STATS_MAX_DAYS). Free with
@@ -211,9 +223,5 @@ void stats_result_add(struct stats_result *r, const struct stats_day *d);
 void stats_result_finish(struct stats_result *r);
 /** Frees a result. NULL is fine. */
 void stats_result_free(struct stats_result *r);
-/** Summary of a sorted durations list: mean, median (the middle value, or the mean of
- *  the two middle values), 90th percentile (nearest rank: the value at rank
- *  ceil(0.9 n)) and max. */
-struct stats_summary stats_summarise(const struct stats_durs *d);
 
 #endif

@@ -190,7 +190,6 @@ json_t *stats_out_json(const struct stats_result *r, const struct config *cfg)
 	return o;
 }
 
-
 char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size_t *len)
 {
 	struct util_text t = {0};
