@@ -118,7 +118,7 @@ static void idle_cb(uv_idle_t *h)
 			     "\"service\":\"nav\",\"state\":\"called\",\"leg\":1},\"counter\":"
 			     "\"c1\",\"services\":[\"nav\",\"sos\"],\"position\":0,\"eta_s\":-1}",
 			     (unsigned long long)ev.seq, ev.kind, ev.number);
-		store_append(b->s, &ev, json, (size_t)n);
+		store_append(b->s, &ev, json, (size_t)n, NULL);
 	}
 	if (b->seq == b->total)
 		uv_close((uv_handle_t *)h, NULL);

@@ -198,6 +198,8 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	a->loop = loop;
 	a->cfg = cfg;
 	a->engine = e;
+	a->clock = opts->clock;
+	a->stats = opts->stats;
 	a->auth = auth;
 	a->www = xstrdup(opts->www);
 	a->iface = xstrdup(host); /* lws keeps the pointer: it must outlive the vhost */
@@ -301,9 +303,9 @@ void api_free(struct api *a)
 }
 
 /* Engine hook: a command changed the floor (not yet durable). */
-static void hook_changed(void *arg, uint64_t services, uint64_t seq)
+static void hook_changed(void *arg, const struct floor_events *evs, uint64_t services)
 {
-	api__ws_changed(arg, services, seq);
+	api__ws_changed(arg, evs, services);
 }
 
 /* Engine hook: events up to seq are durable and in the fan-out log. */
@@ -398,7 +400,7 @@ static uint32_t ticket_by_number(const struct api *a, const char *number)
 	long n = strtol(number + i, &end, 10);
 	if (*end || n <= 0 || n > FLOOR_MAX_NUMBER)
 		return FLOOR_NONE;
-	return floor_ticket_by_number(a->engine->floor, s, (int)n);
+	return floor_ticket_by_number(engine_floor(a->engine), s, (int)n);
 }
 
 void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
@@ -414,7 +416,7 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 	}
 	const struct config_counter *cc = &cfg->counters[counter];
 	struct floor_counter_info ci;
-	floor_counter_get(e->floor, counter, &ci);
+	floor_counter_get(engine_floor(e), counter, &ci);
 	uint64_t services = 0;
 	uint32_t ticket = FLOOR_NONE;
 	int service = -1;
@@ -483,18 +485,45 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 		}
 	}
 	uint32_t acted = FLOOR_NONE;
-	/* per_staff: the shift is written in the same store commit as counter.opened */
-	bool sign_on = cmd->op == PROTO_OP_OPEN && cfg->per_staff;
-	if (sign_on)
-		store_staff_sign_on(e->store, counter, user->name);
-	int rc = engine_counter(e, counter, cmd->op, services, ticket, service, cmd->front, &acted);
-	if (sign_on)
-		store_staff_sign_on(e->store, counter, NULL); /* unused if the floor refused */
+	int rc;
+	switch (cmd->op) {
+	case PROTO_OP_OPEN:
+		/* per_staff: the shift is written in the same store commit as counter.opened */
+		rc = engine_open(e, counter, services, cfg->per_staff ? user->name : NULL);
+		break;
+	case PROTO_OP_CLOSE:
+		rc = engine_close(e, counter);
+		break;
+	case PROTO_OP_CALL_NEXT:
+		rc = engine_call_next(e, counter, &acted);
+		break;
+	case PROTO_OP_CALL:
+		rc = engine_call(e, counter, ticket);
+		acted = ticket;
+		break;
+	case PROTO_OP_RECALL:
+		rc = engine_recall(e, counter, &acted);
+		break;
+	case PROTO_OP_START:
+		rc = engine_serve(e, counter, &acted);
+		break;
+	case PROTO_OP_FINISH:
+		rc = engine_finish(e, counter, &acted);
+		break;
+	case PROTO_OP_NO_SHOW:
+		rc = engine_no_show(e, counter, &acted);
+		break;
+	case PROTO_OP_TRANSFER:
+		rc = engine_transfer(e, counter, service, cmd->front, &acted);
+		break;
+	default:
+		rc = FLOOR_E_INVAL;
+	}
 	if (rc < 0) {
 		api__floor_error(res, rc);
 		return;
 	}
-	int64_t now = util_now_ms();
+	int64_t now = clock_now_ms(a->clock);
 	res->status = 200;
 	res->body = json_object();
 	json_object_set_new(res->body, "counter", encode_counter(e, counter, now));

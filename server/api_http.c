@@ -260,7 +260,7 @@ static bool check_request(struct http_req *r)
 	struct lws *wsi = r->wsi;
 	r->route = http_route(r->path, (int)r->method, &r->match);
 	if ((r->route == HTTP_ROUTE_TEST_CLOCK || r->route == HTTP_ROUTE_TEST_PURGE) &&
-	    !(a->engine->test_clock && a->engine->stats_run))
+	    !(clock_settable(a->clock) && a->stats))
 		r->route = HTTP_ROUTE_NONE; /* they exist only with torgd --test-clock */
 	if (r->route == HTTP_ROUTE_NONE) {
 		fail(r, 404, "not_found",

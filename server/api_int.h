@@ -47,6 +47,8 @@ struct api {
 	const struct config *cfg;
 	struct engine *engine;
 	struct auth *auth;
+	struct clock *clock; /* the floor's clock (borrowed) */
+	struct stats *stats; /* the statistics runner (borrowed) */
 	char *www;
 	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
 	char *page_headers, *display_headers, *asset_headers;
@@ -207,7 +209,7 @@ void api__routes_stop(struct api *a);
 
 /* api_ws.c */
 void api__ws_durable(struct api *a, uint64_t seq, uint64_t services);
-void api__ws_changed(struct api *a, uint64_t services, uint64_t seq);
+void api__ws_changed(struct api *a, const struct floor_events *evs, uint64_t services);
 void api__ws_close_all(struct api *a);
 
 /* api_conn.c */

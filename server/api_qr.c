@@ -53,7 +53,7 @@ void api__qr_route(struct api *a, struct http_req *r, const char *id)
 {
 	uint8_t token[FLOOR_TOKEN_LEN];
 	if (util_unhex(id, 2 * FLOOR_TOKEN_LEN, token, sizeof(token)) != 0 ||
-	    floor_ticket_by_token(a->engine->floor, token) == FLOOR_NONE) {
+	    floor_ticket_by_token(engine_floor(a->engine), token) == FLOOR_NONE) {
 		api__http_fail(r, 404, "unknown_ticket", "no such ticket today", NULL);
 		return;
 	}

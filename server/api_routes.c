@@ -52,7 +52,7 @@ static void route_healthz(struct api *a, struct http_req *r)
 	json_object_set_new(o, "status", json_string("ok"));
 	json_object_set_new(o, "version", json_string(TORG_VERSION));
 	json_object_set_new(o, "protocol", json_string(PROTO_VERSION));
-	json_object_set_new(o, "seq", json_integer((json_int_t)a->engine->durable_seq));
+	json_object_set_new(o, "seq", json_integer((json_int_t)engine_durable_seq(a->engine)));
 	api__http_json(r, 200, o);
 }
 
@@ -79,7 +79,7 @@ static void route_floor(struct api *a, struct http_req *r)
 		}
 		mask = d->services;
 	}
-	api__http_durable(r, 200, encode_snapshot(a->engine, d, mask, util_now_ms()));
+	api__http_durable(r, 200, encode_snapshot(a->engine, d, mask, clock_now_ms(a->clock)));
 }
 
 /* Whether the request carries a valid kiosk key; 0 none, 1 valid, -1 answered 401. */
@@ -136,7 +136,7 @@ static void route_issue(struct api *a, struct http_req *r)
 		free(msg);
 		goto out;
 	}
-	int64_t now = util_now_ms(), opens = 0;
+	int64_t now = clock_now_ms(a->clock), opens = 0;
 	if (!engine_service_open(a->engine, s, now, &opens)) {
 		json_t *e = encode_error("service_closed", "the service is closed now", NULL);
 		json_object_set_new(json_object_get(e, "error"), "opens_at", encode_time(opens));
@@ -163,7 +163,7 @@ static void route_issue(struct api *a, struct http_req *r)
 		fail_floor(r, rc);
 		goto out;
 	}
-	json_t *t = encode_ticket(a->engine, h, util_now_ms(), ENCODE_HOLDER);
+	json_t *t = encode_ticket(a->engine, h, clock_now_ms(a->clock), ENCODE_HOLDER);
 	if (req.lang) {
 		json_object_set_new(t, "lang", json_string(req.lang));
 		const char *url = json_string_value(json_object_get(t, "url"));
@@ -185,7 +185,7 @@ static void route_ticket(struct api *a, struct http_req *r)
 	uint8_t token[FLOOR_TOKEN_LEN];
 	uint32_t h = FLOOR_NONE;
 	if (util_unhex(id, strlen(id), token, sizeof(token)) == 0)
-		h = floor_ticket_by_token(a->engine->floor, token);
+		h = floor_ticket_by_token(engine_floor(a->engine), token);
 	if (h == FLOOR_NONE) {
 		api__http_fail(r, 404, "unknown_ticket", "no such ticket today", NULL);
 		return;
@@ -199,7 +199,8 @@ static void route_ticket(struct api *a, struct http_req *r)
 	}
 	json_t *o = json_object();
 	json_object_set_new(
-	    o, "ticket", encode_ticket(a->engine, h, util_now_ms(), ENCODE_HOLDER | ENCODE_LEGS));
+	    o, "ticket",
+	    encode_ticket(a->engine, h, clock_now_ms(a->clock), ENCODE_HOLDER | ENCODE_LEGS));
 	api__http_durable(r, 200, o);
 }
 

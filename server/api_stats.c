@@ -146,7 +146,7 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 		}
 		q.group = (enum stats_group)g;
 	}
-	if (!a->engine->stats_run) {
+	if (!a->stats) {
 		api__http_fail(r, 503, "unavailable", "statistics are not running", NULL);
 		return;
 	}
@@ -162,8 +162,8 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 	sr->cfg = a->cfg;
 	sr->csv = csv;
 	sr->d = api__http_defer(r);
-	int err = staff ? stats_query_staff(a->engine->stats_run, &q, staff_done_cb, sr)
-			: stats_query(a->engine->stats_run, &q, query_done_cb, sr);
+	int err = staff ? stats_query_staff(a->stats, &q, staff_done_cb, sr)
+			: stats_query(a->stats, &q, query_done_cb, sr);
 	if (err) {
 		api__deferred_fail(sr->d, 503, "unavailable", "torgd is shutting down", NULL);
 		free(sr);
@@ -183,7 +183,7 @@ static void route_test_clock(struct api *a, struct http_req *r)
 		api__http_fail(r, 400, "bad_query", "ms: expected milliseconds since 1970", "ms");
 		return;
 	}
-	a->engine->test_clock_ms = ms;
+	clock_set_ms(a->clock, ms);
 	struct floor_clock now = engine_clock(a->engine);
 	char day[16];
 	stats_format_date(now.day, day, sizeof(day));
@@ -212,7 +212,7 @@ static void route_test_purge(struct api *a, struct http_req *r)
 	if (!allow(r, AUTH_ROLE_ADMIN))
 		return;
 	struct api_deferred *d = api__http_defer(r);
-	int err = stats_purge_now(a->engine->stats_run, purge_done_cb, d);
+	int err = stats_purge_now(a->stats, purge_done_cb, d);
 	if (err)
 		api__deferred_fail(d, err == -EBUSY ? 409 : 503, "unavailable",
 				   "the purge cannot run now", NULL);

@@ -76,7 +76,7 @@ static struct ws_out *queue_text(struct ws_session *s, const char *text, size_t 
 	s->out_bytes += len;
 	if (s->out_bytes > API_LAG_BYTES && !s->closing)
 		drop_lagging(s);
-	else if (s->out_head->ready_seq <= s->api->engine->durable_seq)
+	else if (s->out_head->ready_seq <= engine_durable_seq(s->api->engine))
 		lws_callback_on_writable(s->wsi);
 	return o;
 }
@@ -105,7 +105,7 @@ static void close_later(struct ws_session *s, uint16_t code, const char *reason)
 static void send_error(struct ws_session *s, const char *code, const char *message,
 		       const char *field)
 {
-	int64_t now = util_now_ms();
+	int64_t now = (int64_t)(util_mono_ns() / 1000000);
 	if (now - s->bad_since_ms > WS_BAD_WINDOW_MS) {
 		s->bad_since_ms = now;
 		s->bad_count = 0;
@@ -153,15 +153,16 @@ static void ticket_update(struct ws_session *s, uint64_t seq)
 	struct api *a = s->api;
 	struct engine *e = a->engine;
 	json_t *t;
-	bool gone = floor_day(e->floor) != s->ticket_day;
+	bool gone = floor_day(engine_floor(e)) != s->ticket_day;
 	struct floor_ticket_info ti;
-	if (gone || floor_ticket_get(e->floor, s->ticket, util_now_ms(), &ti) != 0) {
+	if (gone ||
+	    floor_ticket_get(engine_floor(e), s->ticket, clock_now_ms(s->api->clock), &ti) != 0) {
 		/* The day rolled over: the ticket was cancelled at the day's end. */
 		t = json_object();
 		json_object_set_new(t, "state", json_string("cancelled"));
 		gone = true;
 	} else {
-		t = encode_ticket(e, s->ticket, util_now_ms(), ENCODE_HOLDER);
+		t = encode_ticket(e, s->ticket, clock_now_ms(s->api->clock), ENCODE_HOLDER);
 		json_object_del(t, "id");
 		json_object_del(t, "url");
 		json_object_del(t, "issued_at");
@@ -192,8 +193,9 @@ static void ticket_update(struct ws_session *s, uint64_t seq)
 	}
 }
 
-void api__ws_changed(struct api *a, uint64_t services, uint64_t seq)
+void api__ws_changed(struct api *a, const struct floor_events *evs, uint64_t services)
 {
+	uint64_t seq = evs->v[evs->n - 1].seq;
 	bool day_changed = services == FANOUT_ALL;
 	for (int i = 0; i < FLOOR_MAX_SERVICES; i++) {
 		if (!day_changed && !(services & (UINT64_C(1) << i)))
@@ -207,7 +209,7 @@ void api__ws_changed(struct api *a, uint64_t services, uint64_t seq)
 
 void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 {
-	const struct fanout *log = &a->engine->log;
+	const struct fanout *log = engine_log(a->engine);
 	uint64_t before = a->log_next_before;
 	a->log_next_before = log->next;
 	for (struct ws_session *s = a->sessions; s; s = s->next) {
@@ -238,8 +240,8 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 static void send_snapshot(struct ws_session *s, const struct config_display *d)
 {
 	struct engine *e = s->api->engine;
-	uint64_t seq = floor_seq(e->floor);
-	queue_json(s, encode_snapshot(e, d, s->mask, util_now_ms()), seq);
+	uint64_t seq = engine_applied_seq(e);
+	queue_json(s, encode_snapshot(e, d, s->mask, clock_now_ms(s->api->clock)), seq);
 	s->cursor = seq + 1;
 	s->told = seq;
 	s->subscribed = true;
@@ -279,7 +281,7 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 	if (h->ticket) {
 		uint8_t token[FLOOR_TOKEN_LEN];
 		if (util_unhex(h->ticket, strlen(h->ticket), token, sizeof(token)) == 0)
-			ticket = floor_ticket_by_token(e->floor, token);
+			ticket = floor_ticket_by_token(engine_floor(e), token);
 		if (ticket == FLOOR_NONE) {
 			send_error(s, "unknown_ticket", "no such ticket today", "ticket");
 			return;
@@ -294,21 +296,21 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 	s->display = d;
 	if (ticket != FLOOR_NONE) {
 		struct floor_ticket_info ti;
-		floor_ticket_get(e->floor, ticket, util_now_ms(), &ti);
+		floor_ticket_get(engine_floor(e), ticket, clock_now_ms(s->api->clock), &ti);
 		s->ticket = ticket;
-		s->ticket_day = floor_day(e->floor);
+		s->ticket_day = floor_day(engine_floor(e));
 		watch_link(s, ti.service);
-		ticket_update(s, floor_seq(e->floor));
+		ticket_update(s, engine_applied_seq(e));
 		if (!h->has_services && !d)
 			return; /* a visitor's phone: its ticket only */
 	}
 	uint64_t since = h->since;
-	const struct fanout *log = &e->log;
-	if (h->has_since && since <= e->durable_seq && since + 1 >= log->first) {
+	const struct fanout *log = engine_log(e);
+	if (h->has_since && since <= engine_durable_seq(e) && since + 1 >= log->first) {
 		char msg[96];
 		int n =
 		    snprintf(msg, sizeof(msg), "{\"type\":\"resume\",\"since\":%llu,\"seq\":%llu}",
-			     (unsigned long long)since, (unsigned long long)e->durable_seq);
+			     (unsigned long long)since, (unsigned long long)engine_durable_seq(e));
 		queue_text(s, msg, (size_t)n, 0);
 		s->cursor = since + 1;
 		s->told = since;
@@ -344,14 +346,14 @@ static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
 		json_object_set(reply, "error", json_object_get(res.body, "error"));
 	}
 	json_decref(res.body);
-	queue_json(s, reply, ok ? floor_seq(a->engine->floor) : 0);
+	queue_json(s, reply, ok ? engine_applied_seq(a->engine) : 0);
 }
 
 /* Takes one message from the session's allowance (API_MSG_RATE a second, bursts of
  * API_MSG_BURST); false when it has none left. */
 static bool msg_allowed(struct ws_session *s)
 {
-	int64_t now = util_now_ms();
+	int64_t now = (int64_t)(util_mono_ns() / 1000000);
 	if (s->msg_at_ms == 0)
 		s->msg_tokens = API_MSG_BURST;
 	else
@@ -415,7 +417,7 @@ static char *frame_room(struct api *a, size_t used, size_t need)
 static size_t build_frame(struct api *a, struct ws_session *s, unsigned char **start, size_t *len,
 			  uint64_t *next)
 {
-	const struct fanout *log = &a->engine->log;
+	const struct fanout *log = engine_log(a->engine);
 	size_t used = 1, items = 0, count = 0; /* out[0] is kept for '[' */
 	uint64_t seq = s->cursor, told = s->told;
 	if (!a->frame) {
@@ -423,7 +425,7 @@ static size_t build_frame(struct api *a, struct ws_session *s, unsigned char **s
 		a->frame = xmalloc(a->frame_cap);
 	}
 	char *out = (char *)a->frame + LWS_PRE;
-	for (; seq < log->next && seq <= a->engine->durable_seq; seq++) {
+	for (; seq < log->next && seq <= engine_durable_seq(a->engine); seq++) {
 		const struct fanout_entry *e = fanout_get(log, seq);
 		if (!(e->mask & s->mask))
 			continue;
@@ -489,7 +491,7 @@ static int on_writable(struct ws_session *s)
 	struct api *a = s->api;
 	struct engine *e = a->engine;
 	struct ws_out *o = s->out_head;
-	if (o && o->ready_seq <= e->durable_seq)
+	if (o && o->ready_seq <= engine_durable_seq(e))
 		return write_out_head(s);
 	if (s->closing) {
 		/* Send the close frame ourselves: Debian's lws 4.1 on libuv force-closes
@@ -508,7 +510,7 @@ static int on_writable(struct ws_session *s)
 	}
 	if (o || !s->subscribed)
 		return 0; /* the head waits for durability; events come after it */
-	if (s->cursor < e->log.first) {
+	if (s->cursor < engine_log(e)->first) {
 		send_snapshot(s, s->display); /* fell out of the log: start afresh */
 		return 0;
 	}
@@ -522,7 +524,7 @@ static int on_writable(struct ws_session *s)
 			return -1;
 		a->ws_frames_out++;
 	}
-	if (s->cursor < e->log.next && s->cursor <= e->durable_seq)
+	if (s->cursor < engine_log(e)->next && s->cursor <= engine_durable_seq(e))
 		lws_callback_on_writable(s->wsi);
 	return 0;
 }

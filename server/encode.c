@@ -41,16 +41,16 @@ static json_t *encode_names(const struct config_names *names)
 static json_t *encode_number(const struct engine *e, int first_service, int number)
 {
 	char buf[16];
-	floor_format_number(e->floor, first_service, number, buf, sizeof(buf));
+	floor_format_number(engine_floor(e), first_service, number, buf, sizeof(buf));
 	return json_string(buf);
 }
 
 json_t *encode_service_ids(const struct engine *e, uint64_t mask)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < e->cfg->nservices; i++)
+	for (size_t i = 0; i < engine_config(e)->nservices; i++)
 		if (mask & (UINT64_C(1) << i))
-			json_array_append_new(a, json_string(e->cfg->services[i].id));
+			json_array_append_new(a, json_string(engine_config(e)->services[i].id));
 	return a;
 }
 
@@ -68,7 +68,7 @@ static json_t *encode_outcome(const struct floor_leg *leg, bool last)
 static json_t *encode_legs(const struct engine *e, uint32_t ticket, int64_t now_ms)
 {
 	struct floor_leg legs[64];
-	size_t n = floor_ticket_legs(e->floor, ticket, legs, ARRAY_SIZE(legs));
+	size_t n = floor_ticket_legs(engine_floor(e), ticket, legs, ARRAY_SIZE(legs));
 	if (n > ARRAY_SIZE(legs))
 		n = ARRAY_SIZE(legs);
 	json_t *a = json_array();
@@ -77,7 +77,8 @@ static json_t *encode_legs(const struct engine *e, uint32_t ticket, int64_t now_
 		int64_t until = l->called_ms ? l->called_ms : l->ended_ms ? l->ended_ms : now_ms;
 		int64_t wait = until > l->queued_ms ? (until - l->queued_ms) / 1000 : 0;
 		json_t *o = json_object();
-		json_object_set_new(o, "service", json_string(e->cfg->services[l->service].id));
+		json_object_set_new(o, "service",
+				    json_string(engine_config(e)->services[l->service].id));
 		json_object_set_new(o, "queued_at", encode_time(l->queued_ms));
 		json_object_set_new(o, "called_at", encode_time(l->called_ms));
 		json_object_set_new(o, "started_at", encode_time(l->started_ms));
@@ -92,7 +93,7 @@ static json_t *encode_legs(const struct engine *e, uint32_t ticket, int64_t now_
 json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, unsigned flags)
 {
 	struct floor_ticket_info ti;
-	if (floor_ticket_get(e->floor, ticket, now_ms, &ti) != 0)
+	if (floor_ticket_get(engine_floor(e), ticket, now_ms, &ti) != 0)
 		return json_null();
 	json_t *o = json_object();
 	if (flags & ENCODE_HOLDER) {
@@ -103,7 +104,7 @@ json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, u
 		json_object_set_new(o, "url", json_string(url));
 	}
 	json_object_set_new(o, "number", encode_number(e, ti.first_service, ti.number));
-	json_object_set_new(o, "service", json_string(e->cfg->services[ti.service].id));
+	json_object_set_new(o, "service", json_string(engine_config(e)->services[ti.service].id));
 	json_object_set_new(o, "state", json_string(floor_state_name(ti.state)));
 	json_object_set_new(o, "leg", json_integer(ti.leg));
 	json_object_set_new(o, "priority", json_string(proto_priority_name(ti.priority)));
@@ -112,8 +113,9 @@ json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, u
 		json_object_set_new(o, "eta_s",
 				    json_integer(ti.state == FLOOR_WAITING ? ti.eta_s : -1));
 		json_object_set_new(o, "counter",
-				    ti.counter >= 0 ? json_string(e->cfg->counters[ti.counter].id)
-						    : json_null());
+				    ti.counter >= 0
+					? json_string(engine_config(e)->counters[ti.counter].id)
+					: json_null());
 		json_object_set_new(o, "issued_at", encode_time(ti.issued_ms));
 	}
 	if (flags & ENCODE_LEGS) {
@@ -126,9 +128,9 @@ json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, u
 
 json_t *encode_counter(const struct engine *e, int counter, int64_t now_ms)
 {
-	const struct config_counter *cc = &e->cfg->counters[counter];
+	const struct config_counter *cc = &engine_config(e)->counters[counter];
 	struct floor_counter_info ci;
-	floor_counter_get(e->floor, counter, &ci);
+	floor_counter_get(engine_floor(e), counter, &ci);
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(cc->id));
 	json_object_set_new(o, "name", encode_names(&cc->name));
@@ -138,10 +140,12 @@ json_t *encode_counter(const struct engine *e, int counter, int64_t now_ms)
 	json_object_set_new(o, "gives", encode_service_ids(e, cc->services));
 	json_t *cur = json_null();
 	struct floor_ticket_info ti;
-	if (ci.ticket != FLOOR_NONE && floor_ticket_get(e->floor, ci.ticket, now_ms, &ti) == 0) {
+	if (ci.ticket != FLOOR_NONE &&
+	    floor_ticket_get(engine_floor(e), ci.ticket, now_ms, &ti) == 0) {
 		cur = json_object();
 		json_object_set_new(cur, "number", encode_number(e, ti.first_service, ti.number));
-		json_object_set_new(cur, "service", json_string(e->cfg->services[ti.service].id));
+		json_object_set_new(cur, "service",
+				    json_string(engine_config(e)->services[ti.service].id));
 		json_object_set_new(cur, "state", json_string(floor_state_name(ti.state)));
 		json_object_set_new(cur, "leg", json_integer(ti.leg));
 		json_object_set_new(cur, "called_at", encode_time(ti.called_ms));
@@ -154,31 +158,16 @@ json_t *encode_counter(const struct engine *e, int counter, int64_t now_ms)
 json_t *encode_queue(const struct engine *e, int service, int64_t now_ms)
 {
 	json_t *o = json_object();
-	json_object_set_new(o, "service", json_string(e->cfg->services[service].id));
+	json_object_set_new(o, "service", json_string(engine_config(e)->services[service].id));
 	json_object_set_new(o, "waiting",
-			    json_integer((json_int_t)floor_waiting(e->floor, service)));
-	json_object_set_new(o, "eta_s", json_integer(floor_service_eta(e->floor, service, now_ms)));
+			    json_integer((json_int_t)floor_waiting(engine_floor(e), service)));
+	json_object_set_new(o, "eta_s",
+			    json_integer(floor_service_eta(engine_floor(e), service, now_ms)));
 	json_object_set_new(o, "longest_wait_s",
-			    json_integer(floor_longest_wait(e->floor, service, now_ms)));
+			    json_integer(floor_longest_wait(engine_floor(e), service, now_ms)));
 	json_object_set_new(o, "counters_open",
-			    json_integer(floor_counters_open(e->floor, service)));
+			    json_integer(floor_counters_open(engine_floor(e), service)));
 	return o;
-}
-
-/* Services whose queue figures an event changed. */
-static uint64_t queues_touched(const struct engine *e, const struct floor_event *ev)
-{
-	uint64_t m = 0;
-	if (ev->kind == FLOOR_EV_COUNTER_OPENED || ev->kind == FLOOR_EV_COUNTER_CLOSED) {
-		if (ev->counter >= 0)
-			m = e->cfg->counters[ev->counter].services;
-		return m;
-	}
-	if (ev->service >= 0)
-		m |= UINT64_C(1) << ev->service;
-	if (ev->from_service >= 0)
-		m |= UINT64_C(1) << ev->from_service;
-	return m;
 }
 
 /* The state a ticket is in right after an event of this kind. */
@@ -201,37 +190,57 @@ static enum floor_state state_after(int kind)
 	}
 }
 
-/* The public view of the ticket an event concerns, from the event itself (the floor
- * may already be past it: a day rollover clears the day's tickets). */
-static json_t *encode_event_ticket(const struct engine *e, const struct floor_event *ev)
+/* The public number "B007" of a ticket event, from its first service's prefix. */
+static json_t *event_number(const struct config *cfg, const struct floor_event *ev)
 {
-	if (ev->ticket >= e->ntk || ev->service < 0)
+	char buf[16];
+	const char *prefix = ev->first_service >= 0 && (size_t)ev->first_service < cfg->nservices
+				 ? cfg->services[ev->first_service].prefix
+				 : "?";
+	snprintf(buf, sizeof(buf), "%s%03u", prefix, (unsigned)ev->number);
+	return json_string(buf);
+}
+
+/* The public view of the ticket an event concerns, from the event itself. */
+static json_t *encode_event_ticket(const struct config *cfg, const struct floor_event *ev)
+{
+	if (ev->ticket == FLOOR_NONE || ev->service < 0)
 		return json_null();
-	const struct engine_tk *tk = &e->tk[ev->ticket];
 	json_t *o = json_object();
-	json_object_set_new(o, "number", encode_number(e, tk->first_service, ev->number));
-	json_object_set_new(o, "service", json_string(e->cfg->services[ev->service].id));
+	json_object_set_new(o, "number", event_number(cfg, ev));
+	json_object_set_new(o, "service", json_string(cfg->services[ev->service].id));
 	json_object_set_new(o, "state", json_string(floor_state_name(state_after(ev->kind))));
 	json_object_set_new(o, "leg", json_integer(ev->leg));
-	json_object_set_new(o, "priority", json_string(proto_priority_name(tk->priority)));
+	json_object_set_new(o, "priority", json_string(proto_priority_name(ev->priority)));
 	return o;
 }
 
-char *encode_event(const struct engine *e, const struct floor_event *ev, size_t *len)
+/* Array of the ids of the services in mask. */
+static json_t *service_ids(const struct config *cfg, uint64_t mask)
+{
+	json_t *a = json_array();
+	for (size_t i = 0; i < cfg->nservices; i++)
+		if (mask & (UINT64_C(1) << i))
+			json_array_append_new(a, json_string(cfg->services[i].id));
+	return a;
+}
+
+char *encode_event(const struct config *cfg, const struct floor_events *evs,
+		   const struct floor_event *ev, size_t *len)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "type", json_string("event"));
 	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
 	json_object_set_new(o, "kind", json_string(floor_ev_name(ev->kind)));
 	json_object_set_new(o, "at", encode_time(ev->at_ms));
-	const char *counter = ev->counter >= 0 ? e->cfg->counters[ev->counter].id : NULL;
+	const char *counter = ev->counter >= 0 ? cfg->counters[ev->counter].id : NULL;
 	switch (ev->kind) {
 	case FLOOR_EV_DAY:
 		json_object_set_new(o, "day", encode_day(ev->day));
 		break;
 	case FLOOR_EV_COUNTER_OPENED:
 		json_object_set_new(o, "counter", json_string(counter));
-		json_object_set_new(o, "services", encode_service_ids(e, ev->services));
+		json_object_set_new(o, "services", service_ids(cfg, ev->services));
 		break;
 	case FLOOR_EV_COUNTER_CLOSED:
 		json_object_set_new(o, "counter", json_string(counter));
@@ -240,13 +249,13 @@ char *encode_event(const struct engine *e, const struct floor_event *ev, size_t 
 		    json_string(ev->reason == FLOOR_REASON_DAY_END ? "day_end" : "staff"));
 		break;
 	default:
-		json_object_set_new(o, "ticket", encode_event_ticket(e, ev));
+		json_object_set_new(o, "ticket", encode_event_ticket(cfg, ev));
 		if (counter)
 			json_object_set_new(o, "counter", json_string(counter));
 		if (ev->kind == FLOOR_EV_TRANSFERRED) {
 			json_object_set_new(o, "from",
-					    json_string(e->cfg->services[ev->from_service].id));
-			json_object_set_new(o, "to", json_string(e->cfg->services[ev->service].id));
+					    json_string(cfg->services[ev->from_service].id));
+			json_object_set_new(o, "to", json_string(cfg->services[ev->service].id));
 			json_object_set_new(o, "position",
 					    json_string(ev->front ? "front" : "back"));
 		}
@@ -257,10 +266,16 @@ char *encode_event(const struct engine *e, const struct floor_event *ev, size_t 
 							    : "visitor"));
 	}
 	json_t *queues = json_array();
-	uint64_t m = queues_touched(e, ev);
-	for (size_t i = 0; i < e->cfg->nservices; i++)
-		if (m & (UINT64_C(1) << i))
-			json_array_append_new(queues, encode_queue(e, (int)i, ev->at_ms));
+	for (uint32_t i = ev->fig; i < (uint32_t)ev->fig + ev->nfig && i < evs->nfigs; i++) {
+		const struct floor_queue_fig *q = &evs->figs[i];
+		json_t *f = json_object();
+		json_object_set_new(f, "service", json_string(cfg->services[q->service].id));
+		json_object_set_new(f, "waiting", json_integer(q->waiting));
+		json_object_set_new(f, "eta_s", json_integer(q->eta_s));
+		json_object_set_new(f, "longest_wait_s", json_integer(q->longest_wait_s));
+		json_object_set_new(f, "counters_open", json_integer(q->counters_open));
+		json_array_append_new(queues, f);
+	}
 	json_object_set_new(o, "queues", queues);
 	return encode_dump(o, len);
 }
@@ -268,7 +283,7 @@ char *encode_event(const struct engine *e, const struct floor_event *ev, size_t 
 /* The "floor" object of a snapshot. */
 static json_t *encode_floor_info(const struct engine *e)
 {
-	const struct config *cfg = e->cfg;
+	const struct config *cfg = engine_config(e);
 	json_t *o = json_object();
 	json_object_set_new(o, "id", json_string(cfg->floor_id));
 	json_object_set_new(o, "name", encode_names(&cfg->floor_name));
@@ -283,7 +298,7 @@ static json_t *encode_floor_info(const struct engine *e)
 /* One service of a snapshot, with its queue in call order. */
 static json_t *encode_service(const struct engine *e, int s, int64_t now_ms)
 {
-	const struct config_service *cs = &e->cfg->services[s];
+	const struct config_service *cs = &engine_config(e)->services[s];
 	json_t *o = json_object(), *q0 = encode_queue(e, s, now_ms);
 	json_object_set_new(o, "id", json_string(cs->id));
 	json_object_del(q0, "service");
@@ -297,13 +312,13 @@ static json_t *encode_service(const struct engine *e, int s, int64_t now_ms)
 	bool open = engine_service_open(e, s, now_ms, &opens);
 	json_object_set_new(o, "open", json_boolean(open));
 	json_object_set_new(o, "opens_at", open ? json_null() : encode_time(opens));
-	size_t n = floor_waiting(e->floor, s);
+	size_t n = floor_waiting(engine_floor(e), s);
 	uint32_t *handles = xmalloc((n ? n : 1) * sizeof(*handles));
-	n = floor_queue(e->floor, s, handles, n);
+	n = floor_queue(engine_floor(e), s, handles, n);
 	json_t *q = json_array();
 	for (size_t i = 0; i < n; i++) {
 		struct floor_ticket_info ti;
-		if (floor_ticket_get(e->floor, handles[i], now_ms, &ti) != 0)
+		if (floor_ticket_get(engine_floor(e), handles[i], now_ms, &ti) != 0)
 			continue;
 		json_t *t = json_object();
 		json_object_set_new(t, "number", encode_number(e, ti.first_service, ti.number));
@@ -319,12 +334,12 @@ static json_t *encode_service(const struct engine *e, int s, int64_t now_ms)
 json_t *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
 			int64_t now_ms)
 {
-	const struct config *cfg = e->cfg;
+	const struct config *cfg = engine_config(e);
 	json_t *o = json_object();
 	json_object_set_new(o, "type", json_string("snapshot"));
 	json_object_set_new(o, "protocol", json_string(PROTO_VERSION));
-	json_object_set_new(o, "seq", json_integer((json_int_t)floor_seq(e->floor)));
-	int32_t day = floor_day(e->floor);
+	json_object_set_new(o, "seq", json_integer((json_int_t)floor_seq(engine_floor(e))));
+	int32_t day = floor_day(engine_floor(e));
 	if (day == 0) {
 		struct floor_clock c = engine_clock(e);
 		day = c.day;
@@ -354,8 +369,10 @@ json_t *encode_snapshot(const struct engine *e, const struct config_display *dis
 			json_array_append_new(counters, encode_counter(e, (int)i, now_ms));
 	json_object_set_new(o, "counters", counters);
 	json_t *calls = json_array();
-	for (size_t i = 0; i < e->ncalls; i++) {
-		const struct engine_call *c = &e->calls[i];
+	const struct engine_call *recent;
+	size_t ncalls = engine_recent_calls(e, &recent);
+	for (size_t i = 0; i < ncalls; i++) {
+		const struct engine_call *c = &recent[i];
 		if (!(mask & (UINT64_C(1) << c->service)))
 			continue;
 		json_t *t = json_object();

@@ -17,8 +17,10 @@ enum {
 	ENCODE_LEGS = 2,   /* the visit's legs */
 };
 
-/** The event object as pushed to clients; malloc'd, NUL-terminated, *len its length. */
-char *encode_event(const struct engine *e, const struct floor_event *ev, size_t *len);
+/** The event object as pushed to clients, from the event alone (and its queue figures in
+ *  evs); malloc'd, NUL-terminated, *len its length. */
+char *encode_event(const struct config *cfg, const struct floor_events *evs,
+		   const struct floor_event *ev, size_t *len);
 /** A ticket (new reference). */
 json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, unsigned flags);
 /** A counter with its current ticket (new reference). */

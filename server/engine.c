@@ -4,6 +4,10 @@
  * memory, encode once, append to the store's next batch, and only when the
  * batch is durable push to the fan-out log and release waiters. Waiters are
  * kept in seq order (seq only grows), so releasing them is a walk from the head.
+ * Every event says what its encoding needs (the ticket's number, first service and
+ * priority, and the queue figures right after it), so the encoder never reads the
+ * live floor for an event, and a counter shift's signer goes to the store with the
+ * event that opens the counter.
  */
 #include "engine.h"
 
@@ -13,10 +17,38 @@
 
 #include "encode.h"
 #include "hours.h"
-#include "proto.h"
 #include "util.h"
 
 #define ENGINE_TICK_MS 1000
+
+/* Events applied but not yet durable, in seq order. */
+struct engine_pending {
+	uint64_t seq, mask;
+	char *json;
+	size_t len;
+};
+
+struct engine {
+	uv_loop_t *loop;
+	const struct config *cfg; /* borrowed */
+	struct clock *clock;	  /* borrowed */
+	struct floor *floor;
+	struct store *store; /* borrowed */
+	struct fanout log;
+	uint64_t durable_seq;
+	struct engine_hooks hooks;
+	struct floor_events evbuf;
+	struct engine_pending *pending;
+	size_t npending, pending_head, pending_cap;
+	struct engine_waiter *waiters, **waiters_tail;
+	struct engine_call calls[ENGINE_CALLS];
+	size_t ncalls;
+	struct engine_stats stats;
+	bool started, stopping;
+	uv_timer_t tick;
+	void (*stopped_cb)(void *arg);
+	void *stopped_arg;
+};
 
 /* Services an event concerns, as a fan-out mask. */
 static uint64_t event_mask(const struct floor_event *ev)
@@ -39,12 +71,10 @@ static uint64_t event_mask(const struct floor_event *ev)
 /* Remembers a call for the screens' "last calls" list. */
 static void note_call(struct engine *e, const struct floor_event *ev)
 {
-	if (ev->ticket >= e->ntk)
-		return;
 	memmove(&e->calls[1], &e->calls[0], sizeof(e->calls[0]) * (ENGINE_CALLS - 1));
 	e->calls[0] = (struct engine_call){
 	    .at_ms = ev->at_ms,
-	    .first_service = e->tk[ev->ticket].first_service,
+	    .first_service = ev->first_service,
 	    .service = ev->service,
 	    .counter = ev->counter,
 	    .number = ev->number,
@@ -60,14 +90,6 @@ static void note_event(struct engine *e, const struct floor_event *ev)
 	switch (ev->kind) {
 	case FLOOR_EV_ISSUED:
 		e->stats.issued++;
-		if (ev->ticket >= e->tk_cap) {
-			e->tk_cap = ev->ticket + 1 > 2 * e->tk_cap ? ev->ticket + 1 : 2 * e->tk_cap;
-			e->tk = xrealloc(e->tk, e->tk_cap * sizeof(*e->tk));
-		}
-		if (ev->ticket >= e->ntk)
-			e->ntk = ev->ticket + 1;
-		e->tk[ev->ticket] =
-		    (struct engine_tk){.first_service = ev->service, .priority = ev->priority};
 		break;
 	case FLOOR_EV_CALLED:
 		e->stats.called++;
@@ -90,21 +112,25 @@ static void note_event(struct engine *e, const struct floor_event *ev)
 		break;
 	case FLOOR_EV_DAY:
 		e->ncalls = 0;
-		e->ntk = 0;
 		break;
 	default:
 		break;
 	}
 }
 
-/* Replay callback: applies one journaled event. */
+/* Replay callback: applies one journaled event. A replayed event does not carry its
+ * first service (the journal does not keep it); the recent calls take it from the
+ * floor, which has the ticket by then. */
 static int replay_cb(const struct floor_event *ev, void *arg)
 {
 	struct engine *e = arg;
-	int rc = floor_apply(e->floor, ev);
-	if (rc != 0)
+	if (floor_apply(e->floor, ev) != 0)
 		return -EINVAL;
-	note_event(e, ev);
+	struct floor_event full = *ev;
+	struct floor_ticket_info ti;
+	if (ev->ticket != FLOOR_NONE && floor_ticket_get(e->floor, ev->ticket, ev->at_ms, &ti) == 0)
+		full.first_service = (int16_t)ti.first_service;
+	note_event(e, &full);
 	return 0;
 }
 
@@ -116,36 +142,34 @@ static void recent_cb(const struct floor_event *ev, const char *json, size_t len
 	fanout_push(&e->log, ev->seq, event_mask(ev), xstrndup(json, len), len);
 }
 
-int engine_init(struct engine *e, uv_loop_t *loop, const struct config *cfg, struct store *st,
-		char **cause)
+int engine_create(uv_loop_t *loop, const struct config *cfg, struct store *st, struct clock *clock,
+		  struct engine **out, char **cause)
 {
-	memset(e, 0, sizeof(*e));
+	struct engine *e = xcalloc(1, sizeof(*e));
 	e->loop = loop;
 	e->cfg = cfg;
+	e->clock = clock;
 	e->store = st;
 	e->waiters_tail = &e->waiters;
 	e->floor = floor_create(&cfg->floor_def);
+	int rc = -EINVAL;
 	if (!e->floor) {
 		*cause = xstrdup("the floor definition is not valid");
-		return -EINVAL;
+		goto fail;
 	}
-	int rc = store_replay(st, replay_cb, e, cause);
-	if (rc != 0) {
+	if ((rc = store_replay(st, replay_cb, e, cause)) != 0) {
 		if (!*cause)
 			*cause = xasprintf("replaying the journal failed at seq %llu",
 					   (unsigned long long)floor_seq(e->floor) + 1);
-		floor_free(e->floor);
-		e->floor = NULL;
-		return rc;
+		goto fail;
 	}
 	uint64_t last = store_last_seq(st);
 	if (last > FLOOR_SEQ_MAX) { /* a tampered or corrupt journal: refuse, never wrap */
 		*cause =
 		    xasprintf("the journal's last seq %llu is past the largest torgd takes (%llu)",
 			      (unsigned long long)last, (unsigned long long)FLOOR_SEQ_MAX);
-		floor_free(e->floor);
-		e->floor = NULL;
-		return -EINVAL;
+		rc = -EINVAL;
+		goto fail;
 	}
 	floor_set_seq(e->floor, last);
 	e->durable_seq = last;
@@ -153,29 +177,25 @@ int engine_init(struct engine *e, uv_loop_t *loop, const struct config *cfg, str
 	memset(&e->stats, 0, sizeof(e->stats));
 	uint64_t from = last > FANOUT_CAP ? last - FANOUT_CAP : 0;
 	fanout_init(&e->log, last + 1);
-	rc = store_recent(st, from, FANOUT_CAP, recent_cb, e);
-	if (rc != 0) {
+	if ((rc = store_recent(st, from, FANOUT_CAP, recent_cb, e)) != 0) {
 		*cause = xstrdup("reading the newest events back failed");
-		fanout_close(&e->log);
-		floor_free(e->floor);
-		e->floor = NULL;
-		return rc;
+		goto fail;
 	}
 	if (e->log.next != last + 1) {
 		fanout_close(&e->log);
 		fanout_init(&e->log, last + 1);
 	}
+	*out = e;
 	return 0;
+fail:
+	engine_free(e);
+	return rc;
 }
 
 struct floor_clock engine_clock(const struct engine *e)
 {
-	struct floor_clock c = {.ms = e->test_clock_ms ? e->test_clock_ms : util_now_ms(),
-				.day = 0};
-	struct hours_local loc;
-	if (hours_local_now(c.ms, e->cfg->day_start_min, &loc) == 0)
-		c.day = loc.day;
-	else
+	struct floor_clock c = clock_floor_now(e->clock);
+	if (c.day == 0)
 		c.day = floor_day(e->floor);
 	return c;
 }
@@ -193,8 +213,9 @@ static void pending_grow(struct engine *e)
 	e->pending_head = 0;
 }
 
-/* Encodes and queues the events the last command put in evbuf. */
-static void emit(struct engine *e)
+/* Encodes and queues the events the last command put in evbuf; signer goes with its
+ * counter.opened. */
+static void emit(struct engine *e, const char *signer)
 {
 	if (e->evbuf.n == 0)
 		return;
@@ -203,9 +224,10 @@ static void emit(struct engine *e)
 		const struct floor_event *ev = &e->evbuf.v[i];
 		note_event(e, ev);
 		size_t len;
-		char *json = encode_event(e, ev, &len);
+		char *json = encode_event(e->cfg, &e->evbuf, ev, &len);
 		e->stats.encoded++;
-		store_append(e->store, ev, json, len);
+		store_append(e->store, ev, json, len,
+			     ev->kind == FLOOR_EV_COUNTER_OPENED ? signer : NULL);
 		if (e->npending == e->pending_cap)
 			pending_grow(e);
 		uint64_t mask = event_mask(ev);
@@ -214,88 +236,117 @@ static void emit(struct engine *e)
 		    (struct engine_pending){.seq = ev->seq, .mask = mask, .json = json, .len = len};
 		e->npending++;
 	}
-	uint64_t seq = e->evbuf.v[e->evbuf.n - 1].seq;
-	e->evbuf.n = 0;
 	if (e->hooks.changed)
-		e->hooks.changed(e->hooks.arg, touched, seq);
+		e->hooks.changed(e->hooks.arg, &e->evbuf, touched);
+	floor_events_clear(&e->evbuf);
 }
 
 /* Counts a command and emits what it produced (a failed command may still have
  * rolled the day over). */
-static int finish_cmd(struct engine *e, int rc)
+static int finish_cmd(struct engine *e, int rc, const char *signer)
 {
 	e->stats.commands++;
 	if (rc < 0)
 		e->stats.rejected++;
-	emit(e);
+	emit(e, rc == 0 ? signer : NULL);
 	return rc;
 }
 
-int engine_issue(struct engine *e, int service, int priority, uint32_t *handle_out)
+/* The ticket a counter command acted on: the last ticket event of it at counter, else
+ * the counter's current ticket; FLOOR_NONE when none. */
+static uint32_t acted(const struct engine *e, int counter)
+{
+	for (size_t i = e->evbuf.n; i-- > 0;)
+		if (e->evbuf.v[i].ticket != FLOOR_NONE && e->evbuf.v[i].counter == counter)
+			return e->evbuf.v[i].ticket;
+	struct floor_counter_info ci;
+	if (floor_counter_get(e->floor, counter, &ci) == 0)
+		return ci.ticket;
+	return FLOOR_NONE;
+}
+
+/* Finishes a counter command: the acted ticket into *ticket (when wanted). */
+static int finish_counter(struct engine *e, int rc, int counter, uint32_t *ticket)
+{
+	if (ticket)
+		*ticket = rc == 0 ? acted(e, counter) : FLOOR_NONE;
+	return finish_cmd(e, rc, NULL);
+}
+
+int engine_issue(struct engine *e, int service, int priority, uint32_t *ticket)
 {
 	uint8_t token[FLOOR_TOKEN_LEN];
 	util_random(token, sizeof(token));
-	return finish_cmd(e, floor_issue(e->floor, engine_clock(e), service, priority, token,
-					 &e->evbuf, handle_out));
+	return finish_cmd(
+	    e, floor_issue(e->floor, engine_clock(e), service, priority, token, &e->evbuf, ticket),
+	    NULL);
 }
 
-int engine_counter(struct engine *e, int counter, int op, uint64_t services, uint32_t ticket,
-		   int service, bool front, uint32_t *ticket_out)
+int engine_open(struct engine *e, int counter, uint64_t services, const char *signer)
 {
-	struct floor_clock now = engine_clock(e);
-	struct floor_counter_info ci;
-	int rc;
-	switch (op) {
-	case PROTO_OP_OPEN:
-		rc = floor_counter_open(e->floor, now, counter, services, &e->evbuf);
-		break;
-	case PROTO_OP_CLOSE:
-		rc = floor_counter_close(e->floor, now, counter, &e->evbuf);
-		break;
-	case PROTO_OP_CALL_NEXT:
-		rc = floor_call_next(e->floor, now, counter, &e->evbuf);
-		break;
-	case PROTO_OP_CALL:
-		rc = floor_call(e->floor, now, counter, ticket, &e->evbuf);
-		break;
-	case PROTO_OP_RECALL:
-		rc = floor_recall(e->floor, now, counter, &e->evbuf);
-		break;
-	case PROTO_OP_START:
-		rc = floor_start(e->floor, now, counter, &e->evbuf);
-		break;
-	case PROTO_OP_FINISH:
-		rc = floor_finish(e->floor, now, counter, &e->evbuf);
-		break;
-	case PROTO_OP_NO_SHOW:
-		rc = floor_no_show(e->floor, now, counter, &e->evbuf);
-		break;
-	case PROTO_OP_TRANSFER:
-		rc = floor_transfer(e->floor, now, counter, service, front, &e->evbuf);
-		break;
-	default:
-		rc = FLOOR_E_INVAL;
+	return finish_cmd(
+	    e, floor_counter_open(e->floor, engine_clock(e), counter, services, &e->evbuf), signer);
+}
+
+int engine_close(struct engine *e, int counter)
+{
+	return finish_cmd(e, floor_counter_close(e->floor, engine_clock(e), counter, &e->evbuf),
+			  NULL);
+}
+
+int engine_call_next(struct engine *e, int counter, uint32_t *ticket)
+{
+	int rc = floor_call_next(e->floor, engine_clock(e), counter, &e->evbuf);
+	if (ticket) { /* the ticket just called; none when nobody waits */
+		*ticket = FLOOR_NONE;
+		for (size_t i = e->evbuf.n; rc == 0 && i-- > 0;)
+			if (e->evbuf.v[i].kind == FLOOR_EV_CALLED &&
+			    e->evbuf.v[i].counter == counter)
+				*ticket = e->evbuf.v[i].ticket;
 	}
-	if (ticket_out) {
-		*ticket_out = FLOOR_NONE;
-		/* The ticket acted on: the last ticket event of this command. */
-		for (size_t i = e->evbuf.n; rc == 0 && i-- > 0;) {
-			if (e->evbuf.v[i].ticket != FLOOR_NONE &&
-			    e->evbuf.v[i].counter == counter) {
-				*ticket_out = e->evbuf.v[i].ticket;
-				break;
-			}
-		}
-		if (rc == 0 && *ticket_out == FLOOR_NONE &&
-		    floor_counter_get(e->floor, counter, &ci) == 0)
-			*ticket_out = ci.ticket;
-	}
-	return finish_cmd(e, rc);
+	return finish_cmd(e, rc, NULL);
+}
+
+int engine_call(struct engine *e, int counter, uint32_t ticket)
+{
+	return finish_cmd(e, floor_call(e->floor, engine_clock(e), counter, ticket, &e->evbuf),
+			  NULL);
+}
+
+int engine_recall(struct engine *e, int counter, uint32_t *ticket)
+{
+	return finish_counter(e, floor_recall(e->floor, engine_clock(e), counter, &e->evbuf),
+			      counter, ticket);
+}
+
+int engine_serve(struct engine *e, int counter, uint32_t *ticket)
+{
+	return finish_counter(e, floor_start(e->floor, engine_clock(e), counter, &e->evbuf),
+			      counter, ticket);
+}
+
+int engine_finish(struct engine *e, int counter, uint32_t *ticket)
+{
+	return finish_counter(e, floor_finish(e->floor, engine_clock(e), counter, &e->evbuf),
+			      counter, ticket);
+}
+
+int engine_no_show(struct engine *e, int counter, uint32_t *ticket)
+{
+	return finish_counter(e, floor_no_show(e->floor, engine_clock(e), counter, &e->evbuf),
+			      counter, ticket);
+}
+
+int engine_transfer(struct engine *e, int counter, int service, bool front, uint32_t *ticket)
+{
+	return finish_counter(
+	    e, floor_transfer(e->floor, engine_clock(e), counter, service, front, &e->evbuf),
+	    counter, ticket);
 }
 
 int engine_cancel(struct engine *e, uint32_t ticket)
 {
-	return finish_cmd(e, floor_cancel(e->floor, engine_clock(e), ticket, &e->evbuf));
+	return finish_cmd(e, floor_cancel(e->floor, engine_clock(e), ticket, &e->evbuf), NULL);
 }
 
 bool engine_wait(struct engine *e, struct engine_waiter *w, engine_waiter_cb cb)
@@ -373,7 +424,7 @@ static void tick_cb(uv_timer_t *t)
 	struct floor_clock now = engine_clock(e);
 	if (now.day != floor_day(e->floor)) {
 		floor_tick(e->floor, now, &e->evbuf);
-		emit(e);
+		emit(e, NULL);
 	}
 }
 
@@ -385,6 +436,7 @@ int engine_start(struct engine *e, const struct engine_hooks *hooks)
 		return rc;
 	uv_timer_init(e->loop, &e->tick);
 	e->tick.data = e;
+	e->started = true;
 	/* Start the day now (a fresh floor, or one that slept past midnight), so that
 	 * the rollover never lands in the middle of a client's first command. */
 	tick_cb(&e->tick);
@@ -412,24 +464,66 @@ void engine_stop(struct engine *e, void (*done_cb)(void *arg), void *arg)
 	e->stopping = true;
 	e->stopped_cb = done_cb;
 	e->stopped_arg = arg;
-	uv_close((uv_handle_t *)&e->tick, tick_closed_cb);
+	if (e->started)
+		uv_close((uv_handle_t *)&e->tick, tick_closed_cb);
+	else
+		store_stop(e->store, store_stopped_cb, e);
 }
 
-void engine_close(struct engine *e)
+void engine_free(struct engine *e)
 {
+	if (!e)
+		return;
 	while (e->waiters)
 		waiter_unlink(e, e->waiters);
 	for (size_t i = 0; i < e->npending; i++)
 		free(e->pending[(e->pending_head + i) % e->pending_cap].json);
 	free(e->pending);
-	e->pending = NULL;
-	e->npending = 0;
 	fanout_close(&e->log);
 	floor_events_free(&e->evbuf);
-	free(e->tk);
-	e->tk = NULL;
 	floor_free(e->floor);
-	e->floor = NULL;
+	free(e);
+}
+
+const struct floor *engine_floor(const struct engine *e)
+{
+	return e->floor;
+}
+
+const struct config *engine_config(const struct engine *e)
+{
+	return e->cfg;
+}
+
+uint64_t engine_applied_seq(const struct engine *e)
+{
+	return floor_seq(e->floor);
+}
+
+uint64_t engine_durable_seq(const struct engine *e)
+{
+	return e->durable_seq;
+}
+
+const struct fanout *engine_log(const struct engine *e)
+{
+	return &e->log;
+}
+
+const struct engine_stats *engine_get_stats(const struct engine *e)
+{
+	return &e->stats;
+}
+
+size_t engine_recent_calls(const struct engine *e, const struct engine_call **out)
+{
+	*out = e->calls;
+	return e->ncalls;
+}
+
+void engine_store_stats(const struct engine *e, struct store_stats *out)
+{
+	store_get_stats(e->store, out);
 }
 
 bool engine_service_open(const struct engine *e, int service, int64_t now_ms, int64_t *opens_ms)

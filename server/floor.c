@@ -405,7 +405,7 @@ static struct floor_event ev_make(const struct floor *f, int64_t at, int kind)
 	ev.day = f->day;
 	ev.kind = (uint8_t)kind;
 	ev.ticket = FLOOR_NONE;
-	ev.service = ev.from_service = ev.counter = -1;
+	ev.service = ev.from_service = ev.first_service = ev.counter = -1;
 	return ev;
 }
 
@@ -416,10 +416,45 @@ static struct floor_event ev_ticket(const struct floor *f, int64_t at, int kind,
 	const struct ticket *tk = &f->t[h];
 	ev.ticket = h;
 	ev.service = tk->service;
+	ev.first_service = tk->first_service;
+	ev.priority = tk->priority;
 	ev.counter = tk->counter;
 	ev.number = tk->number;
 	ev.leg = tk->nlegs;
 	return ev;
+}
+
+/* Appends the queue figures of service s at at to out's figures. */
+static void fig_push(const struct floor *f, struct floor_events *out, int s, int64_t at)
+{
+	if (out->nfigs == out->figcap) {
+		out->figcap = out->figcap ? out->figcap * 2 : 32;
+		out->figs = xrealloc(out->figs, out->figcap * sizeof(*out->figs));
+	}
+	out->figs[out->nfigs++] = (struct floor_queue_fig){
+	    .service = (int16_t)s,
+	    .waiting = (int32_t)floor_waiting(f, s),
+	    .eta_s = floor_service_eta(f, s, at),
+	    .longest_wait_s = floor_longest_wait(f, s, at),
+	    .counters_open = floor_counters_open(f, s),
+	};
+}
+
+/* Records, after ev applied, the figures of the services whose queues it changed: a
+ * ticket's leg and the leg it left, or every service an opened or closed counter gives. */
+static void figs_of(const struct floor *f, struct floor_events *out, struct floor_event *ev)
+{
+	uint64_t m = 0;
+	if (ev->kind == FLOOR_EV_COUNTER_OPENED || ev->kind == FLOOR_EV_COUNTER_CLOSED)
+		m = ev->counter >= 0 ? f->def->counters[ev->counter].services : 0;
+	else if (ev->kind != FLOOR_EV_DAY)
+		m = (ev->service >= 0 ? UINT64_C(1) << ev->service : 0) |
+		    (ev->from_service >= 0 ? UINT64_C(1) << ev->from_service : 0);
+	ev->fig = (uint32_t)out->nfigs;
+	for (size_t s = 0; s < f->def->nservices; s++)
+		if (m >> s & 1)
+			fig_push(f, out, (int)s, ev->at_ms);
+	ev->nfig = (uint16_t)(out->nfigs - ev->fig);
 }
 
 /* Numbers ev, applies it through apply_ev and appends it to out. */
@@ -428,6 +463,7 @@ static void emit(struct floor *f, struct floor_events *out, struct floor_event e
 	ev.seq = f->seq + 1;
 	if (apply_ev(f, &ev))
 		fatal("floor: a validated %s event does not apply", floor_ev_name(ev.kind));
+	figs_of(f, out, &ev);
 	*floor_events_push(out) = ev;
 }
 
@@ -506,7 +542,7 @@ int floor_issue(struct floor *f, struct floor_clock now, int service, int priori
 		return FLOOR_E_FULL;
 	struct floor_event ev = ev_make(f, at, FLOOR_EV_ISSUED);
 	ev.ticket = (uint32_t)f->nt;
-	ev.service = (int16_t)service;
+	ev.service = ev.first_service = (int16_t)service;
 	ev.priority = (uint8_t)priority;
 	ev.number = (uint16_t)(f->svc[service].issued + 1);
 	ev.leg = 1;
@@ -697,14 +733,14 @@ static const struct {
 const char *floor_error_code(int err)
 {
 	if (err <= FLOOR_E_SERVICE && err >= FLOOR_E_OPEN)
-		return errors[-err - 1].code;
+		return errors[FLOOR_E_SERVICE - err].code;
 	return "internal";
 }
 
 const char *floor_error_message(int err)
 {
 	if (err <= FLOOR_E_SERVICE && err >= FLOOR_E_OPEN)
-		return errors[-err - 1].message;
+		return errors[FLOOR_E_SERVICE - err].message;
 	return "An internal error occurred.";
 }
 
@@ -759,9 +795,15 @@ struct floor_event *floor_events_push(struct floor_events *evs)
 	return ev;
 }
 
+void floor_events_clear(struct floor_events *evs)
+{
+	evs->n = 0;
+	evs->nfigs = 0;
+}
+
 void floor_events_free(struct floor_events *evs)
 {
 	free(evs->v);
-	evs->v = NULL;
-	evs->n = evs->cap = 0;
+	free(evs->figs);
+	memset(evs, 0, sizeof(*evs));
 }

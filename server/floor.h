@@ -103,21 +103,24 @@ enum floor_reason {
 	FLOOR_REASON_STAFF = 3,	  /* counter closed by staff */
 };
 
-/* Errors returned (negated) by commands; floor_error_code() names them. */
 #define FLOOR_SEQ_MAX (UINT64_C(1) << 62) /* the highest seq an event may carry */
 
+/* The errors lie below FLOOR_E_BASE, outside the errno range (Linux's errno values are
+ * 1 … 4095), so that a floor error is never mistaken for a negative errno: FLOOR_E_SERVICE
+ * (FLOOR_E_BASE - 1) down to FLOOR_E_OPEN (FLOOR_E_BASE - 11), in that order. */
+#define FLOOR_E_BASE (-4096)
 enum floor_error {
-	FLOOR_E_SERVICE = -1,	/* no such service */
-	FLOOR_E_COUNTER = -2,	/* no such counter */
-	FLOOR_E_CLOSED = -3,	/* the counter is not open */
-	FLOOR_E_BUSY = -4,	/* the counter already has a current ticket */
-	FLOOR_E_IDLE = -5,	/* the counter has no current ticket */
-	FLOOR_E_STATE = -6,	/* the ticket is not in a state that allows this */
-	FLOOR_E_NOT_GIVEN = -7, /* the service is not given at this counter */
-	FLOOR_E_TICKET = -8,	/* no such ticket (today) */
-	FLOOR_E_FULL = -9,	/* the service has used all numbers for today */
-	FLOOR_E_INVAL = -10,	/* bad argument, or an event that does not fit the state */
-	FLOOR_E_OPEN = -11,	/* counter_open on a counter that is already open */
+	FLOOR_E_SERVICE = FLOOR_E_BASE - 1,   /* no such service */
+	FLOOR_E_COUNTER = FLOOR_E_BASE - 2,   /* no such counter */
+	FLOOR_E_CLOSED = FLOOR_E_BASE - 3,    /* the counter is not open */
+	FLOOR_E_BUSY = FLOOR_E_BASE - 4,      /* the counter already has a current ticket */
+	FLOOR_E_IDLE = FLOOR_E_BASE - 5,      /* the counter has no current ticket */
+	FLOOR_E_STATE = FLOOR_E_BASE - 6,     /* the ticket is not in a state that allows this */
+	FLOOR_E_NOT_GIVEN = FLOOR_E_BASE - 7, /* the service is not given at this counter */
+	FLOOR_E_TICKET = FLOOR_E_BASE - 8,    /* no such ticket (today) */
+	FLOOR_E_FULL = FLOOR_E_BASE - 9,      /* the service has used all numbers for today */
+	FLOOR_E_INVAL = FLOOR_E_BASE - 10,    /* bad argument, or an event not fitting the state */
+	FLOOR_E_OPEN = FLOOR_E_BASE - 11,     /* counter_open on a counter already open */
 };
 
 /* A service as configured. Strings are borrowed: they must outlive the floor. */
@@ -153,27 +156,44 @@ struct floor_clock {
 
 /* One change to the floor. Fields not relevant to a kind are zero or -1/FLOOR_NONE. */
 struct floor_event {
-	uint64_t seq;	      /* floor-wide sequence number, assigned by the floor */
-	int64_t at_ms;	      /* UTC ms */
-	int32_t day;	      /* the local day the event belongs to */
-	uint8_t kind;	      /* enum floor_ev_kind */
-	uint8_t priority;     /* issued: priority class */
-	uint8_t front;	      /* transferred: 1 = queued at the front */
-	uint8_t reason;	      /* enum floor_reason, for cancelled and counter.closed */
-	uint32_t ticket;      /* ticket handle, or FLOOR_NONE */
-	int16_t service;      /* service of the ticket's (new) leg; -1 when none */
-	int16_t from_service; /* transferred: service of the leg that ended; else -1 */
-	int16_t counter;      /* counter index, or -1 */
-	uint16_t number;      /* the ticket's number within its first service's day sequence */
-	uint16_t leg;	      /* 1-based leg of the visit the event concerns */
-	uint64_t services;    /* counter.opened: services given (mask) */
+	uint64_t seq;	       /* floor-wide sequence number, assigned by the floor */
+	int64_t at_ms;	       /* UTC ms */
+	int32_t day;	       /* the local day the event belongs to */
+	uint8_t kind;	       /* enum floor_ev_kind */
+	uint8_t priority;      /* ticket events: the ticket's priority class */
+	uint8_t front;	       /* transferred: 1 = queued at the front */
+	uint8_t reason;	       /* enum floor_reason, for cancelled and counter.closed */
+	uint32_t ticket;       /* ticket handle, or FLOOR_NONE */
+	int16_t service;       /* service of the ticket's (new) leg; -1 when none */
+	int16_t from_service;  /* transferred: service of the leg that ended; else -1 */
+	int16_t first_service; /* ticket events: the service whose prefix the number carries */
+	int16_t counter;       /* counter index, or -1 */
+	uint16_t number;       /* the ticket's number within its first service's day sequence */
+	uint16_t leg;	       /* 1-based leg of the visit the event concerns */
+	uint64_t services;     /* counter.opened: services given (mask) */
 	uint8_t token[FLOOR_TOKEN_LEN]; /* issued: the ticket's token; else zero */
+	/* The queue figures right after this event of the services it changed (a command's
+	 * events only, not replayed ones): entries [fig, fig + nfig) of the buffer's figs. */
+	uint32_t fig;
+	uint16_t nfig;
 };
 
-/* Growable event buffer owned by the caller; commands append to it. */
+/* One service's queue figures at a moment (after an event). */
+struct floor_queue_fig {
+	int16_t service;
+	int32_t waiting;	/* tickets waiting */
+	int32_t eta_s;		/* estimated wait for a ticket joining now; -1 unknown */
+	int32_t longest_wait_s; /* longest current wait */
+	int32_t counters_open;	/* open counters giving the service */
+};
+
+/* Growable event buffer owned by the caller; commands append to it, with the queue
+ * figures of each event in figs (floor_events_clear empties both). */
 struct floor_events {
 	struct floor_event *v;
 	size_t n, cap;
+	struct floor_queue_fig *figs;
+	size_t nfigs, figcap;
 };
 
 /* Read-only view of a ticket, filled by floor_ticket_get(). */
@@ -318,6 +338,8 @@ const char *floor_state_name(int state);
 
 /** Appends one event to the buffer, growing it. */
 struct floor_event *floor_events_push(struct floor_events *evs);
+/** Empties the buffer (events and figures), keeping its storage. */
+void floor_events_clear(struct floor_events *evs);
 /** Frees the buffer's storage and zeroes it. */
 void floor_events_free(struct floor_events *evs);
 

@@ -38,8 +38,8 @@ struct torgd {
 	struct config *cfg;
 	struct store *store;
 	struct auth *auth;
-	struct engine engine;
-	bool engine_ready;
+	struct clock clock;
+	struct engine *engine;
 	struct api *api;
 	struct stats *stats;
 	int stopping_parts;
@@ -86,7 +86,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 	api_stop(t->api);
 	t->stopping_parts = 3;
 	stats_stop(t->stats, part_done, t);
-	engine_stop(&t->engine, part_done, t);
+	engine_stop(t->engine, part_done, t);
 	auth_stop(t->auth, part_done, t);
 }
 
@@ -172,21 +172,19 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		goto out;
 	}
 	uv_loop_init(&t.loop);
+	clock_init(&t.clock, cfg->day_start_min, test_clock);
 	uint64_t t0 = util_mono_ns();
-	if (engine_init(&t.engine, &t.loop, cfg, t.store, &cause) != 0) {
+	if (engine_create(&t.loop, cfg, t.store, &t.clock, &t.engine, &cause) != 0) {
 		fprintf(stderr, "torgd: %s: %s\n", db, cause);
 		goto out_loop;
 	}
-	t.engine_ready = true;
-	t.engine.test_clock = test_clock;
-	t.stats = stats_create(&t.loop, db, cfg, &t.engine);
-	t.engine.stats_run = t.stats;
+	t.stats = stats_create(&t.loop, db, cfg, &t.clock);
 	if (test_clock)
 		log_warn("--test-clock: the floor's clock can be set over HTTP (tests only)");
 	log_info("journal replayed to seq %llu in %.1f ms",
-		 (unsigned long long)floor_seq(t.engine.floor), (util_mono_ns() - t0) / 1e6);
-	struct api_opts aopts = {.listen = listen, .www = www};
-	if (api_create(&t.loop, &aopts, cfg, &t.engine, t.auth, &t.api, &cause) != 0) {
+		 (unsigned long long)engine_applied_seq(t.engine), (util_mono_ns() - t0) / 1e6);
+	struct api_opts aopts = {.listen = listen, .www = www, .clock = &t.clock, .stats = t.stats};
+	if (api_create(&t.loop, &aopts, cfg, t.engine, t.auth, &t.api, &cause) != 0) {
 		fprintf(stderr, "torgd: %s\n", cause);
 		goto out_loop;
 	}
@@ -194,7 +192,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	api_engine_hooks(t.api, &hooks);
 	/* auth first: when the engine then fails, nothing of it runs (an engine that ran
 	 * would keep the loop alive with its tick) */
-	if (auth_start(t.auth, &t.loop) != 0 || engine_start(&t.engine, &hooks) != 0) {
+	if (auth_start(t.auth, &t.loop) != 0 || engine_start(t.engine, &hooks) != 0) {
 		fprintf(stderr, "torgd: cannot start the store or the sign-in service\n");
 		auth_stop(t.auth, NULL, NULL);
 		api_stop(t.api);
@@ -223,8 +221,7 @@ out_loop:
 		uv_run(&t.loop, UV_RUN_DEFAULT);
 	}
 	stats_free(t.stats);
-	if (t.engine_ready)
-		engine_close(&t.engine);
+	engine_free(t.engine);
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	int rc = uv_loop_close(&t.loop);
 	if (rc != 0) {

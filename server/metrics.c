@@ -27,68 +27,73 @@ static void family(struct util_text *t, const char *name, const char *type, cons
 	va_start(ap, fmt);
 	vsnprintf(value, sizeof(value), fmt, ap);
 	va_end(ap);
-	util_text_printf(t, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name, value);
+	util_text_printf(t, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name,
+			 value);
 }
 
 /* Builds the metrics text. */
 char *api__metrics(struct api *a, size_t *len)
 {
 	struct engine *e = a->engine;
+	const struct engine_stats *st = engine_get_stats(e);
 	const struct config *cfg = a->cfg;
 	struct util_text t = {0};
 	int64_t now = engine_clock(e).ms;
 	int longest = 0;
-	util_text_printf(&t, "# HELP torg_waiting Tickets waiting per service.\n# TYPE torg_waiting gauge\n");
+	util_text_printf(
+	    &t, "# HELP torg_waiting Tickets waiting per service.\n# TYPE torg_waiting gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
 		util_text_printf(&t, "torg_waiting{service=\"%s\"} %zu\n", cfg->services[i].id,
-		    floor_waiting(e->floor, (int)i));
+				 floor_waiting(engine_floor(e), (int)i));
 	util_text_printf(&t, "# HELP torg_longest_wait_seconds Longest current wait per service.\n"
-		"# TYPE torg_longest_wait_seconds gauge\n");
+			     "# TYPE torg_longest_wait_seconds gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++) {
-		int w = floor_longest_wait(e->floor, (int)i, now);
+		int w = floor_longest_wait(engine_floor(e), (int)i, now);
 		if (w > longest)
 			longest = w;
-		util_text_printf(&t, "torg_longest_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id, w);
+		util_text_printf(&t, "torg_longest_wait_seconds{service=\"%s\"} %d\n",
+				 cfg->services[i].id, w);
 	}
-	util_text_printf(&t, "# HELP torg_target_wait_seconds Target wait per service, as configured.\n"
-		"# TYPE torg_target_wait_seconds gauge\n");
+	util_text_printf(&t,
+			 "# HELP torg_target_wait_seconds Target wait per service, as configured.\n"
+			 "# TYPE torg_target_wait_seconds gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
-		util_text_printf(&t, "torg_target_wait_seconds{service=\"%s\"} %d\n", cfg->services[i].id,
-		    cfg->services[i].target_wait_s);
-	util_text_printf(&t, "# HELP torg_service_counters_open Open counters giving each service.\n"
-		"# TYPE torg_service_counters_open gauge\n");
+		util_text_printf(&t, "torg_target_wait_seconds{service=\"%s\"} %d\n",
+				 cfg->services[i].id, cfg->services[i].target_wait_s);
+	util_text_printf(&t,
+			 "# HELP torg_service_counters_open Open counters giving each service.\n"
+			 "# TYPE torg_service_counters_open gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
-		util_text_printf(&t, "torg_service_counters_open{service=\"%s\"} %d\n", cfg->services[i].id,
-		    floor_counters_open(e->floor, (int)i));
+		util_text_printf(&t, "torg_service_counters_open{service=\"%s\"} %d\n",
+				 cfg->services[i].id, floor_counters_open(engine_floor(e), (int)i));
 	family(&t, "torg_longest_wait_all_seconds", "gauge",
 	       "Longest current wait on the whole floor.", "%d", longest);
 	int open = 0;
 	for (size_t i = 0; i < cfg->ncounters; i++) {
 		struct floor_counter_info ci;
-		if (floor_counter_get(e->floor, (int)i, &ci) == 0 && ci.open)
+		if (floor_counter_get(engine_floor(e), (int)i, &ci) == 0 && ci.open)
 			open++;
 	}
 	family(&t, "torg_counters_open", "gauge", "Counters signed on.", "%d", open);
 	family(&t, "torg_tickets_issued_total", "counter", "Tickets issued since start.", "%llu",
-	       (unsigned long long)e->stats.issued);
+	       (unsigned long long)st->issued);
 	family(&t, "torg_tickets_called_total", "counter", "First calls since start.", "%llu",
-	       (unsigned long long)e->stats.called);
+	       (unsigned long long)st->called);
 	family(&t, "torg_tickets_served_total", "counter", "Meetings finished since start.", "%llu",
-	       (unsigned long long)e->stats.served);
+	       (unsigned long long)st->served);
 	family(&t, "torg_tickets_no_show_total", "counter", "No-shows since start.", "%llu",
-	       (unsigned long long)e->stats.no_shows);
+	       (unsigned long long)st->no_shows);
 	family(&t, "torg_tickets_cancelled_total", "counter", "Cancellations since start.", "%llu",
-	       (unsigned long long)e->stats.cancelled);
+	       (unsigned long long)st->cancelled);
 	family(&t, "torg_tickets_transferred_total", "counter", "Transfers since start.", "%llu",
-	       (unsigned long long)e->stats.transferred);
+	       (unsigned long long)st->transferred);
 	family(&t, "torg_commands_rejected_total", "counter",
-	       "Commands the floor refused since start.", "%llu",
-	       (unsigned long long)e->stats.rejected);
+	       "Commands the floor refused since start.", "%llu", (unsigned long long)st->rejected);
 	family(&t, "torg_ws_sessions", "gauge", "WebSocket sessions connected.", "%zu",
 	       a->nsessions);
 	family(&t, "torg_events_encoded_total", "counter",
 	       "Events encoded for clients since start (one per event, whatever the sessions).",
-	       "%llu", (unsigned long long)e->stats.encoded);
+	       "%llu", (unsigned long long)st->encoded);
 	family(&t, "torg_ws_frames_sent_total", "counter", "WebSocket frames sent since start.",
 	       "%llu", (unsigned long long)a->ws_frames_out);
 	family(&t, "torg_ws_lagging_closed_total", "counter",
@@ -113,17 +118,17 @@ char *api__metrics(struct api *a, size_t *len)
 	       "Sign-ins refused by the throttles (429) or a full sign-in queue (503).", "%llu",
 	       (unsigned long long)a->logins_throttled);
 	family(&t, "torg_event_seq", "gauge", "Newest durable event sequence number.", "%llu",
-	       (unsigned long long)e->durable_seq);
+	       (unsigned long long)engine_durable_seq(e));
 	struct stats_lag lag = {0};
-	if (e->stats_run)
-		stats_get_lag(e->stats_run, &lag);
+	if (a->stats)
+		stats_get_lag(a->stats, &lag);
 	family(&t, "torg_event_loop_lag_seconds", "gauge",
 	       "How late the event loop ran a 250 ms timer, last time.", "%.6f", lag.last_us / 1e6);
 	family(&t, "torg_event_loop_lag_max_seconds", "gauge",
 	       "How late the event loop ran a 250 ms timer, worst since start.", "%.6f",
 	       lag.max_us / 1e6);
 	struct store_stats ss;
-	store_get_stats(e->store, &ss);
+	engine_store_stats(e, &ss);
 	family(&t, "torg_store_commits_total", "counter", "Store commits since start.", "%llu",
 	       (unsigned long long)ss.commits);
 	family(&t, "torg_store_events_total", "counter", "Events committed since start.", "%llu",

@@ -50,7 +50,7 @@ struct stats {
 	uv_loop_t *loop;
 	char *db_path;
 	const struct config *cfg;
-	struct engine *engine;
+	const struct clock *clock;
 	uv_timer_t lag_timer, purge_timer;
 	struct worker *worker; /* from stats_start until the stop is complete */
 	bool started, stopping, timers_closed;
@@ -65,13 +65,13 @@ struct stats {
 };
 
 struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
-			   struct engine *e)
+			   const struct clock *clock)
 {
 	struct stats *s = xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	s->db_path = xstrdup(db_path);
 	s->cfg = cfg;
-	s->engine = e;
+	s->clock = clock;
 	return s;
 }
 
@@ -92,7 +92,7 @@ static struct stats_env env_now(const struct stats *s)
 {
 	return (struct stats_env){.def = &s->cfg->floor_def,
 				  .day_start_min = s->cfg->day_start_min,
-				  .now_ms = engine_clock(s->engine).ms};
+				  .now_ms = clock_now_ms(s->clock)};
 }
 
 /* Worker: runs a job on its own connection. */
@@ -212,7 +212,7 @@ int stats_purge_now(struct stats *s, stats_purge_cb cb, void *arg)
 		return -ESHUTDOWN;
 	if (s->purging)
 		return -EBUSY;
-	int32_t today = engine_clock(s->engine).day;
+	int32_t today = clock_floor_now(s->clock).day;
 	if (today <= 0)
 		return -EAGAIN;
 	struct job *j = xcalloc(1, sizeof(*j));
@@ -231,14 +231,14 @@ static void daily_done_cb(int folded, int err, void *arg)
 {
 	struct stats *s = arg;
 	if (!err)
-		s->purged_on = engine_clock(s->engine).day;
+		s->purged_on = clock_floor_now(s->clock).day;
 }
 
 /* Once a minute: runs the purge when the floor's day changed since the last one. */
 static void purge_timer_cb(uv_timer_t *t)
 {
 	struct stats *s = t->data;
-	int32_t today = engine_clock(s->engine).day;
+	int32_t today = clock_floor_now(s->clock).day;
 	if (today > 0 && today != s->purged_on && !s->purging)
 		stats_purge_now(s, daily_done_cb, s);
 }

@@ -12,8 +12,8 @@
 
 #include <uv.h>
 
+#include "clock.h"
 #include "config.h"
-#include "engine.h"
 #include "stats.h"
 #include "stats_staff.h"
 
@@ -33,16 +33,17 @@ typedef void (*stats_staff_cb)(struct stats_staff *res, int err, const char *cau
 /** A purge's end: days folded, and 0 or a negative errno. */
 typedef void (*stats_purge_cb)(int folded, int err, void *arg);
 
-/** Creates the runner for the database at db_path (copied); cfg and e are borrowed and
- *  must outlive it. Nothing runs until stats_start. */
+/** Creates the runner for the database at db_path (copied); cfg and clock (the floor's,
+ *  whose now the figures are computed at) are borrowed and must outlive it. Nothing runs
+ *  until stats_start. */
 struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
-			   struct engine *e);
+			   const struct clock *clock);
 /** Starts the runner's worker thread ("torg-stats", used by nothing else), the loop-lag
  *  probe and the daily purge check (first run a few seconds after start, then whenever the
  *  floor's day has changed). Returns 0, -EALREADY, or a negative errno when the thread
  *  cannot be made (then nothing runs; queries answer -EAGAIN). */
 int stats_start(struct stats *s);
-/** Runs q on the worker at the engine's clock now; cb runs on the loop thread (with
+/** Runs q on the worker at the floor's clock now; cb runs on the loop thread (with
  *  -ECANCELED when stats_stop came before the job started). Returns 0, or -ESHUTDOWN while
  *  stopping, or -EAGAIN before stats_start (cb will not run then). */
 int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb, void *arg);

@@ -71,6 +71,10 @@ static const char *const migrations[] = {
     "CREATE INDEX staff_shifts_open ON staff_shifts(counter) WHERE to_ms IS NULL;"
     "CREATE INDEX staff_shifts_from ON staff_shifts(from_ms);"
     "CREATE INDEX staff_shifts_day ON staff_shifts(day);",
+    /* 3 -> 4: the counters table of step 0 -> 1 was written at every counter and ticket
+     * event but never read (counter state comes from replaying the journal, statistics
+     * read the journal too): dropped, and no longer written. */
+    "DROP INDEX IF EXISTS counters_ticket; DROP TABLE IF EXISTS counters;",
 };
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
 
@@ -515,8 +519,5 @@ void store_free(struct store *s)
 	free(s->svc_ids);
 	free(s->ctr_ids);
 	free(s->svc_text);
-	for (size_t i = 0; s->signer && i < s->def->ncounters; i++)
-		free(s->signer[i]);
-	free(s->signer);
 	free(s);
 }

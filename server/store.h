@@ -1,10 +1,10 @@
 /*
  * store.h — the floor's durable storage: one SQLite file in WAL mode holding an
  * append-only journal of the floor's events (keyed by the floor-wide sequence
- * number) and the current-state tables derived from them (tickets, legs,
- * counters), schema-versioned with migrations. Events are appended on the loop
- * thread and committed in batches (group commit) on a thread of the store's
- * own, one batch in flight at a time; an operation is acknowledged only once durable_cb has
+ * number) and the current-state tables derived from them (tickets, legs),
+ * schema-versioned with migrations. Events are appended on the loop thread and
+ * committed in batches (group commit) on a thread of the store's own, one batch
+ * in flight at a time; an operation is acknowledged only once durable_cb has
  * reported its seq. Service and counter ids are stored as TEXT, never indexes,
  * so a configuration that reorders them still replays.
  */
@@ -54,17 +54,15 @@ int store_recent(struct store *s, uint64_t after, size_t max,
 int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t seq, void *arg),
 		void (*fail_cb)(const char *cause, void *arg), void *arg);
 /** Queues an event and its encoded public JSON for the next commit (both copied).
- *  Events must come in seq order. Starts a commit job when none is in flight (the
- *  queued batch is taken whole). Loop thread only. */
-void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len);
-/** Names the staff member (copied; NULL forgets) whom the next counter.opened event of
- *  counter that is appended signs on: the store then writes the shift (name, counter,
- *  from) in the same transaction as that event, and every counter.closed (by staff or at
- *  the day's end) ends the counter's open shift in its own event's transaction, so a
- *  shift is exactly as durable as the events. torgd calls it only when
- *  statistics.per_staff is on, right before the open command, and with NULL right after
- *  it (the floor may have refused). Loop thread only. */
-void store_staff_sign_on(struct store *s, int counter, const char *name);
+ *  Events must come in seq order. signer (copied; NULL for none, and for every event but
+ *  counter.opened) is the staff member the counter.opened signs on: the store then writes
+ *  the shift (name, counter, from) in the same transaction as that event, and every
+ *  counter.closed (by staff or at the day's end) ends the counter's open shift in its own
+ *  event's transaction, so a shift is exactly as durable as the events. torgd gives a
+ *  signer only when statistics.per_staff is on. Starts a commit job when none is in
+ *  flight (the queued batch is taken whole). Loop thread only. */
+void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len,
+		  const char *signer);
 /** Commits what is queued, waits (on the loop, without blocking it) for the job in flight,
  *  then calls done_cb on the loop thread; after that no uv handle or request of the store
  *  is active, so uv_run can return. */

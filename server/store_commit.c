@@ -5,9 +5,10 @@
  * commit; one batch in flight, everything queued meanwhile forms the next
  * batch, taken whole), and the SQL
  * that writes one event into the append-only journal and keeps the
- * current-state tables (tickets, legs, counters) in step in the same
- * transaction. The SQLite connection is used by the worker only while a job is
- * in flight; all bookkeeping and callbacks run on the loop thread.
+ * current-state tables (tickets, legs) in step in the same transaction.
+ * Counters have no table: their state is the journal's counter events. The
+ * SQLite connection is used by the worker only while a job is in flight; all
+ * bookkeeping and callbacks run on the loop thread.
  *
  * Ticket rows are keyed by (day, handle) where day is the day the handles
  * belong to: set by each issued and day event, so rollover cancellations
@@ -15,7 +16,7 @@
  * leg's first called_ms (the wait ends at the first call).
  *
  * Per-staff shifts (statistics.per_staff): a counter.opened event may carry
- * the name of the staff member who signed on (store_staff_sign_on); the
+ * the name of the staff member who signed on (store_append's signer); the
  * shift row is inserted right after the event, and every counter.opened or
  * counter.closed first ends the counter's open shift, all in the event's own
  * transaction. With per_staff off no name is ever given and the table stays
@@ -68,20 +69,6 @@ const char *const store__stmt_sql[STORE__NSTMT] = {
     [STORE__UPD_LEG_STARTED] = "UPDATE OR FAIL legs SET started_ms = ?3, outcome = 'serving'"
 			       " WHERE " CUR_LEG,
     [STORE__UPD_LEG_END] = "UPDATE OR FAIL legs SET ended_ms = ?3, outcome = ?4 WHERE " CUR_LEG,
-    [STORE__CTR_OPEN] = "INSERT INTO counters(id, open, services, ticket_day, ticket_handle,"
-			" updated_ms) VALUES(?1, 1, ?2, NULL, NULL, ?3)"
-			" ON CONFLICT(id) DO UPDATE SET open = 1, services = excluded.services,"
-			" ticket_day = NULL, ticket_handle = NULL,"
-			" updated_ms = excluded.updated_ms",
-    [STORE__CTR_CLOSE] = "INSERT INTO counters(id, open, services, ticket_day, ticket_handle,"
-			 " updated_ms) VALUES(?1, 0, NULL, NULL, NULL, ?2)"
-			 " ON CONFLICT(id) DO UPDATE SET open = 0, services = NULL,"
-			 " ticket_day = NULL, ticket_handle = NULL,"
-			 " updated_ms = excluded.updated_ms",
-    [STORE__CTR_CALL] = "UPDATE OR FAIL counters SET ticket_day = ?2, ticket_handle = ?3,"
-			" updated_ms = ?4 WHERE id = ?1",
-    [STORE__CTR_CLEAR] = "UPDATE OR FAIL counters SET ticket_day = NULL, ticket_handle = NULL,"
-			 " updated_ms = ?3 WHERE ticket_day = ?1 AND ticket_handle = ?2",
     [STORE__STAFF_END] = "UPDATE staff_shifts SET to_ms = ?2 WHERE counter = ?1 AND to_ms IS NULL",
     [STORE__STAFF_BEGIN] = "INSERT INTO staff_shifts(day, counter, name, from_ms)"
 			   " VALUES(?1, ?2, ?3, ?4)",
@@ -251,8 +238,8 @@ static int write_journal(struct store *s, const struct floor_event *ev, const ch
 	return run(st);
 }
 
-/* Ends the ticket's current leg with outcome (its state too, unless transferred) and frees
- *  the counter holding it; returns SQLITE_OK or the error code. */
+/* Ends the ticket's current leg with outcome (its state too, unless transferred); returns
+ *  SQLITE_OK or the error code. */
 static int end_leg(struct store *s, const struct floor_event *ev, int outcome, bool set_state)
 {
 	int32_t d = s->ticket_day;
@@ -261,13 +248,7 @@ static int end_leg(struct store *s, const struct floor_event *ev, int outcome, b
 	if (set_state &&
 	    (rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, name, ev->at_ms, false)))
 		return rc;
-	if ((rc = run_dhtm(s->st[STORE__UPD_LEG_END], d, ev->ticket, name, ev->at_ms, true)))
-		return rc;
-	sqlite3_stmt *st = s->st[STORE__CTR_CLEAR];
-	sqlite3_bind_int(st, 1, d);
-	sqlite3_bind_int64(st, 2, ev->ticket);
-	sqlite3_bind_int64(st, 3, ev->at_ms);
-	return run(st);
+	return run_dhtm(s->st[STORE__UPD_LEG_END], d, ev->ticket, name, ev->at_ms, true);
 }
 
 /* Applies one event to the current-state tables; returns SQLITE_OK or the error code. */
@@ -299,17 +280,8 @@ static int write_state(struct store *s, const struct floor_event *ev)
 		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, "called",
 				   ev->at_ms, false)))
 			return rc;
-		if ((rc = run_dhtm(s->st[STORE__UPD_LEG_CALLED], d, ev->ticket,
-				   counter_id(s, ev->counter), ev->at_ms, true)))
-			return rc;
-		if (ev->counter < 0)
-			return SQLITE_OK;
-		st = s->st[STORE__CTR_CALL];
-		bind_text(st, 1, counter_id(s, ev->counter));
-		sqlite3_bind_int(st, 2, d);
-		sqlite3_bind_int64(st, 3, ev->ticket);
-		sqlite3_bind_int64(st, 4, ev->at_ms);
-		return run(st);
+		return run_dhtm(s->st[STORE__UPD_LEG_CALLED], d, ev->ticket,
+				counter_id(s, ev->counter), ev->at_ms, true);
 	case FLOOR_EV_SERVING:
 		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, "serving",
 				   ev->at_ms, false)))
@@ -337,17 +309,6 @@ static int write_state(struct store *s, const struct floor_event *ev)
 			return rc;
 		return run_dhtm(s->st[STORE__UPD_TICKET_TRANSFER], d, ev->ticket,
 				service_id(s, ev->service), ev->at_ms, false);
-	case FLOOR_EV_COUNTER_OPENED:
-		st = s->st[STORE__CTR_OPEN];
-		bind_text(st, 1, counter_id(s, ev->counter));
-		bind_text(st, 2, services_text(s, ev->services));
-		sqlite3_bind_int64(st, 3, ev->at_ms);
-		return run(st);
-	case FLOOR_EV_COUNTER_CLOSED:
-		st = s->st[STORE__CTR_CLOSE];
-		bind_text(st, 1, counter_id(s, ev->counter));
-		sqlite3_bind_int64(st, 2, ev->at_ms);
-		return run(st);
 	case FLOOR_EV_DAY:
 		s->ticket_day = ev->day;
 		return SQLITE_OK;
@@ -517,7 +478,8 @@ int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t se
 }
 
 /* Queues a copy of an event and its JSON; starts a commit if none runs. */
-void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len)
+void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len,
+		  const char *signer)
 {
 	if (ev->seq <= s->appended_seq)
 		fatal("store: event seq %llu appended after seq %llu", (unsigned long long)ev->seq,
@@ -535,30 +497,14 @@ void store_append(struct store *s, const struct floor_event *ev, const char *jso
 		      (unsigned long long)ev->seq);
 	struct store__batch *b = &s->batch[s->pending];
 	batch_push(b, ev, json, len);
-	if (ev->kind == FLOOR_EV_COUNTER_OPENED && ev->counter >= 0 && s->signer &&
-	    s->signer[ev->counter]) {
+	if (ev->kind == FLOOR_EV_COUNTER_OPENED && ev->counter >= 0 && signer) {
 		if (b->nsign == b->sign_cap) {
 			b->sign_cap = b->sign_cap ? b->sign_cap * 2 : 8;
 			b->sign = xrealloc(b->sign, b->sign_cap * sizeof(*b->sign));
 		}
-		b->sign[b->nsign++] = (struct store__signon){b->n - 1, s->signer[ev->counter]};
-		s->signer[ev->counter] = NULL; /* the batch owns it now */
+		b->sign[b->nsign++] = (struct store__signon){b->n - 1, xstrdup(signer)};
 	}
 	kick(s);
-}
-
-/* Arms (or, with NULL, disarms) the name the next counter.opened of counter signs on. */
-void store_staff_sign_on(struct store *s, int counter, const char *name)
-{
-	if (counter < 0 || (size_t)counter >= s->def->ncounters)
-		fatal("store: sign-on at counter index %d of %zu", counter, s->def->ncounters);
-	if (!s->signer) {
-		if (!name)
-			return;
-		s->signer = xcalloc(s->def->ncounters, sizeof(*s->signer));
-	}
-	free(s->signer[counter]);
-	s->signer[counter] = name ? xstrdup(name) : NULL;
 }
 
 /* Sends what is queued, then calls done_cb once the worker has stopped. */

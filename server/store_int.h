@@ -28,10 +28,6 @@ enum store__stmt {
 	STORE__UPD_LEG_CALLED,
 	STORE__UPD_LEG_STARTED,
 	STORE__UPD_LEG_END,
-	STORE__CTR_OPEN,
-	STORE__CTR_CLOSE,
-	STORE__CTR_CALL,
-	STORE__CTR_CLEAR,
 	STORE__STAFF_END,
 	STORE__STAFF_BEGIN,
 	STORE__NSTMT,
@@ -79,9 +75,6 @@ struct store {
 	int32_t ticket_day; /* the day today's ticket handles belong to, worker only */
 	uint64_t last_seq;  /* highest committed seq */
 	uint64_t appended_seq;
-	/* Per counter (NULL until first used): the staff member the next counter.opened of
-	 * that counter signs on (store_staff_sign_on), loop thread only. */
-	char **signer;
 
 	/* The commit pipeline; everything below is touched on the loop thread only,
 	 * except the in-flight batch, which belongs to the worker while in_flight. */

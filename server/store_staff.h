@@ -1,6 +1,6 @@
 /*
  * store_staff.h — reading the per-staff shifts the commit pipeline writes
- * (store_staff_sign_on in store.h) and the legs they cover, for the per-staff
+ * (the signer of store_append in store.h) and the legs they cover, for the per-staff
  * figures of stats_staff.h. Synchronous, for a libuv worker thread, on a
  * read-only connection of its own.
  */

@@ -115,7 +115,7 @@ static struct floor_event *rev(int64_t at, int kind)
 	e->day = R.day;
 	e->kind = (uint8_t)kind;
 	e->ticket = FLOOR_NONE;
-	e->service = e->from_service = e->counter = -1;
+	e->service = e->from_service = e->first_service = e->counter = -1;
 	R.last = at;
 	return e;
 }
@@ -129,6 +129,8 @@ static struct floor_event *rev_t(int64_t at, int kind, int h)
 	e->counter = (int16_t)R.t[h].counter;
 	e->number = (uint16_t)R.t[h].number;
 	e->leg = (uint16_t)R.t[h].nlegs;
+	e->first_service = (int16_t)R.t[h].first; /* every ticket event is self-describing */
+	e->priority = (uint8_t)R.t[h].prio;
 	return e;
 }
 
@@ -516,6 +518,7 @@ static int ev_cmp(const struct floor_event *a, const struct floor_event *b)
 	       a->ticket != b->ticket || a->service != b->service ||
 	       a->from_service != b->from_service || a->counter != b->counter ||
 	       a->number != b->number || a->leg != b->leg || a->services != b->services ||
+	       a->first_service != b->first_service ||
 	       memcmp(a->token, b->token, FLOOR_TOKEN_LEN) != 0;
 }
 

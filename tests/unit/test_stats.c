@@ -206,7 +206,7 @@ static int scenario(void)
 	REQUIRE(store_open(db_path, &def, NULL, &sink.store, &cause) == 0);
 	REQUIRE(store_start(sink.store, &loop, durable_cb, fail_cb, &sink) == 0);
 	for (size_t i = 0; i < evs.n; i++)
-		store_append(sink.store, &evs.v[i], NULL, 0);
+		store_append(sink.store, &evs.v[i], NULL, 0, NULL);
 	store_stop(sink.store, stopped_cb, &sink);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	REQUIRE(sink.stopped && !sink.failed && sink.durable == evs.v[evs.n - 1].seq);

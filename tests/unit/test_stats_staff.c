@@ -3,7 +3,7 @@
  * (attribution of legs to the shift that covered their call, cutting to the
  * range and to now, percentiles, order by name) with figures worked out by
  * hand; the store's commit pipeline (a signed-on counter.opened writes a shift
- * in its own transaction and rolls back with it, an unarmed or disarmed open
+ * in its own transaction and rolls back with it, an open that names nobody
  * writes nothing, every counter.closed ends the shift); and a floor scenario
  * written to a real file, read back by store_staff_query and deleted by the
  * retention purge.
@@ -140,11 +140,12 @@ static void stopped_cb(void *arg)
 	((struct sink *)arg)->stopped = true;
 }
 
-/* Writes evs through a store on path; arm(s, ev) runs before each append. With
- *  start_first false everything is appended before the start, so it is one batch. */
+/* Writes evs through a store on path; signer(ev) names who each event signs on (NULL:
+ *  nobody). With start_first false everything is appended before the start, so it is one
+ *  batch. */
 static int write_events(const char *path, const struct floor_event *v, size_t n,
-			void (*arm)(struct store *s, const struct floor_event *ev),
-			bool start_first, struct sink *sink)
+			const char *(*signer)(const struct floor_event *ev), bool start_first,
+			struct sink *sink)
 {
 	char *cause = NULL;
 	struct store *s = NULL;
@@ -153,11 +154,8 @@ static int write_events(const char *path, const struct floor_event *v, size_t n,
 	REQUIRE(store_open(path, &def, NULL, &s, &cause) == 0);
 	if (start_first)
 		REQUIRE(store_start(s, &loop, durable_cb, fail_cb, sink) == 0);
-	for (size_t i = 0; i < n; i++) {
-		if (arm)
-			arm(s, &v[i]);
-		store_append(s, &v[i], NULL, 0);
-	}
+	for (size_t i = 0; i < n; i++)
+		store_append(s, &v[i], NULL, 0, signer ? signer(&v[i]) : NULL);
 	if (!start_first)
 		REQUIRE(store_start(s, &loop, durable_cb, fail_cb, sink) == 0);
 	store_stop(s, stopped_cb, sink);
@@ -193,32 +191,23 @@ static int q_exec(const char *path, const char *sql)
 	return rc;
 }
 
-/* Counter events seen by arm_pipeline. */
+/* Counter events seen by sign_pipeline. */
 static int nopened;
 
-/* Before each counter.opened of the pipeline test: the 1st (c1) is armed "kari"; the
- * 2nd (c2) armed "ola" then disarmed; the 3rd (c1) has "ola" armed for c2 only; an
- * armed name left over is freed with the store. */
-static void arm_pipeline(struct store *s, const struct floor_event *ev)
+/* Who the counter.opened events of the pipeline test sign on: the 1st (c1) "kari", the
+ * 2nd (c2) and the 3rd (c1) nobody (a name goes with its own event only). */
+static const char *sign_pipeline(const struct floor_event *ev)
 {
 	if (ev->kind != FLOOR_EV_COUNTER_OPENED)
-		return;
+		return NULL;
 	nopened++;
-	if (nopened == 1)
-		store_staff_sign_on(s, 0, "kari");
-	if (nopened == 2) {
-		store_staff_sign_on(s, 1, "ola");
-		store_staff_sign_on(s, 1, NULL);
-	}
-	if (nopened == 3)
-		store_staff_sign_on(s, 1, "ola");
+	return nopened == 1 ? "kari" : NULL;
 }
 
-/* Arms "per" for counter c2 before its open. */
-static void arm_per(struct store *s, const struct floor_event *ev)
+/* "per" signs on with every counter.opened. */
+static const char *sign_per(const struct floor_event *ev)
 {
-	if (ev->kind == FLOOR_EV_COUNTER_OPENED)
-		store_staff_sign_on(s, ev->counter, "per");
+	return ev->kind == FLOOR_EV_COUNTER_OPENED ? "per" : NULL;
 }
 
 static int test_pipeline(void)
@@ -238,7 +227,7 @@ static int test_pipeline(void)
 	t.ms += MINUTE;
 	REQUIRE(floor_counter_close(f, t, 0, &evs) == 0);
 	struct sink sink = {0};
-	REQUIRE(write_events(path, evs.v, evs.n, arm_pipeline, true, &sink) == 0);
+	REQUIRE(write_events(path, evs.v, evs.n, sign_pipeline, true, &sink) == 0);
 	REQUIRE(nopened == 3 && !sink.failed && sink.stopped);
 	REQUIRE(sink.durable == evs.v[evs.n - 1].seq);
 	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 1);
@@ -263,14 +252,14 @@ static int test_pipeline(void)
 		 (unsigned long long)evs.v[n0 + 2].seq);
 	REQUIRE(q_exec(path, sql) == SQLITE_OK);
 	struct sink sink2 = {0};
-	REQUIRE(write_events(path, evs.v + n0, 3, arm_per, false, &sink2) == 0);
+	REQUIRE(write_events(path, evs.v + n0, 3, sign_per, false, &sink2) == 0);
 	REQUIRE(sink2.failed && sink2.durable == 0);
 	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts") == 1);
 	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE name = 'per'") == 0);
 	/* Without the trigger the same batch commits: the shift is there, ended. */
 	REQUIRE(q_exec(path, "DROP TRIGGER boom") == SQLITE_OK);
 	struct sink sink3 = {0};
-	REQUIRE(write_events(path, evs.v + n0, 3, arm_per, false, &sink3) == 0);
+	REQUIRE(write_events(path, evs.v + n0, 3, sign_per, false, &sink3) == 0);
 	REQUIRE(!sink3.failed && sink3.durable == evs.v[n0 + 2].seq);
 	snprintf(sql, sizeof(sql),
 		 "SELECT COUNT(*) FROM staff_shifts WHERE name = 'per' AND counter = 'c2'"
@@ -285,10 +274,11 @@ static int test_pipeline(void)
 }
 
 /* Signs kari on at c1 and ola at c2. */
-static void arm_names(struct store *s, const struct floor_event *ev)
+static const char *sign_names(const struct floor_event *ev)
 {
-	if (ev->kind == FLOOR_EV_COUNTER_OPENED)
-		store_staff_sign_on(s, ev->counter, ev->counter == 0 ? "kari" : "ola");
+	if (ev->kind != FLOOR_EV_COUNTER_OPENED)
+		return NULL;
+	return ev->counter == 0 ? "kari" : "ola";
 }
 
 /* A day through the floor model with per-staff sign-ons, queried, then purged:
@@ -323,7 +313,7 @@ static int test_query_and_purge(void)
 	int64_t next5 = stats_day_start_ms(DAY2, 5 * 60);
 	REQUIRE(floor_tick(f, (struct floor_clock){.ms = next5, .day = DAY2}, &evs) == 0);
 	struct sink sink = {0};
-	REQUIRE(write_events(path, evs.v, evs.n, arm_names, true, &sink) == 0);
+	REQUIRE(write_events(path, evs.v, evs.n, sign_names, true, &sink) == 0);
 	REQUIRE(!sink.failed && sink.durable == evs.v[evs.n - 1].seq);
 	floor_events_free(&evs);
 	floor_free(f);

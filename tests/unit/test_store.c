@@ -232,7 +232,7 @@ static void idle_cb(uv_idle_t *h)
 	struct drive *d = h->data;
 	for (size_t i = 0; i < d->per_tick && d->next < d->n; i++, d->next++) {
 		char *json = ev_json(&d->evs[d->next]);
-		store_append(d->s, &d->evs[d->next], json, strlen(json));
+		store_append(d->s, &d->evs[d->next], json, strlen(json), NULL);
 		free(json);
 	}
 	if (d->next == d->n) {
@@ -378,12 +378,15 @@ static int test_open_migrate_reopen(void)
 	REQUIRE((s = open_or_null(p, &def, false)) != NULL);
 	REQUIRE(store_last_seq(s) == 0);
 	store_free(s);
-	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 3);
+	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 4);
 	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'auth'") == 3);
 	REQUIRE(q_int(p, "SELECT COUNT(*) FROM users") == 1);
 	REQUIRE(strcmp(q_row(p, "PRAGMA journal_mode"), "wal") == 0);
 	REQUIRE(q_int(p, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('journal', 'tickets',"
-			 " 'legs', 'counters', 'journal_day')") == 5);
+			 " 'legs', 'journal_day')") == 4);
+	/* schema v4 drops the write-only counters table that v1 created */
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('counters',"
+			 " 'counters_ticket')") == 0);
 	REQUIRE(
 	    q_exec(p, "INSERT INTO journal(seq, at_ms, day, kind) VALUES(7, 1, 20260101, 11)") ==
 	    SQLITE_OK);
@@ -405,6 +408,32 @@ static int test_open_migrate_reopen(void)
 	REQUIRE(store_open(path_of("dup.db"), &d2, NULL, &s, &cause) == -EINVAL);
 	REQUIRE(cause && strstr(cause, "nav"));
 	free(cause);
+	return 0;
+}
+
+/* A schema v3 database (with the counters table of v1, rows in it) opens: the migration to
+ * v4 drops that table and its index and keeps the journal. */
+static int test_migrate_v3(void)
+{
+	const char *p = path_of("v3.db");
+	struct store *s;
+	REQUIRE((s = open_or_null(p, &def, false)) != NULL);
+	store_free(s);
+	REQUIRE(q_exec(p, "CREATE TABLE counters ("
+			  " id TEXT PRIMARY KEY, open INTEGER NOT NULL, services TEXT,"
+			  " ticket_day INTEGER, ticket_handle INTEGER, updated_ms INTEGER NOT NULL)"
+			  " WITHOUT ROWID;"
+			  "CREATE INDEX counters_ticket ON counters(ticket_day, ticket_handle);"
+			  "INSERT INTO counters VALUES('c1', 1, 'nav', 20260101, 0, 1);"
+			  "INSERT INTO journal(seq, at_ms, day, kind) VALUES(3, 1, 20260101, 11);"
+			  "UPDATE schema SET version = 3 WHERE module = 'store';") == SQLITE_OK);
+	REQUIRE((s = open_or_null(p, &def, true)) != NULL);
+	REQUIRE(store_last_seq(s) == 3);
+	store_free(s);
+	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 4);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('counters',"
+			 " 'counters_ticket')") == 0);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM journal") == 1);
 	return 0;
 }
 
@@ -561,7 +590,7 @@ static int test_replay_unknown_id(void)
 	return 0;
 }
 
-/* The tickets, legs and counters tables follow every kind of event. */
+/* The tickets and legs tables follow every kind of event. */
 static int test_state_tables(void)
 {
 	const char *p = path_of("state.db");
@@ -625,12 +654,6 @@ static int test_state_tables(void)
 				" FROM legs WHERE handle = 3 AND leg = 2"),
 		       "nav|c2|19000|20000|-|called") == 0);
 
-	REQUIRE(strcmp(q_row(p, "SELECT open, services, ticket_day, ticket_handle, updated_ms"
-				" FROM counters WHERE id = 'c1'"),
-		       "0|-|-|-|21000") == 0);
-	REQUIRE(strcmp(q_row(p, "SELECT open, services, ticket_day, ticket_handle FROM counters"
-				" WHERE id = 'c2'"),
-		       "1|nav,sos|20260110|3") == 0);
 	REQUIRE(strcmp(q_row(p, "SELECT services, token IS NOT NULL, json FROM journal"
 				" WHERE seq = 2"),
 		       "nav,sos,hus|0|{\"type\":\"event\",\"seq\":2,\"kind\":9}") == 0);
@@ -659,8 +682,6 @@ static int test_state_tables(void)
 	REQUIRE(strcmp(q_row(p, "SELECT first_service, state FROM tickets WHERE day = 20260111 AND"
 				" handle = 0"),
 		       "sos|waiting") == 0);
-	REQUIRE(strcmp(q_row(p, "SELECT open, ticket_handle FROM counters WHERE id = 'c2'"),
-		       "0|-") == 0);
 	free(l.v);
 	free(m.v);
 	return 0;
@@ -746,7 +767,7 @@ static int test_own_thread(void)
 	REQUIRE(uvpool_thread_named("torg-commit"));
 	for (size_t i = 0; i < l.n; i++) {
 		char *json = ev_json(&l.v[i]);
-		store_append(s, &l.v[i], json, strlen(json));
+		store_append(s, &l.v[i], json, strlen(json), NULL);
 		free(json);
 	}
 	uv_timer_t timer;
@@ -860,7 +881,7 @@ static void child_idle_cb(uv_idle_t *h)
 		ev_visits(&c->l, (uint32_t)c->next++, 1);
 		for (size_t i = 0; i < c->l.n; i++) {
 			char *json = ev_json(&c->l.v[i]);
-			store_append(c->s, &c->l.v[i], json, strlen(json));
+			store_append(c->s, &c->l.v[i], json, strlen(json), NULL);
 			free(json);
 		}
 	}
@@ -883,7 +904,7 @@ static int child_main(const char *d)
 	ev_day(&c.l, 20260201);
 	ev_open(&c.l, 0, 7);
 	for (size_t i = 0; i < c.l.n; i++)
-		store_append(c.s, &c.l.v[i], "{}", 2);
+		store_append(c.s, &c.l.v[i], "{}", 2, NULL);
 	store_start(c.s, &loop, child_durable_cb, child_fail_cb, &c);
 	uv_idle_init(&loop, &idle);
 	idle.data = &c;
@@ -994,6 +1015,7 @@ int main(int argc, char **argv)
 	}
 	RUN(test_kill9); /* first: the child is exec'd before any worker thread exists */
 	RUN(test_open_migrate_reopen);
+	RUN(test_migrate_v3);
 	RUN(test_pipeline_durable);
 	RUN(test_replay);
 	RUN(test_replay_unknown_id);
