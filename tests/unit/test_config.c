@@ -194,11 +194,11 @@ static bool test_server_network(void)
 	int rc;
 	struct config *cfg = parse(
 	    DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['127.0.0.1', '10.20.0.0/16', '::1'],"
-		" 'allowed_origins': ['HTTPS://Intranett.Kommune.no:443'],"
-		" 'frame_ancestors': ['http://signage.example:8000'],"
-		" 'public_url': 'https://torg.kommune.no/stovner',"
-		" 'max_connections': 500, 'max_connections_per_address': 7}, " SVCS_OK
-		", " CTRS_OK),
+			 " 'allowed_origins': ['HTTPS://Intranett.Kommune.no:443'],"
+			 " 'frame_ancestors': ['http://signage.example:8000'],"
+			 " 'public_url': 'https://torg.kommune.no/stovner',"
+			 " 'max_connections': 500, 'max_connections_per_address': 7}, " SVCS_OK
+			 ", " CTRS_OK),
 	    &cause, &rc);
 	CHECK(rc == 0 && cfg);
 	if (!cfg) {
@@ -208,7 +208,8 @@ static bool test_server_network(void)
 	}
 	CHECK(cfg->ntrusted_proxies == 3);
 	struct netaddr a;
-	CHECK(netaddr_parse("10.20.30.40", 11, &a) == 0 && netaddr_in(&a, &cfg->trusted_proxies[1]));
+	CHECK(netaddr_parse("10.20.30.40", 11, &a) == 0 &&
+	      netaddr_in(&a, &cfg->trusted_proxies[1]));
 	CHECK(netaddr_parse("10.21.0.1", 9, &a) == 0 && !netaddr_in(&a, &cfg->trusted_proxies[1]));
 	CHECK(cfg->nallowed_origins == 2);
 	CHECK_STR(cfg->allowed_origins[0], "https://intranett.kommune.no");
@@ -224,14 +225,16 @@ static bool test_server_network(void)
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['10.0.0.1/8']}"),
 			 "server.trusted_proxies[0]: \"10.0.0.1/8\" has host bits set "
 			 "(the network is 10.0.0.0/8)");
-	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['proxy.example']}"),
-			 "server.trusted_proxies[0]: \"proxy.example\" is not an IPv4 or IPv6 address "
-			 "or network");
+	ok &= fails_with(
+	    DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['proxy.example']}"),
+	    "server.trusted_proxies[0]: \"proxy.example\" is not an IPv4 or IPv6 address "
+	    "or network");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'trusted_proxies': '127.0.0.1'}"),
 			 "server.trusted_proxies: expected an array, got string");
-	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'allowed_origins': ['https://x.example/path']}"),
-			 "server.allowed_origins[0]: \"https://x.example/path\" is not an origin "
-			 "(scheme://host[:port], http or https, no path)");
+	ok &=
+	    fails_with(DOC(FLOOR_OK ", 'server': {'allowed_origins': ['https://x.example/path']}"),
+		       "server.allowed_origins[0]: \"https://x.example/path\" is not an origin "
+		       "(scheme://host[:port], http or https, no path)");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'frame_ancestors': [1]}"),
 			 "server.frame_ancestors[0]: expected a string, got integer");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'max_connections': 0}"),
