@@ -785,6 +785,64 @@ static void test_numbers_and_day(void)
 	fx_close(&x);
 }
 
+/* The figures of event i's n-th queue; all -1 when it has fewer. */
+static const struct floor_queue_fig *fig(struct fx *x, size_t i, unsigned n)
+{
+	static const struct floor_queue_fig none = {-1, -1, -1, -1, -1};
+	const struct floor_event *e = &x->ev.v[i];
+	return i < x->ev.n && n < e->nfig ? &x->ev.figs[e->fig + n] : &none;
+}
+
+/* Each event carries the queue figures of the services it changed as they were right
+ * after it, also when one command emits several (a day rollover before an issue). */
+static void test_event_figures(void)
+{
+	struct fx x;
+	fx_init(&x);
+	issue(&x, 0, 0);
+	CHECK(last(&x)->nfig == 1 && fig(&x, x.ev.n - 1, 0)->service == 0);
+	CHECK(fig(&x, x.ev.n - 1, 0)->waiting == 1 && fig(&x, x.ev.n - 1, 0)->counters_open == 0);
+	issue(&x, 0, 2);
+	CHECK(last(&x)->priority == 2 && last(&x)->first_service == 0);
+	CHECK(fig(&x, x.ev.n - 1, 0)->waiting == 2);
+	/* a counter giving A and B: figures of both, with one counter open */
+	CHECK(floor_counter_open(x.f, now(&x), 1, 3, &x.ev) == 0);
+	CHECK(last(&x)->nfig == 2 && fig(&x, x.ev.n - 1, 0)->service == 0);
+	CHECK(fig(&x, x.ev.n - 1, 1)->service == 1 && fig(&x, x.ev.n - 1, 1)->counters_open == 1);
+	x.ms += 5 * MIN;
+	uint32_t h = call_next(&x, 1);
+	CHECK(h != FLOOR_NONE && last(&x)->priority == 2 && fig(&x, x.ev.n - 1, 0)->waiting == 1);
+	CHECK(fig(&x, x.ev.n - 1, 0)->longest_wait_s == 300);
+	CHECK(floor_start(x.f, now(&x), 1, &x.ev) == 0);
+	/* a transfer from A to C: the figures of both, after the move */
+	CHECK(floor_transfer(x.f, now(&x), 1, 2, true, &x.ev) == 0);
+	const struct floor_event *t = last(&x);
+	CHECK(t->kind == FLOOR_EV_TRANSFERRED && t->from_service == 0 && t->service == 2);
+	CHECK(t->first_service == 0 && t->priority == 2 && t->nfig == 2);
+	CHECK(fig(&x, x.ev.n - 1, 0)->service == 0 && fig(&x, x.ev.n - 1, 0)->waiting == 1);
+	CHECK(fig(&x, x.ev.n - 1, 1)->service == 2 && fig(&x, x.ev.n - 1, 1)->waiting == 1);
+	/* the next day, in one command: each day-end cancel sees the queue shrink, the counter
+	 * closes, the day has none, and the issue after it sees only itself */
+	x.day = DAY2;
+	x.ms += 12 * 60 * MIN;
+	size_t n = x.ev.n;
+	issue(&x, 0, 0);
+	CHECK(x.ev.n == n + 5);
+	CHECK(x.ev.v[n].kind == FLOOR_EV_CANCELLED && x.ev.v[n + 1].kind == FLOOR_EV_CANCELLED);
+	CHECK(x.ev.v[n].nfig == 1 && x.ev.v[n + 1].nfig == 1);
+	/* the one in A, then the one transferred to C, each queue then empty */
+	CHECK(fig(&x, n, 0)->service == 0 && fig(&x, n, 0)->waiting == 0);
+	CHECK(fig(&x, n + 1, 0)->service == 2 && fig(&x, n + 1, 0)->waiting == 0);
+	CHECK(x.ev.v[n + 2].kind == FLOOR_EV_COUNTER_CLOSED && x.ev.v[n + 2].nfig == 2);
+	CHECK(fig(&x, n + 2, 0)->counters_open == 0 && fig(&x, n + 2, 0)->waiting == 0);
+	CHECK(x.ev.v[n + 3].kind == FLOOR_EV_DAY && x.ev.v[n + 3].nfig == 0);
+	CHECK(x.ev.v[n + 4].kind == FLOOR_EV_ISSUED && fig(&x, n + 4, 0)->waiting == 1);
+	CHECK(fig(&x, n + 4, 0)->longest_wait_s == 0);
+	floor_events_clear(&x.ev);
+	CHECK(x.ev.n == 0 && x.ev.nfigs == 0);
+	fx_close(&x);
+}
+
 static void test_full(void)
 {
 	struct fx x;
@@ -1144,6 +1202,7 @@ int main(void)
 	    {"priorities", test_priorities},
 	    {"starvation", test_starvation},
 	    {"numbers_and_day", test_numbers_and_day},
+	    {"event_figures", test_event_figures},
 	    {"full", test_full},
 	    {"estimates", test_estimates},
 	    {"longest_wait", test_longest_wait},
