@@ -22,13 +22,6 @@
 #define PROTO_MAX_STRING   256 /* bytes, any string field */
 #define PROTO_MAX_SERVICES 64  /* ids in a services array */
 
-static const char *const op_names[] = {"open",	"close",  "call_next", "call",	  "recall",
-				       "start", "finish", "no_show",   "transfer"};
-static const char *const op_paths[] = {"open",	"close",  "call-next", "call",	  "recall",
-				       "start", "finish", "no-show",   "transfer"};
-static const char *const priority_names[] = {"normal", "appointment", "accessibility"};
-#define NOPS (sizeof(op_names) / sizeof(op_names[0]))
-
 /* Where a parse is: the error to fill and the prefix for messages ("hello." or ""). */
 struct pctx {
 	struct proto_error *err;
@@ -426,36 +419,6 @@ void proto_error_clear(struct proto_error *e)
 	e->field = NULL;
 }
 
-const char *proto_op_name(enum proto_op op)
-{
-	if ((unsigned)op >= NOPS)
-		return "?";
-	return op_names[op];
-}
-
-int proto_op_from_path(const char *seg)
-{
-	for (size_t i = 0; seg && i < NOPS; i++)
-		if (!strcmp(seg, op_paths[i]))
-			return (int)i;
-	return -1;
-}
-
-int proto_op_from_name(const char *name)
-{
-	for (size_t i = 0; name && i < NOPS; i++)
-		if (!strcmp(name, op_names[i]))
-			return (int)i;
-	return -1;
-}
-
-const char *proto_priority_name(int p)
-{
-	if (p < 0 || p > 2)
-		return NULL;
-	return priority_names[p];
-}
-
 void proto_cmd_clear(struct proto_cmd *c)
 {
 	free(c->counter);
@@ -526,7 +489,8 @@ static int parse_cmd(json_t *obj, const struct pctx *x, struct proto_cmd *c)
 	json_object_foreach(obj, key, v)
 	{
 		if (!in_list(key, common) && !in_list(key, op_fields(c->op)))
-			return fail(x, "unknown_field", key, "not taken by op %s", op_names[op]);
+			return fail(x, "unknown_field", key, "not taken by op %s",
+				    proto_op_name(op));
 	}
 	return take_op_fields(obj, c->op, x, c);
 }
@@ -578,7 +542,7 @@ int proto_parse_cmd_body(enum proto_op op, const char *buf, size_t len, struct p
 	json_t *obj = NULL;
 	int rc;
 	memset(out, 0, sizeof(*out));
-	if ((unsigned)op >= NOPS) {
+	if ((unsigned)op > PROTO_OP_MAX) {
 		fail(&x, "bad_request", NULL, "unknown op");
 		return -EINVAL;
 	}
@@ -613,10 +577,7 @@ int proto_parse_ticket_req(const char *buf, size_t len, struct proto_ticket_req 
 	    (rc = take_string(obj, "priority", false, NULL, &x, &prio)) < 0)
 		goto fail;
 	if (prio) {
-		out->priority = -1;
-		for (int i = 0; i < 3; i++)
-			if (!strcmp(prio, priority_names[i]))
-				out->priority = i;
+		out->priority = proto_priority_from_name(prio);
 		if (out->priority < 0) {
 			rc = fail(&x, "bad_request", "priority",
 				  "expected \"normal\", \"appointment\" or \"accessibility\"");

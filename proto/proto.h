@@ -13,7 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PROTO_VERSION	  "torg.v1"
+#include "names.h"
+
 #define PROTO_MAX_MESSAGE 16384 /* bytes, client frames and HTTP bodies */
 
 /* A parse failure: code is a static snake_case string (bad_json, bad_request,
@@ -25,24 +26,6 @@ struct proto_error {
 };
 /** Frees message and field and resets *e to all NULL; safe on a zeroed error. */
 void proto_error_clear(struct proto_error *e);
-
-enum proto_op {
-	PROTO_OP_OPEN,
-	PROTO_OP_CLOSE,
-	PROTO_OP_CALL_NEXT,
-	PROTO_OP_CALL,
-	PROTO_OP_RECALL,
-	PROTO_OP_START,
-	PROTO_OP_FINISH,
-	PROTO_OP_NO_SHOW,
-	PROTO_OP_TRANSFER
-};
-/** Returns the WebSocket op name ("call_next"), static; "?" for an out-of-range op. */
-const char *proto_op_name(enum proto_op op);
-/** Returns the op for an HTTP path segment ("call-next"), or -1 when unknown. */
-int proto_op_from_path(const char *seg);
-/** Returns the op for a WebSocket op name ("call_next"), or -1 when unknown. */
-int proto_op_from_name(const char *name);
 
 /* A counter action, from a WS cmd or an HTTP body. All strings malloc'd, owned. */
 struct proto_cmd {
@@ -126,7 +109,5 @@ int proto_parse_login_req(const char *buf, size_t len, struct proto_login_req *o
 			  struct proto_error *err);
 /** Frees everything *r owns (overwriting the password first) and zeroes it. */
 void proto_login_req_clear(struct proto_login_req *r);
-/** Returns "normal", "appointment" or "accessibility" for 0..2, static; NULL otherwise. */
-const char *proto_priority_name(int p);
 
 #endif

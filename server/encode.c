@@ -61,7 +61,7 @@ static json_t *encode_outcome(const struct floor_leg *leg, bool last)
 		return json_null();
 	if (leg->outcome == FLOOR_DONE && !last)
 		return json_string("transferred");
-	return json_string(floor_state_name(leg->outcome));
+	return json_string(proto_state_name(leg->outcome));
 }
 
 /* The legs of a visit as an array. */
@@ -105,7 +105,7 @@ json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, u
 	}
 	json_object_set_new(o, "number", encode_number(e, ti.first_service, ti.number));
 	json_object_set_new(o, "service", json_string(engine_config(e)->services[ti.service].id));
-	json_object_set_new(o, "state", json_string(floor_state_name(ti.state)));
+	json_object_set_new(o, "state", json_string(proto_state_name(ti.state)));
 	json_object_set_new(o, "leg", json_integer(ti.leg));
 	json_object_set_new(o, "priority", json_string(proto_priority_name(ti.priority)));
 	if (flags & ENCODE_HOLDER) {
@@ -146,7 +146,7 @@ json_t *encode_counter(const struct engine *e, int counter, int64_t now_ms)
 		json_object_set_new(cur, "number", encode_number(e, ti.first_service, ti.number));
 		json_object_set_new(cur, "service",
 				    json_string(engine_config(e)->services[ti.service].id));
-		json_object_set_new(cur, "state", json_string(floor_state_name(ti.state)));
+		json_object_set_new(cur, "state", json_string(proto_state_name(ti.state)));
 		json_object_set_new(cur, "leg", json_integer(ti.leg));
 		json_object_set_new(cur, "called_at", encode_time(ti.called_ms));
 		json_object_set_new(cur, "started_at", encode_time(ti.started_ms));
@@ -209,7 +209,7 @@ static json_t *encode_event_ticket(const struct config *cfg, const struct floor_
 	json_t *o = json_object();
 	json_object_set_new(o, "number", event_number(cfg, ev));
 	json_object_set_new(o, "service", json_string(cfg->services[ev->service].id));
-	json_object_set_new(o, "state", json_string(floor_state_name(state_after(ev->kind))));
+	json_object_set_new(o, "state", json_string(proto_state_name(state_after(ev->kind))));
 	json_object_set_new(o, "leg", json_integer(ev->leg));
 	json_object_set_new(o, "priority", json_string(proto_priority_name(ev->priority)));
 	return o;
@@ -231,7 +231,7 @@ char *encode_event(const struct config *cfg, const struct floor_events *evs,
 	json_t *o = json_object();
 	json_object_set_new(o, "type", json_string("event"));
 	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
-	json_object_set_new(o, "kind", json_string(floor_ev_name(ev->kind)));
+	json_object_set_new(o, "kind", json_string(proto_event_name(ev->kind)));
 	json_object_set_new(o, "at", encode_time(ev->at_ms));
 	const char *counter = ev->counter >= 0 ? cfg->counters[ev->counter].id : NULL;
 	switch (ev->kind) {

@@ -462,7 +462,7 @@ static void emit(struct floor *f, struct floor_events *out, struct floor_event e
 {
 	ev.seq = f->seq + 1;
 	if (apply_ev(f, &ev))
-		fatal("floor: a validated %s event does not apply", floor_ev_name(ev.kind));
+		fatal("floor: a validated %s event does not apply", proto_event_name(ev.kind));
 	figs_of(f, out, &ev);
 	*floor_events_push(out) = ev;
 }
@@ -742,44 +742,6 @@ const char *floor_error_message(int err)
 	if (err <= FLOOR_E_SERVICE && err >= FLOOR_E_OPEN)
 		return errors[FLOOR_E_SERVICE - err].message;
 	return "An internal error occurred.";
-}
-
-const char *floor_ev_name(int kind)
-{
-	static const char *const names[] = {
-	    NULL,
-	    "ticket.issued",
-	    "ticket.called",
-	    "ticket.recalled",
-	    "ticket.serving",
-	    "ticket.done",
-	    "ticket.no_show",
-	    "ticket.transferred",
-	    "ticket.cancelled",
-	    "counter.opened",
-	    "counter.closed",
-	    "floor.day",
-	};
-	return kind >= 1 && kind <= FLOOR_EV_KIND_MAX ? names[kind] : NULL;
-}
-
-const char *floor_state_name(int state)
-{
-	switch (state) {
-	case FLOOR_WAITING:
-		return "waiting";
-	case FLOOR_CALLED:
-		return "called";
-	case FLOOR_SERVING:
-		return "serving";
-	case FLOOR_DONE:
-		return "done";
-	case FLOOR_NO_SHOW:
-		return "no_show";
-	case FLOOR_CANCELLED:
-		return "cancelled";
-	}
-	return "unknown";
 }
 
 /* ---- event buffers ---- */

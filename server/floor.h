@@ -51,6 +51,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "names.h"
+
 #define FLOOR_MAX_SERVICES 64 /* services fit a uint64_t mask */
 #define FLOOR_MAX_COUNTERS 1024
 #define FLOOR_MAX_NUMBER   9999 /* per service per day */
@@ -58,11 +60,12 @@
 #define FLOOR_PRIORITIES   3	/* priority classes 0..2 */
 #define FLOOR_NONE	   UINT32_MAX
 
-/* Priority classes: higher is served first, within the anti-starvation bound. */
+/* Priority classes: higher is served first, within the anti-starvation bound. The
+ * floor's enums are the protocol's numbers (proto/names.h), whose names they have. */
 enum floor_priority {
-	FLOOR_PRIO_NORMAL = 0,
-	FLOOR_PRIO_APPOINTMENT = 1,
-	FLOOR_PRIO_ACCESSIBILITY = 2,
+	FLOOR_PRIO_NORMAL = PROTO_PRIO_NORMAL,
+	FLOOR_PRIO_APPOINTMENT = PROTO_PRIO_APPOINTMENT,
+	FLOOR_PRIO_ACCESSIBILITY = PROTO_PRIO_ACCESSIBILITY,
 };
 
 /* How a counter giving several services picks the next ticket. */
@@ -73,34 +76,35 @@ enum floor_policy {
 };
 
 enum floor_state {
-	FLOOR_WAITING = 0,
-	FLOOR_CALLED = 1,
-	FLOOR_SERVING = 2,
-	FLOOR_DONE = 3,
-	FLOOR_NO_SHOW = 4,
-	FLOOR_CANCELLED = 5,
+	FLOOR_WAITING = PROTO_STATE_WAITING,
+	FLOOR_CALLED = PROTO_STATE_CALLED,
+	FLOOR_SERVING = PROTO_STATE_SERVING,
+	FLOOR_DONE = PROTO_STATE_DONE,
+	FLOOR_NO_SHOW = PROTO_STATE_NO_SHOW,
+	FLOOR_CANCELLED = PROTO_STATE_CANCELLED,
 };
 
 enum floor_ev_kind {
-	FLOOR_EV_ISSUED = 1,
-	FLOOR_EV_CALLED = 2,
-	FLOOR_EV_RECALLED = 3,
-	FLOOR_EV_SERVING = 4,
-	FLOOR_EV_DONE = 5,
-	FLOOR_EV_NO_SHOW = 6,
-	FLOOR_EV_TRANSFERRED = 7,
-	FLOOR_EV_CANCELLED = 8,
-	FLOOR_EV_COUNTER_OPENED = 9,
-	FLOOR_EV_COUNTER_CLOSED = 10,
-	FLOOR_EV_DAY = 11, /* a new local day starts; numbering restarts */
+	FLOOR_EV_ISSUED = PROTO_EV_ISSUED,
+	FLOOR_EV_CALLED = PROTO_EV_CALLED,
+	FLOOR_EV_RECALLED = PROTO_EV_RECALLED,
+	FLOOR_EV_SERVING = PROTO_EV_SERVING,
+	FLOOR_EV_DONE = PROTO_EV_DONE,
+	FLOOR_EV_NO_SHOW = PROTO_EV_NO_SHOW,
+	FLOOR_EV_TRANSFERRED = PROTO_EV_TRANSFERRED,
+	FLOOR_EV_CANCELLED = PROTO_EV_CANCELLED,
+	FLOOR_EV_COUNTER_OPENED = PROTO_EV_COUNTER_OPENED,
+	FLOOR_EV_COUNTER_CLOSED = PROTO_EV_COUNTER_CLOSED,
+	FLOOR_EV_DAY = PROTO_EV_DAY, /* a new local day starts; numbering restarts */
 };
-#define FLOOR_EV_KIND_MAX 11
+#define FLOOR_EV_KIND_MAX PROTO_EV_KIND_MAX
 
 enum floor_reason {
-	FLOOR_REASON_NONE = 0,
-	FLOOR_REASON_VISITOR = 1, /* cancelled: the visitor left the queue */
-	FLOOR_REASON_DAY_END = 2, /* cancelled / counter closed by the day rollover */
-	FLOOR_REASON_STAFF = 3,	  /* counter closed by staff */
+	FLOOR_REASON_NONE = PROTO_REASON_NONE,
+	FLOOR_REASON_VISITOR = PROTO_REASON_VISITOR, /* cancelled: the visitor left the queue */
+	FLOOR_REASON_DAY_END =
+	    PROTO_REASON_DAY_END, /* cancelled / counter closed by the day rollover */
+	FLOOR_REASON_STAFF = PROTO_REASON_STAFF, /* counter closed by staff */
 };
 
 #define FLOOR_SEQ_MAX (UINT64_C(1) << 62) /* the highest seq an event may carry */
@@ -331,10 +335,6 @@ void floor_format_number(const struct floor *f, int first_service, int number, c
 const char *floor_error_code(int err);
 /** Plain English sentence for a floor_error. */
 const char *floor_error_message(int err);
-/** Wire name of an event kind ("ticket.called"); NULL when unknown. */
-const char *floor_ev_name(int kind);
-/** Wire name of a state ("waiting"). */
-const char *floor_state_name(int state);
 
 /** Appends one event to the buffer, growing it. */
 struct floor_event *floor_events_push(struct floor_events *evs);

@@ -31,12 +31,6 @@
 #include "util.h"
 #include "worker.h"
 
-/* Wire names of states (the same strings as floor_state_name). */
-static const char *const state_names[] = {
-    [FLOOR_WAITING] = "waiting", [FLOOR_CALLED] = "called",   [FLOOR_SERVING] = "serving",
-    [FLOOR_DONE] = "done",	 [FLOOR_NO_SHOW] = "no_show", [FLOOR_CANCELLED] = "cancelled",
-};
-
 /* The current leg of a ticket, as a WHERE clause on legs for ?1 = day, ?2 = handle. */
 #define CUR_LEG                                                                                    \
 	"day = ?1 AND handle = ?2 AND leg = (SELECT legs FROM tickets WHERE day = ?1 AND handle "  \
@@ -244,7 +238,7 @@ static int end_leg(struct store *s, const struct floor_event *ev, int outcome, b
 {
 	int32_t d = s->ticket_day;
 	int rc;
-	const char *name = state_names[outcome];
+	const char *name = proto_state_name(outcome); /* the tables keep wire names */
 	if (set_state &&
 	    (rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, name, ev->at_ms, false)))
 		return rc;
@@ -277,14 +271,14 @@ static int write_state(struct store *s, const struct floor_event *ev)
 		return run(st);
 	case FLOOR_EV_CALLED:
 	case FLOOR_EV_RECALLED:
-		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, "called",
-				   ev->at_ms, false)))
+		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket,
+				   proto_state_name(FLOOR_CALLED), ev->at_ms, false)))
 			return rc;
 		return run_dhtm(s->st[STORE__UPD_LEG_CALLED], d, ev->ticket,
 				counter_id(s, ev->counter), ev->at_ms, true);
 	case FLOOR_EV_SERVING:
-		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket, "serving",
-				   ev->at_ms, false)))
+		if ((rc = run_dhtm(s->st[STORE__UPD_TICKET_STATE], d, ev->ticket,
+				   proto_state_name(FLOOR_SERVING), ev->at_ms, false)))
 			return rc;
 		st = s->st[STORE__UPD_LEG_STARTED];
 		sqlite3_bind_int(st, 1, d);

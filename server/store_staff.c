@@ -27,16 +27,12 @@ static int counter_index(const struct floor_def *def, const char *id)
 	return -1;
 }
 
-/* The floor_state of a legs.outcome text (only the ends matter here). */
+/* The floor_state of a legs.outcome text (a state's wire name; only the ends matter
+ * here, an open leg counts as called). */
 static enum floor_state outcome_of(const char *s)
 {
-	if (s && strcmp(s, "done") == 0)
-		return FLOOR_DONE;
-	if (s && strcmp(s, "no_show") == 0)
-		return FLOOR_NO_SHOW;
-	if (s && strcmp(s, "cancelled") == 0)
-		return FLOOR_CANCELLED;
-	return FLOOR_CALLED;
+	int st = proto_state_from_name(s);
+	return st >= FLOOR_DONE ? (enum floor_state)st : FLOOR_CALLED;
 }
 
 /* Everything a query collects before the build. */

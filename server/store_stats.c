@@ -59,15 +59,11 @@ static int sql_fail(sqlite3 *db, const char *what, char **cause)
 	return rc == SQLITE_NOMEM ? -ENOMEM : rc == SQLITE_BUSY ? -EBUSY : -EIO;
 }
 
-/* The floor_state of a legs.outcome text. */
+/* The floor_state of a legs.outcome text (a state's wire name). */
 static enum floor_state outcome_of(const char *s)
 {
-	static const char *const names[] = {"waiting", "called",  "serving",
-					    "done",    "no_show", "cancelled"};
-	for (size_t i = 0; s && i < ARRAY_SIZE(names); i++)
-		if (strcmp(s, names[i]) == 0)
-			return (enum floor_state)i;
-	return FLOOR_WAITING;
+	int st = proto_state_from_name(s);
+	return st >= 0 ? (enum floor_state)st : FLOOR_WAITING;
 }
 
 /* One counter event with its day, for sorting by day in journal order. */

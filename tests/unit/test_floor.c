@@ -217,12 +217,13 @@ static void test_names(void)
 			       "ticket.serving",     "ticket.done",	 "ticket.no_show",
 			       "ticket.transferred", "ticket.cancelled", "counter.opened",
 			       "counter.closed",     "floor.day"};
-	for (int k = 1; k <= FLOOR_EV_KIND_MAX; k++)
-		CHECK(!strcmp(floor_ev_name(k), kinds[k - 1]));
-	CHECK(floor_ev_name(0) == NULL && floor_ev_name(12) == NULL);
+	/* the floor's kinds and states carry the protocol's names (proto/names.h) */
+	for (int k = FLOOR_EV_ISSUED; k <= FLOOR_EV_KIND_MAX; k++)
+		CHECK(!strcmp(proto_event_name(k), kinds[k - 1]));
+	CHECK(proto_event_name(0) == NULL && proto_event_name(FLOOR_EV_KIND_MAX + 1) == NULL);
 	const char *states[] = {"waiting", "called", "serving", "done", "no_show", "cancelled"};
-	for (int s = 0; s <= FLOOR_CANCELLED; s++)
-		CHECK(!strcmp(floor_state_name(s), states[s]));
+	for (int s = FLOOR_WAITING; s <= FLOOR_CANCELLED; s++)
+		CHECK(!strcmp(proto_state_name(s), states[s]));
 	struct fx x;
 	fx_init(&x);
 	char buf[16];

@@ -697,7 +697,7 @@ static int run_seed(uint64_t seed)
 			if (ev_cmp(&out.v[i], &R.ev.v[i])) {
 				fprintf(stderr, "seed %llu step %d: event %zu (%s) differs\n",
 					(unsigned long long)seed, cur_step, i,
-					floor_ev_name(out.v[i].kind));
+					proto_event_name(out.v[i].kind));
 				failures++;
 				bad = 1;
 			}
