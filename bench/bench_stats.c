@@ -169,19 +169,19 @@ static void time_queries(const char *path, const struct stats_env *env, int32_t 
 {
 	static const char *const gname[] = {"service", "counter", "day", "hour"};
 	for (int g = 0; g < 4; g++) {
-		struct store_reader *r = NULL;
+		struct store_stats_reader *r = NULL;
 		struct stats_result *res = NULL;
 		char *cause = NULL;
 		struct stats_query q = {from, to, (enum stats_group)g};
 		uint64_t t0 = util_mono_ns();
-		if (store_reader_open(path, env->def, &r, &cause) ||
+		if (store_stats_open(path, env->def, &r, &cause) ||
 		    store_stats_query(r, env, &q, &res, &cause))
 			fatal("bench_stats: %s", cause);
 		double ms = (util_mono_ns() - t0) / 1e6;
 		printf("%-28s group=%-8s %8.1f ms  (%u arrivals, %u waits)\n", what, gname[g], ms,
 		       res->total.arrivals, (unsigned)res->total.waits.n);
 		stats_result_free(res);
-		store_reader_free(r);
+		store_stats_free(r);
 	}
 }
 

@@ -15,13 +15,13 @@
 
 struct api;
 
-struct stats;
+struct stats_run;
 
 struct api_opts {
-	const char *listen;  /* "ADDR:PORT" */
-	const char *www;     /* folder of the browser pages */
-	struct clock *clock; /* the floor's clock (borrowed; set by the test-clock route) */
-	struct stats *stats; /* the statistics runner (borrowed) */
+	const char *listen;	 /* "ADDR:PORT" */
+	const char *www;	 /* folder of the browser pages */
+	struct clock *clock;	 /* the floor's clock (borrowed; set by the test-clock route) */
+	struct stats_run *stats; /* the statistics runner (borrowed) */
 };
 
 /** Checks a listen address ("127.0.0.1:8080", "[::1]:8080", "localhost:8080"; the host

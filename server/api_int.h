@@ -47,8 +47,8 @@ struct api {
 	const struct config *cfg;
 	struct engine *engine;
 	struct auth *auth;
-	struct clock *clock; /* the floor's clock (borrowed) */
-	struct stats *stats; /* the statistics runner (borrowed) */
+	struct clock *clock;	 /* the floor's clock (borrowed) */
+	struct stats_run *stats; /* the statistics runner (borrowed) */
 	char *www;
 	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
 	char *page_headers, *display_headers, *asset_headers;
@@ -234,7 +234,7 @@ void api__conn_out_of_fds(struct api *a);
 /** Frees what api__conn_start made (after the last connection is gone). */
 void api__conn_stop(struct api *a);
 
-/* static.c */
+/* api_static.c */
 /** Serves file (a page or "static/…", relative to the www folder, as http_route found
  *  it); returns 0 when it took the request, 1 when there is no such file (caller answers
  *  404), -1 to close. */

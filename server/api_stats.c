@@ -162,8 +162,8 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 	sr->cfg = a->cfg;
 	sr->csv = csv;
 	sr->d = api__http_defer(r);
-	int err = staff ? stats_query_staff(a->stats, &q, staff_done_cb, sr)
-			: stats_query(a->stats, &q, query_done_cb, sr);
+	int err = staff ? stats_run_query_staff(a->stats, &q, staff_done_cb, sr)
+			: stats_run_query(a->stats, &q, query_done_cb, sr);
 	if (err) {
 		api__deferred_fail(sr->d, 503, "unavailable", "torgd is shutting down", NULL);
 		free(sr);
@@ -212,7 +212,7 @@ static void route_test_purge(struct api *a, struct http_req *r)
 	if (!allow(r, AUTH_ROLE_ADMIN))
 		return;
 	struct api_deferred *d = api__http_defer(r);
-	int err = stats_purge_now(a->stats, purge_done_cb, d);
+	int err = stats_run_purge_now(a->stats, purge_done_cb, d);
 	if (err)
 		api__deferred_fail(d, err == -EBUSY ? 409 : 503, "unavailable",
 				   "the purge cannot run now", NULL);

@@ -41,7 +41,7 @@ struct torgd {
 	struct clock clock;
 	struct engine *engine;
 	struct api *api;
-	struct stats *stats;
+	struct stats_run *stats;
 	int stopping_parts;
 	bool stopping;
 };
@@ -85,7 +85,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 	log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
 	api_stop(t->api);
 	t->stopping_parts = 3;
-	stats_stop(t->stats, part_done, t);
+	stats_run_stop(t->stats, part_done, t);
 	engine_stop(t->engine, part_done, t);
 	auth_stop(t->auth, part_done, t);
 }
@@ -178,7 +178,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		fprintf(stderr, "torgd: %s: %s\n", db, cause);
 		goto out_loop;
 	}
-	t.stats = stats_create(&t.loop, db, cfg, &t.clock);
+	t.stats = stats_run_create(&t.loop, db, cfg, &t.clock);
 	if (test_clock)
 		log_warn("--test-clock: the floor's clock can be set over HTTP (tests only)");
 	log_info("journal replayed to seq %llu in %.1f ms",
@@ -198,7 +198,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		api_stop(t.api);
 		goto out_loop;
 	}
-	if (stats_start(t.stats) != 0)
+	if (stats_run_start(t.stats) != 0)
 		log_warn("statistics are not available (no worker thread)");
 	uv_signal_init(&t.loop, &t.sigint);
 	uv_signal_init(&t.loop, &t.sigterm);
@@ -217,10 +217,10 @@ out_loop:
 		api_free(t.api);
 	}
 	if (t.stats && !t.stopping) {
-		stats_stop(t.stats, NULL, NULL);
+		stats_run_stop(t.stats, NULL, NULL);
 		uv_run(&t.loop, UV_RUN_DEFAULT);
 	}
-	stats_free(t.stats);
+	stats_run_free(t.stats);
 	engine_free(t.engine);
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	int rc = uv_loop_close(&t.loop);

@@ -28,7 +28,7 @@ enum job_kind { JOB_QUERY, JOB_PURGE, JOB_STAFF };
 /* One job on the runner's worker. */
 struct job {
 	struct worker_job wjob;
-	struct stats *s;
+	struct stats_run *s;
 	enum job_kind kind;
 	struct stats_env env;
 	struct stats_query q;
@@ -40,34 +40,34 @@ struct job {
 	struct stats_staff *staff;
 	int folded;
 	/* the caller's callback */
-	stats_query_cb qcb;
-	stats_purge_cb pcb;
-	stats_staff_cb scb;
+	stats_run_query_cb qcb;
+	stats_run_purge_cb pcb;
+	stats_run_staff_cb scb;
 	void *arg;
 };
 
-struct stats {
+struct stats_run {
 	uv_loop_t *loop;
 	char *db_path;
 	const struct config *cfg;
 	const struct clock *clock;
 	uv_timer_t lag_timer, purge_timer;
-	struct worker *worker; /* from stats_start until the stop is complete */
+	struct worker *worker; /* from stats_run_start until the stop is complete */
 	bool started, stopping, timers_closed;
 	int handles_open;
 	size_t jobs;	   /* in flight */
 	bool purging;	   /* a purge job is in flight */
 	int32_t purged_on; /* the floor day of the last successful daily purge */
 	uint64_t lag_due_ns;
-	struct stats_lag lag;
+	struct stats_run_lag lag;
 	void (*done_cb)(void *arg);
 	void *done_arg;
 };
 
-struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
-			   const struct clock *clock)
+struct stats_run *stats_run_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
+				   const struct clock *clock)
 {
-	struct stats *s = xcalloc(1, sizeof(*s));
+	struct stats_run *s = xcalloc(1, sizeof(*s));
 	s->loop = loop;
 	s->db_path = xstrdup(db_path);
 	s->cfg = cfg;
@@ -78,7 +78,7 @@ struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct co
 /* Lag timer: how late this tick came is how long the loop was busy. */
 static void lag_cb(uv_timer_t *t)
 {
-	struct stats *s = t->data;
+	struct stats_run *s = t->data;
 	uint64_t now = uv_hrtime();
 	uint64_t late = now > s->lag_due_ns ? now - s->lag_due_ns : 0;
 	s->lag.last_us = late / 1000;
@@ -88,7 +88,7 @@ static void lag_cb(uv_timer_t *t)
 }
 
 /* The environment a job computes in: the floor's definition, day start and clock now. */
-static struct stats_env env_now(const struct stats *s)
+static struct stats_env env_now(const struct stats_run *s)
 {
 	return (struct stats_env){.def = &s->cfg->floor_def,
 				  .day_start_min = s->cfg->day_start_min,
@@ -108,15 +108,15 @@ static void work_cb(struct worker_job *wj)
 					   &j->cause);
 		return;
 	}
-	struct store_reader *r = NULL;
-	j->err = store_reader_open(j->s->db_path, j->env.def, &r, &j->cause);
+	struct store_stats_reader *r = NULL;
+	j->err = store_stats_open(j->s->db_path, j->env.def, &r, &j->cause);
 	if (!j->err)
 		j->err = store_stats_query(r, &j->env, &j->q, &j->res, &j->cause);
-	store_reader_free(r);
+	store_stats_free(r);
 }
 
 /* Finishes a stop once no job, no handle and no worker is left. */
-static void maybe_done(struct stats *s)
+static void maybe_done(struct stats_run *s)
 {
 	if (s->stopping && s->jobs == 0 && s->handles_open == 0 && !s->worker && s->done_cb) {
 		void (*cb)(void *) = s->done_cb;
@@ -129,7 +129,7 @@ static void maybe_done(struct stats *s)
 static void after_work_cb(struct worker_job *wj, int status)
 {
 	struct job *j = wj->data;
-	struct stats *s = j->s;
+	struct stats_run *s = j->s;
 	if (status && !j->err) {
 		j->err = status;
 		j->cause = xasprintf("statistics: job cancelled: %s", strerror(-status));
@@ -161,7 +161,7 @@ static void after_work_cb(struct worker_job *wj, int status)
 }
 
 /* Queues a job; returns 0 or a negative errno (the job is freed then). */
-static int submit(struct stats *s, struct job *j)
+static int submit(struct stats_run *s, struct job *j)
 {
 	j->s = s;
 	j->wjob.data = j;
@@ -175,7 +175,8 @@ static int submit(struct stats *s, struct job *j)
 	return 0;
 }
 
-int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb, void *arg)
+int stats_run_query(struct stats_run *s, const struct stats_query *q, stats_run_query_cb cb,
+		    void *arg)
 {
 	if (s->stopping)
 		return -ESHUTDOWN;
@@ -187,7 +188,8 @@ int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb,
 	return submit(s, j);
 }
 
-int stats_query_staff(struct stats *s, const struct stats_query *q, stats_staff_cb cb, void *arg)
+int stats_run_query_staff(struct stats_run *s, const struct stats_query *q, stats_run_staff_cb cb,
+			  void *arg)
 {
 	if (s->stopping)
 		return -ESHUTDOWN;
@@ -200,13 +202,13 @@ int stats_query_staff(struct stats *s, const struct stats_query *q, stats_staff_
 }
 
 /* The first day kept by the retention, for the floor day today. */
-static int32_t retention_start(const struct stats *s, int32_t today)
+static int32_t retention_start(const struct stats_run *s, int32_t today)
 {
 	int days = s->cfg->retention_days > 0 ? s->cfg->retention_days : 90;
 	return stats_day_from_number(stats_day_number(today) - days);
 }
 
-int stats_purge_now(struct stats *s, stats_purge_cb cb, void *arg)
+int stats_run_purge_now(struct stats_run *s, stats_run_purge_cb cb, void *arg)
 {
 	if (s->stopping)
 		return -ESHUTDOWN;
@@ -229,7 +231,7 @@ int stats_purge_now(struct stats *s, stats_purge_cb cb, void *arg)
 /* Daily purge: marks the day done when the job succeeds. */
 static void daily_done_cb(int folded, int err, void *arg)
 {
-	struct stats *s = arg;
+	struct stats_run *s = arg;
 	if (!err)
 		s->purged_on = clock_floor_now(s->clock).day;
 }
@@ -237,13 +239,13 @@ static void daily_done_cb(int folded, int err, void *arg)
 /* Once a minute: runs the purge when the floor's day changed since the last one. */
 static void purge_timer_cb(uv_timer_t *t)
 {
-	struct stats *s = t->data;
+	struct stats_run *s = t->data;
 	int32_t today = clock_floor_now(s->clock).day;
 	if (today > 0 && today != s->purged_on && !s->purging)
-		stats_purge_now(s, daily_done_cb, s);
+		stats_run_purge_now(s, daily_done_cb, s);
 }
 
-int stats_start(struct stats *s)
+int stats_run_start(struct stats_run *s)
 {
 	if (s->started)
 		return -EALREADY;
@@ -263,7 +265,7 @@ int stats_start(struct stats *s)
 	return 0;
 }
 
-void stats_get_lag(const struct stats *s, struct stats_lag *out)
+void stats_run_get_lag(const struct stats_run *s, struct stats_run_lag *out)
 {
 	*out = s->lag;
 }
@@ -271,7 +273,7 @@ void stats_get_lag(const struct stats *s, struct stats_lag *out)
 /* A timer closed. */
 static void timer_closed_cb(uv_handle_t *h)
 {
-	struct stats *s = h->data;
+	struct stats_run *s = h->data;
 	s->handles_open--;
 	maybe_done(s);
 }
@@ -279,13 +281,13 @@ static void timer_closed_cb(uv_handle_t *h)
 /* The worker has stopped: every job has been handed back. */
 static void worker_stopped_cb(void *arg)
 {
-	struct stats *s = arg;
+	struct stats_run *s = arg;
 	worker_free(s->worker);
 	s->worker = NULL;
 	maybe_done(s);
 }
 
-void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg)
+void stats_run_stop(struct stats_run *s, void (*done_cb)(void *arg), void *arg)
 {
 	s->done_cb = done_cb;
 	s->done_arg = arg;
@@ -301,14 +303,15 @@ void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg)
 	maybe_done(s);
 }
 
-void stats_free(struct stats *s)
+void stats_run_free(struct stats_run *s)
 {
 	if (!s)
 		return;
 	if (s->jobs || s->worker)
-		fatal("stats_free with %zu statistics jobs in flight or its worker running (call "
-		      "stats_stop first)",
-		      s->jobs);
+		fatal(
+		    "stats_run_free with %zu statistics jobs in flight or its worker running (call "
+		    "stats_run_stop first)",
+		    s->jobs);
 	free(s->db_path);
 	free(s);
 }

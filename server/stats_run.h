@@ -17,49 +17,51 @@
 #include "stats.h"
 #include "stats_staff.h"
 
-struct stats;
+struct stats_run;
 
 /* How late the loop-lag probe's timer fired, in µs: the newest and the largest. */
-struct stats_lag {
+struct stats_run_lag {
 	uint64_t last_us, max_us;
 };
 
 /** A query's answer: res (owned by the callback, free with stats_result_free) when err is
  *  0, else a negative errno and cause (borrowed, for the log). */
-typedef void (*stats_query_cb)(struct stats_result *res, int err, const char *cause, void *arg);
+typedef void (*stats_run_query_cb)(struct stats_result *res, int err, const char *cause, void *arg);
 /** A per-staff query's answer: res (owned by the callback, free with stats_staff_free) when
  *  err is 0, else a negative errno and cause (borrowed, for the log). */
-typedef void (*stats_staff_cb)(struct stats_staff *res, int err, const char *cause, void *arg);
+typedef void (*stats_run_staff_cb)(struct stats_staff *res, int err, const char *cause, void *arg);
 /** A purge's end: days folded, and 0 or a negative errno. */
-typedef void (*stats_purge_cb)(int folded, int err, void *arg);
+typedef void (*stats_run_purge_cb)(int folded, int err, void *arg);
 
 /** Creates the runner for the database at db_path (copied); cfg and clock (the floor's,
  *  whose now the figures are computed at) are borrowed and must outlive it. Nothing runs
- *  until stats_start. */
-struct stats *stats_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
-			   const struct clock *clock);
+ *  until stats_run_start. */
+struct stats_run *stats_run_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
+				   const struct clock *clock);
 /** Starts the runner's worker thread ("torg-stats", used by nothing else), the loop-lag
  *  probe and the daily purge check (first run a few seconds after start, then whenever the
  *  floor's day has changed). Returns 0, -EALREADY, or a negative errno when the thread
  *  cannot be made (then nothing runs; queries answer -EAGAIN). */
-int stats_start(struct stats *s);
+int stats_run_start(struct stats_run *s);
 /** Runs q on the worker at the floor's clock now; cb runs on the loop thread (with
- *  -ECANCELED when stats_stop came before the job started). Returns 0, or -ESHUTDOWN while
- *  stopping, or -EAGAIN before stats_start (cb will not run then). */
-int stats_query(struct stats *s, const struct stats_query *q, stats_query_cb cb, void *arg);
+ *  -ECANCELED when stats_run_stop came before the job started). Returns 0, or -ESHUTDOWN while
+ *  stopping, or -EAGAIN before stats_run_start (cb will not run then). */
+int stats_run_query(struct stats_run *s, const struct stats_query *q, stats_run_query_cb cb,
+		    void *arg);
 /** Runs the per-staff figures of the days [q->from, q->to] (q->group is ignored) on a
  *  worker; the caller checks statistics.per_staff first. Returns as stats_query. */
-int stats_query_staff(struct stats *s, const struct stats_query *q, stats_staff_cb cb, void *arg);
+int stats_run_query_staff(struct stats_run *s, const struct stats_query *q, stats_run_staff_cb cb,
+			  void *arg);
 /** Runs the retention purge now (days before today minus retention_days); cb (may be NULL)
  *  runs on the loop thread. Returns 0, -EBUSY when a purge is running, -ESHUTDOWN, or
  *  -EAGAIN before the floor has a day. */
-int stats_purge_now(struct stats *s, stats_purge_cb cb, void *arg);
+int stats_run_purge_now(struct stats_run *s, stats_run_purge_cb cb, void *arg);
 /** The loop lag measured so far. */
-void stats_get_lag(const struct stats *s, struct stats_lag *out);
+void stats_run_get_lag(const struct stats_run *s, struct stats_run_lag *out);
 /** Closes the timers, cancels the jobs not yet started and waits for the running one, then
  *  calls done_cb on the loop thread (at once when never started). */
-void stats_stop(struct stats *s, void (*done_cb)(void *arg), void *arg);
-/** Frees the runner (after stats_stop's callback, or if never started). NULL is fine. */
-void stats_free(struct stats *s);
+void stats_run_stop(struct stats_run *s, void (*done_cb)(void *arg), void *arg);
+/** Frees the runner (after stats_run_stop's callback, or if never started). NULL is fine. */
+void stats_run_free(struct stats_run *s);
 
 #endif

@@ -17,7 +17,7 @@
 
 #include "util.h"
 
-struct store_reader {
+struct store_stats_reader {
 	sqlite3 *db;
 	struct store__stats_ids ids;
 };
@@ -386,10 +386,10 @@ int store__stats_folded(sqlite3 *db, const struct store__stats_ids *ids, int32_t
 	return err;
 }
 
-int store_reader_open(const char *path, const struct floor_def *def, struct store_reader **out,
-		      char **cause)
+int store_stats_open(const char *path, const struct floor_def *def, struct store_stats_reader **out,
+		     char **cause)
 {
-	struct store_reader *r = xcalloc(1, sizeof(*r));
+	struct store_stats_reader *r = xcalloc(1, sizeof(*r));
 	int rc = sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		*cause = xasprintf("statistics: cannot open %s: %s", path,
@@ -404,7 +404,7 @@ int store_reader_open(const char *path, const struct floor_def *def, struct stor
 	return 0;
 }
 
-void store_reader_free(struct store_reader *r)
+void store_stats_free(struct store_stats_reader *r)
 {
 	if (!r)
 		return;
@@ -420,7 +420,7 @@ static int merge_cb(struct stats_day *d, void *arg)
 	return 0;
 }
 
-int store_stats_query(struct store_reader *r, const struct stats_env *env,
+int store_stats_query(struct store_stats_reader *r, const struct stats_env *env,
 		      const struct stats_query *q, struct stats_result **out, char **cause)
 {
 	struct stats_result *res = stats_result_create(q, env->def->nservices, env->def->ncounters);

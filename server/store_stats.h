@@ -14,19 +14,19 @@
 #include "floor.h"
 #include "stats.h"
 
-struct store_reader;
+struct store_stats_reader;
 
 /** Opens a read-only connection to the store's database at path (already migrated by
  *  store_open). def is borrowed and must outlive the reader. Returns 0 or -errno with
  *  *cause malloc'd. */
-int store_reader_open(const char *path, const struct floor_def *def, struct store_reader **out,
-		      char **cause);
+int store_stats_open(const char *path, const struct floor_def *def, struct store_stats_reader **out,
+		     char **cause);
 /** Closes and frees a reader. NULL is fine. */
-void store_reader_free(struct store_reader *r);
+void store_stats_free(struct store_stats_reader *r);
 /** Computes the figures of q (env gives the day start, now and targets). Returns 0 with
  *  *out a new result (free with stats_result_free), -EINVAL for a bad range, or -errno
  *  with *cause malloc'd. */
-int store_stats_query(struct store_reader *r, const struct stats_env *env,
+int store_stats_query(struct store_stats_reader *r, const struct stats_env *env,
 		      const struct stats_query *q, struct stats_result **out, char **cause);
 
 /** Folds every local day before before_day into the aggregate tables and deletes its

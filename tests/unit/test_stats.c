@@ -220,18 +220,18 @@ static int scenario(void)
 /* Runs one query on the scenario's database. */
 static struct stats_result *query(int32_t from, int32_t to, enum stats_group g)
 {
-	struct store_reader *r = NULL;
+	struct store_stats_reader *r = NULL;
 	struct stats_result *res = NULL;
 	char *cause = NULL;
 	struct stats_env env = {
 	    .def = &def, .day_start_min = DAY_START, .now_ms = t8 + 26 * 3600000LL};
 	struct stats_query q = {from, to, g};
-	if (store_reader_open(db_path, &def, &r, &cause) != 0 ||
+	if (store_stats_open(db_path, &def, &r, &cause) != 0 ||
 	    store_stats_query(r, &env, &q, &res, &cause) != 0) {
 		fprintf(stderr, "query: %s\n", cause ? cause : "?");
 		free(cause);
 	}
-	store_reader_free(r);
+	store_stats_free(r);
 	return res;
 }
 

@@ -1,5 +1,5 @@
 /*
- * static.c — serves the browser pages and their assets from the www folder
+ * api_static.c — serves the browser pages and their assets from the www folder
  * (torgd --www, default the source tree's server/www), with their security headers
  * (a Content-Security-Policy without inline script, frame-ancestors per page,
  * nosniff, no Referer). Which file a path names is decided by http_route (pages carry

@@ -1,5 +1,5 @@
 /*
- * metrics.c — GET /metrics in the Prometheus text exposition format (0.0.4):
+ * api_metrics.c — GET /metrics in the Prometheus text exposition format (0.0.4):
  * the floor's queues per service (waiting, longest wait, counters open), open
  * counters, ticket counts since start, WebSocket sessions, HTTP requests, the
  * event loop's lag (from the statistics runner's timer probe) and the store's
@@ -119,9 +119,9 @@ char *api__metrics(struct api *a, size_t *len)
 	       (unsigned long long)a->logins_throttled);
 	family(&t, "torg_event_seq", "gauge", "Newest durable event sequence number.", "%llu",
 	       (unsigned long long)engine_durable_seq(e));
-	struct stats_lag lag = {0};
+	struct stats_run_lag lag = {0};
 	if (a->stats)
-		stats_get_lag(a->stats, &lag);
+		stats_run_get_lag(a->stats, &lag);
 	family(&t, "torg_event_loop_lag_seconds", "gauge",
 	       "How late the event loop ran a 250 ms timer, last time.", "%.6f", lag.last_us / 1e6);
 	family(&t, "torg_event_loop_lag_max_seconds", "gauge",
