@@ -66,10 +66,10 @@ static void fill(const char *path, int32_t first, int ndays, int day_start)
 			   " VALUES(?1, ?2, ?3, ?4, ?5, 0)",
 			   -1, &jr, NULL);
 	int64_t seq = 0, legs = 0;
-	int64_t dn = stats_day_number(first);
+	int64_t dn = hours_day_number(first);
 	for (int d = 0; d < ndays; d++) {
-		int32_t day = stats_day_from_number(dn + d);
-		int64_t t8 = stats_day_start_ms(day, day_start) + 4 * 3600000LL; /* 08:00 */
+		int32_t day = hours_day_from_number(dn + d);
+		int64_t t8 = hours_day_start_ms(day, day_start) + 4 * 3600000LL; /* 08:00 */
 		for (int c = 0; c < NC; c++) {
 			for (int k = 0; k < 2; k++) {
 				sqlite3_bind_int64(jr, 1, ++seq);
@@ -149,8 +149,8 @@ static void fill(const char *path, int32_t first, int ndays, int day_start)
 	}
 	/* The newest day's floor.day event, as a running floor has it. */
 	sqlite3_bind_int64(jr, 1, ++seq);
-	sqlite3_bind_int64(jr, 2, stats_day_start_ms(stats_day_from_number(dn + ndays), day_start));
-	sqlite3_bind_int(jr, 3, stats_day_from_number(dn + ndays));
+	sqlite3_bind_int64(jr, 2, hours_day_start_ms(hours_day_from_number(dn + ndays), day_start));
+	sqlite3_bind_int(jr, 3, hours_day_from_number(dn + ndays));
 	sqlite3_bind_int(jr, 4, FLOOR_EV_DAY);
 	sqlite3_bind_null(jr, 5);
 	sqlite3_step(jr);
@@ -215,17 +215,17 @@ int main(int argc, char **argv)
 		fatal("bench_stats: %s", cause);
 	store_free(s);
 	int32_t first = 20250101;
-	int32_t last = stats_day_from_number(stats_day_number(first) + ndays - 1);
+	int32_t last = hours_day_from_number(hours_day_number(first) + ndays - 1);
 	uint64_t t0 = util_mono_ns();
 	fill(path, first, ndays, 240);
 	printf("fill took %.1f s\n", (util_mono_ns() - t0) / 1e9);
 	struct stats_env env = {.def = &def,
 				.day_start_min = 240,
-				.now_ms = stats_day_start_ms(last, 240) + 86400000LL};
+				.now_ms = hours_day_start_ms(last, 240) + 86400000LL};
 	time_queries(path, &env, first, last, "raw legs, whole range");
 	int folded = 0;
 	t0 = util_mono_ns();
-	int32_t keep = stats_day_from_number(stats_day_number(last) - 90);
+	int32_t keep = hours_day_from_number(hours_day_number(last) - 90);
 	if (store_purge(path, &env, keep, &folded, &cause))
 		fatal("bench_stats: %s", cause);
 	printf("purge folded %d days in %.1f s (%.1f ms per day)\n", folded,

@@ -92,7 +92,7 @@ static bool date_param(struct http_req *r, const char *name, int32_t dflt, int32
 		*out = dflt;
 		return true;
 	}
-	if (stats_parse_date(buf, out) == 0)
+	if (hours_parse_date(buf, out) == 0)
 		return true;
 	char *msg = xasprintf("%s: expected a date YYYY-MM-DD", name);
 	api__http_fail(r, 400, "bad_query", msg, name);
@@ -113,7 +113,7 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 		api__http_fail(r, 400, "bad_query", "to: the range ends before it starts", "to");
 		return;
 	}
-	if (stats_day_number(q.to) - stats_day_number(q.from) >= STATS_MAX_DAYS) {
+	if (hours_day_number(q.to) - hours_day_number(q.from) >= STATS_MAX_DAYS) {
 		char *msg = xasprintf("to: a range spans at most %d days", STATS_MAX_DAYS);
 		api__http_fail(r, 400, "bad_query", msg, "to");
 		free(msg);
@@ -152,8 +152,8 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 	}
 	if (csv) {
 		char from[16], to[16], disp[128];
-		stats_format_date(q.from, from, sizeof(from));
-		stats_format_date(q.to, to, sizeof(to));
+		hours_format_date(q.from, from, sizeof(from));
+		hours_format_date(q.to, to, sizeof(to));
 		snprintf(disp, sizeof(disp), "attachment; filename=\"torg-%s-%s-%s.csv\"",
 			 staff ? "staff" : stats_out_group_name(q.group), from, to);
 		api__http_header(r, "content-disposition", disp);
@@ -186,7 +186,7 @@ static void route_test_clock(struct api *a, struct http_req *r)
 	clock_set_ms(a->clock, ms);
 	struct floor_clock now = engine_clock(a->engine);
 	char day[16];
-	stats_format_date(now.day, day, sizeof(day));
+	hours_format_date(now.day, day, sizeof(day));
 	json_t *o = json_object();
 	json_object_set_new(o, "ms", json_integer(now.ms));
 	json_object_set_new(o, "day", json_string(day));

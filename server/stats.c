@@ -22,36 +22,6 @@
 /* ---- dates: thin wrappers of the calendar in hours.c, for the callers that use the
  * statistics' names (api_stats, stats_run, stats_out, store_staff, tests, bench) ---- */
 
-/* Parses a YYYY-MM-DD calendar date (hours_parse_date). */
-int stats_parse_date(const char *s, int32_t *out)
-{
-	return hours_parse_date(s, out);
-}
-
-/* Formats yyyymmdd as YYYY-MM-DD (hours_format_date). */
-void stats_format_date(int32_t day, char *buf, size_t len)
-{
-	hours_format_date(day, buf, len);
-}
-
-/* Days since 1970-01-01 (hours_day_number). */
-int64_t stats_day_number(int32_t day)
-{
-	return hours_day_number(day);
-}
-
-/* The date of a day number (hours_day_from_number). */
-int32_t stats_day_from_number(int64_t n)
-{
-	return hours_day_from_number(n);
-}
-
-/* UTC ms of the local day's start (hours_day_start_ms). */
-int64_t stats_day_start_ms(int32_t day, int day_start_min)
-{
-	return hours_day_start_ms(day, day_start_min);
-}
-
 /* ---- the local hours of a day ---- */
 
 /* The local hours of one floor day: segment i is [b[i], b[i+1]) with hour h[i]. */

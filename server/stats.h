@@ -11,10 +11,10 @@
  * them in aggregate tables for days whose ticket-level history the retention
  * purge has deleted, so a day's figures are the same before and after the
  * purge. This file's functions are pure (no I/O, no SQLite): stats.c builds
- * the cells of a day, stats_result.c merges days into a result, and the date
- * functions are thin wrappers of hours.c's calendar; store_stats.c and
- * store_purge.c read and write the tables, stats_run.c runs them off the loop,
- * stats_out.c renders JSON and CSV.
+ * the cells of a day and stats_result.c merges days into a result, counting
+ * days with hours.h's calendar; store_stats.c and store_purge.c read and write
+ * the tables, stats_run.c runs them off the loop, stats_out.c renders JSON and
+ * CSV.
  *
  * Definitions (all per leg: a transferred visit counts in each service):
  * arrivals = legs that joined a service's queue (new tickets and transfers in),
@@ -35,6 +35,7 @@
 #include <stdint.h>
 
 #include "floor.h"
+#include "hours.h" /* the calendar of days (yyyymmdd) the figures are kept by */
 
 #define STATS_HOURS	 24
 #define STATS_MAX_DAYS	 3700 /* longest range a query may span (about ten years) */
@@ -165,20 +166,6 @@ struct stats_result {
 	size_t ndays;
 	bool *day_seen;
 };
-
-/* Dates: the calendar of hours.h under the statistics' names (stats.c). */
-
-/** Parses "YYYY-MM-DD" (a real calendar date) into yyyymmdd; returns 0 or -EINVAL. */
-int stats_parse_date(const char *s, int32_t *out);
-/** Formats yyyymmdd as "YYYY-MM-DD" into buf (>= 11 bytes). */
-void stats_format_date(int32_t day, char *buf, size_t len);
-/** Days since 1970-01-01 of a yyyymmdd date (proleptic Gregorian). */
-int64_t stats_day_number(int32_t day);
-/** The yyyymmdd date of a day number. */
-int32_t stats_day_from_number(int64_t n);
-/** UTC ms at which the local day yyyymmdd starts (its day_start_min, in the process's
- *  time zone). */
-int64_t stats_day_start_ms(int32_t day, int day_start_min);
 
 /* The cells of a day and the duration lists (stats.c). */
 

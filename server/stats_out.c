@@ -99,7 +99,7 @@ static void key_json(json_t *o, const struct stats_result *r, const struct confi
 				    k < 0 ? json_null() : json_string(cfg->counters[k].id));
 		break;
 	case STATS_GROUP_DAY:
-		stats_format_date(k, day, sizeof(day));
+		hours_format_date(k, day, sizeof(day));
 		json_object_set_new(o, "day", json_string(day));
 		break;
 	case STATS_GROUP_HOUR:
@@ -118,8 +118,8 @@ static bool row_shown(const struct stats_result *r, size_t i)
 json_t *stats_out_json(const struct stats_result *r, const struct config *cfg)
 {
 	char from[16], to[16];
-	stats_format_date(r->q.from, from, sizeof(from));
-	stats_format_date(r->q.to, to, sizeof(to));
+	hours_format_date(r->q.from, from, sizeof(from));
+	hours_format_date(r->q.to, to, sizeof(to));
 	json_t *o = json_object();
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "to", json_string(to));
@@ -210,7 +210,7 @@ char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size
 			util_text_printf(&t, "%s", k < 0 ? "none" : cfg->counters[k].id);
 			break;
 		case STATS_GROUP_DAY:
-			stats_format_date(k, day, sizeof(day));
+			hours_format_date(k, day, sizeof(day));
 			util_text_printf(&t, "%s", day);
 			break;
 		case STATS_GROUP_HOUR:
@@ -262,8 +262,8 @@ static void staff_values(const struct stats_staff_row *row, struct val v[NSTAFF]
 json_t *stats_out_staff_json(const struct stats_staff *r)
 {
 	char from[16], to[16];
-	stats_format_date(r->from, from, sizeof(from));
-	stats_format_date(r->to, to, sizeof(to));
+	hours_format_date(r->from, from, sizeof(from));
+	hours_format_date(r->to, to, sizeof(to));
 	json_t *o = json_object();
 	json_object_set_new(o, "from", json_string(from));
 	json_object_set_new(o, "to", json_string(to));

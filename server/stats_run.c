@@ -205,7 +205,7 @@ int stats_run_query_staff(struct stats_run *s, const struct stats_query *q, stat
 static int32_t retention_start(const struct stats_run *s, int32_t today)
 {
 	int days = s->cfg->retention_days > 0 ? s->cfg->retention_days : 90;
-	return stats_day_from_number(stats_day_number(today) - days);
+	return hours_day_from_number(hours_day_number(today) - days);
 }
 
 int stats_run_purge_now(struct stats_run *s, stats_run_purge_cb cb, void *arg)

@@ -133,15 +133,15 @@ int store_staff_query(const char *path, const struct stats_env *env, int32_t fro
 	struct rows w = {0};
 	sqlite3 *db = NULL;
 	int err = 0;
-	if (to < from || stats_day_number(to) - stats_day_number(from) >= STATS_MAX_DAYS) {
+	if (to < from || hours_day_number(to) - hours_day_number(from) >= STATS_MAX_DAYS) {
 		*cause = xstrdup("the range is empty or too long");
 		return -EINVAL;
 	}
 	struct stats_staff_span span = {
 	    .from = from,
 	    .to = to,
-	    .start_ms = stats_day_start_ms(from, env->day_start_min),
-	    .end_ms = stats_day_start_ms(stats_day_from_number(stats_day_number(to) + 1),
+	    .start_ms = hours_day_start_ms(from, env->day_start_min),
+	    .end_ms = hours_day_start_ms(hours_day_from_number(hours_day_number(to) + 1),
 					 env->day_start_min),
 	    .now_ms = env->now_ms};
 	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL);

@@ -1,11 +1,11 @@
-/* fuzz_dates.c: libFuzzer driver for the date and time-of-day parsers: stats_parse_date
- * (server/stats.h, the from/to of the statistics) and hours_parse_hhmm (server/hours.h,
+/* fuzz_dates.c: libFuzzer driver for the date and time-of-day parsers: hours_parse_date
+ * (server/hours.h, the from/to of the statistics) and hours_parse_hhmm (server/hours.h,
  * opening hours and day_starts). An input is one string (up to its first NUL). The driver
  * aborts when a contract breaks: a verdict that differs from a reference reading
  * (exactly "YYYY-MM-DD", a real Gregorian date from 1970 on; exactly "HH:MM" from 00:00
- * to 23:59, and 24:00 only when allowed), an accepted date that stats_format_date does
+ * to 23:59, and 24:00 only when allowed), an accepted date that hours_format_date does
  * not give back as the same text or whose day number does not round-trip through
- * stats_day_from_number, or an accepted time that hours_format_hhmm does not give back. */
+ * hours_day_from_number, or an accepted time that hours_format_hhmm does not give back. */
 #include "hours.h"
 #include "stats.h"
 
@@ -60,16 +60,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s[n] = '\0';
 
 	int32_t day = -1;
-	int rc = stats_parse_date(s, &day);
+	int rc = hours_parse_date(s, &day);
 	want((rc == 0) == ref_date(s));
 	if (rc == 0) {
 		char back[32];
-		stats_format_date(day, back, sizeof(back));
+		hours_format_date(day, back, sizeof(back));
 		want(!strcmp(back, s));
-		want(stats_day_from_number(stats_day_number(day)) == day);
-		want(stats_day_number(day) >= 0);
+		want(hours_day_from_number(hours_day_number(day)) == day);
+		want(hours_day_number(day) >= 0);
 	}
-	want(stats_parse_date(NULL, &day) != 0);
+	want(hours_parse_date(NULL, &day) != 0);
 
 	for (int allow = 0; allow < 2; allow++) {
 		int m = hours_parse_hhmm(s, allow);

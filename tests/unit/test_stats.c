@@ -56,25 +56,25 @@ static int64_t t8; /* 08:00 local on DAY1 */
 static int test_dates(void)
 {
 	int32_t d;
-	REQUIRE(stats_parse_date("2026-03-02", &d) == 0 && d == 20260302);
-	REQUIRE(stats_parse_date("2024-02-29", &d) == 0 && d == 20240229);
-	REQUIRE(stats_parse_date("2026-02-29", &d) == -EINVAL);
-	REQUIRE(stats_parse_date("2026-13-01", &d) == -EINVAL);
-	REQUIRE(stats_parse_date("2026-3-02", &d) == -EINVAL);
-	REQUIRE(stats_parse_date("2026-03-02x", &d) == -EINVAL);
-	REQUIRE(stats_parse_date("20260302", &d) == -EINVAL);
-	REQUIRE(stats_parse_date("", &d) == -EINVAL);
+	REQUIRE(hours_parse_date("2026-03-02", &d) == 0 && d == 20260302);
+	REQUIRE(hours_parse_date("2024-02-29", &d) == 0 && d == 20240229);
+	REQUIRE(hours_parse_date("2026-02-29", &d) == -EINVAL);
+	REQUIRE(hours_parse_date("2026-13-01", &d) == -EINVAL);
+	REQUIRE(hours_parse_date("2026-3-02", &d) == -EINVAL);
+	REQUIRE(hours_parse_date("2026-03-02x", &d) == -EINVAL);
+	REQUIRE(hours_parse_date("20260302", &d) == -EINVAL);
+	REQUIRE(hours_parse_date("", &d) == -EINVAL);
 	char buf[16];
-	stats_format_date(20260302, buf, sizeof(buf));
+	hours_format_date(20260302, buf, sizeof(buf));
 	REQUIRE(strcmp(buf, "2026-03-02") == 0);
-	REQUIRE(stats_day_number(19700101) == 0);
-	REQUIRE(stats_day_number(20000301) - stats_day_number(20000228) == 2);
-	REQUIRE(stats_day_number(20260101) - stats_day_number(20250101) == 365);
+	REQUIRE(hours_day_number(19700101) == 0);
+	REQUIRE(hours_day_number(20000301) - hours_day_number(20000228) == 2);
+	REQUIRE(hours_day_number(20260101) - hours_day_number(20250101) == 365);
 	for (int64_t n = 19000; n < 21000; n += 7)
-		REQUIRE(stats_day_number(stats_day_from_number(n)) == n);
+		REQUIRE(hours_day_number(hours_day_from_number(n)) == n);
 	/* Oslo: 04:00 local is 03:00 UTC in winter, 02:00 UTC in summer. */
-	REQUIRE(stats_day_start_ms(20260302, 240) == (int64_t)1772420400 * 1000);
-	REQUIRE(stats_day_start_ms(20260701, 240) == (int64_t)1782871200 * 1000);
+	REQUIRE(hours_day_start_ms(20260302, 240) == (int64_t)1772420400 * 1000);
+	REQUIRE(hours_day_start_ms(20260701, 240) == (int64_t)1782871200 * 1000);
 	return 0;
 }
 
@@ -431,7 +431,7 @@ int main(void)
 {
 	setenv("TZ", "Europe/Oslo", 1);
 	tzset();
-	t8 = stats_day_start_ms(DAY1, 8 * 60);
+	t8 = hours_day_start_ms(DAY1, 8 * 60);
 	snprintf(dir, sizeof(dir), "/tmp/torg-test-stats.XXXXXX");
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");

@@ -292,7 +292,7 @@ static int test_query_and_purge(void)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "%s/day.db", dir);
-	int64_t t8 = stats_day_start_ms(DAY1, 8 * 60);
+	int64_t t8 = hours_day_start_ms(DAY1, 8 * 60);
 	struct floor *f = floor_create(&def);
 	struct floor_events evs = {0};
 	uint8_t tok[FLOOR_TOKEN_LEN] = {1};
@@ -310,7 +310,7 @@ static int test_query_and_purge(void)
 	REQUIRE(floor_no_show(f, AT(30), 1, &evs) == 0);
 	REQUIRE(floor_counter_close(f, AT(40), 1, &evs) == 0);
 #undef AT
-	int64_t next5 = stats_day_start_ms(DAY2, 5 * 60);
+	int64_t next5 = hours_day_start_ms(DAY2, 5 * 60);
 	REQUIRE(floor_tick(f, (struct floor_clock){.ms = next5, .day = DAY2}, &evs) == 0);
 	struct sink sink = {0};
 	REQUIRE(write_events(path, evs.v, evs.n, sign_names, true, &sink) == 0);
@@ -320,7 +320,7 @@ static int test_query_and_purge(void)
 	REQUIRE(q_int(path, "SELECT COUNT(*) FROM staff_shifts WHERE to_ms IS NOT NULL") == 2);
 
 	struct stats_env env = {
-	    .def = &def, .day_start_min = 240, .now_ms = stats_day_start_ms(DAY2, 6 * 60)};
+	    .def = &def, .day_start_min = 240, .now_ms = hours_day_start_ms(DAY2, 6 * 60)};
 	struct stats_staff *r = NULL;
 	char *cause = NULL;
 	REQUIRE(store_staff_query(path, &env, DAY1, DAY1, &r, &cause) == 0);
