@@ -1,10 +1,10 @@
 /*
- * encode.c — the torg.v1 encoders (see encode.h and PROTOCOL.md): jansson
+ * proto_encode.c — the torg.v1 encoders (see proto_encode.h and PROTOCOL.md): jansson
  * objects built field by field in the protocol's order and dumped compactly,
  * except for the messages of the hot paths (skip, resume, a phone's ticket
  * status), which are printed straight into a buffer.
  */
-#include "encode.h"
+#include "proto_encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
