@@ -94,4 +94,7 @@ int config__parse_hours(struct config__parse *p, const char *path, json_t *v, st
 /* True when the zone name is plain and /usr/share/zoneinfo/<tz> is a regular file. */
 bool config__tz_exists(const char *tz);
 
+/* Parses the "server" section (config_server.c). */
+int config__parse_server(struct config__parse *p, json_t *root);
+
 #endif

@@ -1,0 +1,216 @@
+/*
+ * config_server.c — the "server" section of the floor's configuration (see
+ * config/README.md): where torgd listens and stores, its public address, the
+ * origins it trusts for browser requests, the reverse proxies whose
+ * X-Forwarded-For it believes, and the connection limits. Split from config.c,
+ * whose parse calls config__parse_server() (config_json.h).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config_json.h"
+#include "http_parse.h"
+#include "util.h"
+
+/* Whether the n-byte host of a listen address is an IPv4 address, [IPv6] or localhost
+ * (torgd binds addresses, never looks names up). */
+static bool listen_host_ok(const char *host, size_t n)
+{
+	char buf[64];
+	unsigned char addr[sizeof(struct in6_addr)];
+	bool v6 = n >= 2 && host[0] == '[' && host[n - 1] == ']';
+	if (v6) {
+		host++;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, host, n);
+	buf[n] = '\0';
+	if (!v6 && strcmp(buf, "localhost") == 0)
+		return true;
+	return inet_pton(v6 ? AF_INET6 : AF_INET, buf, addr) == 1;
+}
+
+#define CONFIG__ORIGIN_MAX 300
+
+/* The origin ("scheme://host[:port]", normalised) of an http(s) URL; 0 or -EINVAL. */
+static int origin_of_url(const char *url, char *out, size_t outlen)
+{
+	const char *host = strstr(url, "://");
+	if (!host)
+		return -EINVAL;
+	size_t n = (size_t)(host + 3 - url) + strcspn(host + 3, "/?#");
+	char buf[CONFIG__ORIGIN_MAX];
+	if (n >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, url, n);
+	buf[n] = '\0';
+	return http_origin_normalize(buf, out, outlen);
+}
+
+/* Parses the optional list of origins server.<key> into *out (normalised, xstrdup'd). */
+static int parse_origins(struct config__parse *p, json_t *sv, const char *key, char ***out,
+			 size_t *n)
+{
+	char path[CONFIG__PATH_LEN], sub[CONFIG__PATH_LEN];
+	json_t *a;
+	config__join(path, "server", key);
+	if (config__get_typed(p, "server", sv, key, JSON_ARRAY, "an array", false, &a) < 0)
+		return -EINVAL;
+	if (!a)
+		return 0;
+	if (json_array_size(a) > CONFIG_MAX_ORIGINS)
+		return config__fail(p, path, "more than %d origins", CONFIG_MAX_ORIGINS);
+	*out = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *v = json_array_get(a, i);
+		char origin[CONFIG__ORIGIN_MAX];
+		config__join_index(sub, path, i);
+		if (!json_is_string(v))
+			return config__fail(p, sub, "expected a string, got %s",
+					    config__type_name(v));
+		if (http_origin_normalize(json_string_value(v), origin, sizeof(origin)) != 0)
+			return config__fail(p, sub,
+					    "%s is not an origin (scheme://host[:port], http or "
+					    "https, no path)",
+					    config__quote(p, json_string_value(v)));
+		(*out)[(*n)++] = xstrdup(origin);
+	}
+	return 0;
+}
+
+/* Parses the optional server.trusted_proxies: addresses or CIDR blocks. */
+static int parse_proxies(struct config__parse *p, json_t *sv)
+{
+	struct config *cfg = p->cfg;
+	char sub[CONFIG__PATH_LEN];
+	json_t *a;
+	if (config__get_typed(p, "server", sv, "trusted_proxies", JSON_ARRAY, "an array", false,
+			      &a) < 0)
+		return -EINVAL;
+	if (!a)
+		return 0;
+	if (json_array_size(a) > CONFIG_MAX_PROXIES)
+		return config__fail(p, "server.trusted_proxies", "more than %d entries",
+				    CONFIG_MAX_PROXIES);
+	cfg->trusted_proxies = xcalloc(json_array_size(a) + 1, sizeof(*cfg->trusted_proxies));
+	for (size_t i = 0; i < json_array_size(a); i++) {
+		json_t *v = json_array_get(a, i);
+		config__join_index(sub, "server.trusted_proxies", i);
+		if (!json_is_string(v))
+			return config__fail(p, sub, "expected a string, got %s",
+					    config__type_name(v));
+		const char *text = json_string_value(v);
+		char *why = NULL;
+		if (netaddr_cidr_parse(text, strlen(text), &cfg->trusted_proxies[i], &why) != 0) {
+			if (why)
+				config__fail(p, sub, "%s", why);
+			else
+				config__fail(p, sub, "%s is not an IP address or CIDR block",
+					     config__quote(p, text));
+			free(why);
+			return -EINVAL;
+		}
+		cfg->ntrusted_proxies = i + 1;
+	}
+	return 0;
+}
+
+/* Parses the optional "server" section. */
+int config__parse_server(struct config__parse *p, json_t *root)
+{
+	static const char *const keys[] = {"listen",
+					   "database",
+					   "synchronous",
+					   "public_url",
+					   "trusted_proxies",
+					   "allowed_origins",
+					   "frame_ancestors",
+					   "max_connections",
+					   "max_connections_per_address",
+					   NULL};
+	static const char *const syncs[] = {"normal", "full", "extra", NULL};
+	struct config *cfg = p->cfg;
+	const char *listen = NULL, *db = NULL, *sync = NULL;
+	json_t *sv, *v;
+	if (config__get_typed(p, "", root, "server", JSON_OBJECT, "an object", false, &sv) < 0)
+		return -EINVAL;
+	if (!sv)
+		return 0;
+	if (config__check_keys(p, "server", sv, keys) < 0 ||
+	    config__get_string(p, "server", sv, "listen", false, &listen) < 0 ||
+	    config__get_string(p, "server", sv, "database", false, &db) < 0 ||
+	    config__get_string(p, "server", sv, "synchronous", false, &sync) < 0)
+		return -EINVAL;
+	if (listen) {
+		const char *colon = strrchr(listen, ':');
+		char *end = NULL;
+		long port = colon ? strtol(colon + 1, &end, 10) : 0;
+		if (!colon || colon == listen || !colon[1] || *end || port < 1 || port > 65535 ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+			return config__fail(p, "server.listen", "%s is not host:port",
+					    config__quote(p, listen));
+		if (!listen_host_ok(listen, (size_t)(colon - listen)))
+			return config__fail(p, "server.listen",
+					    "%s: the host must be an IP address (127.0.0.1, "
+					    "0.0.0.0, [::1], [::]) or localhost",
+					    config__quote(p, listen));
+		free(cfg->listen);
+		cfg->listen = xstrdup(listen);
+	}
+	if (db) {
+		if (!*db)
+			return config__fail(p, "server.database", "empty");
+		free(cfg->database);
+		cfg->database = xstrdup(db);
+	}
+	if (sync) {
+		int i = config__get_enum(p, "server.synchronous", sync, syncs);
+		if (i < 0)
+			return -EINVAL;
+		cfg->synchronous = (enum config_sync)(i + 1);
+	}
+	if ((v = json_object_get(sv, "public_url")) && !json_is_null(v)) {
+		if (!json_is_string(v))
+			return config__fail(p, "server.public_url",
+					    "expected a string or null, got %s",
+					    config__type_name(v));
+		const char *u = json_string_value(v);
+		if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
+		    strlen(u) > 512)
+			return config__fail(p, "server.public_url",
+					    "%s is not an http:// or https:// URL",
+					    config__quote(p, u));
+		char origin[CONFIG__ORIGIN_MAX];
+		if (origin_of_url(u, origin, sizeof(origin)) != 0)
+			return config__fail(p, "server.public_url",
+					    "%s is not an http:// or https:// URL",
+					    config__quote(p, u));
+		cfg->public_url = xstrdup(u);
+	}
+	if (config__get_int(p, "server", sv, "max_connections", 1, 1000000, &cfg->max_connections) <
+		0 ||
+	    config__get_int(p, "server", sv, "max_connections_per_address", 1, 1000000,
+			    &cfg->max_connections_per_address) < 0 ||
+	    parse_proxies(p, sv) < 0 ||
+	    parse_origins(p, sv, "allowed_origins", &cfg->allowed_origins, &cfg->nallowed_origins) <
+		0 ||
+	    parse_origins(p, sv, "frame_ancestors", &cfg->frame_ancestors, &cfg->nframe_ancestors) <
+		0)
+		return -EINVAL;
+	if (cfg->public_url) { /* the floor's public address is always an allowed origin */
+		char origin[CONFIG__ORIGIN_MAX];
+		if (origin_of_url(cfg->public_url, origin, sizeof(origin)) == 0) {
+			cfg->allowed_origins = xrealloc(
+			    cfg->allowed_origins, (cfg->nallowed_origins + 1) * sizeof(char *));
+			cfg->allowed_origins[cfg->nallowed_origins++] = xstrdup(origin);
+		}
+	}
+	return 0;
+}
