@@ -508,22 +508,20 @@ static int check_open(const struct floor *f, int c)
 	return f->ctr[c].open ? 0 : FLOOR_E_CLOSED;
 }
 
-/* Checks that counter c exists, is open and has no current ticket. */
-static int check_free(const struct floor *f, int c)
+/* Starts a command at counter c (see begin(): the day rolls over even when the command
+ * then fails) and checks that c exists, is open, and has a current ticket when current,
+ * else none. */
+static int begin_at(struct floor *f, struct floor_clock now, int c, bool current,
+		    struct floor_events *out, int64_t *at)
 {
+	if (begin(f, now, out, at))
+		return FLOOR_E_INVAL;
 	int r = check_open(f, c);
 	if (r)
 		return r;
+	if (current)
+		return f->ctr[c].ticket != FLOOR_NONE ? 0 : FLOOR_E_IDLE;
 	return f->ctr[c].ticket == FLOOR_NONE ? 0 : FLOOR_E_BUSY;
-}
-
-/* Checks that counter c exists, is open and has a current ticket. */
-static int check_current(const struct floor *f, int c)
-{
-	int r = check_open(f, c);
-	if (r)
-		return r;
-	return f->ctr[c].ticket != FLOOR_NONE ? 0 : FLOOR_E_IDLE;
 }
 
 int floor_issue(struct floor *f, struct floor_clock now, int service, int priority,
@@ -576,9 +574,7 @@ int floor_counter_close(struct floor *f, struct floor_clock now, int counter,
 			struct floor_events *out)
 {
 	int64_t at;
-	if (begin(f, now, out, &at))
-		return FLOOR_E_INVAL;
-	int r = check_free(f, counter);
+	int r = begin_at(f, now, counter, false, out, &at);
 	if (r)
 		return r;
 	struct floor_event ev = ev_make(f, at, FLOOR_EV_COUNTER_CLOSED);
@@ -599,9 +595,7 @@ static void emit_call(struct floor *f, struct floor_events *out, int64_t at, int
 int floor_call_next(struct floor *f, struct floor_clock now, int counter, struct floor_events *out)
 {
 	int64_t at;
-	if (begin(f, now, out, &at))
-		return FLOOR_E_INVAL;
-	int r = check_free(f, counter);
+	int r = begin_at(f, now, counter, false, out, &at);
 	if (r)
 		return r;
 	uint32_t h = floor__route(f, counter, at);
@@ -614,9 +608,7 @@ int floor_call(struct floor *f, struct floor_clock now, int counter, uint32_t ti
 	       struct floor_events *out)
 {
 	int64_t at;
-	if (begin(f, now, out, &at))
-		return FLOOR_E_INVAL;
-	int r = check_free(f, counter);
+	int r = begin_at(f, now, counter, false, out, &at);
 	if (r)
 		return r;
 	if (ticket >= f->nt)
@@ -635,9 +627,7 @@ static int act(struct floor *f, struct floor_clock now, int counter, struct floo
 	       enum floor_state need, int kind)
 {
 	int64_t at;
-	if (begin(f, now, out, &at))
-		return FLOOR_E_INVAL;
-	int r = check_current(f, counter);
+	int r = begin_at(f, now, counter, true, out, &at);
 	if (r)
 		return r;
 	uint32_t h = f->ctr[counter].ticket;
@@ -671,9 +661,7 @@ int floor_transfer(struct floor *f, struct floor_clock now, int counter, int ser
 		   struct floor_events *out)
 {
 	int64_t at;
-	if (begin(f, now, out, &at))
-		return FLOOR_E_INVAL;
-	int r = check_current(f, counter);
+	int r = begin_at(f, now, counter, true, out, &at);
 	if (r)
 		return r;
 	if (service < 0 || service >= (int)f->def->nservices)

@@ -190,6 +190,21 @@ json_t *stats_out_json(const struct stats_result *r, const struct config *cfg)
 	return o;
 }
 
+/* Appends the values of one CSV row after its key cell, each after a comma (a null one
+ * as an empty cell), and the row's CRLF. */
+static void csv_values(struct util_text *t, const struct val *v, size_t n)
+{
+	for (size_t c = 0; c < n; c++) {
+		if (v[c].t == V_NULL)
+			util_text_printf(t, ",");
+		else if (v[c].t == V_INT)
+			util_text_printf(t, ",%lld", v[c].i);
+		else
+			util_text_printf(t, ",%.3f", v[c].d);
+	}
+	util_text_printf(t, "\r\n");
+}
+
 char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size_t *len)
 {
 	struct util_text t = {0};
@@ -219,15 +234,7 @@ char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size
 		}
 		struct val v[NCOLS];
 		row_values(&r->rows[i], v);
-		for (size_t c = 0; c < NCOLS; c++) {
-			if (v[c].t == V_NULL)
-				util_text_printf(&t, ",");
-			else if (v[c].t == V_INT)
-				util_text_printf(&t, ",%lld", v[c].i);
-			else
-				util_text_printf(&t, ",%.3f", v[c].d);
-		}
-		util_text_printf(&t, "\r\n");
+		csv_values(&t, v, NCOLS);
 	}
 	*len = t.len;
 	return t.s;
@@ -309,15 +316,7 @@ char *stats_out_staff_csv(const struct stats_staff *r, size_t *len)
 		}
 		struct val v[NSTAFF];
 		staff_values(&r->rows[i], v);
-		for (size_t c = 0; c < NSTAFF; c++) {
-			if (v[c].t == V_NULL)
-				util_text_printf(&t, ",");
-			else if (v[c].t == V_INT)
-				util_text_printf(&t, ",%lld", v[c].i);
-			else
-				util_text_printf(&t, ",%.3f", v[c].d);
-		}
-		util_text_printf(&t, "\r\n");
+		csv_values(&t, v, NSTAFF);
 	}
 	*len = t.len;
 	return t.s;
