@@ -5,6 +5,8 @@
 // error body turned into an Error, and a floor model that applies events to a
 // snapshot (calls, counters, per-service queue figures).
 
+import { EVENT, STATE, PRIORITY, POSITION } from "./protocol.js";
+
 // Languages' own names, for language choosers; unknown tags show as the tag.
 export const LANG_NAMES = {
 	nb: "Norsk bokmål",
@@ -204,36 +206,36 @@ export class Floor {
 		let call = null;
 		this.track_queue(ev);
 		switch (ev.kind) {
-		case "ticket.called":
-		case "ticket.recalled":
+		case EVENT.CALLED:
+		case EVENT.RECALLED:
 			call = { number: tk.number, service: tk.service, counter: ev.counter, at: ev.at,
-				recall: ev.kind === "ticket.recalled" };
+				recall: ev.kind === EVENT.RECALLED };
 			this.calls.unshift(call);
 			this.calls.length = Math.min(this.calls.length, 10);
 			if (c)
-				c.current = { number: tk.number, service: tk.service, state: "called", leg: tk.leg,
+				c.current = { number: tk.number, service: tk.service, state: STATE.CALLED, leg: tk.leg,
 					called_at: ev.at, started_at: null };
 			break;
-		case "ticket.serving":
+		case EVENT.SERVING:
 			if (c && c.current)
-				Object.assign(c.current, { state: "serving", started_at: ev.at });
+				Object.assign(c.current, { state: STATE.SERVING, started_at: ev.at });
 			break;
-		case "ticket.done":
-		case "ticket.no_show":
-		case "ticket.transferred":
-		case "ticket.cancelled":
+		case EVENT.DONE:
+		case EVENT.NO_SHOW:
+		case EVENT.TRANSFERRED:
+		case EVENT.CANCELLED:
 			if (c && c.current && tk && c.current.number === tk.number)
 				c.current = null;
 			break;
-		case "counter.opened":
+		case EVENT.COUNTER_OPENED:
 			if (c)
 				Object.assign(c, { open: true, services: ev.services || [] });
 			break;
-		case "counter.closed":
+		case EVENT.COUNTER_CLOSED:
 			if (c)
 				Object.assign(c, { open: false, services: [], current: null });
 			break;
-		case "floor.day":
+		case EVENT.DAY:
 			this.calls = [];
 			for (const s of this.services.values())
 				Object.assign(s, { waiting: 0, longest_wait_s: 0, queue: [] });
@@ -262,21 +264,21 @@ export class Floor {
 			const s = this.services.get(sid);
 			if (!s)
 				return;
-			const q = { number: tk.number, priority: tk.priority || "normal", queued_at: ev.at };
+			const q = { number: tk.number, priority: tk.priority || PRIORITY.NORMAL, queued_at: ev.at };
 			s.queue = front ? [q, ...(s.queue || [])] : [...(s.queue || []), q];
 		};
 		switch (ev.kind) {
-		case "ticket.issued":
+		case EVENT.ISSUED:
 			add(tk.service, false);
 			break;
-		case "ticket.called":
-		case "ticket.cancelled":
+		case EVENT.CALLED:
+		case EVENT.CANCELLED:
 			for (const sid of this.services.keys())
 				drop(sid);
 			break;
-		case "ticket.transferred":
+		case EVENT.TRANSFERRED:
 			drop(ev.from);
-			add(ev.to, ev.position === "front");
+			add(ev.to, ev.position === POSITION.FRONT);
 			break;
 		}
 	}

@@ -9,18 +9,19 @@
 
 import { TorgSocket } from "./torg.js";
 import { Floor, LANG_NAMES, load_strings, translator, apply_lang, pick, fmt_wait, fmt_elapsed, api } from "./common.js";
+import { EVENT, STATE, POSITION, OP_PATH } from "./protocol.js";
 
 const STAFF_LANGS = ["nb", "nn", "sv", "en"];
 const REFETCH_MS = 250;
 const ACTIONS = [
 	// [key, action path, label key, needs a form]
-	["N", "call-next", "act_next"],
-	["R", "recall", "act_recall"],
-	["S", "start", "act_start"],
-	["F", "finish", "act_finish"],
-	["X", "no-show", "act_no_show"],
-	["T", "transfer", "act_transfer", true],
-	["C", "call", "act_call", true],
+	["N", OP_PATH.CALL_NEXT, "act_next"],
+	["R", OP_PATH.RECALL, "act_recall"],
+	["S", OP_PATH.START, "act_start"],
+	["F", OP_PATH.FINISH, "act_finish"],
+	["X", OP_PATH.NO_SHOW, "act_no_show"],
+	["T", OP_PATH.TRANSFER, "act_transfer", true],
+	["C", OP_PATH.CALL, "act_call", true],
 ];
 
 const $ = (id) => document.getElementById(id);
@@ -101,11 +102,11 @@ function on_event(ev) {
 		return;
 	floor_seq = ev.seq;
 	floor.apply(ev);
-	if (ev.kind === "floor.day")
+	if (ev.kind === EVENT.DAY)
 		load_counts(ev.day, ev.seq);
 	const mine = my_services();
 	const touched = [ev.ticket && ev.ticket.service, ev.from, ev.to].filter(Boolean);
-	if (touched.some((s) => mine.includes(s)) || ev.kind === "floor.day")
+	if (touched.some((s) => mine.includes(s)) || ev.kind === EVENT.DAY)
 		schedule_refetch();
 	render();
 }
@@ -158,8 +159,8 @@ function save_counts() {
 function count(ev) {
 	if (ev.counter !== counter_id)
 		return;
-	const k = { "ticket.called": "called", "ticket.done": "done", "ticket.no_show": "no_show",
-		"ticket.transferred": "transferred" }[ev.kind];
+	const k = { [EVENT.CALLED]: "called", [EVENT.DONE]: "done", [EVENT.NO_SHOW]: "no_show",
+		[EVENT.TRANSFERRED]: "transferred" }[ev.kind];
 	if (k)
 		counts[k]++;
 }
@@ -277,7 +278,7 @@ function render_buttons() {
 	div.replaceChildren(...ACTIONS.map(([key, path, label]) => {
 		const b = document.createElement("button");
 		b.type = "button";
-		b.className = path === "call-next" ? "primary act" : "act";
+		b.className = path === OP_PATH.CALL_NEXT ? "primary act" : "act";
 		b.dataset.action = path;
 		b.setAttribute("aria-keyshortcuts", key);
 		const k = document.createElement("kbd");
@@ -304,7 +305,7 @@ function render_work() {
 		$("legs-h").hidden = true;
 	} else {
 		const s = floor.services.get(cur.service);
-		const since = cur.state === "serving" ? cur.started_at : cur.called_at;
+		const since = cur.state === STATE.SERVING ? cur.started_at : cur.called_at;
 		const num = p_el("cur-number", cur.number);
 		num.id = "cur-number";
 		body.replaceChildren(num,
@@ -355,7 +356,7 @@ function render_queues(now) {
 			b.className = "qnum";
 			b.dataset.number = q.number;
 			b.textContent = q.number;
-			b.addEventListener("click", () => act("call", { number: q.number }));
+			b.addEventListener("click", () => act(OP_PATH.CALL, { number: q.number }));
 			const w = document.createElement("span");
 			w.className = "waited";
 			w.textContent = fmt_elapsed((now - Date.parse(q.queued_at)) / 1000);
@@ -409,9 +410,9 @@ function stored_ticket(cur) {
 function act(path, body) {
 	if (!working)
 		return;
-	if (path === "transfer" && !body)
+	if (path === OP_PATH.TRANSFER && !body)
 		return open_transfer();
-	if (path === "call" && !body)
+	if (path === OP_PATH.CALL && !body)
 		return open_call();
 	chain = chain.then(() => run_act(path, body));
 }
@@ -428,7 +429,7 @@ async function run_act(path, body) {
 			show_msg(t("none_waiting_ok"));
 		} else {
 			apply_answer(r);
-			if (r.ticket && (path === "call-next" || path === "call"))
+			if (r.ticket && (path === OP_PATH.CALL_NEXT || path === OP_PATH.CALL))
 				show_msg(t("called_ok", { number: r.ticket.number, counter: pick(r.counter.name, t.lang) }));
 		}
 	} catch (e) {
@@ -496,6 +497,10 @@ function show_msg(text) {
 
 // Attaches the forms, buttons and keyboard shortcuts.
 function wire() {
+	// The transfer dialog's radios send the protocol's position names (counter.html's
+	// value attributes are only placeholders).
+	$("front-label").closest("label").querySelector("input").value = POSITION.FRONT;
+	$("back-label").closest("label").querySelector("input").value = POSITION.BACK;
 	$("ui-lang").addEventListener("change", (e) => set_lang(e.target.value));
 	$("login-form").addEventListener("submit", async (e) => {
 		e.preventDefault();
@@ -516,13 +521,13 @@ function wire() {
 		const services = [...$("service-boxes").querySelectorAll("input:checked")].map((i) => i.value);
 		show_error(null);
 		try {
-			const r = await api("POST", `/counters/${encodeURIComponent(id)}/open`, services.length ? { services } : {});
+			const r = await api("POST", `/counters/${encodeURIComponent(id)}/${OP_PATH.OPEN}`, services.length ? { services } : {});
 			choose_counter(id);
 			apply_answer(r);
 			localStorage.setItem(`torg.counter.services.${id}`, JSON.stringify(r.counter.services));
 			working = true;
 			route();
-			document.querySelector('[data-action="call-next"]').focus();
+			document.querySelector(`[data-action="${OP_PATH.CALL_NEXT}"]`).focus();
 		} catch (err) {
 			show_error(err);
 		}
@@ -531,12 +536,12 @@ function wire() {
 		choose_counter($("counter-select").value);
 		working = true;
 		route();
-		document.querySelector('[data-action="call-next"]').focus();
+		document.querySelector(`[data-action="${OP_PATH.CALL_NEXT}"]`).focus();
 	});
 	$("close-btn").addEventListener("click", async () => {
 		show_error(null);
 		try {
-			apply_answer(await api("POST", `/counters/${encodeURIComponent(counter_id)}/close`));
+			apply_answer(await api("POST", `/counters/${encodeURIComponent(counter_id)}/${OP_PATH.CLOSE}`));
 			working = false;
 			show_msg(null);
 			route();
@@ -559,12 +564,12 @@ function wire() {
 		if ($("transfer-dlg").returnValue !== "ok")
 			return;
 		const position = document.querySelector('input[name="pos"]:checked').value;
-		act("transfer", { service: $("transfer-service").value, position });
+		act(OP_PATH.TRANSFER, { service: $("transfer-service").value, position });
 	});
 	$("call-dlg").addEventListener("close", () => {
 		const n = $("call-number").value.trim().toUpperCase();
 		if ($("call-dlg").returnValue === "ok" && n)
-			act("call", { number: n });
+			act(OP_PATH.CALL, { number: n });
 	});
 	document.addEventListener("keydown", (e) => {
 		if (!working || e.repeat || e.ctrlKey || e.metaKey || e.altKey || document.querySelector("dialog[open]"))

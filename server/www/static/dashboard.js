@@ -6,6 +6,7 @@
 // arrivals and served by hour, the wait distribution, the share served within target
 // per service, and the transfer matrix as a heat map (chartjs-chart-matrix).
 import { api, pick, Floor } from "/static/common.js";
+import { PROTOCOL, MSG } from "/static/protocol.js";
 
 const $ = (id) => document.getElementById(id);
 const floor = new Floor();
@@ -65,14 +66,14 @@ function render_tiles() {
 }
 
 function on_message(msg) {
-	if (msg.type === "snapshot") {
+	if (msg.type === MSG.SNAPSHOT) {
 		floor.load(msg);
 		$("floor-name").textContent = (pick(msg.floor.name, "en") || msg.floor.id) + " — dashboard";
 		if (!$("from").value) {
 			$("from").value = $("to").value = msg.day;
 			load_stats();
 		}
-	} else if (msg.type === "event") {
+	} else if (msg.type === MSG.EVENT) {
 		floor.apply(msg);
 	} else {
 		return;
@@ -83,11 +84,11 @@ function on_message(msg) {
 
 function connect() {
 	const proto = location.protocol === "https:" ? "wss:" : "ws:";
-	ws = new WebSocket(`${proto}//${location.host}/ws`, "torg.v1");
+	ws = new WebSocket(`${proto}//${location.host}/ws`, PROTOCOL);
 	ws.onopen = () => {
 		retry_ms = 500;
 		$("conn").textContent = "live";
-		ws.send(JSON.stringify({ type: "hello" }));
+		ws.send(JSON.stringify({ type: MSG.HELLO }));
 	};
 	ws.onmessage = (e) => {
 		const data = JSON.parse(e.data);

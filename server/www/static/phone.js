@@ -6,6 +6,7 @@
 
 import { TorgSocket } from "./torg.js";
 import { LANG_NAMES, load_strings, translator, apply_lang, pick, fmt_wait, api } from "./common.js";
+import { STATE } from "./protocol.js";
 
 const $ = (id) => document.getElementById(id);
 const ticket_id = decodeURIComponent(location.pathname.split("/")[2] || "");
@@ -37,7 +38,7 @@ async function main() {
 	render();
 	try {
 		ticket = (await api("GET", `/tickets/${encodeURIComponent(ticket_id)}`)).ticket;
-		was_called = ticket.state === "called";
+		was_called = ticket.state === STATE.CALLED;
 	} catch (e) {
 		show_unknown(e);
 		return;
@@ -120,32 +121,32 @@ function render() {
 	s.className = `status ${ticket.state}`;
 	const where = counter_name(ticket.counter);
 	switch (ticket.state) {
-	case "waiting":
+	case STATE.WAITING:
 		s.replaceChildren(
 			p_el("big", ticket.position === 1 ? t("phone_next") : t("kiosk_position", { n: ticket.position })),
 			p_el("eta", ticket.eta_s >= 0 ? t("kiosk_eta", { wait: fmt_wait(t, ticket.eta_s) }) : t("kiosk_eta_unknown")),
 			p_el("hint", t("phone_vibrate_hint")));
 		break;
-	case "called":
+	case STATE.CALLED:
 		s.replaceChildren(p_el("big", t("phone_go_to", { counter: where })), p_el("", t("phone_called")));
 		break;
-	case "serving":
+	case STATE.SERVING:
 		s.replaceChildren(p_el("big", t("phone_serving", { counter: where })));
 		break;
-	case "done":
+	case STATE.DONE:
 		s.replaceChildren(p_el("big", t("phone_done")));
 		break;
-	case "no_show":
+	case STATE.NO_SHOW:
 		s.replaceChildren(p_el("big", t("phone_no_show")));
 		break;
-	case "cancelled":
+	case STATE.CANCELLED:
 		s.replaceChildren(p_el("big", t("phone_cancelled")));
 		break;
 	default:
 		s.replaceChildren();
 	}
-	$("leave").hidden = !(ticket.state === "waiting" || ticket.state === "called");
-	const called = ticket.state === "called";
+	$("leave").hidden = !(ticket.state === STATE.WAITING || ticket.state === STATE.CALLED);
+	const called = ticket.state === STATE.CALLED;
 	if (called && !was_called && navigator.vibrate)
 		navigator.vibrate([400, 200, 400, 200, 400]);
 	was_called = called;

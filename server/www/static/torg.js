@@ -13,6 +13,8 @@
 // resume) is retried ever more slowly, up to the cap. Pages get callbacks; they never
 // touch the socket.
 
+import { PROTOCOL, MSG } from "./protocol.js";
+
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_CAP_MS = 15000;
 const STABLE_MS = 10000; // a connection live this long has earned a fresh backoff
@@ -84,7 +86,7 @@ export class TorgSocket {
 		let ws;
 		this.live_at = null;
 		try {
-			ws = new WebSocket(`${proto}//${location.host}/ws`, "torg.v1");
+			ws = new WebSocket(`${proto}//${location.host}/ws`, PROTOCOL);
 		} catch (e) {
 			this.schedule();
 			return;
@@ -92,7 +94,7 @@ export class TorgSocket {
 		this.ws = ws;
 		ws.onopen = () => {
 			const base = typeof this.opts.hello === "function" ? this.opts.hello() : this.opts.hello;
-			const hello = Object.assign({ type: "hello" }, base || {});
+			const hello = Object.assign({ type: MSG.HELLO }, base || {});
 			if (this.opts.track_seq !== false && this.seq !== null)
 				hello.since = this.seq;
 			ws.send(JSON.stringify(hello));
@@ -127,24 +129,24 @@ export class TorgSocket {
 		const o = this.opts;
 		const tracking = o.track_seq !== false;
 		switch (msg && msg.type) {
-		case "snapshot":
+		case MSG.SNAPSHOT:
 			this.seq = msg.seq;
 			this.went_live();
 			if (o.on_snapshot)
 				o.on_snapshot(msg);
 			return true;
-		case "resume":
+		case MSG.RESUME:
 			this.went_live();
 			if (o.on_resume)
 				o.on_resume(msg);
 			return true;
-		case "skip":
+		case MSG.SKIP:
 			// Events up to msg.seq we were not sent were outside our filter. Before any
 			// base there is nothing to move, and a skip never takes the seq back.
 			if (tracking && this.seq !== null && Number.isInteger(msg.seq) && msg.seq > this.seq)
 				this.seq = msg.seq;
 			return true;
-		case "event":
+		case MSG.EVENT:
 			if (tracking && this.seq !== null) {
 				if (msg.seq <= this.seq)
 					return true; // already applied
@@ -157,12 +159,12 @@ export class TorgSocket {
 			if (o.on_event)
 				o.on_event(msg);
 			return true;
-		case "ticket":
+		case MSG.TICKET:
 			this.went_live();
 			if (o.on_ticket)
 				o.on_ticket(msg);
 			return true;
-		case "error":
+		case MSG.ERROR:
 			if (o.on_error)
 				o.on_error(msg.error || {});
 			return true;
