@@ -34,13 +34,16 @@ def torgd_bin():
 
 @pytest.fixture
 def make_server(torgd_bin, tmp_path, request):
-    """Factory: make_server(config=None, users=None, start=True) -> Torgd. A started
-    server with the default users has its day settled (Torgd.settle_day). Every server
-    made is stopped at teardown, asserting exit 0 and clean logs."""
+    """Factory: make_server(config=None, users=None, start=True, test_clock=False) ->
+    Torgd. A started server with the default users has its day settled
+    (Torgd.settle_day); test_clock runs it with --test-clock (POST /api/v1/test/clock).
+    Every server made is stopped at teardown, asserting exit 0 and clean logs."""
     made = []
 
-    def make(config=None, users=None, start=True):
+    def make(config=None, users=None, start=True, test_clock=False):
         srv = Torgd(torgd_bin, tmp_path / f"srv{len(made)}", config=config, users=users)
+        if test_clock:
+            srv.args.append("--test-clock")
         made.append(srv)
         if start:
             srv.start()

@@ -6,29 +6,17 @@ each of those events must carry its own figures (a queue shrinking by one per ca
 not the figures after the whole command. Driven through torgd's test clock."""
 
 import datetime
-import stat
 import zoneinfo
 
 import pytest
-
-from torgtest import Torgd
 
 TZ = zoneinfo.ZoneInfo("Europe/Oslo")
 
 
 @pytest.fixture
-def clock_srv(torgd_bin, tmp_path):
+def clock_srv(make_server):
     """The default test floor with --test-clock."""
-    wrapper = tmp_path / "torgd-test-clock"
-    wrapper.write_text(f'#!/bin/sh\nexec "{torgd_bin}" --test-clock "$@"\n')
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    srv = Torgd(str(wrapper), tmp_path / "srv")
-    srv.start()
-    yield srv
-    if srv.proc is not None:
-        srv.stop()
-    else:
-        srv.check_logs()
+    return make_server(test_clock=True)
 
 
 def local_ms(day, hour):

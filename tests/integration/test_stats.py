@@ -11,14 +11,12 @@ import datetime
 import io
 import os
 import sqlite3
-import stat
 import zoneinfo
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-import torgtest
-from torgtest import BASE_CONFIG, Torgd
+from torgtest import BASE_CONFIG
 
 TZ = zoneinfo.ZoneInfo("Europe/Oslo")
 
@@ -43,18 +41,9 @@ STATS_USERS = {"kari": ("counter", ["a"]), "ola": ("counter", None),
 
 
 @pytest.fixture
-def stats_srv(torgd_bin, tmp_path):
+def stats_srv(make_server):
     """A torgd with --test-clock on the three-service floor of the scenario."""
-    wrapper = tmp_path / "torgd-test-clock"
-    wrapper.write_text(f'#!/bin/sh\nexec "{torgd_bin}" --test-clock "$@"\n')
-    wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
-    srv = Torgd(str(wrapper), tmp_path / "srv", config=STATS_CONFIG, users=STATS_USERS)
-    srv.start()
-    yield srv
-    if srv.proc is not None:
-        srv.stop()
-    else:
-        srv.check_logs()
+    return make_server(config=STATS_CONFIG, users=STATS_USERS, test_clock=True)
 
 
 def scenario_day():

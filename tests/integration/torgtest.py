@@ -146,6 +146,7 @@ class Torgd:
         self.base = f"http://127.0.0.1:{self.port}"
         self.proc = None
         self.nofile = None  # an open-file limit (soft and hard) for the process, or None
+        self.args = []  # more arguments for torgd, e.g. ["--test-clock"]
         self.starts = 0
         self.stderr_path = None
         self.stderr_paths = []
@@ -216,7 +217,7 @@ class Torgd:
         try:
             self.proc = subprocess.Popen(
                 [self.binary, "--config", self.config_path,
-                 "--listen", f"127.0.0.1:{self.port}", "--db", self.db_path],
+                 "--listen", f"127.0.0.1:{self.port}", "--db", self.db_path, *self.args],
                 cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
                 preexec_fn=self._limits if self.nofile else None)
         finally:
