@@ -19,31 +19,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "proto.h"
+#include "proto_encode.h"
 
 /* Builds the hello frame (with LWS_PRE headroom) into d->hello. */
 static void build_hello(struct display *d)
 {
-	json_t *h = json_object();
-	json_object_set_new(h, "type", json_string("hello"));
-	bool resume = d->board.have_base && d->gap_strikes < 2;
-	if (resume)
-		json_object_set_new(h, "since", json_integer((json_int_t)d->board.seq));
-	if (d->nservices) {
-		json_t *a = json_array();
-		for (size_t i = 0; i < d->nservices; i++)
-			json_array_append_new(a, json_string(d->services[i]));
-		json_object_set_new(h, "services", a);
-	}
-	if (d->display_id)
-		json_object_set_new(h, "display", json_string(d->display_id));
-	char *s = json_dumps(h, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(h);
-	if (!s)
-		abort(); /* jansson is out of memory */
-	size_t n = strlen(s);
+	struct proto_hello_out h = {
+	    /* resume from the board's base, unless gaps keep coming without progress */
+	    .has_since = d->board.have_base && d->gap_strikes < 2,
+	    .since = d->board.seq,
+	    .services = {(const char *const *)d->services, d->nservices},
+	    .display = d->display_id,
+	};
+	size_t n;
+	char *s = proto_encode_hello(&h, &n);
 	free(d->hello);
 	d->hello = xmalloc(LWS_PRE + n);
 	memcpy(d->hello + LWS_PRE, s, n);

@@ -17,6 +17,8 @@
 
 #include <jansson.h>
 
+#include "names.h"
+
 /* Frees what a call owns and zeroes it. */
 static void call_clear(struct proto_board_call *c)
 {
@@ -241,7 +243,7 @@ static int read_counter(json_t *o, const char *path, struct proto_board_counter 
 		    board__get_str(cur, "service", false, p, &c->current_service, cause) ||
 		    board__get_str(cur, "state", true, p, &state, cause))
 			goto fail;
-		c->serving = state && !strcmp(state, "serving");
+		c->serving = proto_state_from_name(state) == PROTO_STATE_SERVING;
 		free(state);
 	}
 	return 0;
@@ -458,34 +460,34 @@ static void push_call(struct proto_board *b, struct proto_board_call *call)
 	memset(call, 0, sizeof(*call));
 }
 
-/* Applies the kind-specific part of a ticket.* event with ticket number/service. */
-static int apply_ticket_event(struct proto_board *b, json_t *o, const char *kind,
+/* Applies the kind-specific part of a ticket.* event (enum proto_event_kind) with ticket
+ * number/service. */
+static int apply_ticket_event(struct proto_board *b, json_t *o, int kind,
 			      struct proto_board_result *r, char **cause)
 {
 	json_t *t = json_object_get(o, "ticket");
 	char *number = NULL, *service = NULL, *counter = NULL, *at = NULL;
 	int rc = -EINVAL;
-	bool calls = !strcmp(kind, "ticket.called") || !strcmp(kind, "ticket.recalled");
+	bool calls = kind == PROTO_EV_CALLED || kind == PROTO_EV_RECALLED;
 	if (!json_is_object(t)) {
 		return board__fail(cause, "ticket", "expected an object, got %s",
 				   proto__type_name(t));
 	}
 	if (board__get_str(t, "number", false, "ticket", &number, cause) ||
 	    board__get_str(t, "service", false, "ticket", &service, cause) ||
-	    board__get_str(o, "counter", !calls && strcmp(kind, "ticket.serving"), "", &counter,
-			   cause) ||
+	    board__get_str(o, "counter", !calls && kind != PROTO_EV_SERVING, "", &counter, cause) ||
 	    board__get_str(o, "at", true, "", &at, cause))
 		goto out;
 	struct proto_board_counter *c = counter ? find_counter(b, counter) : NULL;
 	if (calls) {
 		struct proto_board_call call = {number, service, counter, at,
-						!strcmp(kind, "ticket.recalled")};
+						kind == PROTO_EV_RECALLED};
 		if (c)
 			counter_set_current(c, number, service, false);
 		result_add_call(r, &call);
 		push_call(b, &call);
 		number = service = counter = at = NULL;
-	} else if (!strcmp(kind, "ticket.serving")) {
+	} else if (kind == PROTO_EV_SERVING) {
 		if (c)
 			counter_set_current(c, number, service, true);
 	} else if (c && c->current && !strcmp(c->current, number)) {
@@ -554,15 +556,12 @@ static int apply_event(struct proto_board *b, json_t *o, struct proto_board_resu
 	}
 	if ((rc = apply_queues(b, o, cause)) != 0)
 		goto out;
-	if (!strncmp(kind, "ticket.", 7) &&
-	    (!strcmp(kind + 7, "issued") || !strcmp(kind + 7, "called") ||
-	     !strcmp(kind + 7, "recalled") || !strcmp(kind + 7, "serving") ||
-	     !strcmp(kind + 7, "done") || !strcmp(kind + 7, "no_show") ||
-	     !strcmp(kind + 7, "transferred") || !strcmp(kind + 7, "cancelled")))
-		rc = apply_ticket_event(b, o, kind, r, cause);
-	else if (!strcmp(kind, "counter.opened") || !strcmp(kind, "counter.closed"))
-		rc = apply_counter_event(b, o, !strcmp(kind, "counter.opened"), cause);
-	else if (!strcmp(kind, "floor.day"))
+	int k = proto_event_from_name(kind); /* -1: a kind of a newer server, skipped */
+	if (proto_event_has_ticket(k))
+		rc = apply_ticket_event(b, o, k, r, cause);
+	else if (k == PROTO_EV_COUNTER_OPENED || k == PROTO_EV_COUNTER_CLOSED)
+		rc = apply_counter_event(b, o, k == PROTO_EV_COUNTER_OPENED, cause);
+	else if (k == PROTO_EV_DAY)
 		rc = apply_day(b, o, cause);
 	else
 		r->skipped++;
@@ -630,6 +629,16 @@ static int apply_error(json_t *o, struct proto_board_result *r, char **cause)
 	return 0;
 }
 
+/* The server message type (enum proto_msg) named type, or -1 (names.h maps numbers to
+ * names only). */
+static int msg_from_name(const char *type)
+{
+	for (int m = 0; m <= PROTO_MSG_MAX; m++)
+		if (!strcmp(type, proto_msg_name(m)))
+			return m;
+	return -1;
+}
+
 /* Applies one message object. Returns 0, 1 for a gap (stop), or -EINVAL. */
 static int apply_message(struct proto_board *b, json_t *o, struct proto_board_result *r,
 			 char **cause)
@@ -640,23 +649,24 @@ static int apply_message(struct proto_board *b, json_t *o, struct proto_board_re
 	json_t *t = json_object_get(o, "type");
 	if (!json_is_string(t))
 		return board__fail(cause, "type", "expected a string, got %s", proto__type_name(t));
-	const char *type = json_string_value(t);
-	if (!strcmp(type, "event"))
+	switch (msg_from_name(json_string_value(t))) {
+	case PROTO_MSG_EVENT:
 		return apply_event(b, o, r, cause);
-	if (!strcmp(type, "snapshot")) {
+	case PROTO_MSG_SNAPSHOT:
 		if (apply_snapshot(b, o, cause))
 			return -EINVAL;
 		r->flags |= PROTO_BOARD_SNAPSHOT | PROTO_BOARD_CHANGED;
 		return 0;
-	}
-	if (!strcmp(type, "resume"))
+	case PROTO_MSG_RESUME:
 		return apply_resume(b, o, r, cause);
-	if (!strcmp(type, "skip"))
+	case PROTO_MSG_SKIP:
 		return apply_skip(b, o, r, cause);
-	if (!strcmp(type, "error"))
+	case PROTO_MSG_ERROR:
 		return apply_error(o, r, cause);
-	r->skipped++;
-	return 0;
+	default: /* ticket and reply are not for a board; unknown types are ignored */
+		r->skipped++;
+		return 0;
+	}
 }
 
 int proto_board_apply(struct proto_board *b, const char *buf, size_t len,

@@ -15,8 +15,13 @@
 
 void proto_format_time(int64_t ms, char *buf, size_t len)
 {
-	time_t s = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	int frac = (int)(ms - (int64_t)s * 1000);
+	/* seconds rounded down and the milliseconds into them, without overflow at INT64_MIN */
+	time_t s = (time_t)(ms / 1000);
+	int frac = (int)(ms % 1000);
+	if (frac < 0) {
+		s--;
+		frac += 1000;
+	}
 	struct tm tm;
 	if (!gmtime_r(&s, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0) {
 		/* out of ISO-8601's four-digit years: never a made-up date */
@@ -197,6 +202,291 @@ size_t proto_encode_ticket_status(char *buf, size_t cap, const struct proto_tick
 	else if (cap)
 		buf[cap - 1] = '\0';
 	return at;
+}
+
+/* Sets key to s, leaving the key out for NULL (jansson's json_string(NULL) is NULL, which
+ * json_object_set_new refuses): the strings the protocol always has, and those it leaves
+ * out when absent. */
+static void set_str(json_t *o, const char *key, const char *s)
+{
+	json_object_set_new(o, key, json_string(s));
+}
+
+/* The four queue figures, as both an event's queue entry and a snapshot's service have
+ * them. */
+static void set_queue_figs(json_t *o, const struct proto_queue *q)
+{
+	json_object_set_new(o, "waiting", json_integer(q->waiting));
+	json_object_set_new(o, "eta_s", json_integer(q->eta_s));
+	json_object_set_new(o, "longest_wait_s", json_integer(q->longest_wait_s));
+	json_object_set_new(o, "counters_open", json_integer(q->counters_open));
+}
+
+json_t *proto_encode_queue(const struct proto_queue *q)
+{
+	json_t *o = json_object();
+	set_str(o, "service", q->service);
+	set_queue_figs(o, q);
+	return o;
+}
+
+/* One leg of a visit. */
+static json_t *encode_leg(const struct proto_leg *l)
+{
+	json_t *o = json_object();
+	set_str(o, "service", l->service);
+	json_object_set_new(o, "queued_at", proto_time(l->queued_ms));
+	json_object_set_new(o, "called_at", proto_time(l->called_ms));
+	json_object_set_new(o, "started_at", proto_time(l->started_ms));
+	json_object_set_new(o, "ended_at", proto_time(l->ended_ms));
+	json_object_set_new(o, "wait_s", json_integer(l->wait_s));
+	json_object_set_new(o, "outcome", str_or_null(proto_outcome_name(l->state, l->handed_on)));
+	return o;
+}
+
+json_t *proto_encode_ticket(const struct proto_ticket *t)
+{
+	json_t *o = json_object();
+	if (t->flags & PROTO_TICKET_HOLDER) {
+		char *url = t->lang ? xasprintf("/t/%s?lang=%s", t->id, t->lang)
+				    : xasprintf("/t/%s", t->id);
+		set_str(o, "id", t->id);
+		set_str(o, "url", url);
+		free(url);
+	}
+	set_str(o, "number", t->number);
+	set_str(o, "service", t->service);
+	set_str(o, "state", proto_state_name(t->state));
+	json_object_set_new(o, "leg", json_integer(t->leg));
+	set_str(o, "priority", proto_priority_name(t->priority));
+	if (t->flags & PROTO_TICKET_HOLDER) {
+		json_object_set_new(o, "position", json_integer(t->position));
+		json_object_set_new(o, "eta_s", json_integer(t->eta_s));
+		json_object_set_new(o, "counter", str_or_null(t->counter));
+		json_object_set_new(o, "issued_at", proto_time(t->issued_ms));
+		if (t->lang)
+			set_str(o, "lang", t->lang);
+	}
+	if (t->flags & PROTO_TICKET_LEGS) {
+		if (!(t->flags & PROTO_TICKET_HOLDER))
+			json_object_set_new(o, "issued_at", proto_time(t->issued_ms));
+		json_t *a = json_array();
+		for (size_t i = 0; i < t->nlegs; i++)
+			json_array_append_new(a, encode_leg(&t->legs[i]));
+		json_object_set_new(o, "legs", a);
+	}
+	return o;
+}
+
+/* A counter's current ticket. */
+static json_t *encode_current(const struct proto_current *c)
+{
+	json_t *o = json_object();
+	set_str(o, "number", c->number);
+	set_str(o, "service", c->service);
+	set_str(o, "state", proto_state_name(c->state));
+	json_object_set_new(o, "leg", json_integer(c->leg));
+	json_object_set_new(o, "called_at", proto_time(c->called_ms));
+	json_object_set_new(o, "started_at", proto_time(c->started_ms));
+	return o;
+}
+
+json_t *proto_encode_counter(const struct proto_counter *c)
+{
+	json_t *o = json_object();
+	set_str(o, "id", c->id);
+	json_object_set_new(o, "name", proto_texts_json(c->name));
+	set_str(o, "kind", c->kind);
+	json_object_set_new(o, "open", json_boolean(c->open));
+	json_object_set_new(o, "services", proto_ids_json(c->services));
+	json_object_set_new(o, "gives", proto_ids_json(c->gives));
+	json_object_set_new(o, "current", c->current ? encode_current(c->current) : json_null());
+	return o;
+}
+
+json_t *proto_encode_user(const struct proto_user *u)
+{
+	json_t *o = json_object();
+	set_str(o, "name", u->name);
+	set_str(o, "role", u->role);
+	json_object_set_new(o, "services", proto_ids_json(u->services));
+	return o;
+}
+
+json_t *proto_encode_service_closed(const char *message, int64_t opens_ms)
+{
+	json_t *o = proto_encode_error_body("service_closed", message, NULL);
+	json_object_set_new(json_object_get(o, "error"), "opens_at", proto_time(opens_ms));
+	return o;
+}
+
+char *proto_encode_event(const struct proto_event *ev, size_t *len)
+{
+	char day[16];
+	json_t *o = json_object();
+	set_str(o, "type", proto_msg_name(PROTO_MSG_EVENT));
+	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
+	set_str(o, "kind", proto_event_name(ev->kind));
+	json_object_set_new(o, "at", proto_time(ev->at_ms));
+	if (proto_event_has_ticket(ev->kind)) {
+		json_object_set_new(o, "ticket",
+				    ev->ticket ? proto_encode_ticket(ev->ticket) : json_null());
+		set_str(o, "counter", ev->counter);
+		if (ev->kind == PROTO_EV_TRANSFERRED) {
+			set_str(o, "from", ev->from);
+			set_str(o, "to", ev->to);
+			set_str(o, "position", proto_position_name(ev->front));
+		}
+		if (ev->kind == PROTO_EV_CANCELLED)
+			set_str(o, "reason", proto_reason_name(ev->reason));
+	} else if (ev->kind == PROTO_EV_COUNTER_OPENED) {
+		set_str(o, "counter", ev->counter);
+		json_object_set_new(o, "services", proto_ids_json(ev->services));
+	} else if (ev->kind == PROTO_EV_COUNTER_CLOSED) {
+		set_str(o, "counter", ev->counter);
+		set_str(o, "reason", proto_reason_name(ev->reason));
+	} else if (ev->kind == PROTO_EV_DAY) {
+		proto_format_day(ev->day, day, sizeof(day));
+		set_str(o, "day", day);
+	}
+	json_t *queues = json_array();
+	for (size_t i = 0; i < ev->nqueues; i++)
+		json_array_append_new(queues, proto_encode_queue(&ev->queues[i]));
+	json_object_set_new(o, "queues", queues);
+	return proto_dump(o, len);
+}
+
+/* One service of a snapshot, its figures inline and its queue in call order. */
+static json_t *encode_service(const struct proto_service *s)
+{
+	json_t *o = json_object();
+	set_str(o, "id", s->id);
+	set_queue_figs(o, &s->queue_figs);
+	set_str(o, "prefix", s->prefix);
+	json_object_set_new(o, "name", proto_texts_json(s->name));
+	set_str(o, "icon", s->icon);
+	json_object_set_new(o, "target_wait_s", json_integer(s->target_wait_s));
+	json_object_set_new(o, "open", json_boolean(s->open));
+	json_object_set_new(o, "opens_at", s->open ? json_null() : proto_time(s->opens_at_ms));
+	json_t *q = json_array();
+	for (size_t i = 0; i < s->nqueue; i++) {
+		const struct proto_queued *w = &s->queue[i];
+		json_t *t = json_object();
+		set_str(t, "number", w->number);
+		set_str(t, "priority", proto_priority_name(w->priority));
+		json_object_set_new(t, "queued_at", proto_time(w->queued_ms));
+		json_array_append_new(q, t);
+	}
+	json_object_set_new(o, "queue", q);
+	return o;
+}
+
+/* One of a snapshot's newest calls. */
+static json_t *encode_call(const struct proto_call *c)
+{
+	json_t *o = json_object();
+	set_str(o, "number", c->number);
+	set_str(o, "service", c->service);
+	json_object_set_new(o, "counter", str_or_null(c->counter));
+	json_object_set_new(o, "at", proto_time(c->at_ms));
+	json_object_set_new(o, "recall", json_boolean(c->recall));
+	return o;
+}
+
+json_t *proto_encode_snapshot(const struct proto_snapshot *s)
+{
+	char day[16];
+	proto_format_day(s->day, day, sizeof(day));
+	json_t *o = json_object();
+	set_str(o, "type", proto_msg_name(PROTO_MSG_SNAPSHOT));
+	set_str(o, "protocol", PROTO_VERSION);
+	json_object_set_new(o, "seq", json_integer((json_int_t)s->seq));
+	set_str(o, "day", day);
+	json_object_set_new(o, "server_time", proto_time(s->server_ms));
+	json_t *f = json_object();
+	set_str(f, "id", s->floor_id);
+	json_object_set_new(f, "name", proto_texts_json(s->floor_name));
+	set_str(f, "timezone", s->timezone);
+	json_object_set_new(f, "languages", proto_ids_json(s->languages));
+	json_object_set_new(o, "floor", f);
+	if (s->display) {
+		json_t *d = json_object();
+		set_str(d, "id", s->display->id);
+		set_str(d, "name", s->display->name);
+		json_object_set_new(d, "services", proto_ids_json(s->display->services));
+		json_object_set_new(d, "languages", proto_ids_json(s->display->languages));
+		json_object_set_new(o, "display", d);
+	}
+	json_t *a = json_array();
+	for (size_t i = 0; i < s->nservices; i++)
+		json_array_append_new(a, encode_service(&s->services[i]));
+	json_object_set_new(o, "services", a);
+	a = json_array();
+	for (size_t i = 0; i < s->ncounters; i++)
+		json_array_append_new(a, proto_encode_counter(&s->counters[i]));
+	json_object_set_new(o, "counters", a);
+	a = json_array();
+	for (size_t i = 0; i < s->ncalls; i++)
+		json_array_append_new(a, encode_call(&s->calls[i]));
+	json_object_set_new(o, "calls", a);
+	return o;
+}
+
+char *proto_encode_hello(const struct proto_hello_out *h, size_t *len)
+{
+	json_t *o = json_object();
+	/* the client's message names are proto.c's parser's; names.h has the server's */
+	set_str(o, "type", "hello");
+	if (h->has_since)
+		json_object_set_new(o, "since", json_integer((json_int_t)h->since));
+	if (h->services.n)
+		json_object_set_new(o, "services", proto_ids_json(h->services));
+	set_str(o, "display", h->display);
+	set_str(o, "ticket", h->ticket);
+	set_str(o, "token", h->token);
+	return proto_dump(o, len);
+}
+
+json_t *proto_encode_ticket_answer(const struct proto_ticket *t)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "ticket", t ? proto_encode_ticket(t) : json_null());
+	return o;
+}
+
+json_t *proto_encode_counter_answer(const struct proto_counter *c, const struct proto_ticket *t)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "counter", proto_encode_counter(c));
+	if (t)
+		json_object_set_new(o, "ticket", proto_encode_ticket(t));
+	return o;
+}
+
+json_t *proto_encode_login_answer(const char *token, int64_t expires_ms, const struct proto_user *u)
+{
+	json_t *o = json_object();
+	set_str(o, "token", token);
+	json_object_set_new(o, "expires_at", proto_time(expires_ms));
+	json_object_set_new(o, "user", proto_encode_user(u));
+	return o;
+}
+
+json_t *proto_encode_me_answer(const struct proto_user *u)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "user", proto_encode_user(u));
+	return o;
+}
+
+json_t *proto_encode_health(const char *version, uint64_t seq)
+{
+	json_t *o = json_object();
+	set_str(o, "status", "ok");
+	set_str(o, "version", version);
+	set_str(o, "protocol", PROTO_VERSION);
+	json_object_set_new(o, "seq", json_integer((json_int_t)seq));
+	return o;
 }
 
 char *proto_dump(json_t *j, size_t *len)

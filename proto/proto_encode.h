@@ -10,7 +10,8 @@
  *
  * Conventions: strings are borrowed (never freed here) and NUL-terminated; a
  * NULL string is JSON null where the protocol has null, and the field is left
- * out where the protocol leaves it out (said per field). Times are UTC
+ * out where the protocol leaves it out (said per field); a NULL where the
+ * protocol always has a string leaves the key out too. Times are UTC
  * milliseconds, 0 meaning "not yet" (JSON null); days are yyyymmdd. json_t
  * results are new references; char * results are malloc'd, NUL-terminated, and
  * *len (when not NULL) is their length. Out of memory aborts (alloc.h).
@@ -64,20 +65,23 @@ enum {
 	PROTO_TICKET_LEGS = 2,	 /* issued_at and legs */
 };
 
-/* A ticket. The public view (flags 0) is number, service, state, leg, priority. */
+/* A ticket. The public view (flags 0) is number, service, state, leg, priority. The
+ * holder's url is the phone page, "/t/{id}", built here from id (and lang). */
 struct proto_ticket {
 	unsigned flags;
-	const char *id, *url; /* holder: the token's 32 hex digits and the phone page */
-	const char *number;   /* "B007" */
-	const char *service;  /* the current leg's service */
-	int state;	      /* enum proto_state */
-	int leg;	      /* 1-based */
-	int priority;	      /* enum proto_priority */
-	int64_t position;     /* holder: 1-based when waiting, else 0 */
-	int64_t eta_s;	      /* holder: seconds, -1 unknown or not waiting */
-	const char *counter;  /* holder: the counter that called it, or NULL (null) */
-	int64_t issued_ms;    /* holder, legs */
-	const char *lang;     /* holder: the visitor's language, or NULL (left out) */
+	const char *id;	     /* holder: the token's 32 hex digits */
+	const char *number;  /* "B007" */
+	const char *service; /* the current leg's service */
+	int state;	     /* enum proto_state */
+	int leg;	     /* 1-based */
+	int priority;	     /* enum proto_priority */
+	int64_t position;    /* holder: 1-based when waiting, else 0 */
+	int64_t eta_s;	     /* holder: seconds, -1 unknown or not waiting */
+	const char *counter; /* holder: the counter that called it, or NULL (null) */
+	int64_t issued_ms;   /* holder, legs */
+	/* holder: the visitor's language (the POST /api/v1/tickets answer), or NULL; written
+	 * as "lang" after issued_at, and the url gets "?lang=" and it */
+	const char *lang;
 	const struct proto_leg *legs;
 	size_t nlegs; /* legs */
 };
@@ -105,21 +109,25 @@ struct proto_current {
 struct proto_counter {
 	const char *id;
 	struct proto_texts name;
-	const char *kind; /* "counter", "desk", … as configured */
+	const char *kind; /* "counter", "room" as configured */
 	bool open;
 	struct proto_ids services;	     /* open for now (empty when closed) */
 	struct proto_ids gives;		     /* may give by the configuration */
 	const struct proto_current *current; /* or NULL (null) */
 };
 
-/* An event. Which fields are written follows the kind (PROTOCOL.md's table). */
+/* An event. Which fields are written follows the kind (PROTOCOL.md's table): the ticket
+ * kinds (proto_event_has_ticket) have ticket, counter when set, from/to/position when
+ * transferred and reason when cancelled; counter.opened counter and services;
+ * counter.closed counter and reason; floor.day day. All have queues. */
 struct proto_event {
 	uint64_t seq;
 	int kind; /* enum proto_event_kind */
 	int64_t at_ms;
-	const struct proto_ticket *ticket; /* ticket events: the public view (flags 0) */
-	const char *counter;		   /* or NULL (left out on ticket events) */
-	const char *from, *to;		   /* transferred */
+	const struct proto_ticket *ticket; /* ticket events: the public view (flags 0), or
+					      NULL (null) */
+	const char *counter;		   /* or NULL (left out) */
+	const char *from, *to;		   /* transferred: service ids */
 	bool front;			   /* transferred */
 	int reason;			   /* cancelled, counter.closed: enum proto_reason */
 	struct proto_ids services;	   /* counter.opened */
@@ -141,7 +149,7 @@ struct proto_service {
 	struct proto_texts name;
 	int64_t target_wait_s;
 	bool open;
-	int64_t opens_at_ms; /* when closed: when it opens next (0: null) */
+	int64_t opens_at_ms; /* when closed: when it opens next (0: null); open: not read */
 	struct proto_queue queue_figs;
 	const struct proto_queued *queue; /* in call order */
 	size_t nqueue;
@@ -156,7 +164,8 @@ struct proto_call {
 
 /* A snapshot's "display". */
 struct proto_display {
-	const char *id, *name;
+	const char *id;
+	const char *name; /* or NULL (left out) */
 	struct proto_ids services, languages;
 };
 
@@ -199,18 +208,27 @@ json_t *proto_texts_json(struct proto_texts t);
 
 /* ---- objects inside messages ---- */
 
+/** A ticket object with the fields of t->flags (PROTO_TICKET_*); legs as an array. */
 json_t *proto_encode_ticket(const struct proto_ticket *t);
+/** A counter object; current as an object or null. */
 json_t *proto_encode_counter(const struct proto_counter *c);
+/** {"service", "waiting", "eta_s", "longest_wait_s", "counters_open"}. */
 json_t *proto_encode_queue(const struct proto_queue *q);
+/** {"name", "role", "services"}. */
 json_t *proto_encode_user(const struct proto_user *u);
 /** {"error": {"code", "message"[, "field"]}}: the HTTP error body; message NULL uses the
  *  code, field NULL is left out. */
 json_t *proto_encode_error_body(const char *code, const char *message, const char *field);
+/** {"error": {"code": "service_closed", "message", "opens_at"}}: the 409 of a ticket for a
+ *  service outside its hours; message NULL uses the code, opens_ms 0 (never) is null. */
+json_t *proto_encode_service_closed(const char *message, int64_t opens_ms);
 
 /* ---- WebSocket messages (server → client) ---- */
 
 /** The event message, dumped: encoded once per event, copied to every session. */
 char *proto_encode_event(const struct proto_event *ev, size_t *len);
+/** The snapshot message: {"type": "snapshot", "protocol", "seq", "day", "server_time",
+ *  "floor"[, "display"], "services", "counters", "calls"}. */
 json_t *proto_encode_snapshot(const struct proto_snapshot *s);
 /** {"type": "resume", "since", "seq"}. */
 char *proto_encode_resume(uint64_t since, uint64_t seq, size_t *len);
@@ -238,11 +256,13 @@ struct proto_hello_out {
 	struct proto_ids services;	      /* n 0: left out */
 	const char *display, *ticket, *token; /* NULL: left out */
 };
+/** {"type": "hello"[, "since"][, "services"][, "display"][, "ticket"][, "token"]},
+ *  dumped. */
 char *proto_encode_hello(const struct proto_hello_out *h, size_t *len);
 
 /* ---- HTTP answer bodies ---- */
 
-/** {"ticket": {…}}. */
+/** {"ticket": {…}} (t NULL: null). */
 json_t *proto_encode_ticket_answer(const struct proto_ticket *t);
 /** {"counter": {…}[, "ticket": {…}]} (ticket NULL: left out). */
 json_t *proto_encode_counter_answer(const struct proto_counter *c, const struct proto_ticket *t);

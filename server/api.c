@@ -523,15 +523,9 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 		api__floor_error(res, rc);
 		return;
 	}
-	int64_t now = clock_now_ms(a->clock);
-	res->status = 200;
-	res->body = json_object();
-	json_object_set_new(res->body, "counter", encode_counter(e, counter, now));
-	if (cmd->op == PROTO_OP_OPEN || cmd->op == PROTO_OP_CLOSE)
-		return;
-	if (acted == FLOOR_NONE) {
-		res->status = 204; /* call-next: nobody waits */
-		return;
-	}
-	json_object_set_new(res->body, "ticket", encode_ticket(e, acted, now, ENCODE_LEGS));
+	bool opens_or_closes = cmd->op == PROTO_OP_OPEN || cmd->op == PROTO_OP_CLOSE;
+	/* call-next with nobody waiting: 204, and the counter without a ticket */
+	res->status = !opens_or_closes && acted == FLOOR_NONE ? 204 : 200;
+	res->body = encode_counter_answer(e, counter, opens_or_closes ? FLOOR_NONE : acted,
+					  clock_now_ms(a->clock));
 }

@@ -48,12 +48,7 @@ static void fail_floor(struct http_req *r, int err)
 /* GET /healthz */
 static void route_healthz(struct api *a, struct http_req *r)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "status", json_string("ok"));
-	json_object_set_new(o, "version", json_string(TORG_VERSION));
-	json_object_set_new(o, "protocol", json_string(PROTO_VERSION));
-	json_object_set_new(o, "seq", json_integer((json_int_t)engine_durable_seq(a->engine)));
-	api__http_json(r, 200, o);
+	api__http_json(r, 200, proto_encode_health(TORG_VERSION, engine_durable_seq(a->engine)));
 }
 
 /* GET /metrics */
@@ -138,9 +133,8 @@ static void route_issue(struct api *a, struct http_req *r)
 	}
 	int64_t now = clock_now_ms(a->clock), opens = 0;
 	if (!engine_service_open(a->engine, s, now, &opens)) {
-		json_t *e = encode_error("service_closed", "the service is closed now", NULL);
-		json_object_set_new(json_object_get(e, "error"), "opens_at", encode_time(opens));
-		api__http_json(r, 409, e);
+		api__http_json(r, 409,
+			       proto_encode_service_closed("the service is closed now", opens));
 		goto out;
 	}
 	if (!keyed && !staff) {
@@ -163,17 +157,9 @@ static void route_issue(struct api *a, struct http_req *r)
 		fail_floor(r, rc);
 		goto out;
 	}
-	json_t *t = encode_ticket(a->engine, h, clock_now_ms(a->clock), ENCODE_HOLDER);
-	if (req.lang) {
-		json_object_set_new(t, "lang", json_string(req.lang));
-		const char *url = json_string_value(json_object_get(t, "url"));
-		char *u2 = xasprintf("%s?lang=%s", url, req.lang);
-		json_object_set_new(t, "url", json_string(u2));
-		free(u2);
-	}
-	json_t *o = json_object();
-	json_object_set_new(o, "ticket", t);
-	api__http_durable(r, 201, o);
+	api__http_durable(
+	    r, 201,
+	    encode_ticket_answer(a->engine, h, clock_now_ms(a->clock), ENCODE_HOLDER, req.lang));
 out:
 	proto_ticket_req_clear(&req);
 }
@@ -197,24 +183,19 @@ static void route_ticket(struct api *a, struct http_req *r)
 			return;
 		}
 	}
-	json_t *o = json_object();
-	json_object_set_new(
-	    o, "ticket",
-	    encode_ticket(a->engine, h, clock_now_ms(a->clock), ENCODE_HOLDER | ENCODE_LEGS));
-	api__http_durable(r, 200, o);
+	api__http_durable(r, 200,
+			  encode_ticket_answer(a->engine, h, clock_now_ms(a->clock),
+					       ENCODE_HOLDER | ENCODE_LEGS, NULL));
 }
 
-/* The user object of login and /me. */
-static json_t *user_json(const struct auth_user *u)
+/* The protocol's user of login and /me (borrowing u's strings). */
+static struct proto_user user_of(const struct auth_user *u)
 {
-	json_t *o = json_object();
-	json_object_set_new(o, "name", json_string(u->name));
-	json_object_set_new(o, "role", json_string(auth_role_name(u->role)));
-	json_t *s = json_array();
-	for (size_t i = 0; i < u->nservices; i++)
-		json_array_append_new(s, json_string(u->services[i]));
-	json_object_set_new(o, "services", s);
-	return o;
+	return (struct proto_user){
+	    .name = u->name,
+	    .role = auth_role_name(u->role),
+	    .services = {(const char *const *)u->services, u->nservices},
+	};
 }
 
 /* Logs a throttle's new state once: never the password, never the address itself. */
@@ -259,12 +240,10 @@ static void login_cb(int status, const char *token, const struct auth_user *user
 				 token, SESSION_TTL_S, lr->https ? "; Secure" : "");
 			api__http_header(r, "set-cookie", cookie);
 		}
-		json_t *o = json_object();
-		json_object_set_new(o, "token", json_string(token));
-		json_object_set_new(o, "expires_at",
-				    encode_time(util_now_ms() + SESSION_TTL_S * 1000LL));
-		json_object_set_new(o, "user", user_json(user));
-		api__deferred_json(lr->d, 200, o);
+		struct proto_user pu = user_of(user);
+		api__deferred_json(
+		    lr->d, 200,
+		    proto_encode_login_answer(token, util_now_ms() + SESSION_TTL_S * 1000LL, &pu));
 	}
 	free(lr);
 }
@@ -349,9 +328,8 @@ static void route_me(struct api *a, struct http_req *r)
 		api__http_fail(r, 401, "unauthorized", "sign in first", NULL);
 		return;
 	}
-	json_t *o = json_object();
-	json_object_set_new(o, "user", user_json(u));
-	api__http_json(r, 200, o);
+	struct proto_user pu = user_of(u);
+	api__http_json(r, 200, proto_encode_me_answer(&pu));
 }
 
 /* POST /api/v1/counters/{c}/{op} */

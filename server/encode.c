@@ -1,413 +1,384 @@
 /*
- * encode.c — JSON for events, tickets, counters, queues and snapshots (see
- * encode.h and proto/PROTOCOL.md). Built with jansson and dumped compactly.
+ * encode.c — torgd's adapter to the protocol's encoders (see encode.h): each
+ * function reads what a message needs from the floor, the engine and the
+ * configuration into proto_encode.h's structs and calls proto/ to write it.
+ * The structs borrow their strings, so what has to be made for them (ticket
+ * numbers, id lists, texts) lives in a pool that one encoding frees at its end;
+ * the per-event path (encode_event) needs only its stack.
  */
 #include "encode.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto.h"
 #include "util.h"
 
-json_t *encode_time(int64_t ms)
-{
-	if (ms == 0)
-		return json_null();
-	char buf[32];
-	util_iso8601(ms, buf, sizeof(buf));
-	return json_string(buf);
-}
+#define NUMBER_LEN 16 /* "B007" and then some: floor_format_number's buffer */
 
-/* "YYYY-MM-DD" for a yyyymmdd day. */
-static json_t *encode_day(int32_t day)
-{
-	char buf[16];
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d", day / 10000, day / 100 % 100, day % 100);
-	return json_string(buf);
-}
+/* Every block one encoding allocated, freed together once the JSON is made. */
+struct pool {
+	void **v;
+	size_t n, cap;
+};
 
-/* {"nb": "...", "en": "..."} from configured names. */
-static json_t *encode_names(const struct config_names *names)
+/* A zeroed array of n elements of size bytes (at least one), owned by the pool. */
+static void *pool_alloc(struct pool *p, size_t n, size_t size)
 {
-	json_t *o = json_object();
-	for (size_t i = 0; i < names->n; i++)
-		json_object_set_new(o, names->v[i].lang, json_string(names->v[i].text));
-	return o;
-}
-
-/* The public number of a ticket ("B007"). */
-static json_t *encode_number(const struct engine *e, int first_service, int number)
-{
-	char buf[16];
-	floor_format_number(engine_floor(e), first_service, number, buf, sizeof(buf));
-	return json_string(buf);
-}
-
-json_t *encode_service_ids(const struct engine *e, uint64_t mask)
-{
-	json_t *a = json_array();
-	for (size_t i = 0; i < engine_config(e)->nservices; i++)
-		if (mask & (UINT64_C(1) << i))
-			json_array_append_new(a, json_string(engine_config(e)->services[i].id));
-	return a;
-}
-
-/* Wire name of a leg's outcome; a leg that ended "done" before the last was handed on. */
-static json_t *encode_outcome(const struct floor_leg *leg, bool last)
-{
-	if (leg->ended_ms == 0)
-		return json_null();
-	if (leg->outcome == FLOOR_DONE && !last)
-		return json_string("transferred");
-	return json_string(proto_state_name(leg->outcome));
-}
-
-/* The legs of a visit as an array. */
-static json_t *encode_legs(const struct engine *e, uint32_t ticket, int64_t now_ms)
-{
-	struct floor_leg legs[64];
-	size_t n = floor_ticket_legs(engine_floor(e), ticket, legs, ARRAY_SIZE(legs));
-	if (n > ARRAY_SIZE(legs))
-		n = ARRAY_SIZE(legs);
-	json_t *a = json_array();
-	for (size_t i = 0; i < n; i++) {
-		const struct floor_leg *l = &legs[i];
-		int64_t until = l->called_ms ? l->called_ms : l->ended_ms ? l->ended_ms : now_ms;
-		int64_t wait = until > l->queued_ms ? (until - l->queued_ms) / 1000 : 0;
-		json_t *o = json_object();
-		json_object_set_new(o, "service",
-				    json_string(engine_config(e)->services[l->service].id));
-		json_object_set_new(o, "queued_at", encode_time(l->queued_ms));
-		json_object_set_new(o, "called_at", encode_time(l->called_ms));
-		json_object_set_new(o, "started_at", encode_time(l->started_ms));
-		json_object_set_new(o, "ended_at", encode_time(l->ended_ms));
-		json_object_set_new(o, "wait_s", json_integer(wait));
-		json_object_set_new(o, "outcome", encode_outcome(l, i + 1 == n));
-		json_array_append_new(a, o);
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 16;
+		p->v = xrealloc(p->v, p->cap * sizeof(*p->v));
 	}
-	return a;
+	return p->v[p->n++] = xcalloc(n ? n : 1, size);
+}
+
+/* Frees every block of the pool and the pool's own array. */
+static void pool_free(struct pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i]);
+	free(p->v);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The configured texts of a name, as the protocol's texts. */
+static struct proto_texts texts_of(struct pool *p, const struct config_names *names)
+{
+	struct proto_text *v = pool_alloc(p, names->n, sizeof(*v));
+	for (size_t i = 0; i < names->n; i++)
+		v[i] = (struct proto_text){names->v[i].lang, names->v[i].text};
+	return (struct proto_texts){v, names->n};
+}
+
+/* The ids of the services in mask, in configuration order, into ids (room for each). */
+static struct proto_ids service_ids(const struct config *cfg, uint64_t mask, const char **ids)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nservices; i++)
+		if (mask & (UINT64_C(1) << i))
+			ids[n++] = cfg->services[i].id;
+	return (struct proto_ids){ids, n};
+}
+
+/* The ids of the services in mask, in an array of the pool. */
+static struct proto_ids pool_service_ids(struct pool *p, const struct config *cfg, uint64_t mask)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nservices; i++)
+		n += (mask >> i) & 1;
+	return service_ids(cfg, mask, pool_alloc(p, n, sizeof(const char *)));
+}
+
+/* A configured list of language tags as ids. */
+static struct proto_ids langs_of(struct pool *p, const char (*langs)[CONFIG_LANG_MAX], size_t n)
+{
+	const char **v = pool_alloc(p, n, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = langs[i];
+	return (struct proto_ids){v, n};
+}
+
+/* The public number ("B007") of a ticket, in a string of the pool. */
+static const char *pool_number(struct pool *p, const struct engine *e, int first_service,
+			       int number)
+{
+	char *s = pool_alloc(p, 1, NUMBER_LEN);
+	floor_format_number(engine_floor(e), first_service, number, s, NUMBER_LEN);
+	return s;
+}
+
+/* Fills *t for a ticket with the fields of flags; returns 0, or -ENOENT when the floor does
+ * not know the ticket. */
+static int ticket_fill(struct pool *p, const struct engine *e, uint32_t ticket, int64_t now_ms,
+		       unsigned flags, struct proto_ticket *t)
+{
+	const struct config *cfg = engine_config(e);
+	struct floor_ticket_info ti;
+	if (floor_ticket_get(engine_floor(e), ticket, now_ms, &ti) != 0)
+		return -ENOENT;
+	*t = (struct proto_ticket){
+	    .flags = flags,
+	    .number = pool_number(p, e, ti.first_service, ti.number),
+	    .service = cfg->services[ti.service].id,
+	    .state = (int)ti.state,
+	    .leg = ti.leg,
+	    .priority = ti.priority,
+	    .position = ti.position,
+	    .eta_s = ti.state == FLOOR_WAITING ? ti.eta_s : -1,
+	    .counter = ti.counter >= 0 ? cfg->counters[ti.counter].id : NULL,
+	    .issued_ms = ti.issued_ms,
+	};
+	if (flags & ENCODE_HOLDER) {
+		char *hex = pool_alloc(p, 1, 2 * FLOOR_TOKEN_LEN + 1);
+		util_hex(ti.token, FLOOR_TOKEN_LEN, hex);
+		t->id = hex;
+	}
+	if (flags & ENCODE_LEGS) {
+		struct floor_leg legs[ENCODE_MAX_LEGS];
+		size_t n = floor_ticket_legs(engine_floor(e), ticket, legs, ARRAY_SIZE(legs));
+		if (n > ARRAY_SIZE(legs))
+			n = ARRAY_SIZE(legs);
+		struct proto_leg *v = pool_alloc(p, n, sizeof(*v));
+		for (size_t i = 0; i < n; i++) {
+			const struct floor_leg *l = &legs[i];
+			/* the wait of an open leg runs until now */
+			int64_t until = l->called_ms  ? l->called_ms
+					: l->ended_ms ? l->ended_ms
+						      : now_ms;
+			v[i] = (struct proto_leg){
+			    .service = cfg->services[l->service].id,
+			    .queued_ms = l->queued_ms,
+			    .called_ms = l->called_ms,
+			    .started_ms = l->started_ms,
+			    .ended_ms = l->ended_ms,
+			    .wait_s = until > l->queued_ms ? (until - l->queued_ms) / 1000 : 0,
+			    .state = (int)l->outcome,
+			    /* a leg that ended done and is not the last was handed on */
+			    .handed_on = i + 1 < n,
+			};
+		}
+		t->legs = v;
+		t->nlegs = n;
+	}
+	return 0;
 }
 
 json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, unsigned flags)
 {
-	struct floor_ticket_info ti;
-	if (floor_ticket_get(engine_floor(e), ticket, now_ms, &ti) != 0)
-		return json_null();
-	json_t *o = json_object();
-	if (flags & ENCODE_HOLDER) {
-		char hex[2 * FLOOR_TOKEN_LEN + 1], url[2 * FLOOR_TOKEN_LEN + 8];
-		util_hex(ti.token, FLOOR_TOKEN_LEN, hex);
-		snprintf(url, sizeof(url), "/t/%s", hex);
-		json_object_set_new(o, "id", json_string(hex));
-		json_object_set_new(o, "url", json_string(url));
-	}
-	json_object_set_new(o, "number", encode_number(e, ti.first_service, ti.number));
-	json_object_set_new(o, "service", json_string(engine_config(e)->services[ti.service].id));
-	json_object_set_new(o, "state", json_string(proto_state_name(ti.state)));
-	json_object_set_new(o, "leg", json_integer(ti.leg));
-	json_object_set_new(o, "priority", json_string(proto_priority_name(ti.priority)));
-	if (flags & ENCODE_HOLDER) {
-		json_object_set_new(o, "position", json_integer(ti.position));
-		json_object_set_new(o, "eta_s",
-				    json_integer(ti.state == FLOOR_WAITING ? ti.eta_s : -1));
-		json_object_set_new(o, "counter",
-				    ti.counter >= 0
-					? json_string(engine_config(e)->counters[ti.counter].id)
-					: json_null());
-		json_object_set_new(o, "issued_at", encode_time(ti.issued_ms));
-	}
-	if (flags & ENCODE_LEGS) {
-		if (!(flags & ENCODE_HOLDER))
-			json_object_set_new(o, "issued_at", encode_time(ti.issued_ms));
-		json_object_set_new(o, "legs", encode_legs(e, ticket, now_ms));
-	}
+	struct pool p = {0};
+	struct proto_ticket t;
+	json_t *o = ticket_fill(&p, e, ticket, now_ms, flags, &t) == 0 ? proto_encode_ticket(&t)
+								       : json_null();
+	pool_free(&p);
 	return o;
 }
 
-json_t *encode_counter(const struct engine *e, int counter, int64_t now_ms)
+json_t *encode_ticket_answer(const struct engine *e, uint32_t ticket, int64_t now_ms,
+			     unsigned flags, const char *lang)
 {
-	const struct config_counter *cc = &engine_config(e)->counters[counter];
+	struct pool p = {0};
+	struct proto_ticket t;
+	bool known = ticket_fill(&p, e, ticket, now_ms, flags, &t) == 0;
+	if (known)
+		t.lang = lang;
+	json_t *o = proto_encode_ticket_answer(known ? &t : NULL);
+	pool_free(&p);
+	return o;
+}
+
+/* Fills *c for a counter, with its current ticket. */
+static void counter_fill(struct pool *p, const struct engine *e, int counter, int64_t now_ms,
+			 struct proto_counter *c)
+{
+	const struct config *cfg = engine_config(e);
+	const struct config_counter *cc = &cfg->counters[counter];
 	struct floor_counter_info ci;
 	floor_counter_get(engine_floor(e), counter, &ci);
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(cc->id));
-	json_object_set_new(o, "name", encode_names(&cc->name));
-	json_object_set_new(o, "kind", json_string(config_kind_name(cc->kind)));
-	json_object_set_new(o, "open", json_boolean(ci.open));
-	json_object_set_new(o, "services", encode_service_ids(e, ci.open ? ci.services : 0));
-	json_object_set_new(o, "gives", encode_service_ids(e, cc->services));
-	json_t *cur = json_null();
+	*c = (struct proto_counter){
+	    .id = cc->id,
+	    .name = texts_of(p, &cc->name),
+	    .kind = config_kind_name(cc->kind),
+	    .open = ci.open,
+	    .services = pool_service_ids(p, cfg, ci.open ? ci.services : 0),
+	    .gives = pool_service_ids(p, cfg, cc->services),
+	};
 	struct floor_ticket_info ti;
 	if (ci.ticket != FLOOR_NONE &&
 	    floor_ticket_get(engine_floor(e), ci.ticket, now_ms, &ti) == 0) {
-		cur = json_object();
-		json_object_set_new(cur, "number", encode_number(e, ti.first_service, ti.number));
-		json_object_set_new(cur, "service",
-				    json_string(engine_config(e)->services[ti.service].id));
-		json_object_set_new(cur, "state", json_string(proto_state_name(ti.state)));
-		json_object_set_new(cur, "leg", json_integer(ti.leg));
-		json_object_set_new(cur, "called_at", encode_time(ti.called_ms));
-		json_object_set_new(cur, "started_at", encode_time(ti.started_ms));
-	}
-	json_object_set_new(o, "current", cur);
-	return o;
-}
-
-json_t *encode_queue(const struct engine *e, int service, int64_t now_ms)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "service", json_string(engine_config(e)->services[service].id));
-	json_object_set_new(o, "waiting",
-			    json_integer((json_int_t)floor_waiting(engine_floor(e), service)));
-	json_object_set_new(o, "eta_s",
-			    json_integer(floor_service_eta(engine_floor(e), service, now_ms)));
-	json_object_set_new(o, "longest_wait_s",
-			    json_integer(floor_longest_wait(engine_floor(e), service, now_ms)));
-	json_object_set_new(o, "counters_open",
-			    json_integer(floor_counters_open(engine_floor(e), service)));
-	return o;
-}
-
-/* The state a ticket is in right after an event of this kind. */
-static enum floor_state state_after(int kind)
-{
-	switch (kind) {
-	case FLOOR_EV_CALLED:
-	case FLOOR_EV_RECALLED:
-		return FLOOR_CALLED;
-	case FLOOR_EV_SERVING:
-		return FLOOR_SERVING;
-	case FLOOR_EV_DONE:
-		return FLOOR_DONE;
-	case FLOOR_EV_NO_SHOW:
-		return FLOOR_NO_SHOW;
-	case FLOOR_EV_CANCELLED:
-		return FLOOR_CANCELLED;
-	default:
-		return FLOOR_WAITING; /* issued, transferred */
+		struct proto_current *cur = pool_alloc(p, 1, sizeof(*cur));
+		*cur = (struct proto_current){
+		    .number = pool_number(p, e, ti.first_service, ti.number),
+		    .service = cfg->services[ti.service].id,
+		    .state = (int)ti.state,
+		    .leg = ti.leg,
+		    .called_ms = ti.called_ms,
+		    .started_ms = ti.started_ms,
+		};
+		c->current = cur;
 	}
 }
 
-/* The public number "B007" of a ticket event, from its first service's prefix. */
-static json_t *event_number(const struct config *cfg, const struct floor_event *ev)
+json_t *encode_counter_answer(const struct engine *e, int counter, uint32_t ticket, int64_t now_ms)
 {
-	char buf[16];
-	const char *prefix = ev->first_service >= 0 && (size_t)ev->first_service < cfg->nservices
-				 ? cfg->services[ev->first_service].prefix
-				 : "?";
-	snprintf(buf, sizeof(buf), "%s%03u", prefix, (unsigned)ev->number);
-	return json_string(buf);
-}
-
-/* The public view of the ticket an event concerns, from the event itself. */
-static json_t *encode_event_ticket(const struct config *cfg, const struct floor_event *ev)
-{
-	if (ev->ticket == FLOOR_NONE || ev->service < 0)
-		return json_null();
-	json_t *o = json_object();
-	json_object_set_new(o, "number", event_number(cfg, ev));
-	json_object_set_new(o, "service", json_string(cfg->services[ev->service].id));
-	json_object_set_new(o, "state", json_string(proto_state_name(state_after(ev->kind))));
-	json_object_set_new(o, "leg", json_integer(ev->leg));
-	json_object_set_new(o, "priority", json_string(proto_priority_name(ev->priority)));
+	struct pool p = {0};
+	struct proto_counter c;
+	struct proto_ticket t;
+	counter_fill(&p, e, counter, now_ms, &c);
+	bool with_ticket =
+	    ticket != FLOOR_NONE && ticket_fill(&p, e, ticket, now_ms, ENCODE_LEGS, &t) == 0;
+	json_t *o = proto_encode_counter_answer(&c, with_ticket ? &t : NULL);
+	pool_free(&p);
 	return o;
 }
 
-/* Array of the ids of the services in mask. */
-static json_t *service_ids(const struct config *cfg, uint64_t mask)
+/* Fills *s for one service of a snapshot, with its queue in call order. */
+static void service_fill(struct pool *p, const struct engine *e, int service, int64_t now_ms,
+			 struct proto_service *s)
 {
-	json_t *a = json_array();
-	for (size_t i = 0; i < cfg->nservices; i++)
-		if (mask & (UINT64_C(1) << i))
-			json_array_append_new(a, json_string(cfg->services[i].id));
-	return a;
-}
-
-char *encode_event(const struct config *cfg, const struct floor_events *evs,
-		   const struct floor_event *ev, size_t *len)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "type", json_string("event"));
-	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
-	json_object_set_new(o, "kind", json_string(proto_event_name(ev->kind)));
-	json_object_set_new(o, "at", encode_time(ev->at_ms));
-	const char *counter = ev->counter >= 0 ? cfg->counters[ev->counter].id : NULL;
-	switch (ev->kind) {
-	case FLOOR_EV_DAY:
-		json_object_set_new(o, "day", encode_day(ev->day));
-		break;
-	case FLOOR_EV_COUNTER_OPENED:
-		json_object_set_new(o, "counter", json_string(counter));
-		json_object_set_new(o, "services", service_ids(cfg, ev->services));
-		break;
-	case FLOOR_EV_COUNTER_CLOSED:
-		json_object_set_new(o, "counter", json_string(counter));
-		json_object_set_new(
-		    o, "reason",
-		    json_string(ev->reason == FLOOR_REASON_DAY_END ? "day_end" : "staff"));
-		break;
-	default:
-		json_object_set_new(o, "ticket", encode_event_ticket(cfg, ev));
-		if (counter)
-			json_object_set_new(o, "counter", json_string(counter));
-		if (ev->kind == FLOOR_EV_TRANSFERRED) {
-			json_object_set_new(o, "from",
-					    json_string(cfg->services[ev->from_service].id));
-			json_object_set_new(o, "to", json_string(cfg->services[ev->service].id));
-			json_object_set_new(o, "position",
-					    json_string(ev->front ? "front" : "back"));
-		}
-		if (ev->kind == FLOOR_EV_CANCELLED)
-			json_object_set_new(o, "reason",
-					    json_string(ev->reason == FLOOR_REASON_DAY_END
-							    ? "day_end"
-							    : "visitor"));
-	}
-	json_t *queues = json_array();
-	for (uint32_t i = ev->fig; i < (uint32_t)ev->fig + ev->nfig && i < evs->nfigs; i++) {
-		const struct floor_queue_fig *q = &evs->figs[i];
-		json_t *f = json_object();
-		json_object_set_new(f, "service", json_string(cfg->services[q->service].id));
-		json_object_set_new(f, "waiting", json_integer(q->waiting));
-		json_object_set_new(f, "eta_s", json_integer(q->eta_s));
-		json_object_set_new(f, "longest_wait_s", json_integer(q->longest_wait_s));
-		json_object_set_new(f, "counters_open", json_integer(q->counters_open));
-		json_array_append_new(queues, f);
-	}
-	json_object_set_new(o, "queues", queues);
-	return encode_dump(o, len);
-}
-
-/* The "floor" object of a snapshot. */
-static json_t *encode_floor_info(const struct engine *e)
-{
-	const struct config *cfg = engine_config(e);
-	json_t *o = json_object();
-	json_object_set_new(o, "id", json_string(cfg->floor_id));
-	json_object_set_new(o, "name", encode_names(&cfg->floor_name));
-	json_object_set_new(o, "timezone", json_string(cfg->timezone));
-	json_t *langs = json_array();
-	for (size_t i = 0; i < cfg->nlanguages; i++)
-		json_array_append_new(langs, json_string(cfg->languages[i]));
-	json_object_set_new(o, "languages", langs);
-	return o;
-}
-
-/* One service of a snapshot, with its queue in call order. */
-static json_t *encode_service(const struct engine *e, int s, int64_t now_ms)
-{
-	const struct config_service *cs = &engine_config(e)->services[s];
-	json_t *o = json_object(), *q0 = encode_queue(e, s, now_ms);
-	json_object_set_new(o, "id", json_string(cs->id));
-	json_object_del(q0, "service");
-	json_object_update(o, q0);
-	json_decref(q0);
-	json_object_set_new(o, "prefix", json_string(cs->prefix));
-	json_object_set_new(o, "name", encode_names(&cs->name));
-	json_object_set_new(o, "icon", json_string(cs->icon));
-	json_object_set_new(o, "target_wait_s", json_integer(cs->target_wait_s));
-	int64_t opens = 0;
-	bool open = engine_service_open(e, s, now_ms, &opens);
-	json_object_set_new(o, "open", json_boolean(open));
-	json_object_set_new(o, "opens_at", open ? json_null() : encode_time(opens));
-	size_t n = floor_waiting(engine_floor(e), s);
-	uint32_t *handles = xmalloc((n ? n : 1) * sizeof(*handles));
-	n = floor_queue(engine_floor(e), s, handles, n);
-	json_t *q = json_array();
+	const struct floor *f = engine_floor(e);
+	const struct config_service *cs = &engine_config(e)->services[service];
+	*s = (struct proto_service){
+	    .id = cs->id,
+	    .prefix = cs->prefix,
+	    .icon = cs->icon,
+	    .name = texts_of(p, &cs->name),
+	    .target_wait_s = cs->target_wait_s,
+	    .queue_figs =
+		{
+		    .waiting = (int64_t)floor_waiting(f, service),
+		    .eta_s = floor_service_eta(f, service, now_ms),
+		    .longest_wait_s = floor_longest_wait(f, service, now_ms),
+		    .counters_open = floor_counters_open(f, service),
+		},
+	};
+	s->open = engine_service_open(e, service, now_ms, &s->opens_at_ms);
+	size_t n = floor_waiting(f, service);
+	uint32_t *handles = pool_alloc(p, n, sizeof(*handles));
+	n = floor_queue(f, service, handles, n);
+	struct proto_queued *q = pool_alloc(p, n, sizeof(*q));
+	char(*numbers)[NUMBER_LEN] = pool_alloc(p, n, NUMBER_LEN);
+	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct floor_ticket_info ti;
-		if (floor_ticket_get(engine_floor(e), handles[i], now_ms, &ti) != 0)
+		if (floor_ticket_get(f, handles[i], now_ms, &ti) != 0)
 			continue;
-		json_t *t = json_object();
-		json_object_set_new(t, "number", encode_number(e, ti.first_service, ti.number));
-		json_object_set_new(t, "priority", json_string(proto_priority_name(ti.priority)));
-		json_object_set_new(t, "queued_at", encode_time(ti.queued_ms));
-		json_array_append_new(q, t);
+		floor_format_number(f, ti.first_service, ti.number, numbers[k], NUMBER_LEN);
+		q[k] = (struct proto_queued){numbers[k], ti.priority, ti.queued_ms};
+		k++;
 	}
-	free(handles);
-	json_object_set_new(o, "queue", q);
-	return o;
+	s->queue = q;
+	s->nqueue = k;
 }
 
 json_t *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
 			int64_t now_ms)
 {
 	const struct config *cfg = engine_config(e);
-	json_t *o = json_object();
-	json_object_set_new(o, "type", json_string("snapshot"));
-	json_object_set_new(o, "protocol", json_string(PROTO_VERSION));
-	json_object_set_new(o, "seq", json_integer((json_int_t)floor_seq(engine_floor(e))));
-	int32_t day = floor_day(engine_floor(e));
-	if (day == 0) {
-		struct floor_clock c = engine_clock(e);
-		day = c.day;
-	}
-	json_object_set_new(o, "day", encode_day(day));
-	json_object_set_new(o, "server_time", encode_time(now_ms));
-	json_object_set_new(o, "floor", encode_floor_info(e));
+	struct pool p = {0};
+	struct proto_snapshot s = {
+	    .seq = floor_seq(engine_floor(e)),
+	    .day = floor_day(engine_floor(e)),
+	    .server_ms = now_ms,
+	    .floor_id = cfg->floor_id,
+	    .timezone = cfg->timezone,
+	    .floor_name = texts_of(&p, &cfg->floor_name),
+	    .languages = langs_of(&p, cfg->languages, cfg->nlanguages),
+	};
+	if (s.day == 0) /* a floor without events yet is in the clock's day */
+		s.day = engine_clock(e).day;
+	struct proto_display d;
 	if (display) {
-		json_t *d = json_object();
-		json_object_set_new(d, "id", json_string(display->id));
-		json_object_set_new(d, "name", json_string(display->name));
-		json_object_set_new(d, "services", encode_service_ids(e, display->services));
-		json_t *langs = json_array();
-		for (size_t i = 0; i < display->nlanguages; i++)
-			json_array_append_new(langs, json_string(display->languages[i]));
-		json_object_set_new(d, "languages", langs);
-		json_object_set_new(o, "display", d);
+		d = (struct proto_display){
+		    .id = display->id,
+		    .name = display->name,
+		    .services = pool_service_ids(&p, cfg, display->services),
+		    .languages = langs_of(&p, display->languages, display->nlanguages),
+		};
+		s.display = &d;
 	}
-	json_t *services = json_array();
+	struct proto_service *services = pool_alloc(&p, cfg->nservices, sizeof(*services));
 	for (size_t i = 0; i < cfg->nservices; i++)
 		if (mask & (UINT64_C(1) << i))
-			json_array_append_new(services, encode_service(e, (int)i, now_ms));
-	json_object_set_new(o, "services", services);
-	json_t *counters = json_array();
+			service_fill(&p, e, (int)i, now_ms, &services[s.nservices++]);
+	s.services = services;
+	struct proto_counter *counters = pool_alloc(&p, cfg->ncounters, sizeof(*counters));
 	for (size_t i = 0; i < cfg->ncounters; i++)
 		if (mask & cfg->counters[i].services)
-			json_array_append_new(counters, encode_counter(e, (int)i, now_ms));
-	json_object_set_new(o, "counters", counters);
-	json_t *calls = json_array();
+			counter_fill(&p, e, (int)i, now_ms, &counters[s.ncounters++]);
+	s.counters = counters;
 	const struct engine_call *recent;
 	size_t ncalls = engine_recent_calls(e, &recent);
+	struct proto_call *calls = pool_alloc(&p, ncalls, sizeof(*calls));
 	for (size_t i = 0; i < ncalls; i++) {
 		const struct engine_call *c = &recent[i];
 		if (!(mask & (UINT64_C(1) << c->service)))
 			continue;
-		json_t *t = json_object();
-		json_object_set_new(t, "number", encode_number(e, c->first_service, c->number));
-		json_object_set_new(t, "service", json_string(cfg->services[c->service].id));
-		json_object_set_new(t, "counter",
-				    c->counter >= 0 ? json_string(cfg->counters[c->counter].id)
-						    : json_null());
-		json_object_set_new(t, "at", encode_time(c->at_ms));
-		json_object_set_new(t, "recall", json_boolean(c->recall));
-		json_array_append_new(calls, t);
+		calls[s.ncalls++] = (struct proto_call){
+		    .number = pool_number(&p, e, c->first_service, c->number),
+		    .service = cfg->services[c->service].id,
+		    .counter = c->counter >= 0 ? cfg->counters[c->counter].id : NULL,
+		    .at_ms = c->at_ms,
+		    .recall = c->recall,
+		};
 	}
-	json_object_set_new(o, "calls", calls);
+	s.calls = calls;
+	json_t *o = proto_encode_snapshot(&s);
+	pool_free(&p);
 	return o;
+}
+
+/* The reason an event names on the wire: the day's end, else the kind's own (a visitor
+ * cancels a ticket, staff close a counter). */
+static int event_reason(const struct floor_event *ev)
+{
+	if (ev->reason == FLOOR_REASON_DAY_END)
+		return PROTO_REASON_DAY_END;
+	return ev->kind == FLOOR_EV_CANCELLED ? PROTO_REASON_VISITOR : PROTO_REASON_STAFF;
+}
+
+char *encode_event(const struct config *cfg, const struct floor_events *evs,
+		   const struct floor_event *ev, size_t *len)
+{
+	char number[NUMBER_LEN];
+	const char *ids[FLOOR_MAX_SERVICES];
+	struct proto_queue figs[FLOOR_MAX_SERVICES], *queues = figs;
+	struct proto_ticket t;
+	struct proto_event pe = {
+	    .seq = ev->seq,
+	    .kind = ev->kind,
+	    .at_ms = ev->at_ms,
+	    .counter = ev->counter >= 0 ? cfg->counters[ev->counter].id : NULL,
+	    .front = ev->front,
+	    .reason = event_reason(ev),
+	    .day = ev->day,
+	};
+	if (proto_event_has_ticket(ev->kind) && ev->ticket != FLOOR_NONE && ev->service >= 0) {
+		/* the public view, from the event alone: the state is the one the kind leads to */
+		const char *prefix =
+		    ev->first_service >= 0 && (size_t)ev->first_service < cfg->nservices
+			? cfg->services[ev->first_service].prefix
+			: "?";
+		snprintf(number, sizeof(number), "%s%03u", prefix, (unsigned)ev->number);
+		t = (struct proto_ticket){
+		    .number = number,
+		    .service = cfg->services[ev->service].id,
+		    .state = proto_state_after(ev->kind),
+		    .leg = ev->leg,
+		    .priority = ev->priority,
+		};
+		pe.ticket = &t;
+		pe.to = t.service;
+	}
+	if (ev->from_service >= 0)
+		pe.from = cfg->services[ev->from_service].id;
+	if (ev->kind == FLOOR_EV_COUNTER_OPENED)
+		pe.services = service_ids(cfg, ev->services, ids);
+	size_t end = (size_t)ev->fig + ev->nfig;
+	if (end > evs->nfigs)
+		end = evs->nfigs;
+	size_t n = end > ev->fig ? end - ev->fig : 0;
+	if (n > ARRAY_SIZE(figs))
+		queues = xmalloc(n * sizeof(*queues));
+	for (size_t i = 0; i < n; i++) {
+		const struct floor_queue_fig *q = &evs->figs[ev->fig + i];
+		queues[i] = (struct proto_queue){cfg->services[q->service].id, q->waiting, q->eta_s,
+						 q->longest_wait_s, q->counters_open};
+	}
+	pe.queues = queues;
+	pe.nqueues = n;
+	char *s = proto_encode_event(&pe, len);
+	if (queues != figs)
+		free(queues);
+	return s;
 }
 
 json_t *encode_error(const char *code, const char *message, const char *field)
 {
-	json_t *err = json_object();
-	json_object_set_new(err, "code", json_string(code));
-	json_object_set_new(err, "message", json_string(message ? message : code));
-	if (field)
-		json_object_set_new(err, "field", json_string(field));
-	json_t *o = json_object();
-	json_object_set_new(o, "error", err);
-	return o;
+	return proto_encode_error_body(code, message, field);
 }
 
 char *encode_dump(json_t *j, size_t *len)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	json_decref(j);
-	if (!s)
-		fatal("json_dumps failed");
-	if (len)
-		*len = strlen(s);
-	return s;
+	return proto_dump(j, len);
 }

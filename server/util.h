@@ -33,8 +33,6 @@ void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(p
 int64_t util_now_ms(void);
 /** Monotonic time in nanoseconds, for measuring durations. */
 uint64_t util_mono_ns(void);
-/** Formats ms since the epoch as ISO-8601 UTC "2026-11-22T10:00:00.123Z" into buf (>= 25 bytes). */
-void util_iso8601(int64_t ms, char *buf, size_t len);
 /** Fills buf with n cryptographically random bytes (getrandom); aborts on failure. */
 void util_random(void *buf, size_t n);
 /** Writes 2*n lowercase hex digits and a NUL into out. */

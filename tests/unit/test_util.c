@@ -64,31 +64,8 @@ static int test_text(void)
 	return 0;
 }
 
-/* util_iso8601: milliseconds, the epoch, and times outside four-digit years clamped
- * rather than printed as a made-up date. */
-static int test_iso8601(void)
-{
-	char buf[40];
-	util_iso8601(0, buf, sizeof(buf));
-	CHECK(strcmp(buf, "1970-01-01T00:00:00.000Z") == 0);
-	util_iso8601(1795772467123LL, buf, sizeof(buf));
-	CHECK(strcmp(buf, "2026-11-27T09:41:07.123Z") == 0);
-	util_iso8601(-1, buf, sizeof(buf));
-	CHECK(strcmp(buf, "1969-12-31T23:59:59.999Z") == 0);
-	util_iso8601(253402300799999LL, buf, sizeof(buf));
-	CHECK(strcmp(buf, "9999-12-31T23:59:59.999Z") == 0);
-	util_iso8601(253402300800000LL * 10, buf, sizeof(buf));
-	CHECK(strcmp(buf, "9999-12-31T23:59:59.999Z") == 0);
-	util_iso8601(INT64_MAX, buf, sizeof(buf));
-	CHECK(strcmp(buf, "9999-12-31T23:59:59.999Z") == 0);
-	util_iso8601(INT64_MIN / 2, buf, sizeof(buf));
-	CHECK(strcmp(buf, "0000-01-01T00:00:00.000Z") == 0);
-	return 0;
-}
-
 int main(void)
 {
-	RUN(test_iso8601);
 	RUN(test_siphash_vectors);
 	RUN(test_hex);
 	RUN(test_text);
