@@ -629,16 +629,6 @@ static int apply_error(json_t *o, struct proto_board_result *r, char **cause)
 	return 0;
 }
 
-/* The server message type (enum proto_msg) named type, or -1 (names.h maps numbers to
- * names only). */
-static int msg_from_name(const char *type)
-{
-	for (int m = 0; m <= PROTO_MSG_MAX; m++)
-		if (!strcmp(type, proto_msg_name(m)))
-			return m;
-	return -1;
-}
-
 /* Applies one message object. Returns 0, 1 for a gap (stop), or -EINVAL. */
 static int apply_message(struct proto_board *b, json_t *o, struct proto_board_result *r,
 			 char **cause)
@@ -649,7 +639,7 @@ static int apply_message(struct proto_board *b, json_t *o, struct proto_board_re
 	json_t *t = json_object_get(o, "type");
 	if (!json_is_string(t))
 		return board__fail(cause, "type", "expected a string, got %s", proto__type_name(t));
-	switch (msg_from_name(json_string_value(t))) {
+	switch (proto_msg_from_name(json_string_value(t))) {
 	case PROTO_MSG_EVENT:
 		return apply_event(b, o, r, cause);
 	case PROTO_MSG_SNAPSHOT:
@@ -663,7 +653,7 @@ static int apply_message(struct proto_board *b, json_t *o, struct proto_board_re
 		return apply_skip(b, o, r, cause);
 	case PROTO_MSG_ERROR:
 		return apply_error(o, r, cause);
-	default: /* ticket and reply are not for a board; unknown types are ignored */
+	default: /* ticket, reply and client types are not for a board; unknown ones ignored */
 		r->skipped++;
 		return 0;
 	}

@@ -12,7 +12,7 @@
 static const char *const msg_names[] = {
     [PROTO_MSG_SNAPSHOT] = "snapshot", [PROTO_MSG_RESUME] = "resume", [PROTO_MSG_EVENT] = "event",
     [PROTO_MSG_SKIP] = "skip",	       [PROTO_MSG_TICKET] = "ticket", [PROTO_MSG_REPLY] = "reply",
-    [PROTO_MSG_ERROR] = "error",
+    [PROTO_MSG_ERROR] = "error",       [PROTO_MSG_HELLO] = "hello",   [PROTO_MSG_CMD] = "cmd",
 };
 static const char *const event_names[] = {
     [PROTO_EV_ISSUED] = "ticket.issued",
@@ -84,6 +84,11 @@ static int index_of(const char *const *v, size_t n, const char *name)
 const char *proto_msg_name(int msg)
 {
 	return name_at(msg_names, COUNT(msg_names), msg);
+}
+
+int proto_msg_from_name(const char *name)
+{
+	return index_of(msg_names, COUNT(msg_names), name);
 }
 
 const char *proto_event_name(int kind)

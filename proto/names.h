@@ -19,7 +19,7 @@
 
 #define PROTO_VERSION "torg.v1" /* the WebSocket subprotocol and the snapshot's protocol */
 
-/* Messages the server sends (the "type" of each object). */
+/* Messages: the server's (the "type" of each object it sends), then the client's. */
 enum proto_msg {
 	PROTO_MSG_SNAPSHOT = 0,
 	PROTO_MSG_RESUME = 1,
@@ -28,8 +28,10 @@ enum proto_msg {
 	PROTO_MSG_TICKET = 4,
 	PROTO_MSG_REPLY = 5,
 	PROTO_MSG_ERROR = 6,
+	PROTO_MSG_HELLO = 7, /* client → server */
+	PROTO_MSG_CMD = 8,   /* client → server */
 };
-#define PROTO_MSG_MAX 6
+#define PROTO_MSG_MAX 8
 
 /* Event kinds; the journal stores these numbers. */
 enum proto_event_kind {
@@ -93,8 +95,9 @@ enum proto_op {
 /* Each *_name returns the static wire name, or NULL for a number outside the enum; each
  * *_from_name returns the number, or -1 for a name that is not one (NULL too). */
 
-/** "snapshot", "resume", "event", "skip", "ticket", "reply", "error". */
+/** "snapshot", "resume", "event", "skip", "ticket", "reply", "error", "hello", "cmd". */
 const char *proto_msg_name(int msg);
+int proto_msg_from_name(const char *name);
 /** "ticket.issued" … "counter.closed", "floor.day". */
 const char *proto_event_name(int kind);
 int proto_event_from_name(const char *name);

@@ -514,11 +514,11 @@ int proto_parse_client(const char *buf, size_t len, struct proto_client_msg *out
 			  proto__type_name(type));
 		goto fail;
 	}
-	if (!strcmp(json_string_value(type), "hello")) {
+	if (!strcmp(json_string_value(type), proto_msg_name(PROTO_MSG_HELLO))) {
 		x.prefix = "hello.";
 		out->type = PROTO_MSG_HELLO;
 		rc = parse_hello(obj, &x, &out->hello);
-	} else if (!strcmp(json_string_value(type), "cmd")) {
+	} else if (!strcmp(json_string_value(type), proto_msg_name(PROTO_MSG_CMD))) {
 		x.prefix = "cmd.";
 		out->type = PROTO_MSG_CMD;
 		rc = parse_cmd(obj, &x, &out->cmd);

@@ -50,10 +50,10 @@ struct proto_hello {
 	char *ticket;
 	char *token;
 };
-enum proto_msg_type { PROTO_MSG_HELLO = 1, PROTO_MSG_CMD = 2 };
-/* One client frame: hello is filled for PROTO_MSG_HELLO, cmd for PROTO_MSG_CMD. */
+/* One client frame: hello is filled for PROTO_MSG_HELLO, cmd for PROTO_MSG_CMD
+ * (names.h). */
 struct proto_client_msg {
-	enum proto_msg_type type;
+	enum proto_msg type;
 	struct proto_hello hello;
 	struct proto_cmd cmd;
 };

@@ -436,7 +436,7 @@ char *proto_encode_hello(const struct proto_hello_out *h, size_t *len)
 {
 	json_t *o = json_object();
 	/* the client's message names are proto.c's parser's; names.h has the server's */
-	set_str(o, "type", "hello");
+	set_str(o, "type", proto_msg_name(PROTO_MSG_HELLO));
 	if (h->has_since)
 		json_object_set_new(o, "since", json_integer((json_int_t)h->since));
 	if (h->services.n)

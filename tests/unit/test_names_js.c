@@ -266,17 +266,6 @@ struct key {
 
 typedef const char *(*name_fn)(int);
 
-/* The message types: the server's, then the client's hello and cmd (which the parser in
- * proto.c reads, with no table in names.c). */
-static const char *msg_name(int i)
-{
-	if (i == PROTO_MSG_MAX + 1)
-		return "hello";
-	if (i == PROTO_MSG_MAX + 2)
-		return "cmd";
-	return proto_msg_name(i);
-}
-
 /* Positions: 0 front, 1 back. */
 static const char *position_name(int i)
 {
@@ -284,9 +273,9 @@ static const char *position_name(int i)
 }
 
 static const struct key msg_keys[] = {
-    K(PROTO_MSG_, SNAPSHOT), K(PROTO_MSG_, RESUME),	   K(PROTO_MSG_, EVENT),
-    K(PROTO_MSG_, SKIP),     K(PROTO_MSG_, TICKET),	   K(PROTO_MSG_, REPLY),
-    K(PROTO_MSG_, ERROR),    {"HELLO", PROTO_MSG_MAX + 1}, {"CMD", PROTO_MSG_MAX + 2},
+    K(PROTO_MSG_, SNAPSHOT), K(PROTO_MSG_, RESUME), K(PROTO_MSG_, EVENT),
+    K(PROTO_MSG_, SKIP),     K(PROTO_MSG_, TICKET), K(PROTO_MSG_, REPLY),
+    K(PROTO_MSG_, ERROR),    K(PROTO_MSG_, HELLO),  K(PROTO_MSG_, CMD),
 };
 static const struct key event_keys[] = {
     K(PROTO_EV_, ISSUED),	  K(PROTO_EV_, CALLED),	   K(PROTO_EV_, RECALLED),
@@ -325,7 +314,7 @@ static const struct spec {
 	const struct key *keys;
 	size_t nkeys;
 } specs[] = {
-    {"MSG", msg_name, 0, PROTO_MSG_MAX + 2, KEYS(msg_keys)},
+    {"MSG", proto_msg_name, 0, PROTO_MSG_MAX, KEYS(msg_keys)},
     {"EVENT", proto_event_name, PROTO_EV_ISSUED, PROTO_EV_KIND_MAX, KEYS(event_keys)},
     {"STATE", proto_state_name, 0, PROTO_STATE_MAX, KEYS(state_keys)},
     {"REASON", proto_reason_name, PROTO_REASON_VISITOR, PROTO_REASON_MAX, KEYS(reason_keys)},
