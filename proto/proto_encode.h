@@ -1,12 +1,14 @@
 /*
  * proto_encode.h — the encoders of the torg.v1 protocol: every message and
- * answer body of proto/PROTOCOL.md that torgd sends, and the hello torg-display
- * sends, built from plain structs of ids, numbers and times. (Named so that it
+ * answer body of proto/PROTOCOL.md that torgd sends (but the statistics, whose
+ * JSON and CSV are server/stats_out.c's, and the test clock's two answers), and
+ * the hello torg-display sends, built from plain structs of ids, numbers and
+ * times. (Named so that it
  * is never confused with server/encode.h, torgd's adapter that fills these
  * structs.) Nothing here knows the floor model, the engine or the
  * configuration: server/encode.c fills the structs from them, so the wire shape
  * lives in this one file pair (with names.h for the vocabulary) and is
- * unit-tested against PROTOCOL.md's examples (tests/unit/test_proto_encode.c).
+ * unit-tested against PROTOCOL.md's examples (tests/unit/test_proto_*.c).
  *
  * Conventions: strings are borrowed (never freed here) and NUL-terminated; a
  * NULL string is JSON null where the protocol has null, and the field is left
