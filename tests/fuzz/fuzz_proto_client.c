@@ -58,7 +58,7 @@ static void check_services(bool has, char **v, size_t n)
 /* Checks the fields an accepted counter action carries for its op. */
 static void check_cmd(const struct proto_cmd *c)
 {
-	want((unsigned)c->op < NOPS);
+	want((unsigned)c->op <= PROTO_OP_MAX);
 	want(c->id >= 0);
 	check_services(c->has_services, c->services, c->nservices);
 	want(!c->has_services || c->op == PROTO_OP_OPEN);
@@ -96,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 0) {
 		struct proto_cmd c;
-		enum proto_op op = (enum proto_op)(data[0] % NOPS);
+		enum proto_op op = (enum proto_op)(data[0] % (PROTO_OP_MAX + 1));
 		if (check_result(proto_parse_cmd_body(op, buf + 1, size - 1, &c, &e), size - 1,
 				 &e)) {
 			want(c.op == op && c.id == 0 && c.counter == NULL);
