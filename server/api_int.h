@@ -53,8 +53,10 @@ struct api {
 	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
 	char *page_headers, *display_headers, *asset_headers;
 	bool stopping;
-	/* WebSocket sessions, for waking them on durable events */
-	struct ws_session *sessions;
+	/* WebSocket sessions: all of them; the subscribed ones (event streams); and the
+	 * others while a message of theirs waits to be durable. A durable batch visits
+	 * only the last two lists, so a phone that was told nothing costs it nothing. */
+	struct ws_session *sessions, *subscribers, *waiting;
 	size_t nsessions;
 	uint64_t log_next_before; /* fan-out log end before the newest durable batch */
 	/* ticket watchers per service */
@@ -89,11 +91,27 @@ struct ws_out {
 	unsigned char buf[]; /* LWS_PRE bytes of headroom, then the text */
 };
 
+/* What a phone was last told about its ticket, as the numbers it shows: a batch
+ * recomputes these for the watchers of the services it touched, and a "ticket" message
+ * is printed only when they differ. */
+struct ws_ticket_told {
+	bool told;	  /* a status was queued */
+	bool gone;	  /* the ticket is gone (the day rolled over): "cancelled" */
+	int state;	  /* enum floor_state */
+	int service, leg; /* the current leg's service (index) and its number */
+	int position;	  /* 1-based when waiting, else 0 */
+	int eta_s;	  /* seconds; -1 unknown or not waiting */
+	int counter;	  /* index of the counter that called it, or -1 */
+};
+
 struct ws_session {
 	struct api *api;
 	struct lws *wsi;
-	struct ws_session *next, *prev;
-	bool hello_done, subscribed, closing;
+	struct ws_session *next, *prev;		  /* in api's sessions */
+	struct ws_session *sub_next, *sub_prev;	  /* in api's subscribers, once subscribed */
+	struct ws_session *wait_next, *wait_prev; /* in api's waiting, when in_waiting */
+	bool hello_done, subscribed, closing, in_waiting;
+	uint64_t wait_seq; /* the newest ready_seq queued while in waiting */
 	uint16_t close_code;
 	const char *close_reason;
 	uint64_t cursor;		      /* next seq to send from the fan-out log */
@@ -113,8 +131,8 @@ struct ws_session {
 	int32_t ticket_day;
 	int ticket_service;
 	struct ws_session *wnext, *wprev;
-	char *ticket_last;	   /* last ticket message queued, for change detection */
-	struct ws_out *ticket_out; /* that message while still queued (superseded in place) */
+	struct ws_ticket_told ticket_told; /* the status last queued, for change detection */
+	struct ws_out *ticket_out;	   /* that message while still queued (superseded) */
 };
 
 /* api.c */

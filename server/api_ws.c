@@ -6,7 +6,11 @@
  * session, and a session that fell behind catches up in few large frames.
  * Messages made for one session (snapshot, resume, replies, errors, ticket
  * status) wait in its small out-queue until what they report is durable.
- * A session that lags too far is closed (4001) instead of growing.
+ * A durable batch visits the subscribed sessions and those with a message
+ * waiting for it, not the phones that were told nothing; a phone's status is
+ * kept as numbers, recomputed for the watchers of the services a batch touched
+ * and printed only when they differ. A session that lags too far is closed
+ * (4001) instead of growing.
  */
 #include "api_int.h"
 
@@ -17,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "encode.h"
+#include "proto_encode.h"
 #include "util.h"
 #include "ws_rx.h"
 
@@ -40,6 +45,48 @@ static void drop_lagging(struct ws_session *s)
 	s->close_reason = "lagging";
 	lws_close_reason(s->wsi, 4001, (unsigned char *)"lagging", 7);
 	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+}
+
+/* Puts the session in the api's waiting list (a message of its waits to be durable). */
+static void wait_link(struct ws_session *s)
+{
+	struct api *a = s->api;
+	s->in_waiting = true;
+	s->wait_prev = NULL;
+	s->wait_next = a->waiting;
+	if (s->wait_next)
+		s->wait_next->wait_prev = s;
+	a->waiting = s;
+}
+
+/* Takes the session out of the waiting list. */
+static void wait_unlink(struct ws_session *s)
+{
+	if (!s->in_waiting)
+		return;
+	if (s->wait_prev)
+		s->wait_prev->wait_next = s->wait_next;
+	else
+		s->api->waiting = s->wait_next;
+	if (s->wait_next)
+		s->wait_next->wait_prev = s->wait_prev;
+	s->wait_next = s->wait_prev = NULL;
+	s->in_waiting = false;
+}
+
+/* Marks the session subscribed (its event stream starts) and lists it for durable
+ * batches. */
+static void subscribe(struct ws_session *s)
+{
+	if (s->subscribed)
+		return;
+	struct api *a = s->api;
+	s->subscribed = true;
+	s->sub_prev = NULL;
+	s->sub_next = a->subscribers;
+	if (s->sub_next)
+		s->sub_next->sub_prev = s;
+	a->subscribers = s;
 }
 
 /* Unlinks o (which must be queued) from the session's out-queue and frees it. */
@@ -74,6 +121,13 @@ static struct ws_out *queue_text(struct ws_session *s, const char *text, size_t 
 		s->out_head = o;
 	s->out_tail = o;
 	s->out_bytes += len;
+	if (!s->subscribed && ready_seq > engine_durable_seq(s->api->engine)) {
+		/* a subscribed session is visited by every durable batch anyway */
+		if (!s->in_waiting)
+			wait_link(s);
+		if (ready_seq > s->wait_seq)
+			s->wait_seq = ready_seq;
+	}
 	if (s->out_bytes > API_LAG_BYTES && !s->closing)
 		drop_lagging(s);
 	else if (s->out_head->ready_seq <= engine_durable_seq(s->api->engine))
@@ -85,7 +139,7 @@ static struct ws_out *queue_text(struct ws_session *s, const char *text, size_t 
 static void queue_json(struct ws_session *s, json_t *msg, uint64_t ready_seq)
 {
 	size_t len;
-	char *text = encode_dump(msg, &len);
+	char *text = proto_dump(msg, &len);
 	queue_text(s, text, len, ready_seq);
 	free(text);
 }
@@ -110,12 +164,7 @@ static void send_error(struct ws_session *s, const char *code, const char *messa
 		s->bad_since_ms = now;
 		s->bad_count = 0;
 	}
-	json_t *o = json_object();
-	json_object_set_new(o, "type", json_string("error"));
-	json_t *err = encode_error(code, message, field);
-	json_object_update(o, err);
-	json_decref(err);
-	queue_json(s, o, 0);
+	queue_json(s, proto_encode_error_msg(code, message, field), 0);
 	if (++s->bad_count > WS_BAD_LIMIT)
 		close_later(s, LWS_CLOSE_STATUS_POLICY_VIOLATION, "too many bad messages");
 }
@@ -147,62 +196,87 @@ static void watch_link(struct ws_session *s, int service)
 	a->watchers[service] = s;
 }
 
-/* Queues the watched ticket's status when it changed since the last one sent. */
-static void ticket_update(struct ws_session *s, uint64_t seq)
+/* Whether two statuses show the same. */
+static bool told_equal(const struct ws_ticket_told *x, const struct ws_ticket_told *y)
+{
+	return x->told == y->told && x->gone == y->gone && x->state == y->state &&
+	       x->service == y->service && x->leg == y->leg && x->position == y->position &&
+	       x->eta_s == y->eta_s && x->counter == y->counter;
+}
+
+/* The status the watched ticket shows now, as numbers (from floor_ticket_get: a rank,
+ * not a queue walk), with its info in *ti when not gone (the day rolled over: the
+ * ticket was cancelled at the day's end). */
+static struct ws_ticket_told ticket_status(const struct ws_session *s, const struct floor *f,
+					   int64_t now, struct floor_ticket_info *ti)
+{
+	if (floor_day(f) != s->ticket_day || floor_ticket_get(f, s->ticket, now, ti) != 0)
+		return (struct ws_ticket_told){.told = true, .gone = true};
+	return (struct ws_ticket_told){
+	    .told = true,
+	    .state = ti->state,
+	    .service = ti->service,
+	    .leg = ti->leg,
+	    .position = ti->position,
+	    .eta_s = ti->state == FLOOR_WAITING ? ti->eta_s : -1, /* the holder's view */
+	    .counter = ti->counter,
+	};
+}
+
+/* Queues the watched ticket's status, as of seq, when it differs from the last one
+ * queued: the numbers are compared, and the message printed only then. */
+static void ticket_update(struct ws_session *s, uint64_t seq, int64_t now)
 {
 	struct api *a = s->api;
-	struct engine *e = a->engine;
-	json_t *t;
-	bool gone = floor_day(engine_floor(e)) != s->ticket_day;
+	const struct floor *f = engine_floor(a->engine);
 	struct floor_ticket_info ti;
-	if (gone ||
-	    floor_ticket_get(engine_floor(e), s->ticket, clock_now_ms(s->api->clock), &ti) != 0) {
-		/* The day rolled over: the ticket was cancelled at the day's end. */
-		t = json_object();
-		json_object_set_new(t, "state", json_string("cancelled"));
-		gone = true;
-	} else {
-		t = encode_ticket(e, s->ticket, clock_now_ms(s->api->clock), ENCODE_HOLDER);
-		json_object_del(t, "id");
-		json_object_del(t, "url");
-		json_object_del(t, "issued_at");
-		json_object_del(t, "priority");
-		if (ti.service != s->ticket_service) {
-			watch_unlink(s);
-			watch_link(s, ti.service);
-		}
+	struct ws_ticket_told st = ticket_status(s, f, now, &ti);
+	if (!st.gone && st.service != s->ticket_service) {
+		watch_unlink(s);
+		watch_link(s, st.service);
 	}
-	char *text = encode_dump(t, NULL);
-	if (s->ticket_last && strcmp(s->ticket_last, text) == 0) {
-		free(text);
-	} else {
-		free(s->ticket_last);
-		s->ticket_last = text;
-		char *msg = xasprintf("{\"type\":\"ticket\",\"seq\":%llu,\"ticket\":%s}",
-				      (unsigned long long)seq, text);
+	if (!told_equal(&st, &s->ticket_told)) {
+		s->ticket_told = st;
+		char number[16], msg[PROTO_TICKET_STATUS_MAX];
+		struct proto_ticket_status ps = {.seq = seq, .gone = st.gone};
+		if (!st.gone) {
+			floor_format_number(f, ti.first_service, ti.number, number, sizeof(number));
+			ps.number = number;
+			ps.service = a->cfg->services[st.service].id;
+			ps.state = st.state;
+			ps.leg = st.leg;
+			ps.position = st.position;
+			ps.eta_s = st.eta_s;
+			ps.counter = st.counter >= 0 ? a->cfg->counters[st.counter].id : NULL;
+		}
+		size_t n = proto_encode_ticket_status(msg, sizeof(msg), &ps);
+		if (n >= sizeof(msg))
+			fatal("a ticket status of %zu bytes", n);
 		/* Only the ticket's newest status matters: one the phone has not read yet is
 		 * replaced, so a phone that stops reading holds one message, not thousands. */
 		if (s->ticket_out)
 			queue_remove(s, s->ticket_out);
-		s->ticket_out = queue_text(s, msg, strlen(msg), seq);
-		free(msg);
+		s->ticket_out = queue_text(s, msg, n, seq);
 	}
-	if (gone) {
+	if (st.gone) {
 		watch_unlink(s);
 		s->ticket = FLOOR_NONE;
 	}
 }
 
+/* A batch was applied: the watchers of the services it touched (all of them for a
+ * floor-wide event) recompute their ticket's status; only a change is queued. */
 void api__ws_changed(struct api *a, const struct floor_events *evs, uint64_t services)
 {
 	uint64_t seq = evs->v[evs->n - 1].seq;
+	int64_t now = clock_now_ms(a->clock);
 	bool day_changed = services == FANOUT_ALL;
 	for (int i = 0; i < FLOOR_MAX_SERVICES; i++) {
 		if (!day_changed && !(services & (UINT64_C(1) << i)))
 			continue;
 		for (struct ws_session *s = a->watchers[i], *next; s; s = next) {
 			next = s->wnext;
-			ticket_update(s, seq);
+			ticket_update(s, seq, now);
 		}
 	}
 }
@@ -212,27 +286,30 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 	const struct fanout *log = engine_log(a->engine);
 	uint64_t before = a->log_next_before;
 	a->log_next_before = log->next;
-	for (struct ws_session *s = a->sessions; s; s = s->next) {
+	for (struct ws_session *s = a->subscribers; s; s = s->sub_next) {
 		if (s->closing)
 			continue;
 		bool out_ready = s->out_head && s->out_head->ready_seq <= seq;
-		if (s->subscribed) {
-			/* A snapshot's cursor may be ahead of the log (applied, not yet durable).
-			 */
-			uint64_t behind = s->cursor < log->next ? log->next - s->cursor : 0;
-			if (behind > API_LAG_EVENTS) {
-				drop_lagging(s);
-				continue;
-			}
-			if (s->cursor == before && !(s->mask & services) && !out_ready) {
-				s->cursor = log->next; /* nothing in this batch is for it */
-				continue;
-			}
-			if (s->cursor < log->next)
-				out_ready = true;
+		/* A snapshot's cursor may be ahead of the log (applied, not yet durable). */
+		uint64_t behind = s->cursor < log->next ? log->next - s->cursor : 0;
+		if (behind > API_LAG_EVENTS) {
+			drop_lagging(s);
+			continue;
 		}
-		if (out_ready)
+		if (s->cursor == before && !(s->mask & services) && !out_ready) {
+			s->cursor = log->next; /* nothing in this batch is for it */
+			continue;
+		}
+		if (s->cursor < log->next || out_ready)
 			lws_callback_on_writable(s->wsi);
+	}
+	/* The other sessions (phones) only while a message of theirs waits for seq. */
+	for (struct ws_session *s = a->waiting, *next; s; s = next) {
+		next = s->wait_next;
+		if (!s->closing && s->out_head && s->out_head->ready_seq <= seq)
+			lws_callback_on_writable(s->wsi);
+		if (s->closing || s->wait_seq <= seq)
+			wait_unlink(s);
 	}
 }
 
@@ -244,7 +321,7 @@ static void send_snapshot(struct ws_session *s, const struct config_display *d)
 	queue_json(s, encode_snapshot(e, d, s->mask, clock_now_ms(s->api->clock)), seq);
 	s->cursor = seq + 1;
 	s->told = seq;
-	s->subscribed = true;
+	subscribe(s);
 }
 
 /* Answers a hello: filter, ticket watch, then snapshot or resume. */
@@ -300,21 +377,20 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 		s->ticket = ticket;
 		s->ticket_day = floor_day(engine_floor(e));
 		watch_link(s, ti.service);
-		ticket_update(s, engine_applied_seq(e));
+		ticket_update(s, engine_applied_seq(e), clock_now_ms(a->clock));
 		if (!h->has_services && !d)
 			return; /* a visitor's phone: its ticket only */
 	}
 	uint64_t since = h->since;
 	const struct fanout *log = engine_log(e);
 	if (h->has_since && since <= engine_durable_seq(e) && since + 1 >= log->first) {
-		char msg[96];
-		int n =
-		    snprintf(msg, sizeof(msg), "{\"type\":\"resume\",\"since\":%llu,\"seq\":%llu}",
-			     (unsigned long long)since, (unsigned long long)engine_durable_seq(e));
-		queue_text(s, msg, (size_t)n, 0);
+		size_t n;
+		char *msg = proto_encode_resume(since, engine_durable_seq(e), &n);
+		queue_text(s, msg, n, 0);
+		free(msg);
 		s->cursor = since + 1;
 		s->told = since;
-		s->subscribed = true;
+		subscribe(s);
 		if (s->cursor < log->next)
 			lws_callback_on_writable(s->wsi);
 		return;
@@ -326,9 +402,6 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
 {
 	struct api *a = s->api;
-	json_t *reply = json_object();
-	json_object_set_new(reply, "type", json_string("reply"));
-	json_object_set_new(reply, "id", json_integer(cmd->id));
 	const struct auth_user *u = api__user(a, s->token);
 	struct api_result res = {0};
 	int c = config_counter_index(a->cfg, cmd->counter);
@@ -339,14 +412,8 @@ static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
 	else
 		api__counter_cmd(a, u, c, cmd, &res);
 	bool ok = res.status == 200 || res.status == 204;
-	json_object_set_new(reply, "ok", json_boolean(ok));
-	if (ok) {
-		json_object_update(reply, res.body);
-	} else {
-		json_object_set(reply, "error", json_object_get(res.body, "error"));
-	}
-	json_decref(res.body);
-	queue_json(s, reply, ok ? engine_applied_seq(a->engine) : 0);
+	queue_json(s, proto_encode_reply(cmd->id, ok, res.body),
+		   ok ? engine_applied_seq(a->engine) : 0);
 }
 
 /* Takes one message from the session's allowance (API_MSG_RATE a second, bursts of
@@ -430,19 +497,18 @@ static size_t build_frame(struct api *a, struct ws_session *s, unsigned char **s
 		if (!(e->mask & s->mask))
 			continue;
 		char skip[64];
-		int sl = 0;
+		size_t sl = 0;
 		if (seq != told + 1)
-			sl = snprintf(skip, sizeof(skip), "{\"type\":\"skip\",\"seq\":%llu}",
-				      (unsigned long long)(seq - 1));
-		size_t need = e->len + (size_t)sl + 3;
+			sl = proto_encode_skip(skip, sizeof(skip), seq - 1);
+		size_t need = e->len + sl + 3;
 		if (count > 0 && used + need > API_FRAME_MAX)
 			break;
 		out = frame_room(a, used, need);
 		if (sl > 0) {
 			if (items++)
 				out[used++] = ',';
-			memcpy(out + used, skip, (size_t)sl);
-			used += (size_t)sl;
+			memcpy(out + used, skip, sl);
+			used += sl;
 		}
 		if (items++)
 			out[used++] = ',';
@@ -465,7 +531,22 @@ static size_t build_frame(struct api *a, struct ws_session *s, unsigned char **s
 	return count;
 }
 
-/* Sends the out-queue's head message; returns the lws callback result. */
+/* Whether on_writable has something to do for the session now: a due message, a close,
+ * or durable events at its cursor. */
+static bool ready_to_write(const struct ws_session *s)
+{
+	struct engine *e = s->api->engine;
+	if (s->closing)
+		return true;
+	if (s->out_head)
+		return s->out_head->ready_seq <= engine_durable_seq(e);
+	return s->subscribed && s->cursor < engine_log(e)->next &&
+	       s->cursor <= engine_durable_seq(e);
+}
+
+/* Sends the out-queue's head message; returns the lws callback result. Asks for the
+ * next writable turn only when there is more to send: a phone told its one status does
+ * not cost another turn (and two epoll_ctl) for nothing. */
 static int write_out_head(struct ws_session *s)
 {
 	struct ws_out *o = s->out_head;
@@ -480,7 +561,8 @@ static int write_out_head(struct ws_session *s)
 	if (n < 0)
 		return -1;
 	s->api->ws_frames_out++;
-	lws_callback_on_writable(s->wsi);
+	if (ready_to_write(s))
+		lws_callback_on_writable(s->wsi);
 	return 0;
 }
 
@@ -542,6 +624,15 @@ static void session_close(struct ws_session *s)
 	if (s->next)
 		s->next->prev = s->prev;
 	a->nsessions--;
+	if (s->subscribed) {
+		if (s->sub_prev)
+			s->sub_prev->sub_next = s->sub_next;
+		else
+			a->subscribers = s->sub_next;
+		if (s->sub_next)
+			s->sub_next->sub_prev = s->sub_prev;
+	}
+	wait_unlink(s);
 	while (s->out_head) {
 		struct ws_out *o = s->out_head;
 		s->out_head = o->next;
@@ -549,7 +640,6 @@ static void session_close(struct ws_session *s)
 	}
 	s->ticket_out = NULL;
 	ws_rx_clear(&s->rx);
-	free(s->ticket_last);
 	s->api = NULL;
 }
 
