@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "encode.h"
+#include "proto_encode.h"
 #include "util.h"
 
 size_t api__http_req_size(void);
@@ -344,7 +345,7 @@ void api__error(struct api_result *res, int status, const char *code, const char
 	if (res->body)
 		json_decref(res->body);
 	res->status = status;
-	res->body = encode_error(code, message, field);
+	res->body = proto_encode_error_body(code, message, field);
 }
 
 void api__floor_error(struct api_result *res, int err)

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "encode.h"
 #include "http_parse.h"
+#include "proto_encode.h"
 #include "util.h"
 
 struct http_req {
@@ -102,7 +102,7 @@ static void respond(struct http_req *r, int status, json_t *body)
 	r->status = status;
 	r->ctype = "application/json";
 	size_t len = 0;
-	char *text = body ? encode_dump(body, &len) : NULL;
+	char *text = body ? proto_dump(body, &len) : NULL;
 	r->resp = xmalloc(LWS_PRE + len + 1);
 	if (text)
 		memcpy(r->resp + LWS_PRE, text, len);
@@ -129,7 +129,7 @@ static void fail(struct http_req *r, int status, const char *code, const char *m
 		 const char *field)
 {
 	r->dispatched = true; /* an answer given before the body ends the request */
-	respond(r, status, encode_error(code, message, field && *field ? field : NULL));
+	respond(r, status, proto_encode_error_body(code, message, field && *field ? field : NULL));
 	answer_ready(r);
 }
 

@@ -372,13 +372,3 @@ char *encode_event(const struct config *cfg, const struct floor_events *evs,
 		free(queues);
 	return s;
 }
-
-json_t *encode_error(const char *code, const char *message, const char *field)
-{
-	return proto_encode_error_body(code, message, field);
-}
-
-char *encode_dump(json_t *j, size_t *len)
-{
-	return proto_dump(j, len);
-}

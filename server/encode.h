@@ -40,9 +40,5 @@ json_t *encode_counter_answer(const struct engine *e, int counter, uint32_t tick
 /** The snapshot message for the services in mask; display may be NULL (new reference). */
 json_t *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
 			int64_t now_ms);
-/** {"error": {"code", "message"[, "field"]}} (new reference); field may be NULL. */
-json_t *encode_error(const char *code, const char *message, const char *field);
-/** Dumps compactly and drops the reference; malloc'd string, *len its length (may be NULL). */
-char *encode_dump(json_t *j, size_t *len);
 
 #endif
