@@ -295,6 +295,7 @@ void api_free(struct api *a)
 	api__conn_stop(a);
 	api__routes_stop(a);
 	free(a->frame);
+	free(a->by_ticket);
 	free(a->www);
 	free(a->iface);
 	free(a->page_headers);
@@ -306,7 +307,8 @@ void api_free(struct api *a)
 /* Engine hook: a command changed the floor (not yet durable). */
 static void hook_changed(void *arg, const struct floor_events *evs, uint64_t services)
 {
-	api__ws_changed(arg, evs, services);
+	(void)services; /* the phones' own rule is floor_events_moved */
+	api__ws_changed(arg, evs);
 }
 
 /* Engine hook: events up to seq are durable and in the fan-out log. */

@@ -59,8 +59,10 @@ struct api {
 	struct ws_session *sessions, *subscribers, *waiting;
 	size_t nsessions;
 	uint64_t log_next_before; /* fan-out log end before the newest durable batch */
-	/* ticket watchers per service */
+	/* ticket watchers per service, and per ticket handle (by_ticket[0..nby_ticket)) */
 	struct ws_session *watchers[FLOOR_MAX_SERVICES];
+	struct ws_session **by_ticket;
+	size_t nby_ticket;
 	/* per-address ticket rate limit (token buckets), and the login throttles */
 	struct ratelimit rate;
 	struct throttle *login_by_name, *login_by_addr;
@@ -130,7 +132,8 @@ struct ws_session {
 	uint32_t ticket;
 	int32_t ticket_day;
 	int ticket_service;
-	struct ws_session *wnext, *wprev;
+	struct ws_session *wnext, *wprev;  /* in watchers[ticket_service] */
+	struct ws_session *tnext, *tprev;  /* in by_ticket[ticket] */
 	struct ws_ticket_told ticket_told; /* the status last queued, for change detection */
 	struct ws_out *ticket_out;	   /* that message while still queued (superseded) */
 };
@@ -227,7 +230,8 @@ void api__routes_stop(struct api *a);
 
 /* api_ws.c */
 void api__ws_durable(struct api *a, uint64_t seq, uint64_t services);
-void api__ws_changed(struct api *a, const struct floor_events *evs, uint64_t services);
+/* A command changed the floor: the phones its events may have moved are told. */
+void api__ws_changed(struct api *a, const struct floor_events *evs);
 void api__ws_close_all(struct api *a);
 
 /* api_conn.c */

@@ -8,7 +8,7 @@
  * status) wait in its small out-queue until what they report is durable.
  * A durable batch visits the subscribed sessions and those with a message
  * waiting for it, not the phones that were told nothing; a phone's status is
- * kept as numbers, recomputed for the watchers of the services a batch touched
+ * kept as numbers, recomputed for the watchers of the tickets a batch moved
  * and printed only when they differ. A session that lags too far is closed
  * (4001) instead of growing.
  */
@@ -196,6 +196,47 @@ static void watch_link(struct ws_session *s, int service)
 	a->watchers[service] = s;
 }
 
+/* Starts the session's watch of ticket in service: it goes into the ticket's list and
+ * the service's. */
+static void watch_start(struct ws_session *s, uint32_t ticket, int service, int32_t day)
+{
+	struct api *a = s->api;
+	if (ticket >= a->nby_ticket) {
+		size_t n = a->nby_ticket ? a->nby_ticket : 1024;
+		while (n <= ticket)
+			n *= 2;
+		a->by_ticket = xrealloc(a->by_ticket, n * sizeof(*a->by_ticket));
+		memset(a->by_ticket + a->nby_ticket, 0,
+		       (n - a->nby_ticket) * sizeof(*a->by_ticket));
+		a->nby_ticket = n;
+	}
+	s->ticket = ticket;
+	s->ticket_day = day;
+	s->tprev = NULL;
+	s->tnext = a->by_ticket[ticket];
+	if (s->tnext)
+		s->tnext->tprev = s;
+	a->by_ticket[ticket] = s;
+	watch_link(s, service);
+}
+
+/* Ends the session's watch (the ticket went with the day, or the session closed). */
+static void watch_end(struct ws_session *s)
+{
+	if (s->ticket == FLOOR_NONE)
+		return;
+	struct api *a = s->api;
+	watch_unlink(s);
+	if (s->tprev)
+		s->tprev->tnext = s->tnext;
+	else
+		a->by_ticket[s->ticket] = s->tnext;
+	if (s->tnext)
+		s->tnext->tprev = s->tprev;
+	s->tnext = s->tprev = NULL;
+	s->ticket = FLOOR_NONE;
+}
+
 /* Whether two statuses show the same. */
 static bool told_equal(const struct ws_ticket_told *x, const struct ws_ticket_told *y)
 {
@@ -258,25 +299,37 @@ static void ticket_update(struct ws_session *s, uint64_t seq, int64_t now)
 			queue_remove(s, s->ticket_out);
 		s->ticket_out = queue_text(s, msg, n, seq);
 	}
-	if (st.gone) {
-		watch_unlink(s);
-		s->ticket = FLOOR_NONE;
-	}
+	if (st.gone)
+		watch_end(s);
 }
 
-/* A batch was applied: the watchers of the services it touched (all of them for a
- * floor-wide event) recompute their ticket's status; only a change is queued. */
-void api__ws_changed(struct api *a, const struct floor_events *evs, uint64_t services)
+/* A batch was applied: the phones whose ticket it may have moved recompute its status,
+ * and only a change is queued. Those are the watchers of the tickets its events name, and
+ * of every ticket waiting in a service whose queue it moved (floor_events_moved: a ticket
+ * that left a queue or joined it ahead of others, a meeting that moved the mean, a
+ * counter, the day); a ticket issued at the back of a queue moves nobody. */
+void api__ws_changed(struct api *a, const struct floor_events *evs)
 {
+	const struct floor *f = engine_floor(a->engine);
 	uint64_t seq = evs->v[evs->n - 1].seq;
 	int64_t now = clock_now_ms(a->clock);
-	bool day_changed = services == FANOUT_ALL;
+	uint64_t moved = floor_events_moved(f, evs->v, evs->n);
 	for (int i = 0; i < FLOOR_MAX_SERVICES; i++) {
-		if (!day_changed && !(services & (UINT64_C(1) << i)))
+		if (!(moved >> i & 1))
 			continue;
 		for (struct ws_session *s = a->watchers[i], *next; s; s = next) {
 			next = s->wnext;
 			ticket_update(s, seq, now);
+		}
+	}
+	for (size_t i = 0; i < evs->n; i++) {
+		uint32_t t = evs->v[i].ticket;
+		if (t == FLOOR_NONE || t >= a->nby_ticket)
+			continue;
+		for (struct ws_session *s = a->by_ticket[t], *next; s; s = next) {
+			next = s->tnext;
+			if (s->ticket_day == evs->v[i].day)
+				ticket_update(s, seq, now); /* unchanged ones queue nothing */
 		}
 	}
 }
@@ -374,9 +427,7 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 	if (ticket != FLOOR_NONE) {
 		struct floor_ticket_info ti;
 		floor_ticket_get(engine_floor(e), ticket, clock_now_ms(s->api->clock), &ti);
-		s->ticket = ticket;
-		s->ticket_day = floor_day(engine_floor(e));
-		watch_link(s, ti.service);
+		watch_start(s, ticket, ti.service, floor_day(engine_floor(e)));
 		ticket_update(s, engine_applied_seq(e), clock_now_ms(a->clock));
 		if (!h->has_services && !d)
 			return; /* a visitor's phone: its ticket only */
@@ -615,8 +666,7 @@ static int on_writable(struct ws_session *s)
 static void session_close(struct ws_session *s)
 {
 	struct api *a = s->api;
-	watch_unlink(s);
-	s->ticket = FLOOR_NONE;
+	watch_end(s);
 	if (s->prev)
 		s->prev->next = s->next;
 	else if (a->sessions == s)

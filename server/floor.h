@@ -313,6 +313,13 @@ int floor_counters_open(const struct floor *f, int service);
  *  the anti-starvation bound) is taken at now_ms, or at the last event if later. */
 int floor_ticket_get(const struct floor *f, uint32_t ticket, int64_t now_ms,
 		     struct floor_ticket_info *out);
+/** The services in which events v[0..n) (applied just now, the newest batch) may have
+ *  changed what the waiting tickets not named by an event show, their position or
+ *  estimate: a ticket that left a queue or joined it anywhere but at its back, a finished
+ *  meeting (it moves the mean), a counter that opened or closed (every service), a new
+ *  day (every service). Any other ticket, one neither named by these events nor waiting in
+ *  these services, shows what it showed before them (taken at the same time). */
+uint64_t floor_events_moved(const struct floor *f, const struct floor_event *v, size_t n);
 /** Finds today's ticket by token; returns its handle or FLOOR_NONE. */
 uint32_t floor_ticket_by_token(const struct floor *f, const uint8_t token[FLOOR_TOKEN_LEN]);
 /** Finds today's ticket by its first service and number; handle or FLOOR_NONE. */

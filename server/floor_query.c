@@ -510,6 +510,61 @@ int floor_ticket_get(const struct floor *f, uint32_t ticket, int64_t now_ms,
 	return 0;
 }
 
+uint64_t floor_events_moved(const struct floor *f, const struct floor_event *v, size_t n)
+{
+	uint64_t all = (UINT64_C(1) << f->def->nservices) - 1, moved = 0, back = 0;
+	int joined[FLOOR_MAX_SERVICES] = {0}; /* tickets that joined a queue at its back */
+	for (size_t i = 0; i < n; i++) {
+		const struct floor_event *ev = &v[i];
+		uint64_t bit = ev->service >= 0 ? UINT64_C(1) << ev->service : 0;
+		switch (ev->kind) {
+		case FLOOR_EV_ISSUED:
+			back |= bit;
+			joined[ev->service]++;
+			break;
+		case FLOOR_EV_TRANSFERRED: /* the leg it ends was a meeting: the mean moved */
+			if (ev->from_service >= 0)
+				moved |= UINT64_C(1) << ev->from_service;
+			if (ev->front) {
+				moved |= bit;
+			} else {
+				back |= bit;
+				joined[ev->service]++;
+			}
+			break;
+		case FLOOR_EV_RECALLED:
+		case FLOOR_EV_SERVING:
+		case FLOOR_EV_NO_SHOW: /* the ticket's own change: no meeting, no queue */
+			break;
+		case FLOOR_EV_CALLED:	 /* left the queue */
+		case FLOOR_EV_CANCELLED: /* left it, or ended a called leg: either way */
+		case FLOOR_EV_DONE:	 /* the mean moved */
+			moved |= bit;
+			break;
+		default: /* counters and the day */
+			return all;
+		}
+	}
+	/* A ticket that joined at the back goes after every other: each of the k that joined
+	 * a service holds one of its last k places. */
+	back &= ~moved;
+	for (size_t i = 0; i < n && back; i++) {
+		const struct floor_event *ev = &v[i];
+		if (ev->kind != FLOOR_EV_ISSUED && ev->kind != FLOOR_EV_TRANSFERRED)
+			continue;
+		int s = ev->service;
+		if (!(back >> s & 1))
+			continue;
+		const struct ticket *tk = &f->t[ev->ticket];
+		if (tk->state != FLOOR_WAITING || tk->service != s ||
+		    position(f, ev->ticket, f->last_ms) <= (int)f->svc[s].nwait - joined[s]) {
+			moved |= UINT64_C(1) << s;
+			back &= ~(UINT64_C(1) << s);
+		}
+	}
+	return moved & all;
+}
+
 uint32_t floor_ticket_by_number(const struct floor *f, int first_service, int number)
 {
 	if (!svc_ok(f, first_service) || number < 1 || number > (int)f->svc[first_service].issued)

@@ -590,6 +590,49 @@ static int compare(const struct floor *f, int64_t qms)
 	return 0;
 }
 
+/* ---- floor_events_moved: what a phone is told ---- */
+
+static struct floor_ticket_info shown_before[MAXT];
+static size_t nshown;
+static long moved_checks, moved_quiet; /* tickets compared; batches that moved no queue */
+
+/* Takes every ticket's figures at qms, before a command. */
+static void take_shown(const struct floor *f, int64_t qms)
+{
+	nshown = floor_tickets_today(f);
+	for (size_t h = 0; h < nshown; h++)
+		floor_ticket_get(f, (uint32_t)h, qms, &shown_before[h]);
+}
+
+/* After a command's events v[0..n): every ticket that no event names and that is not
+ * waiting in a service floor_events_moved names shows what it showed before. */
+static int check_moved(const struct floor *f, const struct floor_event *v, size_t n, int64_t qms)
+{
+	uint64_t moved = floor_events_moved(f, v, n);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].kind == FLOOR_EV_DAY) {
+			CHECK(moved == (UINT64_C(1) << floor_get_def(f)->nservices) - 1);
+			return 0; /* the handles start again */
+		}
+	if (n && !moved)
+		moved_quiet++;
+	for (size_t h = 0; h < nshown; h++) {
+		bool named = false;
+		for (size_t i = 0; i < n; i++)
+			named |= v[i].ticket == h;
+		struct floor_ticket_info now, *was = &shown_before[h];
+		CHECK(floor_ticket_get(f, (uint32_t)h, qms, &now) == 0);
+		if (named || (was->state == FLOOR_WAITING && (moved >> was->service & 1)) ||
+		    (now.state == FLOOR_WAITING && (moved >> now.service & 1)))
+			continue;
+		moved_checks++;
+		CHECK(now.state == was->state && now.service == was->service &&
+		      now.leg == was->leg && now.position == was->position &&
+		      now.eta_s == was->eta_s && now.counter == was->counter);
+	}
+	return 0;
+}
+
 /* A random floor definition (arrays static: one at a time). */
 static void random_def(struct floor_def *d)
 {
@@ -677,6 +720,8 @@ static int run_seed(uint64_t seed)
 		struct cmd k;
 		random_cmd(&k, &d);
 		size_t n0 = out.n, r0 = R.ev.n;
+		int64_t qms = now.ms + (rn(4) ? 0 : rn(100000));
+		take_shown(f, qms);
 		int want = r_exec(&k, now);
 		int got = f_exec(f, &k, now, &out);
 		if (got != want) {
@@ -701,6 +746,8 @@ static int run_seed(uint64_t seed)
 				failures++;
 				bad = 1;
 			}
+		if (!bad)
+			bad = check_moved(f, out.v + n0, out.n - n0, qms);
 		if (!bad)
 			bad = compare(f, now.ms + (rn(4) ? 0 : rn(100000) - 50000));
 	}
@@ -744,6 +791,15 @@ int main(int argc, char **argv)
 		for (uint64_t seed = 1; seed <= 3000; seed++, runs++)
 			bad += run_seed(seed);
 	}
-	printf("floor_random: %d passed, %d failed\n", runs - bad, bad);
+	/* the moved check compared tickets, and batches that moved no queue happened */
+	if (moved_checks < 1000 || moved_quiet < 100) {
+		fprintf(stderr,
+			"floor_events_moved: only %ld tickets compared, %ld quiet batches\n",
+			moved_checks, moved_quiet);
+		bad++;
+	}
+	printf("floor_random: %d passed, %d failed (floor_events_moved: %ld tickets compared, "
+	       "%ld batches moved no queue)\n",
+	       runs - bad, bad, moved_checks, moved_quiet);
 	return bad ? 1 : 0;
 }
