@@ -399,13 +399,16 @@ static void durable_cb(uint64_t seq, void *arg)
 		e->npending--;
 	}
 	e->durable_seq = seq;
-	if (e->hooks.durable)
-		e->hooks.durable(e->hooks.arg, seq, touched);
+	/* The answers first: each asks for its socket's writable turn before any
+	 * subscriber does, so an operation's acknowledgement leaves ahead of the fan-out
+	 * (epoll reports sockets in the order they were armed), not after the last display. */
 	while (e->waiters && e->waiters->seq <= seq) {
 		struct engine_waiter *w = e->waiters;
 		waiter_unlink(e, w);
 		w->cb(w);
 	}
+	if (e->hooks.durable)
+		e->hooks.durable(e->hooks.arg, seq, touched);
 }
 
 /* Store callback: a commit failed; nothing more can be acknowledged. */
