@@ -22,11 +22,6 @@
 
 size_t api__http_req_size(void);
 
-static const lws_retry_bo_t ws_retry = {
-    .secs_since_valid_ping = 30,
-    .secs_since_valid_hangup = 70,
-};
-
 /* The api whose context logs (one per process), for the out-of-descriptors guard. */
 static struct api *log_api;
 
@@ -218,10 +213,14 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	protocols[0] = (struct lws_protocols){.name = "http",
 					      .callback = api__http_cb,
 					      .per_session_data_size = api__http_req_size()};
-	protocols[1] = (struct lws_protocols){.name = PROTO_VERSION,
-					      .callback = api__ws_cb,
-					      .per_session_data_size = sizeof(struct ws_session),
-					      .rx_buffer_size = 1024};
+	protocols[1] =
+	    (struct lws_protocols){.name = PROTO_VERSION,
+				   .callback = api__ws_cb,
+				   .per_session_data_size = sizeof(struct ws_session),
+				   .rx_buffer_size = 1024,
+				   /* one send() per frame: left at 0, lws caps each send at
+				    * rx_buffer_size and a 7 kB snapshot leaves in 8 */
+				   .tx_packet_size = API_FRAME_MAX + LWS_PRE};
 	protocols[2] = (struct lws_protocols){0};
 
 	lws_set_log_level(getenv("TORG_LWS_DEBUG") ? 0x3ff : (LLL_ERR | LLL_WARN), lws_log_cb);
@@ -252,7 +251,6 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	info.iface = a->iface;
 	info.protocols = protocols;
 	info.vhost_name = "default";
-	info.retry_and_idle_policy = &ws_retry;
 	info.timeout_secs = 30;
 	info.max_http_header_data = 4096;
 	info.keepalive_timeout = 30;
@@ -269,6 +267,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	}
 	api__conn_start(a, port);
 	api__routes_start(a);
+	api__ws_start(a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -279,6 +278,7 @@ void api_stop(struct api *a)
 	if (a->stopping)
 		return;
 	a->stopping = true;
+	api__ws_stop(a);
 	api__ws_close_all(a);
 	if (a->ctx)
 		lws_context_destroy(a->ctx);

@@ -78,8 +78,11 @@ struct api {
 		int reserve_fd, listen_fd;
 	} conns;
 	/* figures for /metrics */
-	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_bad_origin;
+	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_idle_closed, ws_bad_origin;
 	uint64_t rate_limited, logins_throttled;
+	/* once a second: pings quiet WebSocket sessions and closes silent ones (api_ws.c) */
+	uv_timer_t ws_ping;
+	bool ws_ping_on;
 	/* scratch for coalesced frames */
 	unsigned char *frame;
 	size_t frame_cap;
@@ -113,7 +116,9 @@ struct ws_session {
 	struct ws_session *sub_next, *sub_prev;	  /* in api's subscribers, once subscribed */
 	struct ws_session *wait_next, *wait_prev; /* in api's waiting, when in_waiting */
 	bool hello_done, subscribed, closing, in_waiting;
-	uint64_t wait_seq; /* the newest ready_seq queued while in waiting */
+	bool ping_due;		 /* a ping goes out at the next writable turn */
+	uint64_t rx_ms, ping_ms; /* loop time of the last frame received, of the last ping */
+	uint64_t wait_seq;	 /* the newest ready_seq queued while in waiting */
 	uint16_t close_code;
 	const char *close_reason;
 	uint64_t cursor;		      /* next seq to send from the fan-out log */
@@ -233,6 +238,8 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services);
 /* A command changed the floor: the phones its events may have moved are told. */
 void api__ws_changed(struct api *a, const struct floor_events *evs);
 void api__ws_close_all(struct api *a);
+void api__ws_start(struct api *a);
+void api__ws_stop(struct api *a);
 
 /* api_conn.c */
 struct netaddr;

@@ -99,6 +99,9 @@ char *api__metrics(struct api *a, size_t *len)
 	family(&t, "torg_ws_lagging_closed_total", "counter",
 	       "WebSocket sessions dropped for lagging since start.", "%llu",
 	       (unsigned long long)a->ws_lagging_closed);
+	family(&t, "torg_ws_idle_closed_total", "counter",
+	       "WebSocket sessions closed for silence (no message, no pong) since start.", "%llu",
+	       (unsigned long long)a->ws_idle_closed);
 	family(&t, "torg_ws_bad_origin_total", "counter",
 	       "WebSocket upgrades refused for coming from a page of another site.", "%llu",
 	       (unsigned long long)a->ws_bad_origin);

@@ -35,6 +35,17 @@ static uint64_t all_services(const struct api *a)
 	return n >= 64 ? UINT64_MAX : (UINT64_C(1) << n) - 1;
 }
 
+/* Has lws close the session's connection without a close frame, soon. lws 4.1.6 on
+ * libuv runs its timers only after servicing a socket or its own timer, which it armed
+ * for the earliest timer it knew of, so a timeout set from outside its callbacks (the
+ * durable batch, the ping timer) could wait for unrelated traffic; waking its service
+ * makes it look at once. */
+static void kill_soon(struct ws_session *s)
+{
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	lws_cancel_service(lws_get_context(s->wsi));
+}
+
 /* Drops a session that does not read: it will never be writable to hear a close frame,
  * so lws kills it now. It reconnects with since and catches up. */
 static void drop_lagging(struct ws_session *s)
@@ -44,7 +55,53 @@ static void drop_lagging(struct ws_session *s)
 	s->close_code = 4001;
 	s->close_reason = "lagging";
 	lws_close_reason(s->wsi, 4001, (unsigned char *)"lagging", 7);
-	lws_set_timeout(s->wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+	kill_soon(s);
+}
+
+/* Once a second: a session quiet for ws_ping_s is pinged (once per ws_ping_s), one quiet
+ * for ws_idle_close_s (no message, no pong: the peer is gone without a FIN) is closed.
+ * This is torgd's own rather than lws's validity timers: lws 4.1.6 keeps those in one
+ * sorted list with every other timer, and each HTTP request's timeout was inserted by a
+ * walk over all the sessions' entries, O(sessions) per request. One pass a second over
+ * the sessions costs less than one such walk per request. */
+static void ping_cb(uv_timer_t *t)
+{
+	struct api *a = t->data;
+	uint64_t now = uv_now(a->loop);
+	uint64_t ping = (uint64_t)a->cfg->ws_ping_s * 1000;
+	uint64_t idle = (uint64_t)a->cfg->ws_idle_close_s * 1000;
+	for (struct ws_session *s = a->sessions; s; s = s->next) {
+		if (s->closing)
+			continue;
+		uint64_t quiet = now - s->rx_ms;
+		if (quiet >= idle) {
+			a->ws_idle_closed++;
+			s->closing = true;
+			s->close_code = LWS_CLOSE_STATUS_NOSTATUS;
+			s->close_reason = "idle";
+			kill_soon(s);
+		} else if (quiet >= ping && !s->ping_due && now - s->ping_ms >= ping) {
+			s->ping_due = true;
+			s->ping_ms = now;
+			lws_callback_on_writable(s->wsi);
+		}
+	}
+}
+
+void api__ws_start(struct api *a)
+{
+	uv_timer_init(a->loop, &a->ws_ping);
+	a->ws_ping.data = a;
+	uv_timer_start(&a->ws_ping, ping_cb, 1000, 1000);
+	a->ws_ping_on = true;
+}
+
+void api__ws_stop(struct api *a)
+{
+	if (!a->ws_ping_on)
+		return;
+	a->ws_ping_on = false;
+	uv_close((uv_handle_t *)&a->ws_ping, NULL);
 }
 
 /* Puts the session in the api's waiting list (a message of its waits to be durable). */
@@ -624,6 +681,17 @@ static int on_writable(struct ws_session *s)
 	struct api *a = s->api;
 	struct engine *e = a->engine;
 	struct ws_out *o = s->out_head;
+	if (s->ping_due && !s->closing) {
+		/* with a payload: lws 4.1.6 does not tell of an empty pong */
+		unsigned char ping[LWS_PRE + 4];
+		memcpy(ping + LWS_PRE, "torg", 4);
+		s->ping_due = false;
+		if (lws_write(s->wsi, ping + LWS_PRE, 4, LWS_WRITE_PING) < 0)
+			return -1;
+		if (ready_to_write(s))
+			lws_callback_on_writable(s->wsi);
+		return 0;
+	}
 	if (o && o->ready_seq <= engine_durable_seq(e))
 		return write_out_head(s);
 	if (s->closing) {
@@ -727,6 +795,7 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		s->api = a;
 		s->wsi = wsi;
 		s->ticket = FLOOR_NONE;
+		s->rx_ms = s->ping_ms = uv_now(a->loop);
 		api__http_token(wsi, s->token);
 		/* Bound what the kernel holds for a session that does not read (autotuning
 		 * would let it grow to megabytes per socket); the lag bound does the rest. */
@@ -740,9 +809,14 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		/* A session that never says hello holds a connection for nothing. */
 		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, API_HELLO_S);
 		return 0;
+	case LWS_CALLBACK_RECEIVE_PONG:
+		if (s && s->api)
+			s->rx_ms = uv_now(a->loop);
+		return 0;
 	case LWS_CALLBACK_RECEIVE: {
 		if (!s || !s->api || s->closing)
 			return 0;
+		s->rx_ms = uv_now(a->loop);
 		const char *msg;
 		size_t mlen;
 		bool final = lws_is_final_fragment(wsi) && !lws_remaining_packet_payload(wsi);

@@ -412,6 +412,8 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 	cfg->kiosk_rate_per_minute = 20;
 	cfg->max_connections = 20000;
 	cfg->max_connections_per_address = 256;
+	cfg->ws_ping_s = 30;
+	cfg->ws_idle_close_s = 70;
 	cfg->starvation_bound_s = 1200;
 	cfg->retention_days = 90;
 	p.cfg = cfg;

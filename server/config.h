@@ -124,6 +124,8 @@ struct config {
 	char **frame_ancestors;
 	int max_connections;		 /* default 20000 */
 	int max_connections_per_address; /* default 256 */
+	int ws_ping_s;			 /* a quiet WebSocket is pinged after this; default 30 */
+	int ws_idle_close_s;		 /* and closed when quiet this long; default 70 */
 
 	struct hours hours; /* default: always open */
 

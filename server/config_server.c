@@ -125,16 +125,12 @@ static int parse_proxies(struct config__parse *p, json_t *sv)
 /* Parses the optional "server" section. */
 int config__parse_server(struct config__parse *p, json_t *root)
 {
-	static const char *const keys[] = {"listen",
-					   "database",
-					   "synchronous",
-					   "public_url",
-					   "trusted_proxies",
-					   "allowed_origins",
-					   "frame_ancestors",
-					   "max_connections",
-					   "max_connections_per_address",
-					   NULL};
+	static const char *const keys[] = {
+	    "listen",	       "database",	  "synchronous",
+	    "public_url",      "trusted_proxies", "allowed_origins",
+	    "frame_ancestors", "max_connections", "max_connections_per_address",
+	    "ws_ping_s",       "ws_idle_close_s", NULL,
+	};
 	static const char *const syncs[] = {"normal", "full", "extra", NULL};
 	struct config *cfg = p->cfg;
 	const char *listen = NULL, *db = NULL, *sync = NULL;
@@ -198,12 +194,21 @@ int config__parse_server(struct config__parse *p, json_t *root)
 		0 ||
 	    config__get_int(p, "server", sv, "max_connections_per_address", 1, 1000000,
 			    &cfg->max_connections_per_address) < 0 ||
+	    config__get_int(p, "server", sv, "ws_ping_s", 1, 3600, &cfg->ws_ping_s) < 0 ||
+	    config__get_int(p, "server", sv, "ws_idle_close_s", 2, 7200, &cfg->ws_idle_close_s) <
+		0 ||
 	    parse_proxies(p, sv) < 0 ||
 	    parse_origins(p, sv, "allowed_origins", &cfg->allowed_origins, &cfg->nallowed_origins) <
 		0 ||
 	    parse_origins(p, sv, "frame_ancestors", &cfg->frame_ancestors, &cfg->nframe_ancestors) <
 		0)
 		return -EINVAL;
+	if (cfg->ws_idle_close_s <= cfg->ws_ping_s)
+		return config__fail(
+		    p, "server.ws_idle_close_s",
+		    "%d must be more than server.ws_ping_s (%d): a session is pinged "
+		    "before it is closed",
+		    cfg->ws_idle_close_s, cfg->ws_ping_s);
 	if (cfg->public_url) { /* the floor's public address is always an allowed origin */
 		char origin[CONFIG__ORIGIN_MAX];
 		if (origin_of_url(cfg->public_url, origin, sizeof(origin)) == 0) {

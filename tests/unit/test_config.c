@@ -197,8 +197,8 @@ static bool test_server_network(void)
 			 " 'allowed_origins': ['HTTPS://Intranett.Kommune.no:443'],"
 			 " 'frame_ancestors': ['http://signage.example:8000'],"
 			 " 'public_url': 'https://torg.kommune.no/stovner',"
-			 " 'max_connections': 500, 'max_connections_per_address': 7}, " SVCS_OK
-			 ", " CTRS_OK),
+			 " 'max_connections': 500, 'max_connections_per_address': 7,"
+			 " 'ws_ping_s': 20, 'ws_idle_close_s': 45}, " SVCS_OK ", " CTRS_OK),
 	    &cause, &rc);
 	CHECK(rc == 0 && cfg);
 	if (!cfg) {
@@ -217,10 +217,12 @@ static bool test_server_network(void)
 	CHECK(cfg->nframe_ancestors == 1);
 	CHECK_STR(cfg->frame_ancestors[0], "http://signage.example:8000");
 	CHECK(cfg->max_connections == 500 && cfg->max_connections_per_address == 7);
+	CHECK(cfg->ws_ping_s == 20 && cfg->ws_idle_close_s == 45);
 	config_free(cfg);
 	cfg = parse(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK), &cause, &rc);
 	CHECK(cfg && cfg->ntrusted_proxies == 0 && cfg->nallowed_origins == 0 &&
 	      cfg->max_connections == 20000 && cfg->max_connections_per_address == 256);
+	CHECK(cfg && cfg->ws_ping_s == 30 && cfg->ws_idle_close_s == 70);
 	config_free(cfg);
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'trusted_proxies': ['10.0.0.1/8']}"),
 			 "server.trusted_proxies[0]: \"10.0.0.1/8\" has host bits set "
@@ -239,6 +241,11 @@ static bool test_server_network(void)
 			 "server.frame_ancestors[0]: expected a string, got integer");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'max_connections': 0}"),
 			 "server.max_connections: expected a positive integer, got 0");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'ws_ping_s': 70}, " SVCS_OK ", " CTRS_OK),
+			 "server.ws_idle_close_s: 70 must be more than server.ws_ping_s (70): a "
+			 "session is pinged before it is closed");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'ws_ping_s': 0}"),
+			 "server.ws_ping_s: expected a positive integer, got 0");
 	return ok;
 }
 
