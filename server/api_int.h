@@ -20,16 +20,17 @@
 #include "throttle.h"
 #include "ws_rx.h"
 
-#define API_MAX_BODY   PROTO_MAX_MESSAGE
-#define API_DRAIN_MAX  (1024 * 1024) /* bodies up to this are read and refused with 413 */
-#define API_LAG_EVENTS 4096	     /* unsent events before a session is dropped (4001) */
-#define API_LAG_BYTES  (1024 * 1024) /* unsent bytes of its own messages, likewise */
-#define API_MSG_RATE   20	     /* client messages per second a session may send ... */
-#define API_MSG_BURST  40	     /* ... and at once */
-#define API_HELLO_S    10	     /* seconds a new session has to say hello */
-#define API_SNDBUF     (64 * 1024)   /* kernel send buffer of a WebSocket */
-#define API_FRAME_MAX  (256 * 1024)  /* bytes of events coalesced into one frame */
-#define API_RATE_SLOTS 8192	     /* addresses the ticket rate limit tells apart */
+#define API_MAX_BODY	  PROTO_MAX_MESSAGE
+#define API_DRAIN_MAX	  (1024 * 1024) /* bodies up to this are read and refused with 413 */
+#define API_LAG_EVENTS	  4096		/* unsent events before a session is dropped (4001) */
+#define API_LAG_BYTES	  (1024 * 1024) /* unsent bytes of its own messages, likewise */
+#define API_MSG_RATE	  20		/* client messages per second a session may send ... */
+#define API_MSG_BURST	  40		/* ... and at once */
+#define API_HELLO_S	  10		/* seconds a new session has to say hello */
+#define API_SNDBUF	  (64 * 1024)	/* kernel send buffer of a WebSocket */
+#define API_FRAME_MAX	  (256 * 1024)	/* bytes of events coalesced into one frame */
+#define API_FLUSH_GAP_MAX 50		/* ms: the longest wait between two fan-out flushes */
+#define API_RATE_SLOTS	  8192		/* addresses the ticket rate limit tells apart */
 
 struct ws_session;
 
@@ -80,9 +81,20 @@ struct api {
 	/* figures for /metrics */
 	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_idle_closed, ws_bad_origin;
 	uint64_t rate_limited, logins_throttled;
-	/* once a second: pings quiet WebSocket sessions and closes silent ones (api_ws.c) */
+	/* every few seconds: pings quiet WebSocket sessions and closes silent ones (api_ws.c) */
 	uv_timer_t ws_ping;
 	bool ws_ping_on;
+	/* sessions a durable batch gave something to send, written by the check handle of
+	 * the loop turn after it (once the answers went out), straight to their sockets;
+	 * the prepare handle counts turns, the idle one keeps that turn from blocking */
+	struct ws_session *flush;
+	uv_prepare_t flush_prepare;
+	uv_check_t flush_check;
+	uv_idle_t flush_idle;
+	uv_timer_t flush_timer;
+	uint64_t turn, flush_turn;
+	uint64_t flush_at, flush_last, flush_ns; /* loop ms: not before; the last; its cost */
+	bool flush_armed;
 	/* scratch for coalesced frames */
 	unsigned char *frame;
 	size_t frame_cap;
@@ -112,9 +124,11 @@ struct ws_ticket_told {
 struct ws_session {
 	struct api *api;
 	struct lws *wsi;
-	struct ws_session *next, *prev;		  /* in api's sessions */
-	struct ws_session *sub_next, *sub_prev;	  /* in api's subscribers, once subscribed */
-	struct ws_session *wait_next, *wait_prev; /* in api's waiting, when in_waiting */
+	struct ws_session *next, *prev;		    /* in api's sessions */
+	struct ws_session *sub_next, *sub_prev;	    /* in api's subscribers, once subscribed */
+	struct ws_session *wait_next, *wait_prev;   /* in api's waiting, when in_waiting */
+	struct ws_session *flush_next, *flush_prev; /* in api's flush, when in_flush */
+	bool in_flush;
 	bool hello_done, subscribed, closing, in_waiting;
 	bool ping_due;		 /* a ping goes out at the next writable turn */
 	uint64_t rx_ms, ping_ms; /* loop time of the last frame received, of the last ping */

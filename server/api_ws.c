@@ -89,8 +89,122 @@ static void ping_cb(uv_timer_t *t)
 	}
 }
 
+static int on_writable(struct ws_session *s);
+
+/* Writes what the session has now, straight to its socket: with nothing buffered in lws
+ * the kernel almost always takes the frame, and then no POLLOUT is armed and disarmed
+ * (four epoll_ctl) for it. lws buffers whatever the socket does not take and asks for a
+ * writable turn itself; a session with something buffered already, a ping due or a
+ * close under way goes the writable way. */
+static void write_now(struct ws_session *s)
+{
+	if (s->closing || s->ping_due || lws_partial_buffered(s->wsi)) {
+		lws_callback_on_writable(s->wsi);
+		return;
+	}
+	if (on_writable(s) < 0)
+		kill_soon(s);
+}
+
+/* Takes the session out of the flush list. */
+static void flush_unlink(struct ws_session *s)
+{
+	if (!s->in_flush)
+		return;
+	if (s->flush_prev)
+		s->flush_prev->flush_next = s->flush_next;
+	else
+		s->api->flush = s->flush_next;
+	if (s->flush_next)
+		s->flush_next->flush_prev = s->flush_prev;
+	s->flush_next = s->flush_prev = NULL;
+	s->in_flush = false;
+}
+
+/* Nothing: an active idle handle only makes the next poll return at once. */
+static void flush_idle_cb(uv_idle_t *h)
+{
+	(void)h;
+}
+
+/* Nothing: the timer only ends the poll at the flush's time; the check handle flushes. */
+static void flush_timer_cb(uv_timer_t *h)
+{
+	(void)h;
+}
+
+/* Lists the session for the next flush, and arms it (once the api stops, the writable
+ * way again). */
+static void flush_link(struct ws_session *s)
+{
+	struct api *a = s->api;
+	if (!a->ws_ping_on) {
+		lws_callback_on_writable(s->wsi);
+		return;
+	}
+	if (!s->in_flush) {
+		s->in_flush = true;
+		s->flush_prev = NULL;
+		s->flush_next = a->flush;
+		if (a->flush)
+			a->flush->flush_prev = s;
+		a->flush = s;
+	}
+	if (!a->flush_armed) {
+		a->flush_armed = true;
+		a->flush_turn = a->turn;
+		/* Flushes that come back to back are spaced by what the last one cost (at most
+		 * API_FLUSH_GAP_MAX ms), so the loop spends no more than half its time writing
+		 * frames (the rest is for commands, answers and commits) and events pile up into
+		 * fewer, larger frames as the rate grows; after a quiet spell the gap has passed
+		 * and a call leaves at once. */
+		uint64_t gap = a->flush_ns / 1000000;
+		gap = gap > API_FLUSH_GAP_MAX ? API_FLUSH_GAP_MAX : gap;
+		uint64_t now = uv_now(a->loop);
+		a->flush_at = a->flush_last + gap;
+		if (a->flush_at > now)
+			uv_timer_start(&a->flush_timer, flush_timer_cb, a->flush_at - now, 0);
+		else
+			uv_idle_start(&a->flush_idle, flush_idle_cb);
+	}
+}
+
+/* Counts the loop's turns (runs just before each poll). */
+static void flush_prepare_cb(uv_prepare_t *h)
+{
+	struct api *a = h->data;
+	a->turn++;
+}
+
+/* After the poll of the turn after a durable batch, whose writable callbacks sent the
+ * answers that waited for it, writes the sessions the batch gave something. */
+static void flush_check_cb(uv_check_t *h)
+{
+	struct api *a = h->data;
+	if (!a->flush_armed || a->turn == a->flush_turn || uv_now(a->loop) < a->flush_at)
+		return;
+	a->flush_armed = false;
+	uv_idle_stop(&a->flush_idle);
+	uint64_t t0 = uv_hrtime();
+	while (a->flush) {
+		struct ws_session *s = a->flush;
+		flush_unlink(s);
+		write_now(s);
+	}
+	a->flush_ns = uv_hrtime() - t0;
+	uv_update_time(a->loop);
+	a->flush_last = uv_now(a->loop);
+}
+
 void api__ws_start(struct api *a)
 {
+	uv_prepare_init(a->loop, &a->flush_prepare);
+	uv_check_init(a->loop, &a->flush_check);
+	uv_idle_init(a->loop, &a->flush_idle);
+	uv_timer_init(a->loop, &a->flush_timer);
+	a->flush_prepare.data = a->flush_check.data = a->flush_idle.data = a;
+	uv_prepare_start(&a->flush_prepare, flush_prepare_cb);
+	uv_check_start(&a->flush_check, flush_check_cb);
 	uv_timer_init(a->loop, &a->ws_ping);
 	a->ws_ping.data = a;
 	uint64_t every = (uint64_t)a->cfg->ws_ping_s * 100;
@@ -105,6 +219,12 @@ void api__ws_stop(struct api *a)
 		return;
 	a->ws_ping_on = false;
 	uv_close((uv_handle_t *)&a->ws_ping, NULL);
+	uv_close((uv_handle_t *)&a->flush_prepare, NULL);
+	uv_close((uv_handle_t *)&a->flush_check, NULL);
+	uv_close((uv_handle_t *)&a->flush_idle, NULL);
+	uv_close((uv_handle_t *)&a->flush_timer, NULL);
+	while (a->flush)
+		flush_unlink(a->flush);
 }
 
 /* Puts the session in the api's waiting list (a message of its waits to be durable). */
@@ -414,13 +534,13 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 			continue;
 		}
 		if (s->cursor < log->next || out_ready)
-			lws_callback_on_writable(s->wsi);
+			flush_link(s);
 	}
 	/* The other sessions (phones) only while a message of theirs waits for seq. */
 	for (struct ws_session *s = a->waiting, *next; s; s = next) {
 		next = s->wait_next;
 		if (!s->closing && s->out_head && s->out_head->ready_seq <= seq)
-			lws_callback_on_writable(s->wsi);
+			flush_link(s);
 		if (s->closing || s->wait_seq <= seq)
 			wait_unlink(s);
 	}
@@ -754,6 +874,7 @@ static void session_close(struct ws_session *s)
 			s->sub_next->sub_prev = s->sub_prev;
 	}
 	wait_unlink(s);
+	flush_unlink(s);
 	while (s->out_head) {
 		struct ws_out *o = s->out_head;
 		s->out_head = o->next;
