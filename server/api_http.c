@@ -330,10 +330,11 @@ static int write_answer(struct http_req *r)
 	unsigned char hbuf[LWS_PRE + 2048];
 	unsigned char *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof(hbuf) - 1;
 	size_t body_len = r->method == HTTP_M_HEAD ? 0 : r->resp_len;
-	if (lws_add_http_common_headers(r->wsi, (unsigned)r->status, r->ctype,
-					r->status == 204 ? LWS_ILLEGAL_HTTP_CONTENT_LEN
-							 : (lws_filepos_t)r->resp_len,
-					&p, end))
+	/* A 204 has no body and no length by definition: lws_add_http_common_headers,
+	 * given no length, would add "connection: close" and end the keep-alive. */
+	if (r->status == 204 ? lws_add_http_header_status(r->wsi, 204, &p, end)
+			     : lws_add_http_common_headers(r->wsi, (unsigned)r->status, r->ctype,
+							   (lws_filepos_t)r->resp_len, &p, end))
 		return -1;
 	/* Every API answer: never cached, never sniffed into something else, never
 	 * rendered as a page or framed, and no Referer leaks a ticket URL onwards. */

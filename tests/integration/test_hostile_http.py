@@ -77,6 +77,35 @@ def test_keep_alive_posts_on_one_connection(srv):
         s.close()
 
 
+def test_a_204_keeps_the_connection(srv):
+    """A 204 (call-next with nobody waiting) used to end the keep-alive ("connection:
+    close", since lws adds it to an answer without a length): a client that sent its next
+    request right after reading it could have it cut off unanswered. (Pipelining a body
+    behind another request is a separate lws limit, in PROTOCOL.md.)"""
+    srv.open_counter("kari", "c1", ["nav"])
+    auth = b"Authorization: Bearer " + srv.token("kari").encode() + b"\r\n"
+    s = raw_connect(srv.port)
+    try:
+        s.sendall(post(b"/api/v1/counters/c1/call-next", b"{}", auth))
+        data, closed = raw_read(s, until=lambda d: len(http_responses(d)) == 1)
+        (status, headers, body), = http_responses(data)
+        assert status == 204 and body == b"" and "content-length" not in headers, data
+        assert headers.get("connection", "").lower() != "close", headers
+        assert not closed
+        s.sendall(post(b"/api/v1/tickets", TICKET))
+        data, closed = raw_read(s, until=lambda d: len(http_responses(d)) == 1)
+        (status, _, _), = http_responses(data)
+        assert status == 201 and not closed
+        # and the connection still serves a third
+        s.sendall(post(b"/api/v1/counters/c1/call-next", b"{}", auth))
+        data, closed = raw_read(s, until=lambda d: len(http_responses(d)) == 1)
+        (status, _, body), = http_responses(data)
+        assert status == 200 and json.loads(body)["ticket"]["service"] == "nav", body
+        assert not closed
+    finally:
+        s.close()
+
+
 def test_request_fragmented_byte_by_byte(srv):
     s = raw_connect(srv.port)
     try:
