@@ -20,17 +20,18 @@
 #include "throttle.h"
 #include "ws_rx.h"
 
-#define API_MAX_BODY	  PROTO_MAX_MESSAGE
-#define API_DRAIN_MAX	  (1024 * 1024) /* bodies up to this are read and refused with 413 */
-#define API_LAG_EVENTS	  4096		/* unsent events before a session is dropped (4001) */
-#define API_LAG_BYTES	  (1024 * 1024) /* unsent bytes of its own messages, likewise */
-#define API_MSG_RATE	  20		/* client messages per second a session may send ... */
-#define API_MSG_BURST	  40		/* ... and at once */
-#define API_HELLO_S	  10		/* seconds a new session has to say hello */
-#define API_SNDBUF	  (64 * 1024)	/* kernel send buffer of a WebSocket */
-#define API_FRAME_MAX	  (256 * 1024)	/* bytes of events coalesced into one frame */
-#define API_FLUSH_GAP_MAX 50		/* ms: the longest wait between two fan-out flushes */
-#define API_RATE_SLOTS	  8192		/* addresses the ticket rate limit tells apart */
+#define API_MAX_BODY	   PROTO_MAX_MESSAGE
+#define API_DRAIN_MAX	   (1024 * 1024) /* bodies up to this are read and refused with 413 */
+#define API_LAG_EVENTS	   4096		 /* unsent events before a session is dropped (4001) */
+#define API_LAG_BYTES	   (1024 * 1024) /* unsent bytes of its own messages, likewise */
+#define API_MSG_RATE	   20		 /* client messages per second a session may send ... */
+#define API_MSG_BURST	   40		 /* ... and at once */
+#define API_HELLO_S	   10		 /* seconds a new session has to say hello */
+#define API_SNDBUF	   (64 * 1024)	 /* kernel send buffer of a WebSocket */
+#define API_FRAME_MAX	   (256 * 1024)	 /* bytes of events coalesced into one frame */
+#define API_FLUSH_GAP_MAX  50		 /* ms: the longest wait between two fan-out flushes */
+#define API_FLUSH_SLICE_NS 2000000	 /* a flush writes this long, then lets the loop turn */
+#define API_RATE_SLOTS	   8192		 /* addresses the ticket rate limit tells apart */
 
 struct ws_session;
 
@@ -87,14 +88,14 @@ struct api {
 	/* sessions a durable batch gave something to send, written by the check handle of
 	 * the loop turn after it (once the answers went out), straight to their sockets;
 	 * the prepare handle counts turns, the idle one keeps that turn from blocking */
-	struct ws_session *flush;
+	struct ws_session *flush, *flush_tail;
 	uv_prepare_t flush_prepare;
 	uv_check_t flush_check;
 	uv_idle_t flush_idle;
 	uv_timer_t flush_timer;
 	uint64_t turn, flush_turn;
 	uint64_t flush_at, flush_last, flush_ns; /* loop ms: not before; the last; its cost */
-	bool flush_armed;
+	bool flush_armed, flush_slicing;
 	/* scratch for coalesced frames */
 	unsigned char *frame;
 	size_t frame_cap;

@@ -117,6 +117,8 @@ static void flush_unlink(struct ws_session *s)
 		s->api->flush = s->flush_next;
 	if (s->flush_next)
 		s->flush_next->flush_prev = s->flush_prev;
+	else
+		s->api->flush_tail = s->flush_prev;
 	s->flush_next = s->flush_prev = NULL;
 	s->in_flush = false;
 }
@@ -142,13 +144,15 @@ static void flush_link(struct ws_session *s)
 		lws_callback_on_writable(s->wsi);
 		return;
 	}
-	if (!s->in_flush) {
+	if (!s->in_flush) { /* at the tail: a flush in slices serves each session in turn */
 		s->in_flush = true;
-		s->flush_prev = NULL;
-		s->flush_next = a->flush;
-		if (a->flush)
-			a->flush->flush_prev = s;
-		a->flush = s;
+		s->flush_next = NULL;
+		s->flush_prev = a->flush_tail;
+		if (a->flush_tail)
+			a->flush_tail->flush_next = s;
+		else
+			a->flush = s;
+		a->flush_tail = s;
 	}
 	if (!a->flush_armed) {
 		a->flush_armed = true;
@@ -181,17 +185,31 @@ static void flush_prepare_cb(uv_prepare_t *h)
 static void flush_check_cb(uv_check_t *h)
 {
 	struct api *a = h->data;
-	if (!a->flush_armed || a->turn == a->flush_turn || uv_now(a->loop) < a->flush_at)
+	if (!a->flush_armed)
 		return;
-	a->flush_armed = false;
-	uv_idle_stop(&a->flush_idle);
+	if (!a->flush_slicing) {
+		if (a->turn == a->flush_turn || uv_now(a->loop) < a->flush_at)
+			return;
+		a->flush_slicing = true;
+		a->flush_ns = 0;
+		uv_idle_start(&a->flush_idle, flush_idle_cb);
+	}
+	/* A slice of at most API_FLUSH_SLICE_NS, then the loop's other work (commands,
+	 * answers, commits) gets a turn: 10,000 displays take tens of ms to write, and an
+	 * answer that became due meanwhile must not wait for the last of them. */
 	uint64_t t0 = uv_hrtime();
-	while (a->flush) {
+	for (unsigned n = 0; a->flush; n++) {
+		if ((n & 63) == 63 && uv_hrtime() - t0 >= API_FLUSH_SLICE_NS)
+			break;
 		struct ws_session *s = a->flush;
 		flush_unlink(s);
 		write_now(s);
 	}
-	a->flush_ns = uv_hrtime() - t0;
+	a->flush_ns += uv_hrtime() - t0;
+	if (a->flush)
+		return; /* the idle handle keeps the next turn's poll from blocking */
+	a->flush_armed = a->flush_slicing = false;
+	uv_idle_stop(&a->flush_idle);
 	uv_update_time(a->loop);
 	a->flush_last = uv_now(a->loop);
 }
