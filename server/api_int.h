@@ -93,7 +93,7 @@ struct api {
 	uv_check_t flush_check;
 	uv_idle_t flush_idle;
 	uv_timer_t flush_timer;
-	uint64_t turn, flush_turn;
+	uint64_t turn, flush_turn, round;	 /* loop turns; flush rounds */
 	uint64_t flush_at, flush_last, flush_ns; /* loop ms: not before; the last; its cost */
 	bool flush_armed, flush_slicing;
 	/* scratch for coalesced frames */
@@ -129,6 +129,7 @@ struct ws_session {
 	struct ws_session *sub_next, *sub_prev;	    /* in api's subscribers, once subscribed */
 	struct ws_session *wait_next, *wait_prev;   /* in api's waiting, when in_waiting */
 	struct ws_session *flush_next, *flush_prev; /* in api's flush, when in_flush */
+	uint64_t flush_round;			    /* the round it is listed for */
 	bool in_flush;
 	bool hello_done, subscribed, closing, in_waiting;
 	bool ping_due;		 /* a ping goes out at the next writable turn */

@@ -135,8 +135,30 @@ static void flush_timer_cb(uv_timer_t *h)
 	(void)h;
 }
 
-/* Lists the session for the next flush, and arms it (once the api stops, the writable
- * way again). */
+/* Arms the next round of the flush: not in this loop turn (the answers go first), and
+ * not before the gap after the last round has passed. Rounds that come back to back are
+ * spaced by what the last one cost (at most API_FLUSH_GAP_MAX ms), so the loop spends no
+ * more than half its time writing frames (the rest is for commands, answers and commits)
+ * and events pile up into fewer, larger frames as the rate grows; after a quiet spell the
+ * gap has passed and a call leaves at once. */
+static void flush_arm(struct api *a)
+{
+	a->flush_armed = true;
+	a->flush_turn = a->turn;
+	uint64_t gap = a->flush_ns / 1000000;
+	gap = gap > API_FLUSH_GAP_MAX ? API_FLUSH_GAP_MAX : gap;
+	uint64_t now = uv_now(a->loop);
+	a->flush_at = a->flush_last + gap;
+	if (a->flush_at > now)
+		uv_timer_start(&a->flush_timer, flush_timer_cb, a->flush_at - now, 0);
+	else
+		uv_idle_start(&a->flush_idle, flush_idle_cb);
+}
+
+/* Lists the session for a round of the flush, and arms it (once the api stops, the
+ * writable way again). A session already listed will write all it has when its turn
+ * comes; one listed while a round is being written joins the next round, so each is
+ * written at most once a round. */
 static void flush_link(struct ws_session *s)
 {
 	struct api *a = s->api;
@@ -144,33 +166,19 @@ static void flush_link(struct ws_session *s)
 		lws_callback_on_writable(s->wsi);
 		return;
 	}
-	if (!s->in_flush) { /* at the tail: a flush in slices serves each session in turn */
-		s->in_flush = true;
-		s->flush_next = NULL;
-		s->flush_prev = a->flush_tail;
-		if (a->flush_tail)
-			a->flush_tail->flush_next = s;
-		else
-			a->flush = s;
-		a->flush_tail = s;
-	}
-	if (!a->flush_armed) {
-		a->flush_armed = true;
-		a->flush_turn = a->turn;
-		/* Flushes that come back to back are spaced by what the last one cost (at most
-		 * API_FLUSH_GAP_MAX ms), so the loop spends no more than half its time writing
-		 * frames (the rest is for commands, answers and commits) and events pile up into
-		 * fewer, larger frames as the rate grows; after a quiet spell the gap has passed
-		 * and a call leaves at once. */
-		uint64_t gap = a->flush_ns / 1000000;
-		gap = gap > API_FLUSH_GAP_MAX ? API_FLUSH_GAP_MAX : gap;
-		uint64_t now = uv_now(a->loop);
-		a->flush_at = a->flush_last + gap;
-		if (a->flush_at > now)
-			uv_timer_start(&a->flush_timer, flush_timer_cb, a->flush_at - now, 0);
-		else
-			uv_idle_start(&a->flush_idle, flush_idle_cb);
-	}
+	if (s->in_flush)
+		return;
+	s->in_flush = true;
+	s->flush_round = a->flush_slicing ? a->round + 1 : a->round;
+	s->flush_next = NULL;
+	s->flush_prev = a->flush_tail;
+	if (a->flush_tail)
+		a->flush_tail->flush_next = s;
+	else
+		a->flush = s;
+	a->flush_tail = s;
+	if (!a->flush_armed && !a->flush_slicing)
+		flush_arm(a);
 }
 
 /* Counts the loop's turns (runs just before each poll). */
@@ -185,11 +193,10 @@ static void flush_prepare_cb(uv_prepare_t *h)
 static void flush_check_cb(uv_check_t *h)
 {
 	struct api *a = h->data;
-	if (!a->flush_armed)
-		return;
 	if (!a->flush_slicing) {
-		if (a->turn == a->flush_turn || uv_now(a->loop) < a->flush_at)
+		if (!a->flush_armed || a->turn == a->flush_turn || uv_now(a->loop) < a->flush_at)
 			return;
+		a->flush_armed = false;
 		a->flush_slicing = true;
 		a->flush_ns = 0;
 		uv_idle_start(&a->flush_idle, flush_idle_cb);
@@ -198,7 +205,7 @@ static void flush_check_cb(uv_check_t *h)
 	 * answers, commits) gets a turn: 10,000 displays take tens of ms to write, and an
 	 * answer that became due meanwhile must not wait for the last of them. */
 	uint64_t t0 = uv_hrtime();
-	for (unsigned n = 0; a->flush; n++) {
+	for (unsigned n = 0; a->flush && a->flush->flush_round == a->round; n++) {
 		if ((n & 63) == 63 && uv_hrtime() - t0 >= API_FLUSH_SLICE_NS)
 			break;
 		struct ws_session *s = a->flush;
@@ -206,12 +213,15 @@ static void flush_check_cb(uv_check_t *h)
 		write_now(s);
 	}
 	a->flush_ns += uv_hrtime() - t0;
-	if (a->flush)
+	if (a->flush && a->flush->flush_round == a->round)
 		return; /* the idle handle keeps the next turn's poll from blocking */
-	a->flush_armed = a->flush_slicing = false;
+	a->flush_slicing = false;
+	a->round++;
 	uv_idle_stop(&a->flush_idle);
 	uv_update_time(a->loop);
 	a->flush_last = uv_now(a->loop);
+	if (a->flush)
+		flush_arm(a); /* those listed while this round was written */
 }
 
 void api__ws_start(struct api *a)
