@@ -22,7 +22,8 @@
 
 #define API_MAX_BODY	   PROTO_MAX_MESSAGE
 #define API_DRAIN_MAX	   (1024 * 1024) /* bodies up to this are read and refused with 413 */
-#define API_LAG_EVENTS	   4096		 /* unsent events before a session is dropped (4001) */
+#define API_BEHIND_BYTES   (1024 * 1024) /* events behind: dropped (4001) if not reading */
+#define API_STALL_MS	   5000		 /* not reading: nothing taken by the socket this long */
 #define API_LAG_BYTES	   (1024 * 1024) /* unsent bytes of its own messages, likewise */
 #define API_MSG_RATE	   20		 /* client messages per second a session may send ... */
 #define API_MSG_BURST	   40		 /* ... and at once */
@@ -133,7 +134,10 @@ struct ws_session {
 	bool in_flush;
 	bool hello_done, subscribed, closing, in_waiting;
 	bool ping_due;		 /* a ping goes out at the next writable turn */
+	bool resnapshot;	 /* too far behind: a fresh snapshot instead of the backlog */
 	uint64_t rx_ms, ping_ms; /* loop time of the last frame received, of the last ping */
+	uint64_t wrote_ms;	 /* of the last writable turn, direct write or TCP progress */
+	uint64_t acked;		 /* the peer's TCP bytes acknowledged, when last looked at */
 	uint64_t wait_seq;	 /* the newest ready_seq queued while in waiting */
 	uint16_t close_code;
 	const char *close_reason;
@@ -248,6 +252,10 @@ void api__stats_route(struct api *a, struct http_req *r, int route);
 /** Makes the login throttles (api_routes.c), at start; frees them at the end. */
 void api__routes_start(struct api *a);
 void api__routes_stop(struct api *a);
+
+/* api_tcp.c */
+/** The bytes the peer of a TCP socket has acknowledged (tcpi_bytes_acked); 0 or -errno. */
+int api__tcp_acked(int fd, uint64_t *out);
 
 /* api_ws.c */
 void api__ws_durable(struct api *a, uint64_t seq, uint64_t services);

@@ -58,6 +58,8 @@ static void drop_lagging(struct ws_session *s)
 	kill_soon(s);
 }
 
+static bool lag_check(struct ws_session *s);
+
 /* Every tenth of ws_ping_s (1 to 5 s): a session quiet for ws_ping_s is pinged (once per
  * ws_ping_s), one quiet for ws_idle_close_s (no message, no pong: the peer is gone
  * without a FIN) is closed. This is torgd's own rather than lws's validity timers: lws
@@ -72,8 +74,8 @@ static void ping_cb(uv_timer_t *t)
 	uint64_t ping = (uint64_t)a->cfg->ws_ping_s * 1000;
 	uint64_t idle = (uint64_t)a->cfg->ws_idle_close_s * 1000;
 	for (struct ws_session *s = a->sessions; s; s = s->next) {
-		if (s->closing)
-			continue;
+		if (s->closing || lag_check(s))
+			continue; /* lag_check: a stall outlasting the batches is found here */
 		uint64_t quiet = now - s->rx_ms;
 		if (quiet >= idle) {
 			a->ws_idle_closed++;
@@ -542,6 +544,35 @@ void api__ws_changed(struct api *a, const struct floor_events *evs)
 	}
 }
 
+/* A subscribed session more than API_BEHIND_BYTES of events behind (a snapshot's cursor
+ * may be ahead of the log: applied, not yet durable; one that fell out of the log counts
+ * as behind) that has stopped reading (lws holds part of a frame the kernel has not
+ * taken for API_STALL_MS) is dropped, and true returned; one that reads, only slowly,
+ * skips the backlog for a fresh snapshot, smaller than what it missed. */
+static bool lag_check(struct ws_session *s)
+{
+	if (!s->subscribed || s->closing ||
+	    fanout_bytes_from(engine_log(s->api->engine), s->cursor) <= API_BEHIND_BYTES)
+		return false;
+	if (lws_partial_buffered(s->wsi)) {
+		/* Progress is what the peer's TCP acknowledged: a slow reader opens its window
+		 * now and then, one that stopped does not (lws drains its own buffer without
+		 * calling us, so our writable turns alone would not tell). */
+		uint64_t now = uv_now(s->api->loop), acked;
+		if (api__tcp_acked(lws_get_socket_fd(s->wsi), &acked) == 0 && acked != s->acked) {
+			s->acked = acked;
+			s->wrote_ms = now;
+		}
+		if (now - s->wrote_ms >= API_STALL_MS) {
+			drop_lagging(s);
+			return true;
+		}
+	}
+	if (!s->out_head)
+		s->resnapshot = true; /* sent once lws has written what it holds */
+	return false;
+}
+
 void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 {
 	const struct fanout *log = engine_log(a->engine);
@@ -551,12 +582,8 @@ void api__ws_durable(struct api *a, uint64_t seq, uint64_t services)
 		if (s->closing)
 			continue;
 		bool out_ready = s->out_head && s->out_head->ready_seq <= seq;
-		/* A snapshot's cursor may be ahead of the log (applied, not yet durable). */
-		uint64_t behind = s->cursor < log->next ? log->next - s->cursor : 0;
-		if (behind > API_LAG_EVENTS) {
-			drop_lagging(s);
+		if (lag_check(s))
 			continue;
-		}
 		if (s->cursor == before && !(s->mask & services) && !out_ready) {
 			s->cursor = log->next; /* nothing in this batch is for it */
 			continue;
@@ -832,6 +859,7 @@ static int on_writable(struct ws_session *s)
 	struct api *a = s->api;
 	struct engine *e = a->engine;
 	struct ws_out *o = s->out_head;
+	s->wrote_ms = uv_now(a->loop); /* the socket took what it had: the peer reads */
 	if (s->ping_due && !s->closing) {
 		/* with a payload: lws 4.1.6 does not tell of an empty pong */
 		unsigned char ping[LWS_PRE + 4];
@@ -862,8 +890,10 @@ static int on_writable(struct ws_session *s)
 	}
 	if (o || !s->subscribed)
 		return 0; /* the head waits for durability; events come after it */
-	if (s->cursor < engine_log(e)->first) {
-		send_snapshot(s, s->display); /* fell out of the log: start afresh */
+	if (s->resnapshot || s->cursor < engine_log(e)->first) {
+		/* too far behind, or fell out of the log: start afresh */
+		s->resnapshot = false;
+		send_snapshot(s, s->display);
 		return 0;
 	}
 	size_t len = 0;
@@ -947,7 +977,7 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		s->api = a;
 		s->wsi = wsi;
 		s->ticket = FLOOR_NONE;
-		s->rx_ms = s->ping_ms = uv_now(a->loop);
+		s->rx_ms = s->ping_ms = s->wrote_ms = uv_now(a->loop);
 		api__http_token(wsi, s->token);
 		/* Bound what the kernel holds for a session that does not read (autotuning
 		 * would let it grow to megabytes per socket); the lag bound does the rest. */

@@ -12,6 +12,7 @@ void fanout_init(struct fanout *fo, uint64_t next)
 {
 	fo->ring = xcalloc(FANOUT_CAP, sizeof(*fo->ring));
 	fo->first = fo->next = next;
+	fo->bytes = 0;
 }
 
 void fanout_close(struct fanout *fo)
@@ -39,6 +40,8 @@ void fanout_push(struct fanout *fo, uint64_t seq, uint64_t mask, char *json, siz
 	e->mask = mask;
 	e->json = json;
 	e->len = len;
+	fo->bytes += len;
+	e->end = fo->bytes;
 	fo->next = seq + 1;
 }
 
@@ -47,4 +50,14 @@ const struct fanout_entry *fanout_get(const struct fanout *fo, uint64_t seq)
 	if (seq < fo->first || seq >= fo->next)
 		return NULL;
 	return &fo->ring[seq & (FANOUT_CAP - 1)];
+}
+
+uint64_t fanout_bytes_from(const struct fanout *fo, uint64_t seq)
+{
+	if (seq >= fo->next)
+		return 0;
+	if (seq < fo->first)
+		return UINT64_MAX;
+	const struct fanout_entry *e = &fo->ring[seq & (FANOUT_CAP - 1)];
+	return fo->bytes - (e->end - e->len);
 }

@@ -20,12 +20,14 @@ struct fanout_entry {
 	uint64_t mask; /* services the event concerns; FANOUT_ALL for floor-wide events */
 	char *json;    /* the encoded event object, NUL-terminated; owned by the log */
 	size_t len;
+	uint64_t end; /* bytes of all events pushed up to and with this one */
 };
 
 struct fanout {
 	struct fanout_entry *ring;
 	uint64_t first; /* oldest seq kept; first == next when empty */
 	uint64_t next;	/* one past the newest seq */
+	uint64_t bytes; /* bytes of all events ever pushed */
 };
 
 /** Initialises an empty log that will start at seq next (the first push must be next). */
@@ -37,5 +39,8 @@ void fanout_close(struct fanout *fo);
 void fanout_push(struct fanout *fo, uint64_t seq, uint64_t mask, char *json, size_t len);
 /** The entry for seq, or NULL when it was evicted or has not happened yet. Borrowed. */
 const struct fanout_entry *fanout_get(const struct fanout *fo, uint64_t seq);
+/** Bytes of the events from seq to the newest, O(1); 0 when seq is past the newest,
+ *  UINT64_MAX when seq was evicted. */
+uint64_t fanout_bytes_from(const struct fanout *fo, uint64_t seq);
 
 #endif

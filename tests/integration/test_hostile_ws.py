@@ -28,6 +28,14 @@ def drain_raw(sock, seconds):
     return data, False
 
 
+def lagging(srv):
+    """torg_ws_lagging_closed_total from /metrics."""
+    for line in srv.get("/metrics").text.splitlines():
+        if line.startswith("torg_ws_lagging_closed_total "):
+            return int(line.split()[1])
+    raise AssertionError("no torg_ws_lagging_closed_total")
+
+
 def busy_floor(srv, n, services=("nav", "housing")):
     """n tickets issued from four threads at once."""
     def worker(k):
@@ -175,6 +183,7 @@ def test_lagging_displays_dropped_during_bursts(srv):
     callback before lws killed it ran strlen(NULL): one slow display during a burst could
     crash torgd. Here displays that stop reading are dropped round after round while
     others read, and torgd stays up."""
+    dropped_before = 0
     for _ in range(2):
         slow = []
         for _ in range(20):
@@ -188,12 +197,74 @@ def test_lagging_displays_dropped_during_bursts(srv):
             # the reader keeps up and gets them all; the slow ones are dropped
             got = [m for m in reader.drain(quiet=1.0) if m.get("type") == "event"]
             assert len(got) >= 4400
+        # A display is dropped once it is far behind and its socket has taken nothing for
+        # 5 s (found by the next batch or the ping pass, every 3 s).
+        deadline = time.monotonic() + 20
+        while lagging(srv) < dropped_before + 10:
+            assert time.monotonic() < deadline, "the non-reading displays were not dropped"
+            time.sleep(0.5)
         dropped = 0
         for s in slow:
             data, closed = drain_raw(s, 0.5)
             dropped += closed
             s.close()
         assert dropped >= 10, f"only {dropped} of 20 non-reading displays were dropped"
+        dropped_before = lagging(srv)
         assert srv.healthz()["status"] == "ok"
     metrics = srv.get("/metrics").text
     assert "torg_ws_lagging_closed_total" in metrics
+
+
+def test_a_slow_display_during_a_burst_is_not_dropped(srv):
+    """A busy floor must not disconnect its displays: one that reads, only slower than
+    the floor makes events, skips its backlog for a fresh snapshot once more than 1 MiB
+    behind, and is never closed; what it shows at the end is the floor as it is."""
+    s, status = raw_ws(srv.port, rcvbuf=4096)
+    assert status == 101
+    s.sendall(ws_frame(json.dumps({"type": "hello"})))
+    stop, burst_over = threading.Event(), threading.Event()
+    got = {"data": b"", "closed": False}
+
+    def slow_reader():
+        s.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                chunk = s.recv(4096)
+            except socket.timeout:
+                continue
+            except (ConnectionResetError, BrokenPipeError):
+                got["closed"] = True
+                return
+            if not chunk:
+                got["closed"] = True
+                return
+            got["data"] += chunk
+            if not burst_over.is_set():
+                time.sleep(0.2)  # about 20 kB/s: slower than the burst below
+    reader = threading.Thread(target=slow_reader)
+    reader.start()
+    try:
+        busy_floor(srv, 6000, services=("nav", "housing", "social", "reception"))
+        final = srv.seq()
+        burst_over.set()  # from now on it reads as fast as it can
+        # Caught up: the last thing it has seen is the newest seq.
+        deadline = time.monotonic() + 60
+        while True:
+            msgs = [json.loads(p) for op, p in ws_read_frames(got["data"]) if op == 1]
+            flat = [m for x in msgs for m in (x if isinstance(x, list) else [x])]
+            seqs = [m.get("seq") for m in flat if m.get("type") in ("event", "snapshot")]
+            if seqs and seqs[-1] == final:
+                break
+            assert not got["closed"], "the slow display was closed"
+            assert time.monotonic() < deadline, f"not caught up: {seqs[-3:]} vs {final}"
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        reader.join()
+        s.close()
+    assert not got["closed"]
+    assert lagging(srv) == 0
+    # It skipped ahead with a snapshot rather than reading the whole backlog.
+    kinds = [m["type"] for m in flat]
+    assert kinds.count("snapshot") >= 2, kinds[:5]
+    assert sum(k == "event" for k in kinds) < 6000, "it was sent the whole backlog"

@@ -35,6 +35,12 @@ static void test_in_order(void)
 	CHECK(fanout_get(&fo, 8) && fanout_get(&fo, 8)->mask == FANOUT_ALL);
 	CHECK(fanout_get(&fo, 0) == NULL);
 	CHECK(fanout_get(&fo, 11) == NULL);
+	/* bytes from a seq to the newest: 1..9 are 9 bytes each, 10 is 10 */
+	CHECK(fanout_bytes_from(&fo, 1) == 9 * 9 + 10);
+	CHECK(fanout_bytes_from(&fo, 7) == 3 * 9 + 10);
+	CHECK(fanout_bytes_from(&fo, 10) == 10);
+	CHECK(fanout_bytes_from(&fo, 11) == 0);
+	CHECK(fanout_bytes_from(&fo, 0) == UINT64_MAX);
 	fanout_close(&fo);
 }
 
@@ -49,6 +55,10 @@ static void test_eviction(void)
 	CHECK(fo.next == last + 1);
 	CHECK(fo.first == last + 1 - FANOUT_CAP);
 	CHECK(fanout_get(&fo, 100) == NULL); /* evicted: such a client gets a snapshot */
+	CHECK(fanout_bytes_from(&fo, 100) == UINT64_MAX);
+	CHECK(fanout_bytes_from(&fo, last) == fanout_get(&fo, last)->len);
+	CHECK(fanout_bytes_from(&fo, last - 1) ==
+	      fanout_get(&fo, last)->len + fanout_get(&fo, last - 1)->len);
 	CHECK(fanout_get(&fo, fo.first) && fanout_get(&fo, fo.first)->seq == fo.first);
 	CHECK(fanout_get(&fo, last) && fanout_get(&fo, last)->seq == last);
 	fanout_close(&fo);
