@@ -267,7 +267,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	}
 	api__conn_start(a, port);
 	api__routes_start(a);
-	api__ws_start(a);
+	api__push_start(a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -278,7 +278,7 @@ void api_stop(struct api *a)
 	if (a->stopping)
 		return;
 	a->stopping = true;
-	api__ws_stop(a);
+	api__push_stop(a);
 	api__ws_close_all(a);
 	if (a->ctx)
 		lws_context_destroy(a->ctx);
@@ -314,7 +314,7 @@ static void hook_changed(void *arg, const struct floor_events *evs, uint64_t ser
 /* Engine hook: events up to seq are durable and in the fan-out log. */
 static void hook_durable(void *arg, uint64_t seq, uint64_t services)
 {
-	api__ws_durable(arg, seq, services);
+	api__push_durable(arg, seq, services);
 }
 
 /* Engine hook: the store failed. Nothing more may be acknowledged: leave at once;

@@ -258,12 +258,26 @@ void api__routes_stop(struct api *a);
 int api__tcp_acked(int fd, uint64_t *out);
 
 /* api_ws.c */
-void api__ws_durable(struct api *a, uint64_t seq, uint64_t services);
 /* A command changed the floor: the phones its events may have moved are told. */
 void api__ws_changed(struct api *a, const struct floor_events *evs);
 void api__ws_close_all(struct api *a);
-void api__ws_start(struct api *a);
-void api__ws_stop(struct api *a);
+/** Queues a snapshot of the session's services (display d, may be NULL) and subscribes. */
+void api__ws_send_snapshot(struct ws_session *s, const struct config_display *d);
+/** Takes the session out of the api's waiting list. */
+void api__ws_wait_unlink(struct ws_session *s);
+
+/* api_push.c */
+/** Events up to seq are durable: lists the sessions that have something for a flush. */
+void api__push_durable(struct api *a, uint64_t seq, uint64_t services);
+/** Starts and stops the flush's loop handles and the ping timer. */
+void api__push_start(struct api *a);
+void api__push_stop(struct api *a);
+/** Writes one thing the session has ready (its writable turn); the lws callback result. */
+int api__push_write(struct ws_session *s);
+/** Takes the session out of the flush (it closes). */
+void api__push_unlink(struct ws_session *s);
+/** Drops a session that does not read (4001), at once. */
+void api__push_drop_lagging(struct ws_session *s);
 
 /* api_conn.c */
 struct netaddr;
