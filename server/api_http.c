@@ -327,7 +327,7 @@ static void dispatch(struct http_req *r)
 /* Writes the readied answer; returns what the lws callback should return. */
 static int write_answer(struct http_req *r)
 {
-	unsigned char hbuf[LWS_PRE + 2048];
+	unsigned char hbuf[LWS_PRE + 4096];
 	unsigned char *start = hbuf + LWS_PRE, *p = start, *end = hbuf + sizeof(hbuf) - 1;
 	size_t body_len = r->method == HTTP_M_HEAD ? 0 : r->resp_len;
 	/* A 204 has no body and no length by definition: lws_add_http_common_headers,
@@ -371,7 +371,18 @@ static int write_answer(struct http_req *r)
 	    lws_add_http_header_by_name(r->wsi, (const unsigned char *)"connection:",
 					(const unsigned char *)"close", 5, &p, end))
 		return -1;
-	if (lws_finalize_write_http_header(r->wsi, start, &p, end))
+	if (lws_finalize_http_header(r->wsi, &p, end))
+		return -1;
+	/* A body that fits goes in the headers' send: one write, so an answer is never seen
+	 * half (its status without its body) when torgd dies between two sends, and one
+	 * syscall fewer. */
+	if (body_len > 0 && body_len <= (size_t)(end - p)) {
+		memcpy(p, r->resp + LWS_PRE, body_len);
+		p += body_len;
+		body_len = 0;
+	}
+	if (lws_write(r->wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) !=
+	    (int)(p - start))
 		return -1;
 	if (body_len > 0 &&
 	    lws_write(r->wsi, r->resp + LWS_PRE, body_len, LWS_WRITE_HTTP_FINAL) != (int)body_len)
