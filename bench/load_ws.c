@@ -7,7 +7,6 @@
  * event seen for the first time goes to load_deliver().
  */
 #include <errno.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "load.h"
+#include "ws_client.h"
 
 struct sub *subs;
 size_t nsubs, nready;
@@ -69,23 +69,7 @@ static void on_message(struct sub *s, const char *p, size_t len, int64_t t)
 /* Sends a short masked client frame (a hello, a pong). */
 static void send_frame(struct sub *s, int op, const char *payload, size_t len)
 {
-	unsigned char buf[512], mask[4] = {0x37, 0xfa, 0x21, 0x3d};
-	size_t i = 0;
-	if (len > sizeof(buf) - 8)
-		len = sizeof(buf) - 8;
-	buf[i++] = (unsigned char)(0x80 | op);
-	if (len < 126) {
-		buf[i++] = (unsigned char)(0x80 | len);
-	} else {
-		buf[i++] = 0x80 | 126;
-		buf[i++] = (unsigned char)(len >> 8);
-		buf[i++] = (unsigned char)len;
-	}
-	memcpy(buf + i, mask, 4);
-	i += 4;
-	for (size_t k = 0; k < len; k++)
-		buf[i++] = (unsigned char)payload[k] ^ mask[k & 3];
-	if (write(s->fd, buf, i) != (ssize_t)i)
+	if (!wsc_send_frame(s->fd, op, payload, len))
 		fprintf(stderr, "torg-load: short write of a frame\n");
 }
 
@@ -109,17 +93,12 @@ void load_connect_more(void)
 {
 	while (connecting < (size_t)opt.concurrency && next_connect < nsubs) {
 		struct sub *s = &subs[next_connect];
-		s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		const char *what;
+		s->fd = wsc_dial(&addr, ep, next_connect, &what);
 		if (s->fd < 0)
-			load_die("socket (raise the open-file hard limit)");
-		int one = 1;
-		setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(s->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 &&
-		    errno != EINPROGRESS)
-			load_die("connect");
-		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u64 = next_connect};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, s->fd, &ev) < 0)
-			load_die("epoll_ctl");
+			load_die(strcmp(what, "socket") == 0
+				     ? "socket (raise the open-file hard limit)"
+				     : what);
 		s->state = ST_CONNECT;
 		connecting++;
 		next_connect++;
@@ -129,21 +108,10 @@ void load_connect_more(void)
 /* The subscriber's socket connected: sends the upgrade request. */
 void load_on_connected(struct sub *s, size_t i)
 {
-	int err = 0;
-	socklen_t len = sizeof(err);
-	getsockopt(s->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	int err = wsc_upgrade(s->fd, opt.host, opt.port);
 	if (err) {
-		fprintf(stderr, "torg-load: connect: %s\n", strerror(err));
-		sub_close(s, 0);
-		return;
-	}
-	char req[512];
-	int n = snprintf(req, sizeof(req),
-			 "GET /ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\n"
-			 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-			 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: torg.v1\r\n\r\n",
-			 opt.host, opt.port);
-	if (write(s->fd, req, (size_t)n) != n) {
+		if (err > 0)
+			fprintf(stderr, "torg-load: connect: %s\n", strerror(err));
 		sub_close(s, 0);
 		return;
 	}

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +22,8 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+
+#include "ws_client.h"
 
 #define SWARM_CONNECTING 64 /* handshakes under way at once */
 #define SWARM_HEAD_MAX	 1024
@@ -65,26 +66,10 @@ static size_t header_len(const unsigned char *h)
 	return n == 126 ? 4 : n == 127 ? 10 : 2;
 }
 
-/* Sends a short masked client frame (the hello, a pong) on a blocking-enough socket. */
+/* Sends a short masked client frame (the hello, a pong). */
 static void send_frame(struct phone *p, int op, const char *payload, size_t len)
 {
-	unsigned char buf[512], mask[4] = {0x12, 0x34, 0x56, 0x78};
-	size_t i = 0;
-	if (len > sizeof(buf) - 8)
-		len = sizeof(buf) - 8;
-	buf[i++] = (unsigned char)(0x80 | op);
-	if (len < 126) {
-		buf[i++] = (unsigned char)(0x80 | len);
-	} else {
-		buf[i++] = 0x80 | 126;
-		buf[i++] = (unsigned char)(len >> 8);
-		buf[i++] = (unsigned char)len;
-	}
-	memcpy(buf + i, mask, 4);
-	i += 4;
-	for (size_t k = 0; k < len; k++)
-		buf[i++] = (unsigned char)payload[k] ^ mask[k & 3];
-	if (write(p->fd, buf, i) != (ssize_t)i)
+	if (!wsc_send_frame(p->fd, op, payload, len))
 		fprintf(stderr, "phone_swarm: short write of a frame\n");
 }
 
@@ -106,17 +91,10 @@ static void connect_more(void)
 {
 	while (connecting < SWARM_CONNECTING && next_connect < nphones) {
 		struct phone *p = &phones[next_connect];
-		p->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		const char *what;
+		p->fd = wsc_dial(&addr, ep, next_connect, &what);
 		if (p->fd < 0)
-			die("socket");
-		int one = 1;
-		setsockopt(p->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(p->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 &&
-		    errno != EINPROGRESS)
-			die("connect");
-		struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT, .data.u64 = next_connect};
-		if (epoll_ctl(ep, EPOLL_CTL_ADD, p->fd, &ev) < 0)
-			die("epoll_ctl");
+			die(what);
 		p->state = PHONE_CONNECT;
 		connecting++;
 		next_connect++;
@@ -126,21 +104,10 @@ static void connect_more(void)
 /* The socket connected: sends the upgrade request. */
 static void on_connected(struct phone *p, size_t i)
 {
-	int err = 0;
-	socklen_t len = sizeof(err);
-	getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &err, &len);
+	int err = wsc_upgrade(p->fd, "127.0.0.1", ntohs(addr.sin_port));
 	if (err) {
-		fprintf(stderr, "phone_swarm: connect: %s\n", strerror(err));
-		phone_close(p);
-		return;
-	}
-	char req[512];
-	int n = snprintf(req, sizeof(req),
-			 "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
-			 "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-			 "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: torg.v1\r\n\r\n",
-			 ntohs(addr.sin_port));
-	if (write(p->fd, req, (size_t)n) != n) {
+		if (err > 0)
+			fprintf(stderr, "phone_swarm: connect: %s\n", strerror(err));
 		phone_close(p);
 		return;
 	}
