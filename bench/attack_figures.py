@@ -15,6 +15,7 @@ server.trusted_proxies: the sign-ins then come from 127.0.0.1 alone), for a base
 
 import argparse
 import concurrent.futures
+import contextlib
 import json
 import os
 import socket
@@ -27,7 +28,8 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 import requests  # noqa: E402
 
-from torgtest import (Torgd, config_with, raw_ws, rss_kib, ws_frame)  # noqa: E402
+from torgtest import (Torgd, config_with, phones_not_reading, raw_ws, rss_kib,  # noqa: E402
+                      ws_frame)
 
 
 def latencies(srv, n):
@@ -47,12 +49,20 @@ def pct(v, p):
     return v[min(len(v) - 1, int(len(v) * p))]
 
 
-def login_flood(binary, old):
-    d = tempfile.mkdtemp(prefix="torg-bench-")
-    cfg = None if old else config_with(server={"trusted_proxies": ["127.0.0.1"]})
-    srv = Torgd(binary, d, config=cfg)
+@contextlib.contextmanager
+def running(binary, config=None):
+    """A started torgd on a temporary directory, stopped afterwards."""
+    srv = Torgd(binary, tempfile.mkdtemp(prefix="torg-bench-"), config=config)
     srv.start()
     try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+def login_flood(binary, old):
+    cfg = None if old else config_with(server={"trusted_proxies": ["127.0.0.1"]})
+    with running(binary, cfg) as srv:
         base = latencies(srv, 200)
 
         def bad(i):
@@ -66,15 +76,10 @@ def login_flood(binary, old):
             flood = latencies(srv, 200)
             codes = [f.result() for f in futs]
         return base, flood, codes
-    finally:
-        srv.stop()
 
 
 def frame_flood(binary):
-    d = tempfile.mkdtemp(prefix="torg-bench-")
-    srv = Torgd(binary, d)
-    srv.start()
-    try:
+    with running(binary) as srv:
         t = srv.issue("nav")
         s, _ = raw_ws(srv.port, rcvbuf=4096)
         s.sendall(ws_frame(json.dumps({"type": "hello", "ticket": t["id"]})))
@@ -91,23 +96,13 @@ def frame_flood(binary):
         grown = rss_kib(srv.proc.pid) - rss0
         s.close()
         return sent, grown
-    finally:
-        srv.stop()
 
 
 def phones(binary):
-    d = tempfile.mkdtemp(prefix="torg-bench-")
-    srv = Torgd(binary, d)
-    srv.start()
-    try:
+    with running(binary) as srv:
         for _ in range(1000):
             srv.issue("nav")
-        mine = [srv.issue("nav") for _ in range(100)]
-        socks = []
-        for t in mine:
-            s, _ = raw_ws(srv.port, rcvbuf=2048)
-            s.sendall(ws_frame(json.dumps({"type": "hello", "ticket": t["id"]})))
-            socks.append(s)
+        socks = phones_not_reading(srv, [srv.issue("nav") for _ in range(100)])
         time.sleep(0.5)
         rss0 = rss_kib(srv.proc.pid)
         srv.open_counter("kari", "c1")
@@ -118,35 +113,30 @@ def phones(binary):
         for s in socks:
             s.close()
         return grown
-    finally:
-        srv.stop()
 
 
 def new_subscribers(binary):
-    d = tempfile.mkdtemp(prefix="torg-bench-")
-    srv = Torgd(binary, d)
-    srv.start()
-    stop = threading.Event()
-    try:
-        def load():
-            while not stop.is_set():
-                srv.issue("nav")
-        loaders = [threading.Thread(target=load) for _ in range(2)]
-        for t in loaders:
-            t.start()
-        clients = [srv.ws({"type": "hello"}, max_queue=None) for _ in range(200)]
-        time.sleep(1.0)
-        stop.set()
-        for t in loaders:
-            t.join()
-        time.sleep(0.5)
-        closed = sum(1 for c in clients if not c.ws.open)
-        for c in clients:
-            c.close()
-        return closed
-    finally:
-        stop.set()
-        srv.stop()
+    with running(binary) as srv:
+        stop = threading.Event()
+        try:
+            def load():
+                while not stop.is_set():
+                    srv.issue("nav")
+            loaders = [threading.Thread(target=load) for _ in range(2)]
+            for t in loaders:
+                t.start()
+            clients = [srv.ws({"type": "hello"}, max_queue=None) for _ in range(200)]
+            time.sleep(1.0)
+            stop.set()
+            for t in loaders:
+                t.join()
+            time.sleep(0.5)
+            closed = sum(1 for c in clients if not c.ws.open)
+            for c in clients:
+                c.close()
+            return closed
+        finally:
+            stop.set()
 
 
 def main():

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from torgtest import (WsClosed, raw_ws, rss_kib, ws_frame, ws_read_frames)
+from torgtest import phones_not_reading, raw_ws, rss_kib, ws_frame, ws_read_frames
 
 
 def drain_raw(sock, seconds):
@@ -108,12 +108,7 @@ def test_phones_that_stop_reading_hold_one_status_each(srv):
     Now a phone's unread status is replaced by the newer one."""
     busy_floor(srv, 1000, services=("nav",))  # the phones' tickets wait behind these
     mine = [srv.issue("nav") for _ in range(100)]
-    socks = []
-    for t in mine:
-        s, status = raw_ws(srv.port, rcvbuf=2048)
-        assert status == 101
-        s.sendall(ws_frame(json.dumps({"type": "hello", "ticket": t["id"]})))
-        socks.append(s)
+    socks = phones_not_reading(srv, mine)
     time.sleep(0.5)
     rss0 = rss_kib(srv.proc.pid)
     # Each call moves all 100 up by one: 1,000 new statuses for each phone, more than the

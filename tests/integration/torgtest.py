@@ -753,6 +753,18 @@ def raw_ws(port, path="/ws", protocol="torg.v1", headers=(), rcvbuf=None, timeou
     return s, status
 
 
+def phones_not_reading(srv, tickets, rcvbuf=2048):
+    """A raw WebSocket per ticket that says hello watching it and then never reads (a tiny
+    receive buffer, so the server's sends back up at once); returns the sockets."""
+    socks = []
+    for t in tickets:
+        s, status = raw_ws(srv.port, rcvbuf=rcvbuf)
+        assert status == 101, status
+        s.sendall(ws_frame(json.dumps({"type": "hello", "ticket": t["id"]})))
+        socks.append(s)
+    return socks
+
+
 def ws_read_frames(data):
     """Parses unmasked server frames from data: a list of (opcode, payload bytes)."""
     out = []
