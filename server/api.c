@@ -305,9 +305,8 @@ void api_free(struct api *a)
 }
 
 /* Engine hook: a command changed the floor (not yet durable). */
-static void hook_changed(void *arg, const struct floor_events *evs, uint64_t services)
+static void hook_changed(void *arg, const struct floor_events *evs)
 {
-	(void)services; /* the phones' own rule is floor_events_moved */
 	api__ws_changed(arg, evs);
 }
 

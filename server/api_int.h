@@ -85,7 +85,7 @@ struct api {
 	uint64_t rate_limited, logins_throttled;
 	/* every few seconds: pings quiet WebSocket sessions and closes silent ones (api_ws.c) */
 	uv_timer_t ws_ping;
-	bool ws_ping_on;
+	bool push_on;
 	/* sessions a durable batch gave something to send, written by the check handle of
 	 * the loop turn after it (once the answers went out), straight to their sockets;
 	 * the prepare handle counts turns, the idle one keeps that turn from blocking */

@@ -17,7 +17,6 @@
 #include "util.h"
 
 static bool lag_check(struct ws_session *s);
-static void write_now(struct ws_session *s);
 
 /* Has lws close the session's connection without a close frame, soon. lws 4.1.6 on
  * libuv runs its timers only after servicing a socket or its own timer, which it armed
@@ -144,7 +143,7 @@ static void flush_arm(struct api *a)
 static void flush_link(struct ws_session *s)
 {
 	struct api *a = s->api;
-	if (!a->ws_ping_on) {
+	if (!a->push_on) {
 		lws_callback_on_writable(s->wsi);
 		return;
 	}
@@ -220,14 +219,14 @@ void api__push_start(struct api *a)
 	uint64_t every = (uint64_t)a->cfg->ws_ping_s * 100;
 	every = every < 1000 ? 1000 : every > 5000 ? 5000 : every;
 	uv_timer_start(&a->ws_ping, ping_cb, every, every);
-	a->ws_ping_on = true;
+	a->push_on = true;
 }
 
 void api__push_stop(struct api *a)
 {
-	if (!a->ws_ping_on)
+	if (!a->push_on)
 		return;
-	a->ws_ping_on = false;
+	a->push_on = false;
 	uv_close((uv_handle_t *)&a->ws_ping, NULL);
 	uv_close((uv_handle_t *)&a->flush_prepare, NULL);
 	uv_close((uv_handle_t *)&a->flush_check, NULL);

@@ -219,7 +219,6 @@ static void emit(struct engine *e, const char *signer)
 {
 	if (e->evbuf.n == 0)
 		return;
-	uint64_t touched = 0;
 	for (size_t i = 0; i < e->evbuf.n; i++) {
 		const struct floor_event *ev = &e->evbuf.v[i];
 		note_event(e, ev);
@@ -230,14 +229,13 @@ static void emit(struct engine *e, const char *signer)
 			     ev->kind == FLOOR_EV_COUNTER_OPENED ? signer : NULL);
 		if (e->npending == e->pending_cap)
 			pending_grow(e);
-		uint64_t mask = event_mask(ev);
-		touched |= mask;
 		e->pending[(e->pending_head + e->npending) % e->pending_cap] =
-		    (struct engine_pending){.seq = ev->seq, .mask = mask, .json = json, .len = len};
+		    (struct engine_pending){
+			.seq = ev->seq, .mask = event_mask(ev), .json = json, .len = len};
 		e->npending++;
 	}
 	if (e->hooks.changed)
-		e->hooks.changed(e->hooks.arg, &e->evbuf, touched);
+		e->hooks.changed(e->hooks.arg, &e->evbuf);
 	floor_events_clear(&e->evbuf);
 }
 

@@ -47,11 +47,11 @@ struct engine_call {
 
 /* Hooks the API installs. */
 struct engine_hooks {
-	/* After a command's events are applied (not yet durable): the events (with their
-	 * queue figures; valid for the call), the mask of the services they touched. */
-	void (*changed)(void *arg, const struct floor_events *evs, uint64_t services);
-	/* After events up to seq became durable and entered the fan-out log, before
-	 * waiters run; mask of the services they touched. */
+	/* After a command's events are applied (not yet durable): the events, with their
+	 * queue figures and services; valid for the call. */
+	void (*changed)(void *arg, const struct floor_events *evs);
+	/* After events up to seq became durable and entered the fan-out log, and the
+	 * waiters for them ran (answers go first); mask of the services they touched. */
 	void (*durable)(void *arg, uint64_t seq, uint64_t services);
 	/* The store failed: torgd must stop. */
 	void (*failed)(void *arg, const char *cause);
