@@ -1,8 +1,9 @@
 /*
- * proto_encode.c — the torg.v1 encoders (see proto_encode.h and PROTOCOL.md): jansson
- * objects built field by field in the protocol's order and dumped compactly,
- * except for the messages of the hot paths (skip, resume, a phone's ticket
- * status), which are printed straight into a buffer.
+ * proto_encode.c — the torg.v1 encoders (see proto_encode.h and PROTOCOL.md). What is made
+ * for every operation (events, snapshots, the ticket and counter answers, replies, skip,
+ * resume, a phone's ticket status) is written straight into a buffer in the protocol's
+ * field order; the rest (errors, sign-in, health, hello) are jansson objects built field
+ * by field and dumped compactly.
  */
 #include "proto_encode.h"
 
@@ -33,7 +34,7 @@ void proto_format_time(int64_t ms, char *buf, size_t len)
 		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
 }
 
-json_t *proto_time(int64_t ms)
+static json_t *proto_time(int64_t ms)
 {
 	if (ms == 0)
 		return json_null();
@@ -48,26 +49,12 @@ void proto_format_day(int32_t day, char *buf, size_t len)
 		 (int)(day % 100));
 }
 
-/* A string, or null for NULL. */
-static json_t *str_or_null(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-json_t *proto_ids_json(struct proto_ids ids)
+static json_t *proto_ids_json(struct proto_ids ids)
 {
 	json_t *a = json_array();
 	for (size_t i = 0; i < ids.n; i++)
 		json_array_append_new(a, json_string(ids.v[i]));
 	return a;
-}
-
-json_t *proto_texts_json(struct proto_texts t)
-{
-	json_t *o = json_object();
-	for (size_t i = 0; i < t.n; i++)
-		json_object_set_new(o, t.v[i].lang, json_string(t.v[i].text));
-	return o;
 }
 
 json_t *proto_encode_error_body(const char *code, const char *message, const char *field)
@@ -88,20 +75,6 @@ json_t *proto_encode_error_msg(const char *code, const char *message, const char
 	json_object_set_new(o, "type", json_string(proto_msg_name(PROTO_MSG_ERROR)));
 	json_t *body = proto_encode_error_body(code, message, field);
 	json_object_update(o, body);
-	json_decref(body);
-	return o;
-}
-
-json_t *proto_encode_reply(int64_t id, bool ok, json_t *body)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "type", json_string(proto_msg_name(PROTO_MSG_REPLY)));
-	json_object_set_new(o, "id", json_integer(id));
-	json_object_set_new(o, "ok", json_boolean(ok));
-	if (body && ok)
-		json_object_update(o, body);
-	else if (body)
-		json_object_set(o, "error", json_object_get(body, "error"));
 	json_decref(body);
 	return o;
 }
@@ -205,103 +178,287 @@ size_t proto_encode_ticket_status(char *buf, size_t cap, const struct proto_tick
 }
 
 /* Sets key to s, leaving the key out for NULL (jansson's json_string(NULL) is NULL, which
- * json_object_set_new refuses): the strings the protocol always has, and those it leaves
- * out when absent. */
+ * json_object_set_new refuses). */
 static void set_str(json_t *o, const char *key, const char *s)
 {
 	json_object_set_new(o, key, json_string(s));
 }
 
-/* The four queue figures, as both an event's queue entry and a snapshot's service have
- * them. */
-static void set_queue_figs(json_t *o, const struct proto_queue *q)
+/* ---- the writer of the hot paths ----
+ * Events, snapshots and the ticket and counter answers are written straight into one
+ * growing buffer, in the protocol's field order: a jansson tree costs an allocation per
+ * key, value and string, and these are made for every operation. A comma goes before a
+ * key or an array element unless the last byte opened an object or array or ended a
+ * key. */
+struct jw {
+	char *buf;
+	size_t len, cap;
+};
+
+/* Room for n more bytes and a NUL. */
+static void jw_room(struct jw *w, size_t n)
 {
-	json_object_set_new(o, "waiting", json_integer(q->waiting));
-	json_object_set_new(o, "eta_s", json_integer(q->eta_s));
-	json_object_set_new(o, "longest_wait_s", json_integer(q->longest_wait_s));
-	json_object_set_new(o, "counters_open", json_integer(q->counters_open));
+	if (w->len + n + 1 <= w->cap)
+		return;
+	size_t cap = w->cap ? w->cap : 512;
+	while (cap < w->len + n + 1)
+		cap *= 2;
+	w->buf = xrealloc(w->buf, cap);
+	w->cap = cap;
 }
 
-json_t *proto_encode_queue(const struct proto_queue *q)
+static void jw_raw(struct jw *w, const char *s, size_t n)
 {
-	json_t *o = json_object();
-	set_str(o, "service", q->service);
-	set_queue_figs(o, q);
-	return o;
+	jw_room(w, n);
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+/* The comma before a key or an element, when one is due. */
+static void jw_sep(struct jw *w)
+{
+	if (w->len == 0)
+		return;
+	char last = w->buf[w->len - 1];
+	if (last != '{' && last != '[' && last != ':')
+		jw_raw(w, ",", 1);
+}
+
+static void jw_open(struct jw *w, char c)
+{
+	jw_sep(w);
+	jw_raw(w, &c, 1);
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	jw_raw(w, &c, 1);
+}
+
+/* "key": (keys are the protocol's literals, never escaped). */
+static void jw_key(struct jw *w, const char *key)
+{
+	jw_sep(w);
+	size_t n = strlen(key);
+	jw_room(w, n + 3);
+	w->buf[w->len++] = '"';
+	memcpy(w->buf + w->len, key, n);
+	w->len += n;
+	w->buf[w->len++] = '"';
+	w->buf[w->len++] = ':';
+}
+
+/* A string, quoted and escaped (put_str's rule), or null for NULL. */
+static void jw_str(struct jw *w, const char *s)
+{
+	jw_sep(w);
+	size_t at = w->len;
+	put_str(w->buf, w->cap ? w->cap - 1 : 0, &at, s);
+	if (at > (w->cap ? w->cap - 1 : 0)) {
+		jw_room(w, at - w->len);
+		at = w->len;
+		put_str(w->buf, w->cap - 1, &at, s);
+	}
+	w->len = at;
+}
+
+static void jw_int(struct jw *w, long long v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+	jw_sep(w);
+	jw_raw(w, tmp, (size_t)n);
+}
+
+static void jw_bool(struct jw *w, bool v)
+{
+	jw_sep(w);
+	jw_raw(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+/* A time as proto_time has it: null for 0, else the ISO-8601 string. */
+static void jw_time(struct jw *w, int64_t ms)
+{
+	char buf[32];
+	if (ms == 0) {
+		jw_sep(w);
+		jw_raw(w, "null", 4);
+		return;
+	}
+	proto_format_time(ms, buf, sizeof(buf));
+	jw_str(w, buf);
+}
+
+/* "key": s, the key left out for NULL (as set_str). */
+static void jw_kstr(struct jw *w, const char *key, const char *s)
+{
+	if (!s)
+		return;
+	jw_key(w, key);
+	jw_str(w, s);
+}
+
+/* "key": s, null for NULL. */
+static void jw_knull(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
+}
+
+static void jw_kint(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+static void jw_ids(struct jw *w, const char *key, struct proto_ids ids)
+{
+	jw_key(w, key);
+	jw_open(w, '[');
+	for (size_t i = 0; i < ids.n; i++)
+		jw_str(w, ids.v[i]);
+	jw_close(w, ']');
+}
+
+static void jw_texts(struct jw *w, const char *key, struct proto_texts t)
+{
+	jw_key(w, key);
+	jw_open(w, '{');
+	for (size_t i = 0; i < t.n; i++)
+		jw_kstr(w, t.v[i].lang, t.v[i].text);
+	jw_close(w, '}');
+}
+
+/* The finished text (the writer's buffer, NUL-terminated) and its length. */
+static char *jw_done(struct jw *w, size_t *len)
+{
+	jw_room(w, 0);
+	w->buf[w->len] = '\0';
+	if (len)
+		*len = w->len;
+	return w->buf;
+}
+
+/* The four queue figures, as both an event's queue entry and a snapshot's service have
+ * them. */
+static void put_queue_figs(struct jw *w, const struct proto_queue *q)
+{
+	jw_kint(w, "waiting", q->waiting);
+	jw_kint(w, "eta_s", q->eta_s);
+	jw_kint(w, "longest_wait_s", q->longest_wait_s);
+	jw_kint(w, "counters_open", q->counters_open);
+}
+
+static void put_queue(struct jw *w, const struct proto_queue *q)
+{
+	jw_open(w, '{');
+	jw_kstr(w, "service", q->service);
+	put_queue_figs(w, q);
+	jw_close(w, '}');
+}
+
+char *proto_encode_queue(const struct proto_queue *q, size_t *len)
+{
+	struct jw w = {0};
+	put_queue(&w, q);
+	return jw_done(&w, len);
 }
 
 /* One leg of a visit. */
-static json_t *encode_leg(const struct proto_leg *l)
+static void put_leg(struct jw *w, const struct proto_leg *l)
 {
-	json_t *o = json_object();
-	set_str(o, "service", l->service);
-	json_object_set_new(o, "queued_at", proto_time(l->queued_ms));
-	json_object_set_new(o, "called_at", proto_time(l->called_ms));
-	json_object_set_new(o, "started_at", proto_time(l->started_ms));
-	json_object_set_new(o, "ended_at", proto_time(l->ended_ms));
-	json_object_set_new(o, "wait_s", json_integer(l->wait_s));
-	json_object_set_new(o, "outcome", str_or_null(proto_outcome_name(l->state, l->handed_on)));
-	return o;
+	jw_open(w, '{');
+	jw_kstr(w, "service", l->service);
+	jw_key(w, "queued_at");
+	jw_time(w, l->queued_ms);
+	jw_key(w, "called_at");
+	jw_time(w, l->called_ms);
+	jw_key(w, "started_at");
+	jw_time(w, l->started_ms);
+	jw_key(w, "ended_at");
+	jw_time(w, l->ended_ms);
+	jw_kint(w, "wait_s", l->wait_s);
+	jw_knull(w, "outcome", proto_outcome_name(l->state, l->handed_on));
+	jw_close(w, '}');
 }
 
-json_t *proto_encode_ticket(const struct proto_ticket *t)
+static void put_ticket(struct jw *w, const struct proto_ticket *t)
 {
-	json_t *o = json_object();
+	jw_open(w, '{');
 	if (t->flags & PROTO_TICKET_HOLDER) {
-		char *url = t->lang ? xasprintf("/t/%s?lang=%s", t->id, t->lang)
-				    : xasprintf("/t/%s", t->id);
-		set_str(o, "id", t->id);
-		set_str(o, "url", url);
-		free(url);
-	}
-	set_str(o, "number", t->number);
-	set_str(o, "service", t->service);
-	set_str(o, "state", proto_state_name(t->state));
-	json_object_set_new(o, "leg", json_integer(t->leg));
-	set_str(o, "priority", proto_priority_name(t->priority));
-	if (t->flags & PROTO_TICKET_HOLDER) {
-		json_object_set_new(o, "position", json_integer(t->position));
-		json_object_set_new(o, "eta_s", json_integer(t->eta_s));
-		json_object_set_new(o, "counter", str_or_null(t->counter));
-		json_object_set_new(o, "issued_at", proto_time(t->issued_ms));
+		char url[160];
 		if (t->lang)
-			set_str(o, "lang", t->lang);
+			snprintf(url, sizeof(url), "/t/%s?lang=%s", t->id, t->lang);
+		else
+			snprintf(url, sizeof(url), "/t/%s", t->id);
+		jw_kstr(w, "id", t->id);
+		jw_kstr(w, "url", url);
+	}
+	jw_kstr(w, "number", t->number);
+	jw_kstr(w, "service", t->service);
+	jw_kstr(w, "state", proto_state_name(t->state));
+	jw_kint(w, "leg", t->leg);
+	jw_kstr(w, "priority", proto_priority_name(t->priority));
+	if (t->flags & PROTO_TICKET_HOLDER) {
+		jw_kint(w, "position", t->position);
+		jw_kint(w, "eta_s", t->eta_s);
+		jw_knull(w, "counter", t->counter);
+		jw_key(w, "issued_at");
+		jw_time(w, t->issued_ms);
+		jw_kstr(w, "lang", t->lang);
 	}
 	if (t->flags & PROTO_TICKET_LEGS) {
-		if (!(t->flags & PROTO_TICKET_HOLDER))
-			json_object_set_new(o, "issued_at", proto_time(t->issued_ms));
-		json_t *a = json_array();
+		if (!(t->flags & PROTO_TICKET_HOLDER)) {
+			jw_key(w, "issued_at");
+			jw_time(w, t->issued_ms);
+		}
+		jw_key(w, "legs");
+		jw_open(w, '[');
 		for (size_t i = 0; i < t->nlegs; i++)
-			json_array_append_new(a, encode_leg(&t->legs[i]));
-		json_object_set_new(o, "legs", a);
+			put_leg(w, &t->legs[i]);
+		jw_close(w, ']');
 	}
-	return o;
+	jw_close(w, '}');
+}
+
+char *proto_encode_ticket(const struct proto_ticket *t, size_t *len)
+{
+	struct jw w = {0};
+	put_ticket(&w, t);
+	return jw_done(&w, len);
 }
 
 /* A counter's current ticket. */
-static json_t *encode_current(const struct proto_current *c)
+static void put_current(struct jw *w, const struct proto_current *c)
 {
-	json_t *o = json_object();
-	set_str(o, "number", c->number);
-	set_str(o, "service", c->service);
-	set_str(o, "state", proto_state_name(c->state));
-	json_object_set_new(o, "leg", json_integer(c->leg));
-	json_object_set_new(o, "called_at", proto_time(c->called_ms));
-	json_object_set_new(o, "started_at", proto_time(c->started_ms));
-	return o;
+	jw_open(w, '{');
+	jw_kstr(w, "number", c->number);
+	jw_kstr(w, "service", c->service);
+	jw_kstr(w, "state", proto_state_name(c->state));
+	jw_kint(w, "leg", c->leg);
+	jw_key(w, "called_at");
+	jw_time(w, c->called_ms);
+	jw_key(w, "started_at");
+	jw_time(w, c->started_ms);
+	jw_close(w, '}');
 }
 
-json_t *proto_encode_counter(const struct proto_counter *c)
+static void put_counter(struct jw *w, const struct proto_counter *c)
 {
-	json_t *o = json_object();
-	set_str(o, "id", c->id);
-	json_object_set_new(o, "name", proto_texts_json(c->name));
-	set_str(o, "kind", c->kind);
-	json_object_set_new(o, "open", json_boolean(c->open));
-	json_object_set_new(o, "services", proto_ids_json(c->services));
-	json_object_set_new(o, "gives", proto_ids_json(c->gives));
-	json_object_set_new(o, "current", c->current ? encode_current(c->current) : json_null());
-	return o;
+	jw_open(w, '{');
+	jw_kstr(w, "id", c->id);
+	jw_texts(w, "name", c->name);
+	jw_kstr(w, "kind", c->kind);
+	jw_key(w, "open");
+	jw_bool(w, c->open);
+	jw_ids(w, "services", c->services);
+	jw_ids(w, "gives", c->gives);
+	jw_key(w, "current");
+	if (c->current)
+		put_current(w, c->current);
+	else
+		jw_str(w, NULL);
+	jw_close(w, '}');
 }
 
 json_t *proto_encode_user(const struct proto_user *u)
@@ -323,113 +480,182 @@ json_t *proto_encode_service_closed(const char *message, int64_t opens_ms)
 char *proto_encode_event(const struct proto_event *ev, size_t *len)
 {
 	char day[16];
-	json_t *o = json_object();
-	set_str(o, "type", proto_msg_name(PROTO_MSG_EVENT));
-	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
-	set_str(o, "kind", proto_event_name(ev->kind));
-	json_object_set_new(o, "at", proto_time(ev->at_ms));
+	struct jw w = {0};
+	jw_open(&w, '{');
+	jw_kstr(&w, "type", proto_msg_name(PROTO_MSG_EVENT));
+	jw_kint(&w, "seq", (long long)ev->seq);
+	jw_kstr(&w, "kind", proto_event_name(ev->kind));
+	jw_key(&w, "at");
+	jw_time(&w, ev->at_ms);
 	if (proto_event_has_ticket(ev->kind)) {
-		json_object_set_new(o, "ticket",
-				    ev->ticket ? proto_encode_ticket(ev->ticket) : json_null());
-		set_str(o, "counter", ev->counter);
+		jw_key(&w, "ticket");
+		if (ev->ticket)
+			put_ticket(&w, ev->ticket);
+		else
+			jw_str(&w, NULL);
+		jw_kstr(&w, "counter", ev->counter);
 		if (ev->kind == PROTO_EV_TRANSFERRED) {
-			set_str(o, "from", ev->from);
-			set_str(o, "to", ev->to);
-			set_str(o, "position", proto_position_name(ev->front));
+			jw_kstr(&w, "from", ev->from);
+			jw_kstr(&w, "to", ev->to);
+			jw_kstr(&w, "position", proto_position_name(ev->front));
 		}
 		if (ev->kind == PROTO_EV_CANCELLED)
-			set_str(o, "reason", proto_reason_name(ev->reason));
+			jw_kstr(&w, "reason", proto_reason_name(ev->reason));
 	} else if (ev->kind == PROTO_EV_COUNTER_OPENED) {
-		set_str(o, "counter", ev->counter);
-		json_object_set_new(o, "services", proto_ids_json(ev->services));
+		jw_kstr(&w, "counter", ev->counter);
+		jw_ids(&w, "services", ev->services);
 	} else if (ev->kind == PROTO_EV_COUNTER_CLOSED) {
-		set_str(o, "counter", ev->counter);
-		set_str(o, "reason", proto_reason_name(ev->reason));
+		jw_kstr(&w, "counter", ev->counter);
+		jw_kstr(&w, "reason", proto_reason_name(ev->reason));
 	} else if (ev->kind == PROTO_EV_DAY) {
 		proto_format_day(ev->day, day, sizeof(day));
-		set_str(o, "day", day);
+		jw_kstr(&w, "day", day);
 	}
-	json_t *queues = json_array();
+	jw_key(&w, "queues");
+	jw_open(&w, '[');
 	for (size_t i = 0; i < ev->nqueues; i++)
-		json_array_append_new(queues, proto_encode_queue(&ev->queues[i]));
-	json_object_set_new(o, "queues", queues);
-	return proto_dump(o, len);
+		put_queue(&w, &ev->queues[i]);
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	return jw_done(&w, len);
 }
 
 /* One service of a snapshot, its figures inline and its queue in call order. */
-static json_t *encode_service(const struct proto_service *s)
+static void put_service(struct jw *w, const struct proto_service *s)
 {
-	json_t *o = json_object();
-	set_str(o, "id", s->id);
-	set_queue_figs(o, &s->queue_figs);
-	set_str(o, "prefix", s->prefix);
-	json_object_set_new(o, "name", proto_texts_json(s->name));
-	set_str(o, "icon", s->icon);
-	json_object_set_new(o, "target_wait_s", json_integer(s->target_wait_s));
-	json_object_set_new(o, "open", json_boolean(s->open));
-	json_object_set_new(o, "opens_at", s->open ? json_null() : proto_time(s->opens_at_ms));
-	json_t *q = json_array();
+	jw_open(w, '{');
+	jw_kstr(w, "id", s->id);
+	put_queue_figs(w, &s->queue_figs);
+	jw_kstr(w, "prefix", s->prefix);
+	jw_texts(w, "name", s->name);
+	jw_kstr(w, "icon", s->icon);
+	jw_kint(w, "target_wait_s", s->target_wait_s);
+	jw_key(w, "open");
+	jw_bool(w, s->open);
+	jw_key(w, "opens_at");
+	jw_time(w, s->open ? 0 : s->opens_at_ms);
+	jw_key(w, "queue");
+	jw_open(w, '[');
 	for (size_t i = 0; i < s->nqueue; i++) {
-		const struct proto_queued *w = &s->queue[i];
-		json_t *t = json_object();
-		set_str(t, "number", w->number);
-		set_str(t, "priority", proto_priority_name(w->priority));
-		json_object_set_new(t, "queued_at", proto_time(w->queued_ms));
-		json_array_append_new(q, t);
+		const struct proto_queued *q = &s->queue[i];
+		jw_open(w, '{');
+		jw_kstr(w, "number", q->number);
+		jw_kstr(w, "priority", proto_priority_name(q->priority));
+		jw_key(w, "queued_at");
+		jw_time(w, q->queued_ms);
+		jw_close(w, '}');
 	}
-	json_object_set_new(o, "queue", q);
-	return o;
+	jw_close(w, ']');
+	jw_close(w, '}');
 }
 
 /* One of a snapshot's newest calls. */
-static json_t *encode_call(const struct proto_call *c)
+static void put_call(struct jw *w, const struct proto_call *c)
 {
-	json_t *o = json_object();
-	set_str(o, "number", c->number);
-	set_str(o, "service", c->service);
-	json_object_set_new(o, "counter", str_or_null(c->counter));
-	json_object_set_new(o, "at", proto_time(c->at_ms));
-	json_object_set_new(o, "recall", json_boolean(c->recall));
-	return o;
+	jw_open(w, '{');
+	jw_kstr(w, "number", c->number);
+	jw_kstr(w, "service", c->service);
+	jw_knull(w, "counter", c->counter);
+	jw_key(w, "at");
+	jw_time(w, c->at_ms);
+	jw_key(w, "recall");
+	jw_bool(w, c->recall);
+	jw_close(w, '}');
 }
 
-json_t *proto_encode_snapshot(const struct proto_snapshot *s)
+char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len)
 {
 	char day[16];
 	proto_format_day(s->day, day, sizeof(day));
-	json_t *o = json_object();
-	set_str(o, "type", proto_msg_name(PROTO_MSG_SNAPSHOT));
-	set_str(o, "protocol", PROTO_VERSION);
-	json_object_set_new(o, "seq", json_integer((json_int_t)s->seq));
-	set_str(o, "day", day);
-	json_object_set_new(o, "server_time", proto_time(s->server_ms));
-	json_t *f = json_object();
-	set_str(f, "id", s->floor_id);
-	json_object_set_new(f, "name", proto_texts_json(s->floor_name));
-	set_str(f, "timezone", s->timezone);
-	json_object_set_new(f, "languages", proto_ids_json(s->languages));
-	json_object_set_new(o, "floor", f);
+	struct jw w = {0};
+	jw_open(&w, '{');
+	jw_kstr(&w, "type", proto_msg_name(PROTO_MSG_SNAPSHOT));
+	jw_kstr(&w, "protocol", PROTO_VERSION);
+	jw_kint(&w, "seq", (long long)s->seq);
+	jw_kstr(&w, "day", day);
+	jw_key(&w, "server_time");
+	jw_time(&w, s->server_ms);
+	jw_key(&w, "floor");
+	jw_open(&w, '{');
+	jw_kstr(&w, "id", s->floor_id);
+	jw_texts(&w, "name", s->floor_name);
+	jw_kstr(&w, "timezone", s->timezone);
+	jw_ids(&w, "languages", s->languages);
+	jw_close(&w, '}');
 	if (s->display) {
-		json_t *d = json_object();
-		set_str(d, "id", s->display->id);
-		set_str(d, "name", s->display->name);
-		json_object_set_new(d, "services", proto_ids_json(s->display->services));
-		json_object_set_new(d, "languages", proto_ids_json(s->display->languages));
-		json_object_set_new(o, "display", d);
+		jw_key(&w, "display");
+		jw_open(&w, '{');
+		jw_kstr(&w, "id", s->display->id);
+		jw_kstr(&w, "name", s->display->name);
+		jw_ids(&w, "services", s->display->services);
+		jw_ids(&w, "languages", s->display->languages);
+		jw_close(&w, '}');
 	}
-	json_t *a = json_array();
+	jw_key(&w, "services");
+	jw_open(&w, '[');
 	for (size_t i = 0; i < s->nservices; i++)
-		json_array_append_new(a, encode_service(&s->services[i]));
-	json_object_set_new(o, "services", a);
-	a = json_array();
+		put_service(&w, &s->services[i]);
+	jw_close(&w, ']');
+	jw_key(&w, "counters");
+	jw_open(&w, '[');
 	for (size_t i = 0; i < s->ncounters; i++)
-		json_array_append_new(a, proto_encode_counter(&s->counters[i]));
-	json_object_set_new(o, "counters", a);
-	a = json_array();
+		put_counter(&w, &s->counters[i]);
+	jw_close(&w, ']');
+	jw_key(&w, "calls");
+	jw_open(&w, '[');
 	for (size_t i = 0; i < s->ncalls; i++)
-		json_array_append_new(a, encode_call(&s->calls[i]));
-	json_object_set_new(o, "calls", a);
-	return o;
+		put_call(&w, &s->calls[i]);
+	jw_close(&w, ']');
+	jw_close(&w, '}');
+	return jw_done(&w, len);
+}
+
+char *proto_encode_ticket_answer(const struct proto_ticket *t, size_t *len)
+{
+	struct jw w = {0};
+	jw_open(&w, '{');
+	jw_key(&w, "ticket");
+	if (t)
+		put_ticket(&w, t);
+	else
+		jw_str(&w, NULL);
+	jw_close(&w, '}');
+	return jw_done(&w, len);
+}
+
+char *proto_encode_counter_answer(const struct proto_counter *c, const struct proto_ticket *t,
+				  size_t *len)
+{
+	struct jw w = {0};
+	jw_open(&w, '{');
+	jw_key(&w, "counter");
+	put_counter(&w, c);
+	if (t) {
+		jw_key(&w, "ticket");
+		put_ticket(&w, t);
+	}
+	jw_close(&w, '}');
+	return jw_done(&w, len);
+}
+
+char *proto_encode_reply(int64_t id, bool ok, char *body, size_t *len)
+{
+	struct jw w = {0};
+	jw_open(&w, '{');
+	jw_kstr(&w, "type", proto_msg_name(PROTO_MSG_REPLY));
+	jw_kint(&w, "id", (long long)id);
+	jw_key(&w, "ok");
+	jw_bool(&w, ok);
+	/* the body's fields follow ok's: an object's text without its opening brace */
+	size_t n = body ? strlen(body) : 0;
+	if (n > 2 && body[0] == '{') {
+		jw_raw(&w, ",", 1);
+		jw_raw(&w, body + 1, n - 1);
+	} else {
+		jw_close(&w, '}');
+	}
+	free(body);
+	return jw_done(&w, len);
 }
 
 char *proto_encode_hello(const struct proto_hello_out *h, size_t *len)
@@ -445,22 +671,6 @@ char *proto_encode_hello(const struct proto_hello_out *h, size_t *len)
 	set_str(o, "ticket", h->ticket);
 	set_str(o, "token", h->token);
 	return proto_dump(o, len);
-}
-
-json_t *proto_encode_ticket_answer(const struct proto_ticket *t)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "ticket", t ? proto_encode_ticket(t) : json_null());
-	return o;
-}
-
-json_t *proto_encode_counter_answer(const struct proto_counter *c, const struct proto_ticket *t)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "counter", proto_encode_counter(c));
-	if (t)
-		json_object_set_new(o, "ticket", proto_encode_ticket(t));
-	return o;
 }
 
 json_t *proto_encode_login_answer(const char *token, int64_t expires_ms, const struct proto_user *u)

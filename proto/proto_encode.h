@@ -199,23 +199,16 @@ struct proto_user {
 /** Formats ms as ISO-8601 UTC with milliseconds ("2026-11-22T09:41:07.123Z") into buf
  *  (>= 25 bytes). */
 void proto_format_time(int64_t ms, char *buf, size_t len);
-/** The time as a JSON string, or null when ms is 0. */
-json_t *proto_time(int64_t ms);
 /** Formats yyyymmdd as "YYYY-MM-DD" into buf (>= 11 bytes). */
 void proto_format_day(int32_t day, char *buf, size_t len);
-/** An array of ids. */
-json_t *proto_ids_json(struct proto_ids ids);
-/** {"nb": "…", …}. */
-json_t *proto_texts_json(struct proto_texts t);
 
 /* ---- objects inside messages ---- */
 
-/** A ticket object with the fields of t->flags (PROTO_TICKET_*); legs as an array. */
-json_t *proto_encode_ticket(const struct proto_ticket *t);
-/** A counter object; current as an object or null. */
-json_t *proto_encode_counter(const struct proto_counter *c);
-/** {"service", "waiting", "eta_s", "longest_wait_s", "counters_open"}. */
-json_t *proto_encode_queue(const struct proto_queue *q);
+/** A ticket object with the fields of t->flags (PROTO_TICKET_*); legs as an array;
+ *  dumped (malloc'd, *len its length when len is not NULL). */
+char *proto_encode_ticket(const struct proto_ticket *t, size_t *len);
+/** {"service", "waiting", "eta_s", "longest_wait_s", "counters_open"}, dumped. */
+char *proto_encode_queue(const struct proto_queue *q, size_t *len);
 /** {"name", "role", "services"}. */
 json_t *proto_encode_user(const struct proto_user *u);
 /** {"error": {"code", "message"[, "field"]}}: the HTTP error body; message NULL uses the
@@ -230,8 +223,10 @@ json_t *proto_encode_service_closed(const char *message, int64_t opens_ms);
 /** The event message, dumped: encoded once per event, copied to every session. */
 char *proto_encode_event(const struct proto_event *ev, size_t *len);
 /** The snapshot message: {"type": "snapshot", "protocol", "seq", "day", "server_time",
- *  "floor"[, "display"], "services", "counters", "calls"}. */
-json_t *proto_encode_snapshot(const struct proto_snapshot *s);
+ *  "floor"[, "display"], "services", "counters", "calls"}, dumped; a counter is
+ *  {"id", "name", "kind", "open", "services", "gives", "current"} (current an object or
+ *  null). */
+char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len);
 /** {"type": "resume", "since", "seq"}. */
 char *proto_encode_resume(uint64_t since, uint64_t seq, size_t *len);
 /** {"type": "skip", "seq"} into buf; returns the length written (buf of >= 48 bytes
@@ -242,10 +237,10 @@ size_t proto_encode_skip(char *buf, size_t cap, uint64_t seq);
  *  PROTO_TICKET_STATUS_MAX always suffices. */
 #define PROTO_TICKET_STATUS_MAX 384
 size_t proto_encode_ticket_status(char *buf, size_t cap, const struct proto_ticket_status *st);
-/** {"type": "reply", "id", "ok": true, …body's fields} (body's reference is taken, may be
- *  NULL), or with ok false {"type": "reply", "id", "ok": false, "error": {…}} from an
- *  error body made by proto_encode_error_body. */
-json_t *proto_encode_reply(int64_t id, bool ok, json_t *body);
+/** {"type": "reply", "id", "ok": true, …body's fields}, or with ok false {"type": "reply",
+ *  "id", "ok": false, "error": {…}} from an error body made by proto_encode_error_body;
+ *  body is a dumped object (taken and freed, may be NULL); dumped. */
+char *proto_encode_reply(int64_t id, bool ok, char *body, size_t *len);
 /** {"type": "error", "error": {…}}. */
 json_t *proto_encode_error_msg(const char *code, const char *message, const char *field);
 
@@ -264,10 +259,11 @@ char *proto_encode_hello(const struct proto_hello_out *h, size_t *len);
 
 /* ---- HTTP answer bodies ---- */
 
-/** {"ticket": {…}} (t NULL: null). */
-json_t *proto_encode_ticket_answer(const struct proto_ticket *t);
-/** {"counter": {…}[, "ticket": {…}]} (ticket NULL: left out). */
-json_t *proto_encode_counter_answer(const struct proto_counter *c, const struct proto_ticket *t);
+/** {"ticket": {…}} (t NULL: null), dumped. */
+char *proto_encode_ticket_answer(const struct proto_ticket *t, size_t *len);
+/** {"counter": {…}[, "ticket": {…}]} (ticket NULL: left out), dumped. */
+char *proto_encode_counter_answer(const struct proto_counter *c, const struct proto_ticket *t,
+				  size_t *len);
 /** {"token", "expires_at", "user"}. */
 json_t *proto_encode_login_answer(const char *token, int64_t expires_ms,
 				  const struct proto_user *u);

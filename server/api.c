@@ -295,6 +295,7 @@ void api_free(struct api *a)
 	api__conn_stop(a);
 	api__routes_stop(a);
 	free(a->frame);
+	free(a->snap.text);
 	free(a->by_ticket);
 	free(a->www);
 	free(a->iface);
@@ -343,10 +344,9 @@ const struct auth_user *api__user(struct api *a, const char *token)
 void api__error(struct api_result *res, int status, const char *code, const char *message,
 		const char *field)
 {
-	if (res->body)
-		json_decref(res->body);
+	free(res->body);
 	res->status = status;
-	res->body = proto_encode_error_body(code, message, field);
+	res->body = proto_dump(proto_encode_error_body(code, message, field), &res->len);
 }
 
 void api__floor_error(struct api_result *res, int err)
@@ -529,5 +529,5 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 	/* call-next with nobody waiting: 204, and the counter without a ticket */
 	res->status = !opens_or_closes && acted == FLOOR_NONE ? 204 : 200;
 	res->body = encode_counter_answer(e, counter, opens_or_closes ? FLOOR_NONE : acted,
-					  clock_now_ms(a->clock));
+					  clock_now_ms(a->clock), &res->len);
 }

@@ -42,7 +42,7 @@ struct http_req {
 	/* the answer */
 	bool ready;
 	int status;
-	unsigned char *resp; /* LWS_PRE headroom, then resp_len bytes */
+	char *resp; /* the body, resp_len bytes (malloc'd) */
 	size_t resp_len;
 	const char *ctype;
 	char extra[640]; /* extra header lines, "name: value\r\n" each */
@@ -95,26 +95,48 @@ static void answer_ready(struct http_req *r)
 	lws_callback_on_writable(r->wsi);
 }
 
-/* Readies an answer: status and JSON body (taken, may be NULL); it goes out when
- * answer_ready or send_when_durable says so. */
-static void respond(struct http_req *r, int status, json_t *body)
+/* Readies an answer: status, content type and body (text taken, malloc'd, may be NULL);
+ * it goes out when answer_ready or send_when_durable says so. */
+static void respond_text(struct http_req *r, int status, const char *ctype, char *text, size_t len)
 {
+	free(r->resp);
 	r->status = status;
-	r->ctype = "application/json";
-	size_t len = 0;
-	char *text = body ? proto_dump(body, &len) : NULL;
-	r->resp = xmalloc(LWS_PRE + len + 1);
-	if (text)
-		memcpy(r->resp + LWS_PRE, text, len);
-	r->resp_len = len;
-	free(text);
+	r->ctype = ctype;
+	r->resp = text;
+	r->resp_len = text ? len : 0;
 }
 
-/* Waiter callback: the answer's events are durable. */
+/* Readies a JSON answer (reference taken, may be NULL). */
+static void respond(struct http_req *r, int status, json_t *body)
+{
+	size_t len = 0;
+	char *text = body ? proto_dump(body, &len) : NULL;
+	respond_text(r, status, "application/json", text, len);
+}
+
+static int write_answer(struct http_req *r);
+
+/* Waiter callback: the answer's events are durable. The answer is written now, in the
+ * durable batch, rather than at a writable turn: arming POLLOUT costs two epoll_ctl and a
+ * loop turn per answer on this libuv, and the socket of a client waiting for its answer
+ * can almost always take it. This runs outside lws's callbacks (the commit's completion),
+ * so a failed write kills the connection asynchronously instead of closing it under the
+ * engine's waiter list. A paused reader (a pipelined request waits in lws's buffer) and a
+ * connection with output still buffered take the writable turn as before. */
 static void durable_cb(struct engine_waiter *w)
 {
 	struct http_req *r = (struct http_req *)((char *)w - offsetof(struct http_req, waiter));
-	answer_ready(r);
+	struct lws *wsi = r->wsi;
+	if (r->rx_paused || lws_partial_buffered(wsi)) {
+		answer_ready(r);
+		return;
+	}
+	r->ready = true;
+	r->api->answers_direct++;
+	if (write_answer(r) != 0) {
+		lws_set_timeout(wsi, PENDING_TIMEOUT_USER_OK, LWS_TO_KILL_ASYNC);
+		lws_cancel_service(lws_get_context(wsi));
+	}
 }
 
 /* Sends the readied answer once everything it reports is durable. */
@@ -377,16 +399,23 @@ static int write_answer(struct http_req *r)
 	 * half (its status without its body) when torgd dies between two sends, and one
 	 * syscall fewer. */
 	if (body_len > 0 && body_len <= (size_t)(end - p)) {
-		memcpy(p, r->resp + LWS_PRE, body_len);
+		memcpy(p, r->resp, body_len);
 		p += body_len;
 		body_len = 0;
 	}
 	if (lws_write(r->wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) !=
 	    (int)(p - start))
 		return -1;
-	if (body_len > 0 &&
-	    lws_write(r->wsi, r->resp + LWS_PRE, body_len, LWS_WRITE_HTTP_FINAL) != (int)body_len)
-		return -1;
+	if (body_len > 0) {
+		/* a big body (a snapshot, statistics) leaves in a send of its own, with the
+		 * headroom lws_write asks for */
+		unsigned char *big = xmalloc(LWS_PRE + body_len);
+		memcpy(big + LWS_PRE, r->resp, body_len);
+		int n = lws_write(r->wsi, big + LWS_PRE, body_len, LWS_WRITE_HTTP_FINAL);
+		free(big);
+		if (n != (int)body_len)
+			return -1;
+	}
 	bool close_after = r->close_after;
 	req_reset(r);
 	if (close_after)
@@ -664,19 +693,25 @@ void api__http_json(struct http_req *r, int status, json_t *body)
 	answer_ready(r);
 }
 
-void api__http_durable(struct http_req *r, int status, json_t *body)
+void api__http_json_text(struct http_req *r, int status, char *text, size_t len)
 {
-	respond(r, status, body);
+	respond_text(r, status, "application/json", text, len);
+	answer_ready(r);
+}
+
+void api__http_durable(struct http_req *r, int status, char *text, size_t len)
+{
+	respond_text(r, status, "application/json", text, len);
 	send_when_durable(r);
 }
 
 void api__http_result(struct http_req *r, struct api_result *res)
 {
 	if (res->status == 204) {
-		json_decref(res->body);
+		free(res->body);
 		res->body = NULL;
 	}
-	respond(r, res->status, res->body);
+	respond_text(r, res->status, "application/json", res->body, res->len);
 	res->body = NULL;
 	send_when_durable(r);
 }
@@ -691,12 +726,7 @@ void api__http_proto_fail(struct http_req *r, int rc, struct proto_error *err)
 
 void api__http_text(struct http_req *r, int status, const char *ctype, char *text, size_t len)
 {
-	r->status = status;
-	r->ctype = ctype;
-	r->resp = xmalloc(LWS_PRE + len + 1);
-	memcpy(r->resp + LWS_PRE, text, len);
-	r->resp_len = len;
-	free(text);
+	respond_text(r, status, ctype, text, len);
 	answer_ready(r);
 }
 

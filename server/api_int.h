@@ -23,7 +23,8 @@
 #define API_MAX_BODY	   PROTO_MAX_MESSAGE
 #define API_DRAIN_MAX	   (1024 * 1024) /* bodies up to this are read and refused with 413 */
 #define API_BEHIND_BYTES   (1024 * 1024) /* events behind: dropped (4001) if not reading */
-#define API_STALL_MS	   5000		 /* not reading: nothing taken by the socket this long */
+#define API_SNAP_REUSE_MS  50	/* a snapshot serves the next session this long (same seq) */
+#define API_STALL_MS	   5000 /* not reading: nothing taken by the socket this long */
 #define API_LAG_BYTES	   (1024 * 1024) /* unsent bytes of its own messages, likewise */
 #define API_MSG_RATE	   20		 /* client messages per second a session may send ... */
 #define API_MSG_BURST	   40		 /* ... and at once */
@@ -36,10 +37,11 @@
 
 struct ws_session;
 
-/* An answer: HTTP status and JSON body, or an error. */
+/* An answer: HTTP status and JSON body (dumped), or an error. */
 struct api_result {
 	int status;
-	json_t *body; /* owned */
+	char *body; /* owned, malloc'd; NULL for none */
+	size_t len;
 };
 
 struct api {
@@ -82,6 +84,7 @@ struct api {
 	} conns;
 	/* figures for /metrics */
 	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_idle_closed, ws_bad_origin;
+	uint64_t answers_direct; /* answers written in their durable batch (api_http.c) */
 	uint64_t rate_limited, logins_throttled;
 	/* every few seconds: pings quiet WebSocket sessions and closes silent ones (api_ws.c) */
 	uv_timer_t ws_ping;
@@ -94,7 +97,17 @@ struct api {
 	uv_check_t flush_check;
 	uv_idle_t flush_idle;
 	uv_timer_t flush_timer;
-	uint64_t turn, flush_turn, round;	 /* loop turns; flush rounds */
+	uint64_t turn, flush_turn, round; /* loop turns; flush rounds */
+	/* the newest snapshot sent, for the next session of the same display and services
+	 * at the same seq: a thousand screens connecting (or resnapshotted behind a burst)
+	 * cost one encoding, not a thousand (api_ws.c) */
+	struct api_snapshot {
+		const struct config_display *display;
+		uint64_t mask, seq, at; /* at: the loop's ms when encoded */
+		char *text;
+		size_t len;
+		uint64_t reused; /* for /metrics */
+	} snap;
 	uint64_t flush_at, flush_last, flush_ns; /* loop ms: not before; the last; its cost */
 	bool flush_armed, flush_slicing;
 	/* scratch for coalesced frames */
@@ -215,8 +228,11 @@ int api__http_custom(struct http_req *r, const char *name, char *out, size_t len
 bool api__http_host(struct http_req *r, char *out, size_t len);
 /** Answers now with a JSON body (reference taken; NULL for none). */
 void api__http_json(struct http_req *r, int status, json_t *body);
-/** Answers with a JSON body (taken) once everything applied so far is durable. */
-void api__http_durable(struct http_req *r, int status, json_t *body);
+/** Answers now with a dumped JSON body (text taken, malloc'd). */
+void api__http_json_text(struct http_req *r, int status, char *text, size_t len);
+/** Answers with a dumped JSON body (text taken) once everything applied so far is
+ *  durable. */
+void api__http_durable(struct http_req *r, int status, char *text, size_t len);
 /** Answers with *res (body taken; 204 sends none) once durable. */
 void api__http_result(struct http_req *r, struct api_result *res);
 /** Answers a proto parse failure (400, or 413 for -E2BIG) and clears *err. */

@@ -107,6 +107,12 @@ char *api__metrics(struct api *a, size_t *len)
 	       (unsigned long long)a->ws_bad_origin);
 	family(&t, "torg_http_requests_total", "counter", "HTTP requests since start.", "%llu",
 	       (unsigned long long)a->http_requests);
+	family(&t, "torg_snapshots_reused_total", "counter",
+	       "Snapshots sent as already encoded for another session (same services, same seq).",
+	       "%llu", (unsigned long long)a->snap.reused);
+	family(&t, "torg_http_answers_direct_total", "counter",
+	       "Answers written in the durable batch that acknowledged them (no writable turn).",
+	       "%llu", (unsigned long long)a->answers_direct);
 	family(&t, "torg_connections", "gauge", "TCP connections open.", "%d", a->conns.total);
 	family(&t, "torg_connections_max", "gauge",
 	       "Connections taken at once (server.max_connections, under the open-file limit).",

@@ -42,7 +42,7 @@ static void fail_floor(struct http_req *r, int err)
 {
 	struct api_result res = {0};
 	api__floor_error(&res, err);
-	api__http_json(r, res.status, res.body);
+	api__http_json_text(r, res.status, res.body, res.len);
 }
 
 /* GET /healthz */
@@ -74,7 +74,9 @@ static void route_floor(struct api *a, struct http_req *r)
 		}
 		mask = d->services;
 	}
-	api__http_durable(r, 200, encode_snapshot(a->engine, d, mask, clock_now_ms(a->clock)));
+	size_t len;
+	char *text = encode_snapshot(a->engine, d, mask, clock_now_ms(a->clock), &len);
+	api__http_durable(r, 200, text, len);
 }
 
 /* Whether the request carries a valid kiosk key; 0 none, 1 valid, -1 answered 401. */
@@ -157,9 +159,10 @@ static void route_issue(struct api *a, struct http_req *r)
 		fail_floor(r, rc);
 		goto out;
 	}
-	api__http_durable(
-	    r, 201,
-	    encode_ticket_answer(a->engine, h, clock_now_ms(a->clock), ENCODE_HOLDER, req.lang));
+	size_t len;
+	char *text = encode_ticket_answer(a->engine, h, clock_now_ms(a->clock), ENCODE_HOLDER,
+					  req.lang, &len);
+	api__http_durable(r, 201, text, len);
 out:
 	proto_ticket_req_clear(&req);
 }
@@ -183,9 +186,10 @@ static void route_ticket(struct api *a, struct http_req *r)
 			return;
 		}
 	}
-	api__http_durable(r, 200,
-			  encode_ticket_answer(a->engine, h, clock_now_ms(a->clock),
-					       ENCODE_HOLDER | ENCODE_LEGS, NULL));
+	size_t len;
+	char *text = encode_ticket_answer(a->engine, h, clock_now_ms(a->clock),
+					  ENCODE_HOLDER | ENCODE_LEGS, NULL, &len);
+	api__http_durable(r, 200, text, len);
 }
 
 /* The protocol's user of login and /me (borrowing u's strings). */

@@ -319,12 +319,35 @@ void api__ws_changed(struct api *a, const struct floor_events *evs)
 	}
 }
 
+/* The snapshot of display's services in mask at the current seq: the one made last when
+ * it is for the same and at most API_SNAP_REUSE_MS old (its server_time that much behind),
+ * else a new one. Borrowed until the next call. */
+static const struct api_snapshot *snapshot_of(struct api *a, const struct config_display *d,
+					      uint64_t mask)
+{
+	struct api_snapshot *c = &a->snap;
+	uint64_t seq = engine_applied_seq(a->engine), now = uv_now(a->loop);
+	if (c->text && c->display == d && c->mask == mask && c->seq == seq &&
+	    now - c->at <= API_SNAP_REUSE_MS) {
+		c->reused++;
+		return c;
+	}
+	free(c->text);
+	c->text = encode_snapshot(a->engine, d, mask, clock_now_ms(a->clock), &c->len);
+	c->display = d;
+	c->mask = mask;
+	c->seq = seq;
+	c->at = now;
+	return c;
+}
+
 /* Subscribes the session with a snapshot of its services at the current seq. */
 void api__ws_send_snapshot(struct ws_session *s, const struct config_display *d)
 {
 	struct engine *e = s->api->engine;
 	uint64_t seq = engine_applied_seq(e);
-	queue_json(s, encode_snapshot(e, d, s->mask, clock_now_ms(s->api->clock)), seq);
+	const struct api_snapshot *snap = snapshot_of(s->api, d, s->mask);
+	queue_text(s, snap->text, snap->len, seq);
 	s->cursor = seq + 1;
 	s->told = seq;
 	subscribe(s);
@@ -416,8 +439,10 @@ static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
 	else
 		api__counter_cmd(a, u, c, cmd, &res);
 	bool ok = res.status == 200 || res.status == 204;
-	queue_json(s, proto_encode_reply(cmd->id, ok, res.body),
-		   ok ? engine_applied_seq(a->engine) : 0);
+	size_t len;
+	char *text = proto_encode_reply(cmd->id, ok, res.body, &len);
+	queue_text(s, text, len, ok ? engine_applied_seq(a->engine) : 0);
+	free(text);
 }
 
 /* Takes one message from the session's allowance (API_MSG_RATE a second, bursts of

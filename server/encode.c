@@ -144,25 +144,15 @@ static int ticket_fill(struct pool *p, const struct engine *e, uint32_t ticket, 
 	return 0;
 }
 
-json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, unsigned flags)
-{
-	struct pool p = {0};
-	struct proto_ticket t;
-	json_t *o = ticket_fill(&p, e, ticket, now_ms, flags, &t) == 0 ? proto_encode_ticket(&t)
-								       : json_null();
-	pool_free(&p);
-	return o;
-}
-
-json_t *encode_ticket_answer(const struct engine *e, uint32_t ticket, int64_t now_ms,
-			     unsigned flags, const char *lang)
+char *encode_ticket_answer(const struct engine *e, uint32_t ticket, int64_t now_ms, unsigned flags,
+			   const char *lang, size_t *len)
 {
 	struct pool p = {0};
 	struct proto_ticket t;
 	bool known = ticket_fill(&p, e, ticket, now_ms, flags, &t) == 0;
 	if (known)
 		t.lang = lang;
-	json_t *o = proto_encode_ticket_answer(known ? &t : NULL);
+	char *o = proto_encode_ticket_answer(known ? &t : NULL, len);
 	pool_free(&p);
 	return o;
 }
@@ -199,7 +189,8 @@ static void counter_fill(struct pool *p, const struct engine *e, int counter, in
 	}
 }
 
-json_t *encode_counter_answer(const struct engine *e, int counter, uint32_t ticket, int64_t now_ms)
+char *encode_counter_answer(const struct engine *e, int counter, uint32_t ticket, int64_t now_ms,
+			    size_t *len)
 {
 	struct pool p = {0};
 	struct proto_counter c;
@@ -207,7 +198,7 @@ json_t *encode_counter_answer(const struct engine *e, int counter, uint32_t tick
 	counter_fill(&p, e, counter, now_ms, &c);
 	bool with_ticket =
 	    ticket != FLOOR_NONE && ticket_fill(&p, e, ticket, now_ms, ENCODE_LEGS, &t) == 0;
-	json_t *o = proto_encode_counter_answer(&c, with_ticket ? &t : NULL);
+	char *o = proto_encode_counter_answer(&c, with_ticket ? &t : NULL, len);
 	pool_free(&p);
 	return o;
 }
@@ -251,8 +242,8 @@ static void service_fill(struct pool *p, const struct engine *e, int service, in
 	s->nqueue = k;
 }
 
-json_t *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
-			int64_t now_ms)
+char *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
+		      int64_t now_ms, size_t *len)
 {
 	const struct config *cfg = engine_config(e);
 	struct pool p = {0};
@@ -303,7 +294,7 @@ json_t *encode_snapshot(const struct engine *e, const struct config_display *dis
 		};
 	}
 	s.calls = calls;
-	json_t *o = proto_encode_snapshot(&s);
+	char *o = proto_encode_snapshot(&s, len);
 	pool_free(&p);
 	return o;
 }

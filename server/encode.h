@@ -27,18 +27,17 @@ enum {
  *  evs); malloc'd, NUL-terminated, *len its length. */
 char *encode_event(const struct config *cfg, const struct floor_events *evs,
 		   const struct floor_event *ev, size_t *len);
-/** A ticket object with the fields of flags (ENCODE_*), or JSON null for a ticket the
- *  floor does not know (new reference). */
-json_t *encode_ticket(const struct engine *e, uint32_t ticket, int64_t now_ms, unsigned flags);
-/** {"ticket": {…}} for the holder's routes; lang (may be NULL) is the visitor's language,
- *  echoed and carried in the url (new reference). */
-json_t *encode_ticket_answer(const struct engine *e, uint32_t ticket, int64_t now_ms,
-			     unsigned flags, const char *lang);
+/** {"ticket": {…}} for the holder's routes, with the fields of flags (ENCODE_*), null for a
+ *  ticket the floor does not know; lang (may be NULL) is the visitor's language, echoed
+ *  and carried in the url. Dumped: malloc'd, *len its length. */
+char *encode_ticket_answer(const struct engine *e, uint32_t ticket, int64_t now_ms, unsigned flags,
+			   const char *lang, size_t *len);
 /** A counter action's answer: {"counter": {…}[, "ticket": {…} with its legs]}, ticket
- *  FLOOR_NONE leaving the ticket out (new reference). */
-json_t *encode_counter_answer(const struct engine *e, int counter, uint32_t ticket, int64_t now_ms);
-/** The snapshot message for the services in mask; display may be NULL (new reference). */
-json_t *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
-			int64_t now_ms);
+ *  FLOOR_NONE leaving the ticket out; dumped. */
+char *encode_counter_answer(const struct engine *e, int counter, uint32_t ticket, int64_t now_ms,
+			    size_t *len);
+/** The snapshot message for the services in mask; display may be NULL; dumped. */
+char *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
+		      int64_t now_ms, size_t *len);
 
 #endif

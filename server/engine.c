@@ -397,9 +397,9 @@ static void durable_cb(uint64_t seq, void *arg)
 		e->npending--;
 	}
 	e->durable_seq = seq;
-	/* The answers first: each asks for its socket's writable turn before any
-	 * subscriber does, so an operation's acknowledgement leaves ahead of the fan-out
-	 * (epoll reports sockets in the order they were armed), not after the last display. */
+	/* The answers first: each is written now (or asks for its socket's writable turn)
+	 * before any subscriber is visited, so an operation's acknowledgement leaves ahead
+	 * of the fan-out, not after the last display. */
 	while (e->waiters && e->waiters->seq <= seq) {
 		struct engine_waiter *w = e->waiters;
 		waiter_unlink(e, w);

@@ -11,19 +11,10 @@ import time
 from torgtest import assert_consecutive, events_of
 
 
-def metric(srv, name):
-    """The value of one unlabelled metric from /metrics."""
-    text = srv.get("/metrics").text
-    for line in text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    raise AssertionError(f"{name} not in /metrics")
-
-
 def test_each_event_is_encoded_once_for_many_sessions(srv):
     sessions = [srv.ws({"type": "hello"}) for _ in range(40)]
     seqs = [s.recv()["seq"] for s in sessions]
-    before = metric(srv, "torg_events_encoded_total")
+    before = srv.metric("torg_events_encoded_total")
     n = 15
     for _ in range(n):
         srv.issue("nav")
@@ -32,7 +23,7 @@ def test_each_event_is_encoded_once_for_many_sessions(srv):
         assert_consecutive(evs, first=seq + 1)
         assert len(evs) == n
         s.close()
-    assert metric(srv, "torg_events_encoded_total") - before == n
+    assert srv.metric("torg_events_encoded_total") - before == n
 
 
 def test_a_burst_arrives_in_fewer_frames_than_events(srv):
@@ -80,7 +71,7 @@ def test_a_session_that_stops_reading_is_closed_not_buffered(srv):
     with concurrent.futures.ThreadPoolExecutor(16) as pool:
         list(pool.map(lambda i: srv.issue(services[i % 4]), range(n)))
     deadline = time.monotonic() + 10
-    while metric(srv, "torg_ws_lagging_closed_total") < 1:
+    while srv.metric("torg_ws_lagging_closed_total") < 1:
         assert time.monotonic() < deadline, "the stuck session was never closed"
         time.sleep(0.2)
     # The server dropped it: reading now ends (after what the kernel held).
@@ -93,10 +84,37 @@ def test_a_session_that_stops_reading_is_closed_not_buffered(srv):
         got += len(chunk)
     stuck.close()
     assert got < n * 200, f"the server kept sending to a reader that lagged: {got} bytes"
-    assert metric(srv, "torg_ws_sessions") == 0
+    assert srv.metric("torg_ws_sessions") == 0
     # Coming back with since, a client gets exactly what it missed, in few frames.
     with srv.ws({"type": "hello", "since": start}) as again:
         assert again.recv()["type"] == "resume"
         evs = events_of(again.recv_until(lambda m: m.get("seq") == start + n, timeout=60))
         assert_consecutive(evs, first=start + 1)
         assert again.frames < n / 10, again.frames
+
+
+def test_displays_connecting_together_share_one_snapshot(srv):
+    """Screens that say hello in the same moment get the snapshot encoded once (the
+    same text, the same server_time); one after an event gets the new state, never a
+    stale copy."""
+    srv.issue("nav")
+    before = srv.metric("torg_snapshots_reused_total")
+    displays = [srv.ws() for _ in range(12)]
+    for d in displays:
+        d.send({"type": "hello", "display": "hall"})
+    snaps = [d.recv() for d in displays]
+    assert all(s["type"] == "snapshot" for s in snaps)
+    assert srv.metric("torg_snapshots_reused_total") - before >= 1
+    first = snaps[0]
+    same = [s for s in snaps if s["server_time"] == first["server_time"]]
+    assert len(same) >= 2 and all(s == first for s in same)
+    srv.issue("nav")
+    late = srv.ws({"type": "hello", "display": "hall"}).recv()
+    assert late["seq"] == first["seq"] + 1
+    nav = lambda s: next(x for x in s["services"] if x["id"] == "nav")
+    assert len(nav(late)["queue"]) == len(nav(first)["queue"]) + 1
+    # another display's services are its own snapshot, not the hall's
+    other = srv.ws({"type": "hello", "services": ["housing"]}).recv()
+    assert [x["id"] for x in other["services"]] == ["housing"]
+    for d in displays:
+        d.close()

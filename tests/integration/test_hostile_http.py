@@ -212,3 +212,51 @@ def test_long_path_and_huge_body(srv):
            b"Content-Length: 2000000\r\n\r\n" + b"{" * 1000)
     status, _, body, closed = one_answer(srv, raw)
     assert status == 413 and body["error"]["code"] == "payload_too_large" and closed
+
+
+def test_answers_leave_in_their_durable_batch(srv):
+    """A ticket's answer is written when its commit is durable, not at a later writable
+    turn of its socket: every one of a keep-alive client's answers is counted as
+    direct, and each arrives whole."""
+    before = srv.metric("torg_http_answers_direct_total")
+    s = raw_connect(srv.port)
+    try:
+        for _ in range(20):
+            s.sendall(post(b"/api/v1/tickets", TICKET))
+            data, closed = raw_read(s, until=lambda d: len(http_responses(d)) == 1)
+            (status, headers, body), = http_responses(data)
+            assert status == 201 and not closed, data
+            assert int(headers["content-length"]) == len(body)
+            assert json.loads(body)["ticket"]["service"] == "nav"
+    finally:
+        s.close()
+    assert srv.metric("torg_http_answers_direct_total") - before == 20
+
+
+def test_a_client_gone_or_half_closed_before_its_answer(srv):
+    """The direct answer meets a client that reset its connection and one that shut its
+    sending side after the request (lws 4.1.6 closes such a connection when it reads the
+    end of the stream, so it may get no answer): torgd neither crashes nor keeps either
+    connection, an answer that does arrive is whole, and whatever was acknowledged to
+    anyone is durable across a restart."""
+    import socket
+    import struct
+    gone = raw_connect(srv.port)
+    gone.sendall(post(b"/api/v1/tickets", TICKET))
+    gone.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    gone.close()  # RST, likely before the commit is durable
+    half = raw_connect(srv.port)
+    try:
+        half.sendall(post(b"/api/v1/tickets", TICKET))
+        half.shutdown(socket.SHUT_WR)
+        data, closed = raw_read(half, timeout=5)
+        assert closed, "the half-closed connection is closed"
+        for status, _, body in http_responses(data):
+            assert status == 201 and json.loads(body)["ticket"]["state"] == "waiting"
+    finally:
+        half.close()
+    ticket = srv.issue("nav")
+    seq = srv.seq()
+    srv.restart()
+    assert srv.seq() == seq
+    assert srv.ticket(ticket["id"])["number"] == ticket["number"]

@@ -30,10 +30,7 @@ def drain_raw(sock, seconds):
 
 def lagging(srv):
     """torg_ws_lagging_closed_total from /metrics."""
-    for line in srv.get("/metrics").text.splitlines():
-        if line.startswith("torg_ws_lagging_closed_total "):
-            return int(line.split()[1])
-    raise AssertionError("no torg_ws_lagging_closed_total")
+    return int(srv.metric("torg_ws_lagging_closed_total"))
 
 
 def busy_floor(srv, n, services=("nav", "housing")):

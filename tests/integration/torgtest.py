@@ -344,6 +344,13 @@ class Torgd:
     def seq(self):
         return self.floor()["seq"]
 
+    def metric(self, name):
+        """The value of one unlabelled metric from /metrics."""
+        for line in self.get("/metrics").text.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        raise AssertionError(f"{name} not in /metrics")
+
     def login(self, name, password=None):
         """Signs in; returns the bearer token (remembered as a secret)."""
         body = self.ok(self.post("/api/v1/login",

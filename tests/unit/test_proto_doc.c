@@ -103,7 +103,7 @@ static void test_doc_tickets(void)
 	    .lang = "nb",
 	};
 	check_doc("ticket answer", doc_find("### `POST /api/v1/tickets`", false, "{}"),
-		  proto_encode_ticket_answer(&t));
+		  parsed(proto_encode_ticket_answer(&t, NULL)));
 	check_doc("service closed", doc_find("#### A closed service", false, "{}"),
 		  proto_encode_service_closed("the service is closed now", 1795417200000LL));
 
@@ -128,7 +128,7 @@ static void test_doc_tickets(void)
 	    .nlegs = 2,
 	};
 	check_doc("holder's view", doc_find("### `GET /api/v1/tickets/{id}`", false, "{}"),
-		  proto_encode_ticket_answer(&h));
+		  parsed(proto_encode_ticket_answer(&h, NULL)));
 }
 
 /* Login and me. */
@@ -145,16 +145,20 @@ static void test_doc_users(void)
 static void test_doc_counter(void)
 {
 	check_doc("counter answer", doc_find("### Counter actions", false, "{}"),
-		  proto_encode_counter_answer(&doc_c4, &doc_b007_staff));
+		  parsed(proto_encode_counter_answer(&doc_c4, &doc_b007_staff, NULL)));
+	check_doc("reply ok",
+		  doc_find("### cmd / reply", false, "{\"type\": \"reply\", \"ok\": true}"),
+		  parsed(proto_encode_reply(
+		      7, true, proto_encode_counter_answer(&doc_c4, &doc_b007_staff, NULL), NULL)));
 	check_doc(
-	    "reply ok", doc_find("### cmd / reply", false, "{\"type\": \"reply\", \"ok\": true}"),
-	    proto_encode_reply(7, true, proto_encode_counter_answer(&doc_c4, &doc_b007_staff)));
-	check_doc("reply error",
-		  doc_find("### cmd / reply", false, "{\"type\": \"reply\", \"ok\": false}"),
-		  proto_encode_reply(
-		      8, false,
-		      proto_encode_error_body("counter_busy",
-					      "the counter already has a current ticket", NULL)));
+	    "reply error",
+	    doc_find("### cmd / reply", false, "{\"type\": \"reply\", \"ok\": false}"),
+	    parsed(proto_encode_reply(
+		8, false,
+		proto_dump(proto_encode_error_body(
+			       "counter_busy", "the counter already has a current ticket", NULL),
+			   NULL),
+		NULL)));
 }
 
 /* The snapshot. */
@@ -209,7 +213,7 @@ static void test_doc_snapshot(void)
 	    .ncalls = 1,
 	};
 	check_doc("snapshot", doc_find(NULL, false, "{\"type\": \"snapshot\"}"),
-		  proto_encode_snapshot(&s));
+		  parsed(proto_encode_snapshot(&s, NULL)));
 }
 
 /* Resume, skip and the phone's ticket status. */
