@@ -30,8 +30,30 @@ void proto_format_time(int64_t ms, char *buf, size_t len)
 			 ms < 0 ? "0000-01-01T00:00:00.000Z" : "9999-12-31T23:59:59.999Z");
 		return;
 	}
-	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+	if (len < 25) { /* the documented size is not there: an empty string, never less */
+		if (len)
+			buf[0] = '\0';
+		return;
+	}
+	/* by hand: every event and answer has a time, and printf's cost is most of it */
+	const struct {
+		int v, width;
+		char after;
+	} parts[] = {{tm.tm_year + 1900, 4, '-'},
+		     {tm.tm_mon + 1, 2, '-'},
+		     {tm.tm_mday, 2, 'T'},
+		     {tm.tm_hour, 2, ':'},
+		     {tm.tm_min, 2, ':'},
+		     {tm.tm_sec, 2, '.'},
+		     {frac, 3, 'Z'}};
+	char *p = buf;
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		for (int k = parts[i].width - 1, v = parts[i].v; k >= 0; k--, v /= 10)
+			p[k] = (char)('0' + v % 10);
+		p += parts[i].width;
+		*p++ = parts[i].after;
+	}
+	*p = '\0';
 }
 
 static json_t *proto_time(int64_t ms)
@@ -96,46 +118,66 @@ size_t proto_encode_skip(char *buf, size_t cap, uint64_t seq)
 	return n < 0 ? 0 : (size_t)n;
 }
 
-/* Appends s to buf[*at..cap) as a JSON string (quoted and escaped), or null for NULL;
- * *at counts what it would need when cap runs out. */
-static void put_str(char *buf, size_t cap, size_t *at, const char *s)
-{
-	static const char hex[] = "0123456789abcdef";
-	char tmp[8];
-	const char *v = s ? "\"" : "null";
-	size_t n = strlen(v);
-	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < n; i++, (*at)++)
-			if (*at < cap)
-				buf[*at] = v[i];
-		if (!s || pass == 1)
-			break;
-		for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-			size_t k = 0;
-			if (*p == '"' || *p == '\\') {
-				tmp[k++] = '\\';
-				tmp[k++] = (char)*p;
-			} else if (*p < 0x20) {
-				memcpy(tmp, "\\u00", 4);
-				k = 4;
-				tmp[k++] = hex[*p >> 4];
-				tmp[k++] = hex[*p & 15];
-			} else {
-				tmp[k++] = (char)*p;
-			}
-			for (size_t i = 0; i < k; i++, (*at)++)
-				if (*at < cap)
-					buf[*at] = tmp[i];
-		}
-	}
-}
-
 /* Appends the literal text s to buf[*at..cap), counting past cap. */
 static void put_raw(char *buf, size_t cap, size_t *at, const char *s)
 {
 	for (; *s; s++, (*at)++)
 		if (*at < cap)
 			buf[*at] = *s;
+}
+
+/* Writes s into dst as a JSON string, quoted and escaped ('"', '\\' and the control
+ * characters; the rest, UTF-8 included, as it is); dst has room for ESCAPED_MAX(strlen(s)).
+ * Returns the length written. Runs that need no escape are copied whole. */
+#define ESCAPED_MAX(n) (2 + 6 * (n))
+static size_t escape_into(char *dst, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *d = dst;
+	*d++ = '"';
+	for (const unsigned char *p = (const unsigned char *)s;;) {
+		const unsigned char *run = p;
+		while (*p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		memcpy(d, run, (size_t)(p - run));
+		d += p - run;
+		if (!*p)
+			break;
+		*d++ = '\\';
+		if (*p == '"' || *p == '\\') {
+			*d++ = (char)*p;
+		} else {
+			memcpy(d, "u00", 3);
+			d[3] = hex[*p >> 4];
+			d[4] = hex[*p & 15];
+			d += 5;
+		}
+		p++;
+	}
+	*d++ = '"';
+	return (size_t)(d - dst);
+}
+
+/* Appends s to buf[*at..cap) as a JSON string (quoted and escaped), or null for NULL;
+ * *at counts what it would need when cap runs out. */
+static void put_str(char *buf, size_t cap, size_t *at, const char *s)
+{
+	if (!s) {
+		put_raw(buf, cap, at, "null");
+		return;
+	}
+	size_t worst = ESCAPED_MAX(strlen(s));
+	if (*at < cap && worst <= cap - *at) {
+		*at += escape_into(buf + *at, s);
+		return;
+	}
+	/* may not fit (never with the sizes the callers give): escape aside, copy what fits */
+	char *tmp = xmalloc(worst);
+	size_t n = escape_into(tmp, s);
+	for (size_t i = 0; i < n; i++, (*at)++)
+		if (*at < cap)
+			buf[*at] = tmp[i];
+	free(tmp);
 }
 
 /* Appends ",\"key\":" and the integer v. */
@@ -248,26 +290,30 @@ static void jw_key(struct jw *w, const char *key)
 	w->buf[w->len++] = ':';
 }
 
-/* A string, quoted and escaped (put_str's rule), or null for NULL. */
+/* A string, quoted and escaped (escape_into), or null for NULL. */
 static void jw_str(struct jw *w, const char *s)
 {
 	jw_sep(w);
-	size_t at = w->len;
-	put_str(w->buf, w->cap ? w->cap - 1 : 0, &at, s);
-	if (at > (w->cap ? w->cap - 1 : 0)) {
-		jw_room(w, at - w->len);
-		at = w->len;
-		put_str(w->buf, w->cap - 1, &at, s);
+	if (!s) {
+		jw_raw(w, "null", 4);
+		return;
 	}
-	w->len = at;
+	jw_room(w, ESCAPED_MAX(strlen(s)));
+	w->len += escape_into(w->buf + w->len, s);
 }
 
 static void jw_int(struct jw *w, long long v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof(tmp), "%lld", v);
+	char tmp[24], *p = tmp + sizeof(tmp);
+	/* digits from the end, through the unsigned magnitude (LLONG_MIN has no positive) */
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
 	jw_sep(w);
-	jw_raw(w, tmp, (size_t)n);
+	jw_raw(w, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 static void jw_bool(struct jw *w, bool v)

@@ -197,7 +197,7 @@ struct proto_user {
 /* ---- values ---- */
 
 /** Formats ms as ISO-8601 UTC with milliseconds ("2026-11-22T09:41:07.123Z") into buf
- *  (>= 25 bytes). */
+ *  (>= 25 bytes; a smaller one is given ""). */
 void proto_format_time(int64_t ms, char *buf, size_t len);
 /** Formats yyyymmdd as "YYYY-MM-DD" into buf (>= 11 bytes). */
 void proto_format_day(int32_t day, char *buf, size_t len);

@@ -404,6 +404,13 @@ static void test_times(void)
 	CHECK(strcmp(buf, "0000-01-01T00:00:00.000Z") == 0);
 	proto_format_time(INT64_MIN, buf, sizeof(buf));
 	CHECK(strcmp(buf, "0000-01-01T00:00:00.000Z") == 0);
+	proto_format_time(DOC_TIME, buf, 24); /* under the documented size: empty, no overflow */
+	CHECK(buf[0] == '\0');
+	/* the writer's integers, at both ends of their range */
+	struct proto_queue q = {"nav", INT64_MIN, INT64_MAX, 0, -7};
+	CHECK(is_text(proto_encode_queue(&q, NULL),
+		      "{\"service\":\"nav\",\"waiting\":-9223372036854775808,"
+		      "\"eta_s\":9223372036854775807,\"longest_wait_s\":0,\"counters_open\":-7}"));
 	proto_format_day(20261122, buf, sizeof(buf));
 	CHECK(strcmp(buf, "2026-11-22") == 0);
 	proto_format_day(10101, buf, sizeof(buf));
