@@ -23,6 +23,7 @@
 #include "cli_user.h"
 #include "config.h"
 #include "engine.h"
+#include "sdnotify.h"
 #include "stats_run.h"
 #include "store.h"
 #include "util.h"
@@ -35,6 +36,7 @@
 struct torgd {
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm;
+	uv_timer_t watchdog; /* systemd's, see sdnotify.h */
 	struct config *cfg;
 	struct store *store;
 	struct auth *auth;
@@ -72,6 +74,7 @@ static void part_done(void *arg)
 	if (--t->stopping_parts == 0) {
 		uv_close((uv_handle_t *)&t->sigint, NULL);
 		uv_close((uv_handle_t *)&t->sigterm, NULL);
+		uv_close((uv_handle_t *)&t->watchdog, NULL);
 	}
 }
 
@@ -83,6 +86,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 		return;
 	t->stopping = true;
 	log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
+	sdnotify_stopping();
 	api_stop(t->api);
 	t->stopping_parts = 3;
 	stats_run_stop(t->stats, part_done, t);
@@ -153,6 +157,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	t.cfg = cfg;
 	char *cause = NULL;
 	int code = 1, lock_fd = -1;
+	sdnotify_init();
 	if (api_listen_check(listen, &cause) != 0) {
 		fprintf(stderr, "torgd: %s\n", cause);
 		goto out;
@@ -208,6 +213,12 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id,
 		 cfg->nservices, cfg->ncounters, cfg->ndisplays);
 	log_info("listening on http://%s", listen);
+	/* the listener is up and the journal replayed: systemd may now start what needs us */
+	if (sdnotify_watchdog_start(&t.loop, &t.watchdog) != 0)
+		log_warn("cannot start the systemd watchdog timer");
+	char *status = xasprintf("floor %s: listening on %s", cfg->floor_id, listen);
+	sdnotify_ready(status);
+	free(status);
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	code = 0;
 out_loop:
