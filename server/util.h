@@ -22,7 +22,8 @@ void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn))
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /** Sets the highest level that log_msg() prints (default LOG_INFO). */
 void log_set_level(enum log_level level);
-/** Writes one line "LEVEL message" to stderr when level is enabled. */
+/** Writes one line "torgd: LEVEL: message" to stderr when level is enabled; "<N>LEVEL:
+ *  message" (N the syslog priority) when stderr is the journal (see util.c). */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
