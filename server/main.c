@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,6 +147,44 @@ static int lock_database(const char *db, char **cause)
 		log_warn("cannot write our pid into %s: %s", path, strerror(errno));
 	free(path);
 	return fd;
+}
+
+/* Creates the missing directories above the database (mode 0750, like `mkdir -p`), so
+ * that `torgd user add` works before the first start: with a plain `meson install`
+ * neither /var/lib/torg nor /var/lib/torg/FLOOR exists yet (systemd's StateDirectory=
+ * makes both, and hands them to the service's user, only at the first start). The path
+ * is the operator's own configuration; each directory made is logged, so a typo shows.
+ * Returns 0, or -1 with *cause naming the path. */
+static int make_db_dir(const char *db, char **cause)
+{
+	char *dir = xstrdup(db);
+	char *slash = strrchr(dir, '/');
+	int rc = 0;
+	if (slash && slash != dir)
+		*slash = '\0';
+	else
+		dir[slash ? 1 : 0] = '\0'; /* "/torg.db" lives in "/", "torg.db" in "." */
+	for (char *p = dir + 1; dir[0] && rc == 0; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		struct stat st;
+		if (mkdir(dir, 0750) == 0)
+			log_info("created the database's directory %s", dir);
+		else if (errno != EEXIST)
+			*cause = xasprintf("cannot create the database's directory %s: %s", dir,
+					   strerror(errno));
+		else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			*cause = xasprintf(
+			    "%s is in the database's path (%s) but is not a directory", dir, db);
+		rc = *cause ? -1 : 0;
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(dir);
+	return rc;
 }
 
 /* Runs the server until a signal stops it; returns the exit code. */
@@ -344,7 +383,11 @@ int main(int argc, char **argv)
 	if (!db)
 		db = cfg->database;
 	int code;
-	if (user_at > 0) {
+	if (make_db_dir(db, &cause) != 0) {
+		fprintf(stderr, "torgd: %s\n", cause);
+		free(cause);
+		code = 1;
+	} else if (user_at > 0) {
 		const char **ids = xcalloc(cfg->nservices, sizeof(*ids));
 		for (size_t i = 0; i < cfg->nservices; i++)
 			ids[i] = cfg->services[i].id;
