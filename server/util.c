@@ -181,6 +181,21 @@ void util_text_put(struct util_text *t, const char *s, size_t n)
 	t->s[t->len] = '\0';
 }
 
+const uint64_t util_hist_bounds_us[UTIL_HIST_BUCKETS] = {
+    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000};
+
+void util_hist_add(struct util_hist *h, uint64_t us)
+{
+	h->count++;
+	h->sum_us += us;
+	for (size_t i = 0; i < UTIL_HIST_BUCKETS; i++) {
+		if (us <= util_hist_bounds_us[i]) {
+			h->bucket[i]++;
+			return;
+		}
+	}
+}
+
 /* ---- SipHash-2-4 (Aumasson and Bernstein), for hash tables an attacker fills ---- */
 
 /* Rotates x left by b bits. */
