@@ -1,5 +1,6 @@
 /* test_util.c — unit tests of util.c's pure helpers: SipHash-2-4 against the reference
- * vectors of its authors' paper and code, hex round trips, the growing text. */
+ * vectors of its authors' paper and code, hex round trips, the growing text, the latency
+ * histogram's buckets. */
 #include "check.h"
 
 #include <stdint.h>
@@ -64,10 +65,32 @@ static int test_text(void)
 	return 0;
 }
 
+/* util_hist puts each observation in the first bucket whose bound holds it (bounds are
+ * inclusive, as Prometheus's le), and past the last bound only in the count. */
+static int test_hist(void)
+{
+	struct util_hist h = {0};
+	for (size_t i = 1; i < UTIL_HIST_BUCKETS; i++)
+		CHECK(util_hist_bounds_us[i] > util_hist_bounds_us[i - 1]);
+	util_hist_add(&h, 0);
+	util_hist_add(&h, 500);	    /* on the first bound: in it */
+	util_hist_add(&h, 501);	    /* just past: the next */
+	util_hist_add(&h, 2500000); /* the last bound */
+	util_hist_add(&h, 9000000); /* past every bound: +Inf only */
+	CHECK(h.count == 5 && h.sum_us == 500 + 501 + 2500000 + 9000000);
+	CHECK(h.bucket[0] == 2 && h.bucket[1] == 1 && h.bucket[UTIL_HIST_BUCKETS - 1] == 1);
+	uint64_t in = 0;
+	for (size_t i = 0; i < UTIL_HIST_BUCKETS; i++)
+		in += h.bucket[i];
+	CHECK(in == 4);
+	return 0;
+}
+
 int main(void)
 {
 	RUN(test_siphash_vectors);
 	RUN(test_hex);
 	RUN(test_text);
+	RUN(test_hist);
 	return check_report("util");
 }
