@@ -61,7 +61,7 @@ static uint64_t watchdog_from_env(void)
 	}
 	errno = 0;
 	unsigned long long v = strtoull(usec, &end, 10);
-	if (errno != 0 || *end != '\0' || v == 0) {
+	if (errno != 0 || *end != '\0' || v == 0 || usec[0] < '0' || usec[0] > '9') {
 		log_warn("WATCHDOG_USEC \"%s\" is not a positive number of µs; no watchdog pings",
 			 usec);
 		return 0;

@@ -152,3 +152,18 @@ def test_unreachable_notify_socket_is_logged_once(make_server, tmp_path):
     srv.stop()
     log = srv.read_stderr()
     assert log.count("cannot notify systemd") == 1, log
+
+
+@pytest.mark.parametrize("usec", ["abc", "0", "-5", "100x"])
+def test_bad_watchdog_usec_is_a_warning(make_server, tmp_path, usec):
+    """READY=1 still comes; no pings, and one line naming the bad value."""
+    srv = make_server(users={}, start=False)
+    mgr = Manager(str(tmp_path / "notify"), srv.port)
+    try:
+        srv.env = {"NOTIFY_SOCKET": str(tmp_path / "notify"), "WATCHDOG_USEC": usec}
+        srv.start()
+        mgr.wait_for("READY=1")
+        assert mgr.count("WATCHDOG=1", 0.3) == 0
+        assert f'WATCHDOG_USEC "{usec}" is not a positive number' in srv.read_stderr()
+    finally:
+        mgr.close()
