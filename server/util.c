@@ -75,8 +75,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		fprintf(stderr, "torgd: %s: %s\n", names[level], line);
 		return;
 	}
-	/* journald takes each line as an entry: every line of a message gets the prefix */
-	for (char *p = line, *nl; p; p = nl ? nl + 1 : NULL) {
+	/* journald takes each line as an entry: every line of a message gets the prefix (a
+	 * trailing newline makes no empty entry) */
+	for (char *p = line, *nl; p; p = nl && nl[1] ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
 		fprintf(stderr, "<%d>%s: %.*s\n", priorities[level], names[level],
 			nl ? (int)(nl - p) : (int)strlen(p), p);

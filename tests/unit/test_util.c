@@ -1,11 +1,14 @@
 /* test_util.c — unit tests of util.c's pure helpers: SipHash-2-4 against the reference
  * vectors of its authors' paper and code, hex round trips, the growing text, the latency
- * histogram's buckets. */
+ * histogram's buckets, log lines on the journal. */
 #include "check.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -86,8 +89,39 @@ static int test_hist(void)
 	return 0;
 }
 
+/* With stderr the journal ($JOURNAL_STREAM = its dev:ino), every line of a message gets
+ * the priority prefix, and a trailing newline adds no empty line. Runs first: the logger
+ * looks at $JOURNAL_STREAM once. */
+static int test_journal_lines(void)
+{
+	char path[] = "/tmp/torg-test-util-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	struct stat st;
+	CHECK(fd >= 0 && saved >= 0 && fstat(fd, &st) == 0);
+	char env[64];
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	log_warn("one\ntwo\n");
+	log_err("three");
+	log_debug("not at the default level");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	char buf[256] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	CHECK(strcmp(buf, "<4>warn: one\n<4>warn: two\n<3>error: three\n") == 0);
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
 int main(void)
 {
+	RUN(test_journal_lines);
 	RUN(test_siphash_vectors);
 	RUN(test_hex);
 	RUN(test_text);
