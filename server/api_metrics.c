@@ -3,8 +3,8 @@
  * the floor's queues per service (waiting, longest wait, counters open), open
  * counters, ticket counts since start, WebSocket sessions, HTTP requests, the
  * event loop's lag (from the statistics runner's timer probe) and the store's
- * commit latency. Every family has HELP and TYPE lines; label values are
- * configured ids ([a-z0-9_-]), which need no escaping.
+ * commit latency, each also as a histogram for alerts over a window. Every family has HELP and TYPE
+ * lines; label values are configured ids ([a-z0-9_-]), which need no escaping.
  */
 #include "api_int.h"
 
@@ -29,6 +29,22 @@ static void family(struct util_text *t, const char *name, const char *type, cons
 	va_end(ap);
 	util_text_printf(t, "# HELP %s %s\n# TYPE %s %s\n%s %s\n", name, help, name, type, name,
 			 value);
+}
+
+/* Writes one unlabelled histogram: HELP, TYPE, the cumulative buckets, sum and count. */
+static void histogram(struct util_text *t, const char *name, const char *help,
+		      const struct util_hist *h)
+{
+	util_text_printf(t, "# HELP %s %s\n# TYPE %s histogram\n", name, help, name);
+	uint64_t below = 0;
+	for (size_t i = 0; i < UTIL_HIST_BUCKETS; i++) {
+		below += h->bucket[i];
+		util_text_printf(t, "%s_bucket{le=\"%g\"} %llu\n", name,
+				 util_hist_bounds_us[i] / 1e6, (unsigned long long)below);
+	}
+	util_text_printf(t, "%s_bucket{le=\"+Inf\"} %llu\n%s_sum %.6f\n%s_count %llu\n", name,
+			 (unsigned long long)h->count, name, h->sum_us / 1e6, name,
+			 (unsigned long long)h->count);
 }
 
 /* Builds the metrics text. */
@@ -136,6 +152,8 @@ char *api__metrics(struct api *a, size_t *len)
 	family(&t, "torg_event_loop_lag_max_seconds", "gauge",
 	       "How late the event loop ran a 250 ms timer, worst since start.", "%.6f",
 	       lag.max_us / 1e6);
+	histogram(&t, "torg_event_loop_delay_seconds",
+		  "How late the event loop ran each 250 ms timer since start.", &lag.hist);
 	struct store_stats ss;
 	engine_store_stats(e, &ss);
 	family(&t, "torg_store_commits_total", "counter", "Store commits since start.", "%llu",
@@ -146,6 +164,8 @@ char *api__metrics(struct api *a, size_t *len)
 	       "%.6f", ss.last_commit_us / 1e6);
 	family(&t, "torg_store_commit_max_seconds", "gauge", "Longest store commit since start.",
 	       "%.6f", ss.max_commit_us / 1e6);
+	histogram(&t, "torg_store_commit_duration_seconds",
+		  "Latency of each store commit since start.", &ss.commit_hist);
 	*len = t.len;
 	return t.s;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "cli_user.h"
 #include "config.h"
 #include "engine.h"
+#include "sdnotify.h"
 #include "stats_run.h"
 #include "store.h"
 #include "util.h"
@@ -35,6 +37,7 @@
 struct torgd {
 	uv_loop_t loop;
 	uv_signal_t sigint, sigterm;
+	uv_timer_t watchdog; /* systemd's, see sdnotify.h */
 	struct config *cfg;
 	struct store *store;
 	struct auth *auth;
@@ -72,6 +75,7 @@ static void part_done(void *arg)
 	if (--t->stopping_parts == 0) {
 		uv_close((uv_handle_t *)&t->sigint, NULL);
 		uv_close((uv_handle_t *)&t->sigterm, NULL);
+		uv_close((uv_handle_t *)&t->watchdog, NULL);
 	}
 }
 
@@ -83,6 +87,7 @@ static void signal_cb(uv_signal_t *h, int signum)
 		return;
 	t->stopping = true;
 	log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
+	sdnotify_stopping();
 	api_stop(t->api);
 	t->stopping_parts = 3;
 	stats_run_stop(t->stats, part_done, t);
@@ -144,6 +149,44 @@ static int lock_database(const char *db, char **cause)
 	return fd;
 }
 
+/* Creates the missing directories above the database (mode 0750, like `mkdir -p`), so
+ * that `torgd user add` works before the first start: with a plain `meson install`
+ * neither /var/lib/torg nor /var/lib/torg/FLOOR exists yet (systemd's StateDirectory=
+ * makes both, and hands them to the service's user, only at the first start). The path
+ * is the operator's own configuration; each directory made is logged, so a typo shows.
+ * Returns 0, or -1 with *cause naming the path. */
+static int make_db_dir(const char *db, char **cause)
+{
+	char *dir = xstrdup(db);
+	char *slash = strrchr(dir, '/');
+	int rc = 0;
+	if (slash && slash != dir)
+		*slash = '\0';
+	else
+		dir[slash ? 1 : 0] = '\0'; /* "/torg.db" lives in "/", "torg.db" in "." */
+	for (char *p = dir + 1; dir[0] && rc == 0; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		struct stat st;
+		if (mkdir(dir, 0750) == 0)
+			log_info("created the database's directory %s", dir);
+		else if (errno != EEXIST)
+			*cause = xasprintf("cannot create the database's directory %s: %s", dir,
+					   strerror(errno));
+		else if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+			*cause = xasprintf(
+			    "%s is in the database's path (%s) but is not a directory", dir, db);
+		rc = *cause ? -1 : 0;
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(dir);
+	return rc;
+}
+
 /* Runs the server until a signal stops it; returns the exit code. */
 static int serve(struct config *cfg, const char *db, const char *listen, const char *www,
 		 bool test_clock)
@@ -153,6 +196,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	t.cfg = cfg;
 	char *cause = NULL;
 	int code = 1, lock_fd = -1;
+	sdnotify_init();
 	if (api_listen_check(listen, &cause) != 0) {
 		fprintf(stderr, "torgd: %s\n", cause);
 		goto out;
@@ -208,6 +252,12 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id,
 		 cfg->nservices, cfg->ncounters, cfg->ndisplays);
 	log_info("listening on http://%s", listen);
+	/* the listener is up and the journal replayed: systemd may now start what needs us */
+	if (sdnotify_watchdog_start(&t.loop, &t.watchdog) != 0)
+		log_warn("cannot start the systemd watchdog timer");
+	char *status = xasprintf("floor %s: listening on %s", cfg->floor_id, listen);
+	sdnotify_ready(status);
+	free(status);
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	code = 0;
 out_loop:
@@ -333,7 +383,11 @@ int main(int argc, char **argv)
 	if (!db)
 		db = cfg->database;
 	int code;
-	if (user_at > 0) {
+	if (make_db_dir(db, &cause) != 0) {
+		fprintf(stderr, "torgd: %s\n", cause);
+		free(cause);
+		code = 1;
+	} else if (user_at > 0) {
 		const char **ids = xcalloc(cfg->nservices, sizeof(*ids));
 		for (size_t i = 0; i < cfg->nservices; i++)
 			ids[i] = cfg->services[i].id;

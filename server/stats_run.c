@@ -84,6 +84,7 @@ static void lag_cb(uv_timer_t *t)
 	s->lag.last_us = late / 1000;
 	if (s->lag.last_us > s->lag.max_us)
 		s->lag.max_us = s->lag.last_us;
+	util_hist_add(&s->lag.hist, s->lag.last_us);
 	s->lag_due_ns = now + (uint64_t)LAG_PERIOD_MS * 1000000;
 }
 

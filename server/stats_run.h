@@ -16,12 +16,15 @@
 #include "config.h"
 #include "stats.h"
 #include "stats_staff.h"
+#include "util.h"
 
 struct stats_run;
 
-/* How late the loop-lag probe's timer fired, in µs: the newest and the largest. */
+/* How late the loop-lag probe's timer fired, in µs: the newest, the largest, and every
+ * firing in a histogram (for alerts over a window, which last and max cannot give). */
 struct stats_run_lag {
 	uint64_t last_us, max_us;
+	struct util_hist hist;
 };
 
 /** A query's answer: res (owned by the callback, free with stats_result_free) when err is

@@ -18,6 +18,7 @@
 #include <uv.h>
 
 #include "floor.h"
+#include "util.h"
 
 struct store;
 
@@ -71,10 +72,12 @@ void store_stop(struct store *s, void (*done_cb)(void *arg), void *arg);
  *  started). NULL is fine. */
 void store_free(struct store *s);
 
-/** Figures for /metrics: commits done, events committed, last and max commit latency (µs). */
+/** Figures for /metrics: commits done, events committed, last and max commit latency (µs),
+ *  and every commit's latency in a histogram. */
 struct store_stats {
 	uint64_t commits, events;
 	uint64_t last_commit_us, max_commit_us;
+	struct util_hist commit_hist;
 };
 /** Fills *out with the store's counters so far. */
 void store_get_stats(const struct store *s, struct store_stats *out);

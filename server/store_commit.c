@@ -439,6 +439,7 @@ static void after_work_cb(struct worker_job *job, int status)
 		s->stats.last_commit_us = b->dur_us;
 		if (b->dur_us > s->stats.max_commit_us)
 			s->stats.max_commit_us = b->dur_us;
+		util_hist_add(&s->stats.commit_hist, b->dur_us);
 		s->last_seq = seq;
 		batch_reset(b);
 		if (s->durable_cb)

@@ -2,23 +2,50 @@
  * util.c — fatal errors, logging, clocks, random bytes, hex, the growing text
  * and SipHash shared by torgd's modules (see util.h); allocation is
  * proto/alloc.c. Logging is line-buffered on stderr so that a log line is never
- * interleaved with another.
+ * interleaved with another. When stderr is systemd's journal ($JOURNAL_STREAM names
+ * its device and inode, systemd.exec(5)), each line starts with the syslog priority
+ * "<N>" instead of "torgd: " (journald strips it into PRIORITY=, so `journalctl -p`
+ * filters by level, and stamps the time and the unit itself).
  */
 #include "util.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 
 static enum log_level log_level = LOG_INFO;
+static int log_journal = -1; /* stderr is the journal: 1, is not: 0, not looked yet: -1 */
+
+/* Whether stderr is the stream systemd connected to the journal: $JOURNAL_STREAM is
+ * "DEV:INO" of it, and must still match fd 2 (a child whose stderr was redirected
+ * inherits the variable, not the journal). Looked up on the first line logged. */
+static bool stderr_is_journal(void)
+{
+	/* atomics: worker threads log too, and may be the first to look */
+	int known = __atomic_load_n(&log_journal, __ATOMIC_RELAXED);
+	if (known >= 0)
+		return known;
+	const char *env = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+	char end;
+	known = env && sscanf(env, "%llu:%llu%c", &dev, &ino, &end) == 2 &&
+		fstat(STDERR_FILENO, &st) == 0 && st.st_dev == (dev_t)dev &&
+		st.st_ino == (ino_t)ino;
+	__atomic_store_n(&log_journal, known, __ATOMIC_RELAXED);
+	return known;
+}
 
 void fatal(const char *fmt, ...)
 {
 	va_list ap;
-	fputs("torgd: fatal: ", stderr);
+	fputs(stderr_is_journal() ? "<2>fatal: " : "torgd: fatal: ", stderr);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -34,6 +61,7 @@ void log_set_level(enum log_level level)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *names[] = {"error", "warn", "info", "debug"};
+	static const int priorities[] = {3, 4, 6, 7}; /* syslog's err, warning, info, debug */
 	if (level > log_level)
 		return;
 	char line[1024];
@@ -43,7 +71,17 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	fprintf(stderr, "torgd: %s: %s\n", names[level], line);
+	if (!stderr_is_journal()) {
+		fprintf(stderr, "torgd: %s: %s\n", names[level], line);
+		return;
+	}
+	/* journald takes each line as an entry: every line of a message gets the prefix (a
+	 * trailing newline makes no empty entry) */
+	for (char *p = line, *nl; p; p = nl && nl[1] ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		fprintf(stderr, "<%d>%s: %.*s\n", priorities[level], names[level],
+			nl ? (int)(nl - p) : (int)strlen(p), p);
+	}
 }
 
 int64_t util_now_ms(void)
@@ -142,6 +180,21 @@ void util_text_put(struct util_text *t, const char *s, size_t n)
 	memcpy(t->s + t->len, s, n);
 	t->len += n;
 	t->s[t->len] = '\0';
+}
+
+const uint64_t util_hist_bounds_us[UTIL_HIST_BUCKETS] = {
+    500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000};
+
+void util_hist_add(struct util_hist *h, uint64_t us)
+{
+	h->count++;
+	h->sum_us += us;
+	for (size_t i = 0; i < UTIL_HIST_BUCKETS; i++) {
+		if (us <= util_hist_bounds_us[i]) {
+			h->bucket[i]++;
+			return;
+		}
+	}
 }
 
 /* ---- SipHash-2-4 (Aumasson and Bernstein), for hash tables an attacker fills ---- */

@@ -22,7 +22,8 @@ void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn))
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /** Sets the highest level that log_msg() prints (default LOG_INFO). */
 void log_set_level(enum log_level level);
-/** Writes one line "LEVEL message" to stderr when level is enabled. */
+/** Writes one line "torgd: LEVEL: message" to stderr when level is enabled; "<N>LEVEL:
+ *  message" (N the syslog priority) when stderr is the journal (see util.c). */
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_err(...)   log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
@@ -52,6 +53,19 @@ void util_text_printf(struct util_text *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /** Appends n bytes of s. */
 void util_text_put(struct util_text *t, const char *s, size_t n);
+
+/* A latency histogram with Prometheus's cumulative-bucket shape, fixed bounds from 0.5 ms
+ * to 2.5 s (util_hist_bounds_us): adding is a few compares, and /metrics prints it as is.
+ * Zero-initialise. */
+#define UTIL_HIST_BUCKETS 12
+struct util_hist {
+	uint64_t count, sum_us;
+	uint64_t bucket[UTIL_HIST_BUCKETS]; /* observations in (bound[i-1], bound[i]] */
+};
+/** The buckets' upper bounds in µs, ascending (the +Inf bucket is the count). */
+extern const uint64_t util_hist_bounds_us[UTIL_HIST_BUCKETS];
+/** Adds one observation of us microseconds. */
+void util_hist_add(struct util_hist *h, uint64_t us);
 
 /** SipHash-2-4 of data[0..len) under the 128-bit key: the keyed hash of every table whose
  *  keys an attacker chooses (addresses, names), so nobody can aim keys at one bucket.

@@ -50,8 +50,11 @@ MODULES = {
              "server/api_qr", "server/api_stats"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
              "util"]),
+    # systemd's notification protocol (readiness, watchdog), on util alone
+    "sdnotify": (["server/sdnotify"], ["util"]),
     "main": (["server/main", "server/cli_user"],
-             ["api", "engine", "auth", "stats_run", "store", "config", "floor", "util"]),
+             ["api", "engine", "auth", "stats_run", "store", "config", "floor", "util",
+              "sdnotify"]),
     "display": (["display-client/display", "display-client/main", "display-client/conn",
                  "display-client/render", "display-client/oncall"],
                 ["proto", "names", "alloc"]),

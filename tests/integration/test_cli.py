@@ -151,3 +151,43 @@ def test_user_add_password_limits(off):
             assert r.returncode == 1, (n, r.returncode, r.stderr)
             assert "user add: password must be 8 to 1024 bytes" in r.stderr, (n, r.stderr)
     assert set(users_of(off)) == {"len8", "len1024"}
+
+
+def test_user_add_before_the_first_start_makes_the_directory(make_server):
+    """`torgd user add` on a database whose directories do not exist yet (an installed
+    torgd before its first start: /var/lib/torg/FLOOR) makes them, mode 0750; the server
+    then starts on that database and the user signs in."""
+    srv = make_server(users={}, start=False)
+    state = os.path.join(srv.workdir, "var", "lib", "torg")
+    srv.db_path = os.path.join(state, "demo", "torg.db")
+    srv.add_user("eva", "counter", ["housing"])
+    for d in (state, os.path.join(state, "demo")):
+        assert os.stat(d).st_mode & 0o777 == 0o750, oct(os.stat(d).st_mode)
+    r = srv.cli("user", "list")
+    assert r.returncode == 0 and "eva" in r.stdout, r.stderr
+    assert "created" not in r.stderr, "a directory that exists is not made again"
+    srv.start()
+    assert srv.login("eva")
+
+
+def test_serve_makes_the_database_directory(make_server):
+    srv = make_server(users={}, start=False)
+    srv.db_path = os.path.join(srv.workdir, "fresh", "torg.db")
+    srv.start()
+    assert "created the database's directory " + os.path.join(srv.workdir, "fresh") \
+        in srv.read_stderr()
+    assert os.path.exists(srv.db_path)
+
+
+@pytest.mark.parametrize("args", [("user", "list"), ("--listen", "127.0.0.1:1")])
+def test_database_directory_that_cannot_be_made(off, args):
+    """A file where a directory of the database's path should be: one line naming it,
+    exit 1, for `user` and for serving alike."""
+    blocker = os.path.join(off.workdir, "blocker")
+    with open(blocker, "w") as f:
+        f.write("not a directory\n")
+    off.db_path = os.path.join(blocker, "demo", "torg.db")
+    r = off.cli(*args)
+    assert r.returncode == 1, (r.returncode, r.stderr)
+    assert f"{blocker} is in the database's path ({off.db_path}) but is not a directory" \
+        in r.stderr, r.stderr

@@ -147,6 +147,7 @@ class Torgd:
         self.proc = None
         self.nofile = None  # an open-file limit (soft and hard) for the process, or None
         self.args = []  # more arguments for torgd, e.g. ["--test-clock"]
+        self.env = {}  # more environment for torgd, e.g. {"NOTIFY_SOCKET": path}
         self.starts = 0
         self.stderr_path = None
         self.stderr_paths = []
@@ -219,6 +220,7 @@ class Torgd:
                 [self.binary, "--config", self.config_path,
                  "--listen", f"127.0.0.1:{self.port}", "--db", self.db_path, *self.args],
                 cwd=self.workdir, stdin=subprocess.DEVNULL, stdout=err, stderr=err,
+                env={**os.environ, **self.env} if self.env else None,
                 preexec_fn=self._limits if self.nofile else None)
         finally:
             err.close()

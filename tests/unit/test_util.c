@@ -1,10 +1,14 @@
 /* test_util.c — unit tests of util.c's pure helpers: SipHash-2-4 against the reference
- * vectors of its authors' paper and code, hex round trips, the growing text. */
+ * vectors of its authors' paper and code, hex round trips, the growing text, the latency
+ * histogram's buckets, log lines on the journal. */
 #include "check.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -64,10 +68,63 @@ static int test_text(void)
 	return 0;
 }
 
+/* util_hist puts each observation in the first bucket whose bound holds it (bounds are
+ * inclusive, as Prometheus's le), and past the last bound only in the count. */
+static int test_hist(void)
+{
+	struct util_hist h = {0};
+	for (size_t i = 1; i < UTIL_HIST_BUCKETS; i++)
+		CHECK(util_hist_bounds_us[i] > util_hist_bounds_us[i - 1]);
+	util_hist_add(&h, 0);
+	util_hist_add(&h, 500);	    /* on the first bound: in it */
+	util_hist_add(&h, 501);	    /* just past: the next */
+	util_hist_add(&h, 2500000); /* the last bound */
+	util_hist_add(&h, 9000000); /* past every bound: +Inf only */
+	CHECK(h.count == 5 && h.sum_us == 500 + 501 + 2500000 + 9000000);
+	CHECK(h.bucket[0] == 2 && h.bucket[1] == 1 && h.bucket[UTIL_HIST_BUCKETS - 1] == 1);
+	uint64_t in = 0;
+	for (size_t i = 0; i < UTIL_HIST_BUCKETS; i++)
+		in += h.bucket[i];
+	CHECK(in == 4);
+	return 0;
+}
+
+/* With stderr the journal ($JOURNAL_STREAM = its dev:ino), every line of a message gets
+ * the priority prefix, and a trailing newline adds no empty line. Runs first: the logger
+ * looks at $JOURNAL_STREAM once. */
+static int test_journal_lines(void)
+{
+	char path[] = "/tmp/torg-test-util-XXXXXX";
+	int fd = mkstemp(path), saved = dup(STDERR_FILENO);
+	struct stat st;
+	CHECK(fd >= 0 && saved >= 0 && fstat(fd, &st) == 0);
+	char env[64];
+	snprintf(env, sizeof(env), "%llu:%llu", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	setenv("JOURNAL_STREAM", env, 1);
+	fflush(stderr);
+	dup2(fd, STDERR_FILENO);
+	log_warn("one\ntwo\n");
+	log_err("three");
+	log_debug("not at the default level");
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	char buf[256] = "";
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	CHECK(strcmp(buf, "<4>warn: one\n<4>warn: two\n<3>error: three\n") == 0);
+	close(fd);
+	unlink(path);
+	return 0;
+}
+
 int main(void)
 {
+	RUN(test_journal_lines);
 	RUN(test_siphash_vectors);
 	RUN(test_hex);
 	RUN(test_text);
+	RUN(test_hist);
 	return check_report("util");
 }
