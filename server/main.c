@@ -34,7 +34,7 @@
 
 struct torgd {
 	uv_loop_t loop;
-	uv_signal_t sigint, sigterm;
+	uv_signal_t sigint, sigterm, sighup;
 	struct config *cfg;
 	struct store *store;
 	struct auth *auth;
@@ -72,7 +72,29 @@ static void part_done(void *arg)
 	if (--t->stopping_parts == 0) {
 		uv_close((uv_handle_t *)&t->sigint, NULL);
 		uv_close((uv_handle_t *)&t->sigterm, NULL);
+		uv_close((uv_handle_t *)&t->sighup, NULL);
 	}
+}
+
+/* SIGHUP: re-reads what can change without a restart — server.tls's certificate and
+ * key (for new connections; open ones keep going). Anything else to re-read on SIGHUP
+ * (and a service manager's "reloading" notice) belongs here too. */
+static void sighup_cb(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	struct torgd *t = h->data;
+	char *cause = NULL;
+	if (t->stopping)
+		return;
+	int rc = api_tls_reload(t->api, &cause);
+	if (rc == 0)
+		log_info("SIGHUP: server.tls certificate and key read again (%s)",
+			 t->cfg->tls_cert);
+	else if (rc > 0)
+		log_info("SIGHUP: nothing to read again (no server.tls)");
+	else
+		log_err("SIGHUP: %s; the running certificate stays", cause);
+	free(cause);
 }
 
 /* SIGINT/SIGTERM: stop accepting, commit what is pending, close everything. */
@@ -202,12 +224,14 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		log_warn("statistics are not available (no worker thread)");
 	uv_signal_init(&t.loop, &t.sigint);
 	uv_signal_init(&t.loop, &t.sigterm);
-	t.sigint.data = t.sigterm.data = &t;
+	uv_signal_init(&t.loop, &t.sighup);
+	t.sigint.data = t.sigterm.data = t.sighup.data = &t;
 	uv_signal_start(&t.sigint, signal_cb, SIGINT);
 	uv_signal_start(&t.sigterm, signal_cb, SIGTERM);
+	uv_signal_start(&t.sighup, sighup_cb, SIGHUP);
 	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id,
 		 cfg->nservices, cfg->ncounters, cfg->ndisplays);
-	log_info("listening on http://%s", listen);
+	log_info("listening on %s://%s", cfg->tls_cert ? "https" : "http", listen);
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	code = 0;
 out_loop:
