@@ -508,7 +508,8 @@ class WsClient:
     """A synchronous WebSocket client for torg.v1. Frames that hold a JSON array
     (batches) are flattened into messages; frames and batches are counted."""
 
-    def __init__(self, url, headers=None, subprotocols=("torg.v1",), max_queue=32, ssl_context=None):
+    def __init__(self, url, headers=None, subprotocols=("torg.v1",), max_queue=32,
+                 ssl_context=None):
         self.loop = _bg_loop()
         self.frames = 0
         self.batches = 0
