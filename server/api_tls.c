@@ -66,7 +66,7 @@ static const char *ssl_reason(const char *what)
 /* Reads the whole file at path into a memory BIO; NULL with *cause set. */
 static BIO *read_file(const char *what, const char *path, char **cause)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		*cause = xasprintf("%s %s: cannot read: %s", what, path, strerror(errno));
 		return NULL;
@@ -193,6 +193,21 @@ static int pair_install(SSL_CTX *ctx, struct tls_pair *t, char **cause)
 	return 0;
 }
 
+/* The name of a key's type for a message. */
+static const char *key_kind(int id)
+{
+	switch (id) {
+	case EVP_PKEY_RSA:
+		return "RSA";
+	case EVP_PKEY_EC:
+		return "EC";
+	case EVP_PKEY_ED25519:
+		return "Ed25519";
+	default:
+		return OBJ_nid2sn(id);
+	}
+}
+
 int api__tls_prepare(struct api *a, char **cause)
 {
 	if (!a->cfg->tls_cert)
@@ -247,8 +262,8 @@ int api_tls_reload(struct api *a, char **cause)
 	if (now_key && EVP_PKEY_get_base_id(now_key) != EVP_PKEY_get_base_id(t.key)) {
 		*cause = xasprintf("server.tls.key %s: a key of another type (%s) than the "
 				   "running one (%s); restart torgd to change the key type",
-				   a->cfg->tls_key, OBJ_nid2sn(EVP_PKEY_get_base_id(t.key)),
-				   OBJ_nid2sn(EVP_PKEY_get_base_id(now_key)));
+				   a->cfg->tls_key, key_kind(EVP_PKEY_get_base_id(t.key)),
+				   key_kind(EVP_PKEY_get_base_id(now_key)));
 		pair_free(&t);
 		return -EINVAL;
 	}

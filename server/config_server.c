@@ -131,7 +131,7 @@ static int parse_proxies(struct config__parse *p, json_t *sv)
  * names the whole path, unquoted as OpenSSL's are (config__quote would shorten it). */
 static int readable_file(struct config__parse *p, const char *where, const char *path)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0)
 		return config__fail(p, where, "cannot read %s: %s", path, strerror(errno));

@@ -119,10 +119,20 @@ def test_sighup_swaps_the_certificate_and_keeps_connections(make_server, ca, tmp
     os.unlink(key)
     srv.proc.send_signal(signal.SIGHUP)
     wait_for_log(srv, f"server.tls.key {key}: cannot read: No such file or directory")
+    # OpenSSL keeps one certificate per key type: an RSA pair would sit beside the
+    # running EC one, which some clients would still get. Refused until a restart.
+    rsa_cert, rsa_key = ca.issue("torg-rsa", 5005, rsa=True)
+    shutil.copy(rsa_cert, cert)
+    shutil.copy(rsa_key, key)
+    srv.proc.send_signal(signal.SIGHUP)
+    wait_for_log(srv, f"server.tls.key {key}: a key of another type (RSA) than the running "
+                 "one (EC); restart torgd")
     assert ca.peer_cert("localhost", srv.port) == (2002, "torg-two")
     call_one(srv, d)
     d.close()
-    with open(key, "wb") as f:  # the good pair back: SIGHUP takes it again
+    with open(cert, "wb") as f:  # the good pair back: SIGHUP takes it again
+        f.write(good)
+    with open(key, "wb") as f:
         f.write(saved_key)
     srv.proc.send_signal(signal.SIGHUP)
     deadline = time.monotonic() + 5
@@ -144,6 +154,8 @@ def test_bad_tls_files_are_refused_at_start(make_server, ca, tmp_path):
     other_cert, _ = ca.issue("torg-other", 1002)
     missing = str(tmp_path / "nowhere" / "floor.key")
     junk = str(tmp_path / "junk.pem")
+    locked = str(tmp_path / "locked.key")
+    ca.openssl("pkey", "-in", key, "-aes256", "-passout", "pass:secret", "-out", locked)
     with open(junk, "w", encoding="utf-8") as f:
         f.write("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n")
     cases = [
@@ -158,6 +170,8 @@ def test_bad_tls_files_are_refused_at_start(make_server, ca, tmp_path):
          f"server.tls.key {key}: not the key of the certificate in {other_cert}"),
         ({"cert": key, "key": key}, f"server.tls.cert {key}: no PEM certificate in it"),
         ({"cert": cert, "key": cert}, f"server.tls.key {cert}: no unencrypted PEM private key"),
+        ({"cert": cert, "key": locked},
+         f"server.tls.key {locked}: no unencrypted PEM private key"),
     ]
     for tls, message in cases:
         srv = make_server(config_with(server={"tls": tls}), users={}, start=False)

@@ -416,17 +416,19 @@ class ThrowawayCA:
         os.makedirs(self.dir, exist_ok=True)
         self.cert = os.path.join(self.dir, "ca.pem")
         self.key = os.path.join(self.dir, "ca.key")
-        self._openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+        self.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
                       "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", self.key,
                       "-out", self.cert, "-days", "2", "-subj", "/CN=torg test CA")
 
-    def _openssl(self, *args):
+    def openssl(self, *args):
+        """Runs openssl with args; asserts success."""
         r = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=30)
         assert r.returncode == 0, f"openssl {' '.join(args)}: {r.stderr}"
 
-    def issue(self, name, serial, cert=None, key=None):
+    def issue(self, name, serial, cert=None, key=None, rsa=False):
         """Signs a certificate for localhost and 127.0.0.1 with CN=name and the serial;
-        writes it and its new key to cert and key (default NAME.pem, NAME.key)."""
+        writes it and its new key (EC P-256, or RSA 2048) to cert and key (default
+        NAME.pem, NAME.key)."""
         cert = cert or os.path.join(self.dir, name + ".pem")
         key = key or os.path.join(self.dir, name + ".key")
         csr = os.path.join(self.dir, name + ".csr")
@@ -434,9 +436,10 @@ class ThrowawayCA:
         with open(ext, "w", encoding="utf-8") as f:
             f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n"
                     "extendedKeyUsage=serverAuth\n")
-        self._openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-                      "-nodes", "-keyout", key, "-out", csr, "-subj", f"/CN={name}")
-        self._openssl("x509", "-req", "-in", csr, "-CA", self.cert, "-CAkey", self.key,
+        kind = ["rsa:2048"] if rsa else ["ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+        self.openssl("req", "-newkey", *kind, "-nodes", "-keyout", key, "-out", csr,
+                      "-subj", f"/CN={name}")
+        self.openssl("x509", "-req", "-in", csr, "-CA", self.cert, "-CAkey", self.key,
                       "-set_serial", str(serial), "-days", "2", "-extfile", ext, "-out", cert)
         return cert, key
 
