@@ -2,9 +2,9 @@
  * config_server.c — the "server" section of the floor's configuration (see
  * config/README.md): where torgd listens and stores, its public address, the
  * origins it trusts for browser requests, the reverse proxies whose
- * X-Forwarded-For it believes, the connection limits and the TLS certificate and
- * key of its own port. Split from config.c,
- * whose parse calls config__parse_server() (config_json.h).
+ * X-Forwarded-For it believes, the connection limits, and the TLS certificate
+ * and key of its own port. Split from config.c, whose parse calls
+ * config__parse_server() (config_json.h).
  */
 #include "config.h"
 
