@@ -126,6 +126,7 @@ def proxied(make_server, tmp_path, request):
     nginx.start(port)
     srv.base = f"https://127.0.0.1:{port}"
     ca.trust(srv.http)
+    srv.nginx_http_port = http_port
     yield srv, port, ca
     nginx.stop()
     assert "[alert]" not in nginx.log() and "[emerg]" not in nginx.log(), nginx.log()
@@ -150,6 +151,13 @@ def test_a_visit_through_nginx(proxied):
     assert r.status_code == 200 and "<html" in r.text.lower()
     assert r.headers["Strict-Transport-Security"] == "max-age=31536000"
     assert srv.get("/metrics").status_code == 404  # kept to the loopback
+    # plain http is sent to https
+    r = requests.get(f"http://127.0.0.1:{srv.nginx_http_port}/display/hall", timeout=5,
+                     allow_redirects=False)
+    assert r.status_code == 301 and r.headers["Location"] == "https://127.0.0.1/display/hall"
+    # a body over torgd's 16 KiB stops at nginx
+    r = srv.post("/api/v1/tickets", data='{"service":"nav","x":"' + "a" * 17000 + '"}')
+    assert r.status_code == 413
     origin = f"https://127.0.0.1:{port}"  # public_url's origin: the floor's own pages
     r = srv.post("/api/v1/tickets", {"service": "nav"}, headers={"Origin": origin})
     assert r.status_code == 201, r.text
