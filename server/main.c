@@ -1,7 +1,8 @@
 /*
  * main.c — torgd's command line and life cycle: load and check the floor's
  * configuration, run the `user` subcommands, or open the store, replay the
- * journal, and serve until SIGINT/SIGTERM. Shutdown closes every connection,
+ * journal, and serve until SIGINT/SIGTERM (SIGHUP re-reads server.tls's certificate
+ * and key). Shutdown closes every connection,
  * commits what is pending, closes every handle, and checks that
  * uv_loop_close() returns 0.
  */
