@@ -265,6 +265,10 @@ int config__parse_server(struct config__parse *p, json_t *root)
 		    "%d must be more than server.ws_ping_s (%d): a session is pinged "
 		    "before it is closed",
 		    cfg->ws_idle_close_s, cfg->ws_ping_s);
+	if (cfg->tls_cert && cfg->public_url && strncmp(cfg->public_url, "https://", 8) != 0)
+		return config__fail(p, "server.public_url",
+				    "%s is http://, but with server.tls torgd answers only https",
+				    config__quote(p, cfg->public_url));
 	if (cfg->public_url) { /* the floor's public address is always an allowed origin */
 		char origin[CONFIG__ORIGIN_MAX];
 		if (origin_of_url(cfg->public_url, origin, sizeof(origin)) == 0) {

@@ -149,6 +149,14 @@ def test_sighup_without_tls_changes_nothing(srv):
     assert "Strict-Transport-Security" not in srv.get("/").headers
 
 
+def refused(make_server, server, message):
+    """Asserts that torgd with this server section stops at start saying message."""
+    srv = make_server(config_with(server=server), users={}, start=False)
+    with pytest.raises(AssertionError) as e:
+        srv.start()
+    assert message in str(e.value), (server, str(e.value)[-600:])
+
+
 def test_bad_tls_files_are_refused_at_start(make_server, ca, tmp_path):
     cert, key = ca.issue("torg-one", 1001)
     other_cert, _ = ca.issue("torg-other", 1002)
@@ -174,14 +182,12 @@ def test_bad_tls_files_are_refused_at_start(make_server, ca, tmp_path):
          f"server.tls.key {locked}: no unencrypted PEM private key"),
     ]
     for tls, message in cases:
-        srv = make_server(config_with(server={"tls": tls}), users={}, start=False)
-        with pytest.raises(AssertionError) as e:
-            srv.start()
-        assert message in str(e.value), (tls, str(e.value)[-600:])
+        refused(make_server, {"tls": tls}, message)
+    refused(make_server, {"tls": {"cert": cert, "key": key},
+                          "public_url": "http://torg.example.no"},
+            'server.public_url: "http://torg.example.no" is http://, but with server.tls '
+            "torgd answers only https")
     if os.geteuid() != 0:  # root reads any file: only a normal user sees the mode
         os.chmod(key, 0)
-        srv = make_server(config_with(server={"tls": {"cert": cert, "key": key}}), users={},
-                          start=False)
-        with pytest.raises(AssertionError) as e:
-            srv.start()
-        assert f"server.tls.key: cannot read {key}: Permission denied" in str(e.value)
+        refused(make_server, {"tls": {"cert": cert, "key": key}},
+                f"server.tls.key: cannot read {key}: Permission denied")
