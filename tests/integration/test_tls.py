@@ -28,9 +28,7 @@ def tls_server(make_server, ca, tmp_path, **server):
                          key=str(tmp_path / "floor.key"))
     srv = make_server(config_with(server={"tls": {"cert": cert, "key": key}, **server}),
                       start=False)
-    srv.base = f"https://localhost:{srv.port}"
-    ca.trust(srv.http)
-    srv.start()
+    srv.over_tls(ca).start()
     srv.settle_day()
     return srv, cert, key
 

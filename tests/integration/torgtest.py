@@ -242,6 +242,13 @@ class Torgd:
                                      + self.read_stderr()[-4000:])
             time.sleep(0.05)
 
+    def over_tls(self, ca):
+        """For a torgd with server.tls: its requests go to https://localhost:PORT trusting
+        only the ThrowawayCA ca. Call before start(); returns self."""
+        self.base = f"https://localhost:{self.port}"
+        ca.trust(self.http)
+        return self
+
     def _limits(self):
         """In the child before exec: the open-file limit the test asked for."""
         import resource
