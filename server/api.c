@@ -200,6 +200,10 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	a->www = xstrdup(opts->www);
 	a->iface = xstrdup(host); /* lws keeps the pointer: it must outlive the vhost */
 	a->conns.reserve_fd = a->conns.listen_fd = -1;
+	if ((rc = api__tls_prepare(a, cause)) != 0) {
+		api_free(a);
+		return rc;
+	}
 	api__static_headers(a);
 	/* Every connection costs a descriptor: take what the hard limit allows (lws sizes its
 	 * tables from the limit when the context is made). */
@@ -231,7 +235,8 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	 * normally (a default vhost failing inside lws_create_context leaves one half torn
 	 * down, and running the loop over it crashed). */
 	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_VALIDATE_UTF8 |
-		       LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+		       LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+		       (a->tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
 	info.foreign_loops = loops;
 	info.user = a;
 	info.pcontext = &a->ctx;
@@ -254,12 +259,24 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	info.timeout_secs = 30;
 	info.max_http_header_data = 4096;
 	info.keepalive_timeout = 30;
+	if (a->tls) {
+		/* lws makes the vhost's SSL_CTX and hands it to the http protocol's callback,
+		 * where api_tls.c fills it (no file paths here: lws would read them itself
+		 * and could not read them again without dropping the context). HTTP/1.1 is
+		 * the only protocol offered: h2 would carry torgd's HTTP and WebSocket in a
+		 * framing it is not tested with. */
+		info.options |=
+		    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_CREATE_VHOST_SSL_CTX;
+		info.alpn = "http/1.1";
+	}
 	/* lws logs a failed bind in three lines of its own; ours below says it in one. */
 	lws_set_log_level(0, lws_log_cb);
 	a->vhost = lws_create_vhost(a->ctx, &info);
 	lws_set_log_level(getenv("TORG_LWS_DEBUG") ? 0x3ff : (LLL_ERR | LLL_WARN), lws_log_cb);
 	if (!a->vhost) {
-		*cause = bind_failure(host, v6, port, opts->listen);
+		*cause = api__tls_on(a) && !api__tls_ready(a)
+			     ? xstrdup("server.tls: cannot set up TLS (see the line above)")
+			     : bind_failure(host, v6, port, opts->listen);
 		api_stop(a);
 		uv_run(loop, UV_RUN_DEFAULT);
 		api_free(a);
@@ -302,6 +319,7 @@ void api_free(struct api *a)
 	free(a->page_headers);
 	free(a->display_headers);
 	free(a->asset_headers);
+	api__tls_free(a);
 	free(a);
 }
 

@@ -38,5 +38,10 @@ void api_stop(struct api *a);
 void api_free(struct api *a);
 /** Engine hooks that route durable events to the WebSocket sessions. */
 void api_engine_hooks(struct api *a, struct engine_hooks *hooks);
+/** SIGHUP: reads server.tls's certificate and key again for new handshakes (open
+ *  connections keep theirs). 0 when the new pair is in use; 1 when torgd has no TLS;
+ *  -EINVAL with *cause (malloc'd, naming the file) when the new pair is refused and
+ *  the running one stays. */
+int api_tls_reload(struct api *a, char **cause);
 
 #endif

@@ -184,6 +184,7 @@ static void find_client(struct http_req *r)
 {
 	struct api *a = r->api;
 	const struct netaddr *peer = api__conn_peer(a, r->wsi);
+	r->https = api__https(a, r->wsi);
 	if (!peer) { /* no record (should not happen): take what lws says */
 		char text[NETADDR_STRLEN];
 		lws_get_peer_simple(r->wsi, text, sizeof(text));
@@ -199,17 +200,30 @@ static void find_client(struct http_req *r)
 	netaddr_client(peer, xff, len, a->cfg->trusted_proxies, a->cfg->ntrusted_proxies,
 		       &r->client);
 	free(xff);
-	r->https = api__https(a, r->wsi);
 }
 
 bool api__https(struct api *a, struct lws *wsi)
 {
+	if (api__tls_on(a)) /* torgd's own port speaks only TLS */
+		return true;
 	const struct netaddr *peer = api__conn_peer(a, wsi);
 	if (!peer || !api__trusted_proxy(a, peer))
 		return false;
 	char proto[64];
 	int n = lws_hdr_custom_copy(wsi, proto, sizeof(proto), "x-forwarded-proto:", 18);
 	return n > 0 && netaddr_proto_https(proto, (size_t)n);
+}
+
+/* With torgd's own TLS, every answer tells the browser to come back only over https
+ * for a year (behind a proxy, the proxy says so). */
+static int add_hsts(struct lws *wsi, unsigned char **p, unsigned char *end)
+{
+	static const char hsts[] = "max-age=31536000";
+	if (!api__tls_on(lws_context_user(lws_get_context(wsi))))
+		return 0;
+	return lws_add_http_header_by_name(
+	    wsi, (const unsigned char *)"strict-transport-security:", (const unsigned char *)hsts,
+	    (int)sizeof(hsts) - 1, p, end);
 }
 
 /* ---- the checks before a route runs ---- */
@@ -373,6 +387,8 @@ static int write_answer(struct http_req *r)
 						(const unsigned char *)always[i].value,
 						(int)strlen(always[i].value), &p, end))
 			return -1;
+	if (add_hsts(r->wsi, &p, end))
+		return -1;
 	for (char *line = r->extra; *line;) {
 		char *colon = strchr(line, ':'), *eol = strstr(line, "\r\n");
 		if (!colon || !eol)
@@ -509,6 +525,7 @@ static int refuse_upgrade(struct lws *wsi, const char *up)
 	static const char body[] = "{\"error\":{\"code\":\"bad_request\",\"message\":\"only "
 				   "WebSocket upgrades are taken here\",\"field\":\"upgrade\"}}";
 	if (lws_add_http_common_headers(wsi, 400, "application/json", sizeof(body) - 1, &p, end) ||
+	    add_hsts(wsi, &p, end) ||
 	    lws_add_http_header_by_name(wsi, (const unsigned char *)"connection:",
 					(const unsigned char *)"close", 5, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end))
@@ -596,6 +613,8 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		if (a)
 			api__conn_destroyed(a, wsi);
 		return 0;
+	case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+		return a ? api__tls_vhost_ctx(a, user) : -1;
 	default:
 		break;
 	}

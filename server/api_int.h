@@ -57,6 +57,7 @@ struct api {
 	char *www;
 	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
 	char *page_headers, *display_headers, *asset_headers;
+	struct api_tls *tls; /* server.tls (api_tls.c); NULL for plain HTTP */
 	bool stopping;
 	/* WebSocket sessions: all of them; the subscribed ones (event streams); and the
 	 * others while a message of theirs waits to be durable. A durable batch visits
@@ -200,7 +201,8 @@ enum http_method;
  *  own origin (scheme from https, the Host header), or server.allowed_origins (with
  *  public_url's). A request without Origin is not from a browser page: allowed. */
 bool api__origin_ok(struct api *a, struct lws *wsi, bool https);
-/** Whether a request came over https: a trusted proxy says so in X-Forwarded-Proto. */
+/** Whether a request came over https: torgd's own TLS, or a trusted proxy says so in
+ *  X-Forwarded-Proto. */
 bool api__https(struct api *a, struct lws *wsi);
 /** The staff session token of a request (Bearer, else the torg_session cookie) into out;
  *  true when one was found. */
@@ -324,6 +326,21 @@ void api__conn_stop(struct api *a);
 int api__static_serve(struct api *a, struct lws *wsi, const char *file);
 /** Makes the security headers of pages, the wall display and assets (once, at start). */
 void api__static_headers(struct api *a);
+
+/* api_tls.c */
+/** With server.tls, reads and checks the certificate and key (before the vhost is made);
+ *  0, or -EINVAL with *cause naming the file. Nothing to do without server.tls. */
+int api__tls_prepare(struct api *a, char **cause);
+/** LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS: the vhost's SSL_CTX (user) gets
+ *  the prepared certificate and key and torgd's TLS settings; -1 fails the vhost. */
+int api__tls_vhost_ctx(struct api *a, void *ssl_ctx);
+/** Whether torgd's own port speaks TLS. */
+bool api__tls_on(const struct api *a);
+/** Whether the vhost's SSL_CTX holds the certificate (api__tls_vhost_ctx succeeded). */
+bool api__tls_ready(const struct api *a);
+/** Frees what api__tls_prepare made. */
+void api__tls_free(struct api *a);
+
 /** The metrics text (malloc'd). */
 char *api__metrics(struct api *a, size_t *len);
 

@@ -64,7 +64,8 @@ void api__qr_route(struct api *a, struct http_req *r, const char *id)
 		snprintf(base, sizeof(base), "%s://%s", api__http_https(r) ? "https" : "http",
 			 host);
 	else
-		snprintf(base, sizeof(base), "http://%s", a->cfg->listen);
+		snprintf(base, sizeof(base), "%s://%s", api__tls_on(a) ? "https" : "http",
+			 a->cfg->listen);
 	size_t bl = strlen(base);
 	while (bl > 0 && base[bl - 1] == '/')
 		base[--bl] = '\0';

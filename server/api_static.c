@@ -50,9 +50,13 @@ static const char *mime_of(const char *path)
 
 void api__static_headers(struct api *a)
 {
-	static const char common[] = "x-content-type-options: nosniff\x0d\x0a"
-				     "cache-control: no-cache\x0d\x0a"
-				     "referrer-policy: no-referrer\x0d\x0a";
+	static const char base[] = "x-content-type-options: nosniff\x0d\x0a"
+				   "cache-control: no-cache\x0d\x0a"
+				   "referrer-policy: no-referrer\x0d\x0a";
+	/* With torgd's own TLS, pages also say: only over https, for a year. */
+	char *common =
+	    xasprintf("%s%s", base,
+		      api__tls_on(a) ? "strict-transport-security: max-age=31536000\x0d\x0a" : "");
 	/* Staff pages and the visitor's pages are never framed (clickjacking); a wall
 	 * display may be, by the floor itself and by the signage origins configured. */
 	a->page_headers = xasprintf("%scontent-security-policy: " PAGE_CSP "'none'\x0d\x0a"
@@ -68,6 +72,7 @@ void api__static_headers(struct api *a)
 	a->asset_headers = xasprintf("%scontent-security-policy: default-src 'none'; "
 				     "frame-ancestors 'none'\x0d\x0a",
 				     common);
+	free(common);
 }
 
 int api__static_serve(struct api *a, struct lws *wsi, const char *file)

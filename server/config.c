@@ -512,6 +512,8 @@ void config_free(struct config *cfg)
 	free(cfg->listen);
 	free(cfg->database);
 	free(cfg->public_url);
+	free(cfg->tls_cert);
+	free(cfg->tls_key);
 	free(cfg->trusted_proxies);
 	for (size_t i = 0; i < cfg->nallowed_origins; i++)
 		free(cfg->allowed_origins[i]);

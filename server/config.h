@@ -126,6 +126,9 @@ struct config {
 	int max_connections_per_address; /* default 256 */
 	int ws_ping_s;			 /* a quiet WebSocket is pinged after this; default 30 */
 	int ws_idle_close_s;		 /* and closed when quiet this long; default 70 */
+	/* TLS on torgd's own port (server.tls): PEM certificate chain and private key
+	 * files, both NULL when torgd speaks plain HTTP. */
+	char *tls_cert, *tls_key;
 
 	struct hours hours; /* default: always open */
 

@@ -2,16 +2,20 @@
  * config_server.c — the "server" section of the floor's configuration (see
  * config/README.md): where torgd listens and stores, its public address, the
  * origins it trusts for browser requests, the reverse proxies whose
- * X-Forwarded-For it believes, and the connection limits. Split from config.c,
- * whose parse calls config__parse_server() (config_json.h).
+ * X-Forwarded-For it believes, the connection limits, and the TLS certificate
+ * and key of its own port. Split from config.c, whose parse calls
+ * config__parse_server() (config_json.h).
  */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "config_json.h"
 #include "http_parse.h"
@@ -122,14 +126,66 @@ static int parse_proxies(struct config__parse *p, json_t *sv)
 	return 0;
 }
 
+/* Checks that path names a regular file torgd can read now (a certificate or key is
+ * read again on SIGHUP, so it must stay readable by torgd's own user). The message
+ * names the whole path, unquoted as OpenSSL's are (config__quote would shorten it). */
+static int readable_file(struct config__parse *p, const char *where, const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0)
+		return config__fail(p, where, "cannot read %s: %s", path, strerror(errno));
+	bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+	close(fd);
+	if (!regular)
+		return config__fail(p, where, "%s is not a file", path);
+	return 0;
+}
+
+/* Parses the optional server.tls: {"cert": PEM chain file, "key": PEM key file}. Whether
+ * the files hold a certificate and its key is checked when the port is made (api_tls.c). */
+static int parse_tls(struct config__parse *p, json_t *sv)
+{
+	static const char *const keys[] = {"cert", "key", NULL};
+	const char *cert = NULL, *key = NULL;
+	json_t *tv;
+	if (config__get_typed(p, "server", sv, "tls", JSON_OBJECT, "an object", false, &tv) < 0)
+		return -EINVAL;
+	if (!tv)
+		return 0;
+	if (config__check_keys(p, "server.tls", tv, keys) < 0 ||
+	    config__get_string(p, "server.tls", tv, "cert", true, &cert) < 0 ||
+	    config__get_string(p, "server.tls", tv, "key", true, &key) < 0)
+		return -EINVAL;
+	if (!*cert)
+		return config__fail(p, "server.tls.cert", "empty");
+	if (!*key)
+		return config__fail(p, "server.tls.key", "empty");
+	if (readable_file(p, "server.tls.cert", cert) < 0 ||
+	    readable_file(p, "server.tls.key", key) < 0)
+		return -EINVAL;
+	p->cfg->tls_cert = xstrdup(cert);
+	p->cfg->tls_key = xstrdup(key);
+	return 0;
+}
+
 /* Parses the optional "server" section. */
 int config__parse_server(struct config__parse *p, json_t *root)
 {
 	static const char *const keys[] = {
-	    "listen",	       "database",	  "synchronous",
-	    "public_url",      "trusted_proxies", "allowed_origins",
-	    "frame_ancestors", "max_connections", "max_connections_per_address",
-	    "ws_ping_s",       "ws_idle_close_s", NULL,
+	    "listen",
+	    "database",
+	    "synchronous",
+	    "public_url",
+	    "trusted_proxies",
+	    "allowed_origins",
+	    "frame_ancestors",
+	    "max_connections",
+	    "max_connections_per_address",
+	    "ws_ping_s",
+	    "ws_idle_close_s",
+	    "tls",
+	    NULL,
 	};
 	static const char *const syncs[] = {"normal", "full", "extra", NULL};
 	struct config *cfg = p->cfg;
@@ -197,7 +253,7 @@ int config__parse_server(struct config__parse *p, json_t *root)
 	    config__get_int(p, "server", sv, "ws_ping_s", 1, 3600, &cfg->ws_ping_s) < 0 ||
 	    config__get_int(p, "server", sv, "ws_idle_close_s", 2, 7200, &cfg->ws_idle_close_s) <
 		0 ||
-	    parse_proxies(p, sv) < 0 ||
+	    parse_proxies(p, sv) < 0 || parse_tls(p, sv) < 0 ||
 	    parse_origins(p, sv, "allowed_origins", &cfg->allowed_origins, &cfg->nallowed_origins) <
 		0 ||
 	    parse_origins(p, sv, "frame_ancestors", &cfg->frame_ancestors, &cfg->nframe_ancestors) <
@@ -209,6 +265,10 @@ int config__parse_server(struct config__parse *p, json_t *root)
 		    "%d must be more than server.ws_ping_s (%d): a session is pinged "
 		    "before it is closed",
 		    cfg->ws_idle_close_s, cfg->ws_ping_s);
+	if (cfg->tls_cert && cfg->public_url && strncmp(cfg->public_url, "https://", 8) != 0)
+		return config__fail(p, "server.public_url",
+				    "%s is http://, but with server.tls torgd answers only https",
+				    config__quote(p, cfg->public_url));
 	if (cfg->public_url) { /* the floor's public address is always an allowed origin */
 		char origin[CONFIG__ORIGIN_MAX];
 		if (origin_of_url(cfg->public_url, origin, sizeof(origin)) == 0) {

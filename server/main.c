@@ -1,7 +1,8 @@
 /*
  * main.c — torgd's command line and life cycle: load and check the floor's
  * configuration, run the `user` subcommands, or open the store, replay the
- * journal, and serve until SIGINT/SIGTERM. Shutdown closes every connection,
+ * journal, and serve until SIGINT/SIGTERM (SIGHUP re-reads server.tls's certificate
+ * and key). Shutdown closes every connection,
  * commits what is pending, closes every handle, and checks that
  * uv_loop_close() returns 0.
  */
@@ -36,7 +37,7 @@
 
 struct torgd {
 	uv_loop_t loop;
-	uv_signal_t sigint, sigterm;
+	uv_signal_t sigint, sigterm, sighup;
 	uv_timer_t watchdog; /* systemd's, see sdnotify.h */
 	struct config *cfg;
 	struct store *store;
@@ -76,7 +77,31 @@ static void part_done(void *arg)
 		uv_close((uv_handle_t *)&t->sigint, NULL);
 		uv_close((uv_handle_t *)&t->sigterm, NULL);
 		uv_close((uv_handle_t *)&t->watchdog, NULL);
+		uv_close((uv_handle_t *)&t->sighup, NULL);
 	}
+}
+
+/* SIGHUP (systemctl reload): re-reads what can change without a restart — server.tls's
+ * certificate and key (for new connections; open ones keep going) — between systemd's
+ * RELOADING=1 and READY=1. Anything else to re-read on SIGHUP belongs here too. */
+static void sighup_cb(uv_signal_t *h, int signum)
+{
+	(void)signum;
+	struct torgd *t = h->data;
+	char *cause = NULL;
+	if (t->stopping)
+		return;
+	sdnotify_reloading();
+	int rc = api_tls_reload(t->api, &cause);
+	sdnotify_ready(NULL);
+	if (rc == 0)
+		log_info("SIGHUP: server.tls certificate and key read again (%s)",
+			 t->cfg->tls_cert);
+	else if (rc > 0)
+		log_info("SIGHUP: nothing to read again (no server.tls)");
+	else
+		log_err("SIGHUP: %s; the running certificate stays", cause);
+	free(cause);
 }
 
 /* SIGINT/SIGTERM: stop accepting, commit what is pending, close everything. */
@@ -246,12 +271,14 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		log_warn("statistics are not available (no worker thread)");
 	uv_signal_init(&t.loop, &t.sigint);
 	uv_signal_init(&t.loop, &t.sigterm);
-	t.sigint.data = t.sigterm.data = &t;
+	uv_signal_init(&t.loop, &t.sighup);
+	t.sigint.data = t.sigterm.data = t.sighup.data = &t;
 	uv_signal_start(&t.sigint, signal_cb, SIGINT);
 	uv_signal_start(&t.sigterm, signal_cb, SIGTERM);
+	uv_signal_start(&t.sighup, sighup_cb, SIGHUP);
 	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id,
 		 cfg->nservices, cfg->ncounters, cfg->ndisplays);
-	log_info("listening on http://%s", listen);
+	log_info("listening on %s://%s", cfg->tls_cert ? "https" : "http", listen);
 	/* the listener is up and the journal replayed: systemd may now start what needs us */
 	if (sdnotify_watchdog_start(&t.loop, &t.watchdog) != 0)
 		log_warn("cannot start the systemd watchdog timer");

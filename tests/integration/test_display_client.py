@@ -3,7 +3,8 @@ real terminal (tmux, capture-pane) shows calls made through the API; kill -9 and
 of the server while calls are made loses no call on the board or in --on-call (each call
 announced exactly once) and shows the reconnecting mark in between; --once output, its
 timeout and a server error; --on-call's environment and that it never blocks the board;
-wss:// through a TLS proxy (socat) with a throw-away CA, refused without it; valgrind
+wss:// through a TLS proxy (socat) and to torgd's own server.tls with a throw-away CA,
+refused without it (and ws:// to a TLS port gets no board); valgrind
 (or ASan, for a sanitizer build) on --once; SIGTERM restores the terminal and exits 0.
 A display filtered to some services (--display upstairs, --services) shows a call made
 after events of other services on its first and only connection (a counting TCP proxy in
@@ -26,7 +27,7 @@ import time
 
 import pytest
 
-from torgtest import ROOT_DIR, check_output_clean, free_port
+from torgtest import ROOT_DIR, ThrowawayCA, check_output_clean, config_with, free_port
 
 # How long the board may take to show something (raise under valgrind or on a slow box).
 SCREEN_TIMEOUT = float(os.environ.get("TORG_SCREEN_TIMEOUT", "15"))
@@ -504,24 +505,10 @@ def test_on_call_environment_and_not_blocking(srv, display_bin, tmp_path):
 # ---- wss:// ----
 
 
-def make_ca_and_cert(d):
-    """A throw-away CA and a server certificate for localhost / 127.0.0.1 signed by it;
-    returns (ca.pem, cert.pem, key.pem)."""
-    def ossl(*args):
-        subprocess.run(["openssl", *args], cwd=d, check=True, capture_output=True, timeout=60)
-    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out",
-         "ca.pem", "-days", "2", "-subj", "/CN=torg test CA")
-    ossl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "key.pem", "-out", "srv.csr",
-         "-subj", "/CN=localhost")
-    with open(os.path.join(d, "ext.cnf"), "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    ossl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
-         "-CAcreateserial", "-out", "cert.pem", "-days", "2", "-extfile", "ext.cnf")
-    return (os.path.join(d, n) for n in ("ca.pem", "cert.pem", "key.pem"))
-
-
 def test_wss_through_tls_proxy(srv, display_bin, tmp_path):
-    ca, cert, key = make_ca_and_cert(str(tmp_path))
+    ca = ThrowawayCA(tmp_path / "ca")
+    cert, key = ca.issue("localhost", 1001)
+    ca = ca.cert
     port = free_port()
     proxy = subprocess.Popen(
         ["socat", f"OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={cert},"
@@ -541,6 +528,24 @@ def test_wss_through_tls_proxy(srv, display_bin, tmp_path):
     finally:
         proxy.terminate()
         proxy.wait(10)
+
+
+def test_wss_to_torgd_with_its_own_tls(make_server, display_bin, tmp_path):
+    """A small floor's console board against torgd's server.tls, no proxy."""
+    ca = ThrowawayCA(tmp_path / "ca")
+    cert, key = ca.issue("localhost", 1001)
+    srv = make_server(config_with(server={"tls": {"cert": cert, "key": key}}), start=False)
+    srv.over_tls(ca).start()
+    srv.settle_day()
+    srv.issue("social")
+    srv.open_counter("ola", "r1")
+    srv.act("ola", "r1", "call-next")
+    r = run_once(display_bin, "--server", f"wss://localhost:{srv.port}", "--ca", ca.cert,
+                 "--lang", "en", "--timeout", "15")
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^  D001   -> r1  \d\d:\d\d$", r.stdout, re.M), r.stdout
+    r = run_once(display_bin, "--server", f"ws://localhost:{srv.port}", "--timeout", "2")
+    assert r.returncode == 1 and "no board from" in r.stderr, r  # ws:// on a TLS port
 
 
 # ---- frames torgd would not send: a scripted server ----

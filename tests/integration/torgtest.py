@@ -18,6 +18,7 @@ import re
 import signal
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -231,8 +232,8 @@ class Torgd:
                 self.proc = None
                 raise AssertionError(f"torgd exited with {rc} during start-up:\n"
                                      + self.read_stderr()[-4000:])
-            try:
-                r = requests.get(self.base + "/healthz", timeout=1)
+            try:  # through self.http: a test may have set base to https and its CA
+                r = self.http.get(self.base + "/healthz", timeout=1)
                 if r.status_code == 200:
                     return self
             except requests.RequestException:
@@ -242,6 +243,13 @@ class Torgd:
                 raise AssertionError(f"torgd not ready after {START_TIMEOUT}s:\n"
                                      + self.read_stderr()[-4000:])
             time.sleep(0.05)
+
+    def over_tls(self, ca):
+        """For a torgd with server.tls: its requests go to https://localhost:PORT trusting
+        only the ThrowawayCA ca. Call before start(); returns self."""
+        self.base = f"https://localhost:{self.port}"
+        ca.trust(self.http)
+        return self
 
     def _limits(self):
         """In the child before exec: the open-file limit the test asked for."""
@@ -415,6 +423,63 @@ class Torgd:
         return c
 
 
+class ThrowawayCA:
+    """A throw-away certificate authority (openssl, EC P-256) in directory d, and the
+    server certificates it signs, for tests of TLS."""
+
+    def __init__(self, d):
+        self.dir = str(d)
+        os.makedirs(self.dir, exist_ok=True)
+        self.cert = os.path.join(self.dir, "ca.pem")
+        self.key = os.path.join(self.dir, "ca.key")
+        self.openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+                      "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", self.key,
+                      "-out", self.cert, "-days", "2", "-subj", "/CN=torg test CA")
+
+    def openssl(self, *args):
+        """Runs openssl with args; asserts success."""
+        r = subprocess.run(["openssl", *args], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0, f"openssl {' '.join(args)}: {r.stderr}"
+
+    def issue(self, name, serial, cert=None, key=None, rsa=False):
+        """Signs a certificate for localhost and 127.0.0.1 with CN=name and the serial;
+        writes it and its new key (EC P-256, or RSA 2048) to cert and key (default
+        NAME.pem, NAME.key)."""
+        cert = cert or os.path.join(self.dir, name + ".pem")
+        key = key or os.path.join(self.dir, name + ".key")
+        csr = os.path.join(self.dir, name + ".csr")
+        ext = os.path.join(self.dir, name + ".ext")
+        with open(ext, "w", encoding="utf-8") as f:
+            f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n"
+                    "extendedKeyUsage=serverAuth\n")
+        kind = ["rsa:2048"] if rsa else ["ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+        self.openssl("req", "-newkey", *kind, "-nodes", "-keyout", key, "-out", csr,
+                      "-subj", f"/CN={name}")
+        self.openssl("x509", "-req", "-in", csr, "-CA", self.cert, "-CAkey", self.key,
+                      "-set_serial", str(serial), "-days", "2", "-extfile", ext, "-out", cert)
+        return cert, key
+
+    def trust(self, session):
+        """Makes a requests session trust only this CA (and ignore REQUESTS_CA_BUNDLE,
+        which would otherwise override its verify); returns it."""
+        session.verify = self.cert
+        session.trust_env = False
+        return session
+
+    def context(self):
+        """An ssl.SSLContext for clients that trusts only this CA."""
+        return ssl.create_default_context(cafile=self.cert)
+
+    def peer_cert(self, host, port, source=None):
+        """The (serial, CN) of the certificate a new TLS connection to host:port gets."""
+        with socket.create_connection((host, port), timeout=5,
+                                      source_address=(source, 0) if source else None) as s:
+            with self.context().wrap_socket(s, server_hostname=host) as t:
+                c = t.getpeercert()
+        cn = dict(x[0] for x in c["subject"])["commonName"]
+        return int(c["serialNumber"], 16), cn
+
+
 def expect_error(r, status, code, field=None):
     """Asserts r is the error envelope with that status and code (and field when
     given); returns the error object."""
@@ -462,7 +527,8 @@ class WsClient:
     """A synchronous WebSocket client for torg.v1. Frames that hold a JSON array
     (batches) are flattened into messages; frames and batches are counted."""
 
-    def __init__(self, url, headers=None, subprotocols=("torg.v1",), max_queue=32):
+    def __init__(self, url, headers=None, subprotocols=("torg.v1",), max_queue=32,
+                 ssl_context=None):
         self.loop = _bg_loop()
         self.frames = 0
         self.batches = 0
@@ -472,7 +538,7 @@ class WsClient:
             return await websockets.connect(
                 url, subprotocols=list(subprotocols) if subprotocols else None,
                 extra_headers=headers, max_size=None, max_queue=max_queue,
-                ping_interval=None,
+                ping_interval=None, **({"ssl": ssl_context} if ssl_context else {}),
                 open_timeout=WS_TIMEOUT, close_timeout=2)
 
         self.ws = self._run(connect(), WS_TIMEOUT + 1)

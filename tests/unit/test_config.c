@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define CHECK_STR(a, b)                                                                            \
 	do {                                                                                       \
@@ -246,6 +247,55 @@ static bool test_server_network(void)
 			 "session is pinged before it is closed");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'ws_ping_s': 0}"),
 			 "server.ws_ping_s: expected a positive integer, got 0");
+	return ok;
+}
+
+/* server.tls: two readable files (what they hold is checked when torgd listens, not
+ * here), and each way the section or a file can be wrong. */
+static bool test_server_tls(void)
+{
+	bool ok = true;
+	char *cause, file[] = "/tmp/torg-test-tls-XXXXXX";
+	int rc, fd = mkstemp(file);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return false;
+	close(fd);
+	char doc[1024];
+	snprintf(doc, sizeof(doc),
+		 "{" FLOOR_OK ", 'server': {'tls': {'cert': '%s', 'key': '%s'}}, " SVCS_OK
+		 ", " CTRS_OK "}",
+		 file, file);
+	struct config *cfg = parse(doc, &cause, &rc);
+	CHECK(rc == 0 && cfg && cfg->tls_cert && cfg->tls_key);
+	CHECK(cfg && strcmp(cfg->tls_cert, file) == 0 && strcmp(cfg->tls_key, file) == 0);
+	config_free(cfg);
+	cfg = parse(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK), &cause, &rc);
+	CHECK(cfg && !cfg->tls_cert && !cfg->tls_key);
+	config_free(cfg);
+	snprintf(doc, sizeof(doc),
+		 "{" FLOOR_OK ", 'server': {'tls': {'cert': '%s', 'key': '/nonexistent/k.pem'}}}",
+		 file);
+	ok &= fails_with(
+	    doc, "server.tls.key: cannot read /nonexistent/k.pem: No such file or directory");
+	snprintf(doc, sizeof(doc),
+		 "{" FLOOR_OK ", 'server': {'tls': {'cert': '/tmp', 'key': '%s'}}}", file);
+	ok &= fails_with(doc, "server.tls.cert: /tmp is not a file");
+	snprintf(doc, sizeof(doc),
+		 "{" FLOOR_OK ", 'server': {'public_url': 'http://x.example', 'tls': {'cert': "
+		 "'%s', 'key': '%s'}}}",
+		 file, file);
+	ok &= fails_with(doc, "server.public_url: \"http://x.example\" is http://, but "
+			      "with server.tls torgd answers only https");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': {'cert': 'a.pem'}}"),
+			 "server.tls.key: missing");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': {'cert': '', 'key': 'k'}}"),
+			 "server.tls.cert: empty");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': {'cert': 'a', 'key': 'b', 'ca': 'c'}}"),
+			 "server.tls.ca: unknown key");
+	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': true}"),
+			 "server.tls: expected an object, got boolean");
+	unlink(file);
 	return ok;
 }
 
@@ -756,6 +806,7 @@ int main(void)
 	run("defaults", test_defaults);
 	run("explicit_values", test_explicit_values);
 	run("server_network", test_server_network);
+	run("server_tls", test_server_tls);
 	run("err_syntax", test_err_syntax);
 	run("err_unknown_key", test_err_unknown_key);
 	run("err_missing_and_types", test_err_missing_and_types);
