@@ -275,9 +275,12 @@ static int cmd_restore(const char *db, int argc, char **argv)
 	struct store_backup_result res;
 	int code = 1, lock = -1;
 	struct stat st;
-	if (stat(from, &st) != 0 || !S_ISREG(st.st_mode)) {
-		fprintf(stderr, "restore: %s: %s\n", from,
-			errno && !S_ISREG(st.st_mode) ? strerror(errno) : "not a regular file");
+	if (stat(from, &st) != 0) {
+		fprintf(stderr, "restore: %s: %s\n", from, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "restore: %s: not a regular file\n", from);
 		goto out;
 	}
 	if ((a = realpath(from, NULL)) && (b = realpath(db, NULL)) && strcmp(a, b) == 0) {
