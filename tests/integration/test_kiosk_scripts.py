@@ -67,10 +67,10 @@ def test_shellcheck_passes():
 
 
 def test_kiosk_dry_run_prints_every_step():
-    out = dry_run("setup-screen", "kiosk", "https://torg.example/kiosk#print=auto")
+    out = dry_run("setup-screen", "kiosk", "https://torg.example/kiosk/k1#print=auto")
     for flag in FLAGS + ["--kiosk-printing"]:
         assert flag in out, f"{flag} missing:\n{out}"
-    assert "TORG_SCREEN_URL='https://torg.example/kiosk#print=auto'" in out
+    assert "TORG_SCREEN_URL='https://torg.example/kiosk/k1#print=auto'" in out
     assert re.search(r"\+ useradd .*torg-screen", out) or "user torg-screen exists" in out
     # The auto-login: a PAM session on the terminal, started by the unit at boot.
     for line in ["PAMName=torg-screen", "TTYPath=/dev/tty1", "session  required pam_systemd.so",
@@ -85,7 +85,7 @@ def test_kiosk_dry_run_prints_every_step():
 
 def test_wall_dry_run_has_no_printing_and_can_reboot_nightly():
     out = dry_run("setup-screen", "--tty", "2", "--nightly-reboot", "03:30", "wall",
-                  "http://10.0.0.5:8080/display?id=hall")
+                  "http://10.0.0.5:8080/display/hall")
     for flag in FLAGS:
         assert flag in out
     assert "--kiosk-printing" not in out
@@ -133,7 +133,8 @@ def test_ppd_names_the_filter_and_every_size():
     for key in ("PageRegion", "ImageableArea", "PaperDimension"):
         assert sorted(re.findall(rf"^\*{key} (\w+)/", ppd, re.M)) == sorted(sizes), key
     assert "*DefaultPageSize: X80MMY200MM" in ppd
-    assert "cupsColorSpace 3" in ppd and "cupsBitsPerColor 1" in ppd
+    # 8-bit gray, thresholded by the filter: 1-bit from cups-filters comes dithered
+    assert "cupsBitsPerColor 8/cupsColorOrder 0/cupsColorSpace 18" in ppd
 
 
 # ---- the ESC/POS filter ----
@@ -234,3 +235,37 @@ def test_filter_refuses_what_is_not_raster(data):
     assert r.returncode == 1
     assert b"ERROR:" in r.stderr
     assert b"Traceback" not in r.stderr
+
+
+RECEIPT = """<!doctype html><style>@page { size: 80mm 160mm; margin: 0 }
+body { font-family: sans-serif; text-align: center; margin: 0; padding: 6mm 4mm }
+h1 { font-size: 40pt; margin: 2mm }</style><p>Testtorget</p><h1>B023</h1><p>NAV</p>"""
+
+
+def test_a_chromium_page_prints_through_cups_filters(tmp_path):
+    """The real chain: Chromium's PDF, cups-filters' pdftoraster with torg-receipt.ppd,
+    torg-escpos: one receipt, 72 mm wide, trimmed below the text, no dithered background."""
+    pdftoraster = "/usr/lib/cups/filter/pdftoraster"
+    if not os.access(pdftoraster, os.X_OK):
+        need("pdftoraster")  # fails on CI, skips elsewhere
+    chromium = need("chromium")
+    html = tmp_path / "r.html"
+    html.write_text(RECEIPT)
+    pdf = tmp_path / "r.pdf"
+    subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}",
+                    "--no-pdf-header-footer", html.as_uri()],
+                   capture_output=True, timeout=120, check=True)
+    env = dict(os.environ, PPD=os.path.join(KIOSK, "torg-receipt.ppd"))
+    ras = subprocess.run([pdftoraster, "1", "kiosk", "ticket", "1", "", str(pdf)], env=env,
+                         capture_output=True, timeout=60, check=True).stdout
+    r = run_filter(ras)
+    assert r.returncode == 0, r.stderr
+    bands, tail = parse_escpos(r.stdout)
+    img = b"".join(b[2] for b in bands)
+    assert {b[0] for b in bands} == {72}
+    rows = len(img) // 72
+    assert 200 < rows < 1280 - 200, f"{rows} rows: the blank paper was not left out"
+    assert not any(img[:30 * 72]), "the top margin is not white (dithered background?)"
+    assert sum(bin(b).count("1") for b in img) > 5000, "no ink: the text did not print"
+    assert tail == b"\x1bd\x04\x1dVB\x00"
