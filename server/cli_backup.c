@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,13 +100,69 @@ static char *temp_beside(const char *target, const char *what)
 	return path;
 }
 
+/* The temporary copy in the making and its rollback journal, for the signal handler. */
+static char *volatile temp_path, *volatile temp_journal;
+
+/* SIGINT/SIGTERM/SIGHUP during a copy: removes the temporary files, then dies of the
+ * signal as it would have (unlink and raise are async-signal-safe). */
+static void interrupted(int sig)
+{
+	if (temp_path)
+		unlink(temp_path);
+	if (temp_journal)
+		unlink(temp_journal);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* Makes the temporary file beside target (temp_beside) and arms its removal on a signal. */
+static char *temp_armed(const char *target, const char *what)
+{
+	char *path = temp_beside(target, what);
+	if (path) {
+		temp_journal = xasprintf("%s-journal", path);
+		temp_path = path;
+		signal(SIGINT, interrupted);
+		signal(SIGTERM, interrupted);
+		signal(SIGHUP, interrupted);
+	}
+	return path;
+}
+
 /* Removes a temporary copy and the rollback journal SQLite may have left beside it. */
 static void remove_temp(const char *path)
 {
-	char *j = xasprintf("%s-journal", path);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGHUP, SIG_DFL);
+	temp_path = NULL;
 	unlink(path);
-	unlink(j);
-	free(j);
+	if (temp_journal)
+		unlink(temp_journal);
+	free(temp_journal);
+	temp_journal = NULL;
+}
+
+/* Whether target names the database or one of its side files (whatever the spelling):
+ * a backup "into" them would replace the live database under a running torgd. */
+static bool names_the_database(const char *target, const char *db)
+{
+	char *copy = xstrdup(target), *dir = dir_of(target);
+	char *rdir = realpath(dir, NULL), *rdb = realpath(db, NULL);
+	char *t = rdir ? xasprintf("%s/%s", rdir, basename(copy)) : NULL;
+	bool same = false;
+	static const char *const side[] = {"", "-wal", "-shm", "-lock", "-journal"};
+	for (size_t i = 0; t && rdb && i < ARRAY_SIZE(side) && !same; i++) {
+		char *f = xasprintf("%s%s", rdb, side[i]);
+		same = strcmp(t, f) == 0;
+		free(f);
+	}
+	free(copy);
+	free(dir);
+	free(rdir);
+	free(rdb);
+	free(t);
+	return same;
 }
 
 /* "backup PATH [--force] [--progress]": returns the exit code. */
@@ -128,11 +185,16 @@ static int cmd_backup(const char *db, int argc, char **argv)
 		return usage();
 	p.on = p.on || p.tty;
 	struct stat st;
+	if (names_the_database(target, db)) {
+		fprintf(stderr, "backup: %s is the database itself (or one of its files)\n",
+			target);
+		return 1;
+	}
 	if (!force && lstat(target, &st) == 0) {
 		fprintf(stderr, "backup: %s exists; give --force to replace it\n", target);
 		return 1;
 	}
-	char *tmp = temp_beside(target, "partial"), *cause = NULL, *dir = dir_of(target);
+	char *tmp = temp_armed(target, "partial"), *cause = NULL, *dir = dir_of(target);
 	struct store_backup_result res;
 	int code = 1;
 	uint64_t t0 = util_mono_ns();
@@ -295,7 +357,7 @@ static int cmd_restore(const char *db, int argc, char **argv)
 		fprintf(stderr, "restore: %s\n", cause);
 		goto out;
 	}
-	if (!(tmp = temp_beside(db, "restore"))) {
+	if (!(tmp = temp_armed(db, "restore"))) {
 		fprintf(stderr, "restore: cannot write beside %s: %s\n", db, strerror(errno));
 		goto out;
 	}

@@ -136,6 +136,11 @@ def test_backup_refuses_an_existing_path_without_force(make_server):
     assert r.returncode == 0 and ": ok" in r.stdout, r.stdout + r.stderr
     r = srv.cli("backup", os.path.join(srv.workdir, "no", "such", "dir.db"))
     assert r.returncode == 1 and "cannot write in" in r.stderr, r.stderr
+    # Never "into" the live database or its side files, whatever the spelling.
+    for name in ("torg.db", "torg.db-wal", "torg.db-shm"):
+        r = srv.cli("backup", os.path.join(srv.workdir, ".", name), "--force")
+        assert r.returncode == 1 and "is the database itself" in r.stderr, r.stderr
+    assert srv.issue("nav")["number"] == "B002"
 
 
 def test_restore_refuses_what_is_not_a_torg_database(make_server, tmp_path):
