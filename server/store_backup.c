@@ -14,9 +14,11 @@
 #include "store_backup.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -94,9 +96,14 @@ static int begin_snapshot(sqlite3 *src, const char *path, char **cause)
 }
 
 /* Copies every page of src into dst in steps; returns 0 or -errno with *cause. */
-static int copy_pages(sqlite3 *src, sqlite3 *dst, void (*progress)(int, int, void *), void *arg,
+static int copy_pages(sqlite3 *src, sqlite3 *dst, const char *dest,
+		      void (*progress)(int, int, void *), void *arg,
 		      struct store_backup_result *res, char **cause)
 {
+	/* Starts the writeback of each step's pages at once, so that the copy reaches the
+	 * disk a few MiB at a time instead of in one burst at the end, which would queue
+	 * torgd's commits (their fsync) behind hundreds of MiB. */
+	int fd = open(dest, O_RDONLY | O_CLOEXEC);
 	sqlite3_backup *b = sqlite3_backup_init(dst, "main", src, "main");
 	if (!b) {
 		*cause = xasprintf("starting the backup: %s", sqlite3_errmsg(dst));
@@ -108,6 +115,8 @@ static int copy_pages(sqlite3 *src, sqlite3 *dst, void (*progress)(int, int, voi
 		int total = sqlite3_backup_pagecount(b);
 		if (progress)
 			progress(total - sqlite3_backup_remaining(b), total, arg);
+		if (fd >= 0)
+			sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 		res->pages = total;
 		if (rc == SQLITE_DONE)
 			break;
@@ -119,6 +128,8 @@ static int copy_pages(sqlite3 *src, sqlite3 *dst, void (*progress)(int, int, voi
 			break;
 	}
 	sqlite3_backup_finish(b);
+	if (fd >= 0)
+		close(fd);
 	if (rc != SQLITE_DONE) {
 		*cause = xasprintf("copying: %s", sqlite3_errstr(rc));
 		return store__errno(rc);
@@ -158,7 +169,7 @@ int store_backup(const char *src, const char *dest,
 	if (!err)
 		err = exec(d, "PRAGMA synchronous=FULL", "synchronous", cause);
 	if (!err)
-		err = copy_pages(s, d, progress, arg, res, cause);
+		err = copy_pages(s, d, dest, progress, arg, res, cause);
 	if (s)
 		sqlite3_exec(s, "COMMIT", NULL, NULL, NULL); /* ends the snapshot */
 	if (!err)
