@@ -231,19 +231,20 @@ out:
 	return code;
 }
 
-/* Gives the new database the owner and mode of the one it replaces, or, when there is
- * none, the owner of its directory (a root shell restoring for the torg user). */
-static void adopt_owner(const char *tmp, const char *db)
+/* Gives a new file of the database (the copy; the lock file, when mode is false) the owner
+ * of the database it replaces, or, when there is none, the owner of its directory (a root
+ * shell restoring for the torg user), and with mode the database's mode too. */
+static void adopt_owner(const char *path, const char *db, bool mode)
 {
 	struct stat st;
 	char *dir = dir_of(db);
 	bool had = stat(db, &st) == 0;
 	if (had || stat(dir, &st) == 0) {
-		if (geteuid() == 0 && chown(tmp, st.st_uid, st.st_gid) != 0)
-			log_warn("restore: cannot give %s the owner of %s: %s", tmp, had ? db : dir,
-				 strerror(errno));
-		if (had && chmod(tmp, st.st_mode & 07777) != 0)
-			log_warn("restore: cannot give %s the mode of %s: %s", tmp, db,
+		if (geteuid() == 0 && chown(path, st.st_uid, st.st_gid) != 0)
+			log_warn("restore: cannot give %s the owner of %s: %s", path,
+				 had ? db : dir, strerror(errno));
+		if (mode && had && chmod(path, st.st_mode & 07777) != 0)
+			log_warn("restore: cannot give %s the mode of %s: %s", path, db,
 				 strerror(errno));
 	}
 	free(dir);
@@ -353,6 +354,10 @@ static int cmd_restore(const char *db, int argc, char **argv)
 		fprintf(stderr, "restore: %s: %s\n", db, cause);
 		goto out;
 	}
+	char *lock_path = xasprintf("%s-lock", db);
+	adopt_owner(lock_path, db,
+		    false); /* a root shell's new lock file must not shut torgd out */
+	free(lock_path);
 	if (store_probe(from, &cause) != 0) {
 		fprintf(stderr, "restore: %s\n", cause);
 		goto out;
@@ -365,7 +370,7 @@ static int cmd_restore(const char *db, int argc, char **argv)
 		fprintf(stderr, "restore: copying %s: %s\n", from, cause);
 		goto out;
 	}
-	adopt_owner(tmp, db);
+	adopt_owner(tmp, db, true);
 	if (sync_path(tmp, false) != 0 || replace_db(tmp, db, &kept) != 0)
 		goto out;
 	printf("restore: %s -> %s (journal to seq %lld)%s%s\n", from, db, (long long)res.last_seq,

@@ -260,3 +260,24 @@ def day_of(path):
     day = db.execute("SELECT MAX(day) FROM tickets").fetchone()[0]
     db.close()
     return day
+
+
+def test_root_restores_for_the_owner_of_the_directory(make_server, tmp_path):
+    """Run as root (a package's torgd runs as its own user): the restored database and its
+    lock file belong to the state directory's owner, or torgd could not open them."""
+    if os.geteuid() != 0:
+        import pytest
+        pytest.skip("needs root")
+    srv = make_server()
+    srv.issue("nav")
+    backup = str(tmp_path / "b.db")
+    assert srv.cli("backup", backup).returncode == 0
+    state = tmp_path / "state"
+    state.mkdir()
+    os.chown(state, 65534, 65534)
+    db = str(state / "torg.db")
+    r = srv.cli("--db", db, "restore", backup)
+    assert r.returncode == 0, r.stderr
+    for f in ("torg.db", "torg.db-lock"):
+        st = os.stat(state / f)
+        assert (st.st_uid, st.st_gid) == (65534, 65534), f

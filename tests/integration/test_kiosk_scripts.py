@@ -269,3 +269,29 @@ def test_a_chromium_page_prints_through_cups_filters(tmp_path):
     assert not any(img[:30 * 72]), "the top margin is not white (dithered background?)"
     assert sum(bin(b).count("1") for b in img) > 5000, "no ink: the text did not print"
     assert tail == b"\x1bd\x04\x1dVB\x00"
+
+
+def test_file_writes_are_idempotent(tmp_path):
+    """common.sh's put_file writes a file once (atomically, with its mode), then finds it
+    unchanged; a changed content is written again; a dry run writes nothing."""
+    target = tmp_path / "etc" / "default" / "torg-screen"
+    script = f"""set -euo pipefail
+dry=$1
+. {os.path.join(KIOSK, 'common.sh')}
+owner="$(id -un):$(id -gn)"
+printf 'A=%s\\n' "$2" | put_file {target} 0640 "$owner"
+"""
+
+    def put(dry, value):
+        r = subprocess.run(["bash", "-c", script, "put", str(dry), value], capture_output=True,
+                           text=True, timeout=30)
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    assert "write " in put(1, "one") and not target.exists()
+    assert "write " in put(0, "one")
+    assert target.read_text() == "A=one\n"
+    assert oct(target.stat().st_mode & 0o777) == "0o640"
+    assert put(0, "one").startswith("unchanged: ")
+    assert "write " in put(0, "two") and target.read_text() == "A=two\n"
+    assert [p.name for p in target.parent.iterdir()] == ["torg-screen"], "a temporary was left"
