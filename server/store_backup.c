@@ -27,12 +27,12 @@
 
 #define STEP_PAGES 1024 /* 4 MiB at the default page size: a few steps a second */
 
-/* Opens path with flags; returns 0 or -errno with *cause. */
+/* Opens path with flags; returns 0 or -errno with *cause (which does not name path). */
 static int open_db(const char *path, int flags, sqlite3 **out, char **cause)
 {
 	int rc = sqlite3_open_v2(path, out, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		*cause = xasprintf("cannot open %s: %s", path,
+		*cause = xasprintf("cannot open it: %s",
 				   *out ? sqlite3_errmsg(*out) : sqlite3_errstr(rc));
 		return store__errno(rc);
 	}
@@ -78,18 +78,18 @@ static int64_t schema_version(sqlite3 *db)
 
 /* Begins the read transaction the whole copy reads from and checks that src is a torg
  * database; returns 0 or -errno with *cause. */
-static int begin_snapshot(sqlite3 *src, const char *path, char **cause)
+static int begin_snapshot(sqlite3 *src, char **cause)
 {
 	int err = exec(src, "BEGIN", "beginning the snapshot", cause);
 	if (err)
 		return err;
 	int64_t v = schema_version(src); /* this first read starts the transaction */
 	if (v < 0) {
-		*cause = xasprintf("%s: cannot read it: %s", path, sqlite3_errmsg(src));
-		return -EIO;
+		*cause = xasprintf("not a torg database (%s)", sqlite3_errmsg(src));
+		return -EPROTO;
 	}
 	if (v == 0) {
-		*cause = xasprintf("%s: not a torg database (it has no store schema)", path);
+		*cause = xstrdup("not a torg database (it has no store schema)");
 		return -EPROTO;
 	}
 	return 0;
@@ -163,9 +163,12 @@ int store_backup(const char *src, const char *dest,
 	memset(res, 0, sizeof(*res));
 	int err = open_db(src, SQLITE_OPEN_READONLY, &s, cause);
 	if (!err)
-		err = begin_snapshot(s, src, cause);
-	if (!err)
-		err = open_db(dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &d, cause);
+		err = begin_snapshot(s, cause);
+	if (!err && (err = open_db(dest, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, &d, cause))) {
+		char *c = xasprintf("the copy %s: %s", dest, *cause);
+		free(*cause);
+		*cause = c;
+	}
 	if (!err)
 		err = exec(d, "PRAGMA synchronous=FULL", "synchronous", cause);
 	if (!err)
@@ -211,7 +214,11 @@ int store_probe(const char *path, char **cause)
 {
 	sqlite3 *db = NULL;
 	int err = open_db(path, SQLITE_OPEN_READONLY, &db, cause);
-	if (!err) {
+	if (err) {
+		char *c = xasprintf("%s: %s", path, *cause);
+		free(*cause);
+		*cause = c;
+	} else {
 		int64_t v = schema_version(db);
 		if (v < 0) {
 			*cause =

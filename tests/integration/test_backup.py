@@ -9,6 +9,8 @@ import sqlite3
 import threading
 import time
 
+import pytest
+
 from torgtest import HTTP_TIMEOUT, issue_burst
 
 # Bulk the database up so that the backup takes many steps (4 MiB each) while torgd
@@ -266,7 +268,6 @@ def test_root_restores_for_the_owner_of_the_directory(make_server, tmp_path):
     """Run as root (a package's torgd runs as its own user): the restored database and its
     lock file belong to the state directory's owner, or torgd could not open them."""
     if os.geteuid() != 0:
-        import pytest
         pytest.skip("needs root")
     srv = make_server()
     srv.issue("nav")
