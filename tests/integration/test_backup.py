@@ -282,3 +282,27 @@ def test_root_restores_for_the_owner_of_the_directory(make_server, tmp_path):
     for f in ("torg.db", "torg.db-lock"):
         st = os.stat(state / f)
         assert (st.st_uid, st.st_gid) == (65534, 65534), f
+
+
+def test_restore_after_a_crash_keeps_the_old_wal(make_server, tmp_path):
+    """Over a database a killed torgd left with its -wal: the kept old database holds what
+    only the WAL had, and the restored one has no stale -wal beside it."""
+    srv = make_server()
+    srv.issue("nav")
+    backup = str(tmp_path / "b.db")
+    assert srv.cli("backup", backup).returncode == 0
+    snap = srv.seq()
+    for _ in range(20):
+        srv.issue("nav")
+    seq = srv.seq()
+    srv.kill9()
+    assert os.path.exists(srv.db_path + "-wal")
+    r = srv.cli("restore", backup)
+    assert r.returncode == 0, r.stderr
+    assert not os.path.exists(srv.db_path + "-wal")
+    kept = [f for f in os.listdir(srv.workdir) if ".before-restore-" in f]
+    assert len(kept) == 1, kept  # the WAL was folded into it, not kept beside it
+    r = srv.cli("--db", os.path.join(srv.workdir, kept[0]), "check")
+    assert r.returncode == 0 and f"to {seq} (" in r.stdout, r.stdout
+    r = srv.cli("check")
+    assert r.returncode == 0 and f"to {snap} (" in r.stdout, r.stdout
