@@ -1,10 +1,10 @@
 /*
  * main.c — torgd's command line and life cycle: load and check the floor's
- * configuration, run the `user` subcommands, or open the store, replay the
- * journal, and serve until SIGINT/SIGTERM (SIGHUP re-reads server.tls's certificate
- * and key). Shutdown closes every connection,
- * commits what is pending, closes every handle, and checks that
- * uv_loop_close() returns 0.
+ * configuration, run the `user`, `backup`, `restore` and `check` subcommands,
+ * or open the store, replay the journal, and serve until SIGINT/SIGTERM (SIGHUP
+ * re-reads server.tls's certificate and key). Shutdown closes every connection,
+ * commits what is pending, closes every handle, and checks that uv_loop_close()
+ * returns 0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -22,8 +21,10 @@
 
 #include "api.h"
 #include "auth.h"
+#include "cli_backup.h"
 #include "cli_user.h"
 #include "config.h"
+#include "db_lock.h"
 #include "engine.h"
 #include "sdnotify.h"
 #include "stats_run.h"
@@ -58,12 +59,19 @@ static void usage(FILE *f)
 	      "       torgd user add NAME --role counter|manager|admin [--services a,b]\n"
 	      "       torgd user list\n"
 	      "       torgd user remove NAME\n"
+	      "       torgd backup PATH [--force] [--progress]\n"
+	      "       torgd restore PATH\n"
+	      "       torgd check\n"
 	      "       torgd --version | --help\n"
 	      "\n"
 	      "Runs the torg queue server for one floor. The configuration is a JSON file\n"
 	      "(default " DEFAULT_CONFIG ", or $TORG_CONFIG); --listen and --db override its\n"
-	      "server.listen and server.database. `user` subcommands take the same --config\n"
-	      "and --db before the word `user`, and read the password from standard input.\n"
+	      "server.listen and server.database. The subcommands take the same --config and\n"
+	      "--db before their word; `user add` reads the password from standard input.\n"
+	      "`backup` copies the database while torgd runs (a consistent snapshot, staff\n"
+	      "users kept, sign-in sessions left out); `restore` puts a backup in place of a\n"
+	      "stopped torgd's database (the old one kept beside it); `check` verifies the\n"
+	      "database and its journal (exit 1 and one line per problem).\n"
 	      "--test-clock is for tests only: it lets an admin set the floor's clock\n"
 	      "(POST /api/v1/test/clock) and run the retention purge at once.\n",
 	      f);
@@ -120,12 +128,15 @@ static void signal_cb(uv_signal_t *h, int signum)
 	auth_stop(t->auth, part_done, t);
 }
 
-/* Splits argv at the word "user": the options before it are torgd's. */
-static int find_user_word(int argc, char **argv)
+/* Splits argv at a subcommand word (user, backup, restore, check): the options before it
+ * are torgd's. */
+static int find_subcommand(int argc, char **argv)
 {
+	static const char *const words[] = {"user", "backup", "restore", "check"};
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "user") == 0)
-			return i;
+		for (size_t w = 0; w < ARRAY_SIZE(words); w++)
+			if (strcmp(argv[i], words[w]) == 0)
+				return i;
 		if (argv[i][0] != '-')
 			return -1;
 		if (strchr(argv[i], '=') == NULL &&
@@ -135,43 +146,6 @@ static int find_user_word(int argc, char **argv)
 			i++;
 	}
 	return -1;
-}
-
-/* Takes the database's lock file (db + "-lock", flock'ed for the life of the process, with
- * our pid in it): SQLite alone lets a second torgd open the same database, and the two
- * then corrupt each other's numbering. Returns the fd or -1 with *cause. */
-static int lock_database(const char *db, char **cause)
-{
-	char *path = xasprintf("%s-lock", db);
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		*cause = xasprintf("cannot open the lock file %s: %s", path, strerror(errno));
-		free(path);
-		return -1;
-	}
-	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-		int err = errno;
-		char pid[32] = "";
-		ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
-		if (err == EWOULDBLOCK)
-			*cause =
-			    xasprintf("the database is in use by another torgd%s%s%s (it holds "
-				      "%s); stop it first",
-				      pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "", path);
-		else
-			*cause = xasprintf("cannot lock %s: %s", path, strerror(err));
-		close(fd);
-		free(path);
-		return -1;
-	}
-	char buf[32];
-	int len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, buf, (size_t)len, 0) != len)
-		log_warn("cannot write our pid into %s: %s", path, strerror(errno));
-	free(path);
-	return fd;
 }
 
 /* Creates the missing directories above the database (mode 0750, like `mkdir -p`), so
@@ -226,7 +200,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		fprintf(stderr, "torgd: %s\n", cause);
 		goto out;
 	}
-	lock_fd = lock_database(db, &cause);
+	lock_fd = db_lock(db, &cause);
 	if (lock_fd < 0) {
 		fprintf(stderr, "torgd: %s: %s\n", db, cause);
 		goto out;
@@ -321,7 +295,7 @@ int main(int argc, char **argv)
 	const char *config_path = getenv("TORG_CONFIG");
 	const char *listen = NULL, *db = NULL, *www = TORG_WWW_DIR;
 	bool check = false, test_clock = false;
-	int user_at = find_user_word(argc, argv);
+	int user_at = find_subcommand(argc, argv);
 	int own_argc = user_at > 0 ? user_at : argc;
 	static const struct option opts[] = {
 	    {"config", required_argument, NULL, 'c'},
@@ -414,6 +388,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "torgd: %s\n", cause);
 		free(cause);
 		code = 1;
+	} else if (user_at > 0 && strcmp(argv[user_at], "user") != 0) {
+		code = cli_backup_main(db, &cfg->floor_def, argc - user_at, argv + user_at);
 	} else if (user_at > 0) {
 		const char **ids = xcalloc(cfg->nservices, sizeof(*ids));
 		for (size_t i = 0; i < cfg->nservices; i++)

@@ -232,6 +232,35 @@ fail:
 	return err;
 }
 
+int store__version(void)
+{
+	return STORE_VERSION;
+}
+
+/* Read-only: checks that the database's store schema is exactly this torgd's (nothing
+ * may be migrated); returns 0 or -errno with *cause. */
+static int check_version(sqlite3 *db, char **cause)
+{
+	int64_t v = 0;
+	int err = query_int(db, "SELECT version FROM schema WHERE module = 'store'", &v, cause);
+	if (err) {
+		free(*cause);
+		*cause = xasprintf("store: not a torg database (%s)", sqlite3_errmsg(db));
+		return -EPROTO;
+	}
+	if (v == 0) {
+		*cause = xstrdup("store: not a torg database (it has no store schema)");
+		return -EPROTO;
+	}
+	if (v != STORE_VERSION) {
+		*cause = xasprintf("store: the database has store schema version %lld, this torgd "
+				   "has %d (start torgd on it once to migrate)",
+				   (long long)v, STORE_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
 /* Opens or creates the database, sets WAL and synchronous, migrates, prepares. */
 int store_open(const char *path, const struct floor_def *def, const struct store_opts *opts,
 	       struct store **out, char **cause)
@@ -254,8 +283,11 @@ int store_open(const char *path, const struct floor_def *def, const struct store
 				    "counter", &s->ctr_ids, cause)))
 		goto fail;
 
-	rc = sqlite3_open_v2(
-	    path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(path, &s->db,
+			     (s->opts.read_only ? SQLITE_OPEN_READONLY
+						: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+				 SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc != SQLITE_OK) {
 		*cause = xasprintf("store: cannot open %s: %s", path,
 				   s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
@@ -265,6 +297,11 @@ int store_open(const char *path, const struct floor_def *def, const struct store
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, 5000);
 
+	if (s->opts.read_only) {
+		if ((err = check_version(s->db, cause)))
+			goto fail;
+		goto prepare;
+	}
 	sqlite3_stmt *st = NULL;
 	rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
 	if (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
@@ -290,7 +327,7 @@ int store_open(const char *path, const struct floor_def *def, const struct store
 		goto fail;
 	if ((err = migrate(s->db, cause)))
 		goto fail;
-
+prepare:
 	for (int i = 0; i < STORE__NSTMT; i++) {
 		rc = sqlite3_prepare_v3(s->db, store__stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 					&s->st[i], NULL);
@@ -419,17 +456,13 @@ static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev,
 	return 0;
 }
 
-/* Feeds the journal from the last day event to cb, mapping ids to indexes. */
-int store_replay(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
-		 char **cause)
+/* Feeds the journal's rows that sql selects to cb, mapping ids to indexes. */
+static int replay_sql(struct store *s, const char *sql,
+		      int (*cb)(const struct floor_event *ev, void *arg), void *arg, char **cause)
 {
 	sqlite3_stmt *st = NULL;
 	int err = 0, rc;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT " REPLAY_COLS " FROM journal WHERE seq >= "
-				"(SELECT COALESCE(MAX(seq), 0) FROM journal WHERE kind = 11)"
-				" ORDER BY seq",
-				-1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		goto sqlfail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -452,6 +485,24 @@ sqlfail:
 fail:
 	sqlite3_finalize(st);
 	return err;
+}
+
+/* Feeds the journal from the last day event to cb. */
+int store_replay(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
+		 char **cause)
+{
+	return replay_sql(
+	    s,
+	    "SELECT " REPLAY_COLS " FROM journal WHERE seq >= "
+	    "(SELECT COALESCE(MAX(seq), 0) FROM journal WHERE kind = 11) ORDER BY seq",
+	    cb, arg, cause);
+}
+
+/* Feeds the whole kept journal to cb. */
+int store_replay_all(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
+		     char **cause)
+{
+	return replay_sql(s, "SELECT " REPLAY_COLS " FROM journal ORDER BY seq", cb, arg, cause);
 }
 
 /* Highest committed seq (kept in memory, so safe while running). */

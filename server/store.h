@@ -24,6 +24,8 @@ struct store;
 
 struct store_opts {
 	bool sync_normal; /* false: synchronous=FULL (default) */
+	bool read_only;	  /* open an existing database as it is: no creation, no migration
+			     (its schema must be this torgd's), nothing written */
 };
 
 /** Opens (creating if needed) the database at path, sets WAL, busy_timeout, runs
@@ -38,6 +40,10 @@ int store_open(const char *path, const struct floor_def *def, const struct store
  *  names the id and seq. Synchronous, for start-up. */
 int store_replay(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
 		 char **cause);
+/** Like store_replay, but from the journal's first kept event (seq 1, or the first day
+ *  the retention purge kept), for `torgd check`. */
+int store_replay_all(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
+		     char **cause);
 /** Highest seq in the journal (0 when empty). */
 uint64_t store_last_seq(struct store *s);
 /** Calls cb for the newest events (at most max, seq > after) and their encoded JSON, in

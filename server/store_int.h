@@ -102,6 +102,8 @@ struct store {
 
 /** SQL of the write-side statements, indexed by enum store__stmt. */
 extern const char *const store__stmt_sql[STORE__NSTMT];
+/** The store schema version this torgd writes (the number of its migrations). */
+int store__version(void);
 /** Maps an SQLite result code to a negative errno. */
 int store__errno(int rc);
 /** Frees a batch's storage. */

@@ -36,7 +36,8 @@ MODULES = {
     "store": (["server/store", "server/store_int", "server/store_commit",
                "server/store_stats", "server/store_stats_int", "server/store_purge",
                "server/store_staff", "server/stats", "server/stats_result",
-               "server/stats_staff"], ["floor", "util", "worker"]),
+               "server/stats_staff", "server/store_backup", "server/store_check"],
+              ["floor", "util", "worker"]),
     "auth": (["server/auth", "server/auth_int", "server/auth_session"],
              ["util", "worker"]),
     # the engine: commands through the floor to the store, events encoded once
@@ -52,7 +53,7 @@ MODULES = {
              "util"]),
     # systemd's notification protocol (readiness, watchdog), on util alone
     "sdnotify": (["server/sdnotify"], ["util"]),
-    "main": (["server/main", "server/cli_user"],
+    "main": (["server/main", "server/cli_user", "server/cli_backup", "server/db_lock"],
              ["api", "engine", "auth", "stats_run", "store", "config", "floor", "util",
               "sdnotify"]),
     "display": (["display-client/display", "display-client/main", "display-client/conn",
