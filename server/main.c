@@ -23,13 +23,11 @@
 #include "cli_user.h"
 #include "config.h"
 #include "engine.h"
+#include "paths.h"
 #include "stats_run.h"
 #include "store.h"
 #include "util.h"
 
-#ifndef TORG_WWW_DIR
-#define TORG_WWW_DIR "server/www"
-#endif
 #define DEFAULT_CONFIG "/etc/torg/floor.json"
 
 struct torgd {
@@ -242,7 +240,7 @@ out:
 int main(int argc, char **argv)
 {
 	const char *config_path = getenv("TORG_CONFIG");
-	const char *listen = NULL, *db = NULL, *www = TORG_WWW_DIR;
+	const char *listen = NULL, *db = NULL, *www = NULL;
 	bool check = false, test_clock = false;
 	int user_at = find_user_word(argc, argv);
 	int own_argc = user_at > 0 ? user_at : argc;
@@ -333,6 +331,12 @@ int main(int argc, char **argv)
 	if (!db)
 		db = cfg->database;
 	int code;
+	if (paths_make_db_dir(db, &cause) != 0) {
+		fprintf(stderr, "torgd: %s\n", cause);
+		free(cause);
+		config_free(cfg);
+		return 1;
+	}
 	if (user_at > 0) {
 		const char **ids = xcalloc(cfg->nservices, sizeof(*ids));
 		for (size_t i = 0; i < cfg->nservices; i++)
@@ -340,8 +344,16 @@ int main(int argc, char **argv)
 		code = cli_user_main(db, argc - user_at, argv + user_at, ids, cfg->nservices);
 		free(ids);
 	} else {
+		char *pages = www ? xstrdup(www) : paths_default_www();
 		signal(SIGPIPE, SIG_IGN);
-		code = serve(cfg, db, listen ? listen : cfg->listen, www, test_clock);
+		if (paths_check_www(pages, &cause) != 0) {
+			fprintf(stderr, "torgd: %s\n", cause);
+			free(cause);
+			code = 1;
+		} else {
+			code = serve(cfg, db, listen ? listen : cfg->listen, pages, test_clock);
+		}
+		free(pages);
 	}
 	config_free(cfg);
 	return code;

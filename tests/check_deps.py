@@ -50,7 +50,7 @@ MODULES = {
              "server/api_qr", "server/api_stats"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
              "util"]),
-    "main": (["server/main", "server/cli_user"],
+    "main": (["server/main", "server/cli_user", "server/paths"],
              ["api", "engine", "auth", "stats_run", "store", "config", "floor", "util"]),
     "display": (["display-client/display", "display-client/main", "display-client/conn",
                  "display-client/render", "display-client/oncall"],
