@@ -331,12 +331,6 @@ int main(int argc, char **argv)
 	if (!db)
 		db = cfg->database;
 	int code;
-	if (paths_make_db_dir(db, &cause) != 0) {
-		fprintf(stderr, "torgd: %s\n", cause);
-		free(cause);
-		config_free(cfg);
-		return 1;
-	}
 	if (user_at > 0) {
 		const char **ids = xcalloc(cfg->nservices, sizeof(*ids));
 		for (size_t i = 0; i < cfg->nservices; i++)

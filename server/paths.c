@@ -1,7 +1,7 @@
 /*
- * paths.c — the pages folder torgd serves when --www is not given, its start-up
- * check, and the database's folder. A torgd in its build tree serves the source
- * pages, an installed one the datadir's: the binary's own path (/proc/self/exe) tells
+ * paths.c — the pages folder torgd serves when --www is not given, and its start-up
+ * check. A torgd in its build tree serves the source pages, an installed one the
+ * datadir's: the binary's own path (/proc/self/exe) tells
  * them apart, so neither the tests nor an operator has to pass --www. The paths meson
  * knows come in as TORG_BUILD_DIR, TORG_SOURCE_WWW, TORG_BINDIR and TORG_WWW_DIR.
  */
@@ -14,7 +14,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -76,20 +75,4 @@ int paths_check_www(const char *dir, char **cause)
 				   dir, strerror(err));
 	free(index);
 	return fd >= 0 ? 0 : -1;
-}
-
-int paths_make_db_dir(const char *db, char **cause)
-{
-	const char *slash = strrchr(db, '/');
-	if (!slash || slash == db)
-		return 0; /* the working directory, or / */
-	char *dir = xasprintf("%.*s", (int)(slash - db), db);
-	int rc = 0;
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-		*cause =
-		    xasprintf("cannot make the database's folder %s: %s", dir, strerror(errno));
-		rc = -1;
-	}
-	free(dir);
-	return rc;
 }

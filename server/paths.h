@@ -1,7 +1,7 @@
 /*
  * paths.h — where torgd finds its files when the command line does not say: the
- * folder of the browser pages (chosen by where the running binary is, and checked
- * before serving) and the database's folder (made when missing).
+ * folder of the browser pages, chosen by where the running binary is, and checked
+ * before serving.
  */
 #ifndef TORG_PATHS_H
 #define TORG_PATHS_H
@@ -16,10 +16,5 @@ char *paths_default_www(void);
 /** Checks that dir is a folder torgd can read with a readable index.html in it.
  *  Returns 0, or -1 with *cause (malloc'd) one line that names the path. */
 int paths_check_www(const char *dir, char **cause);
-
-/** Makes the database's folder (mode 0750) when it is missing, one level only: under
- *  systemd's /var/lib/torg, `torgd user add` then works before the first start made
- *  /var/lib/torg/FLOOR. Returns 0, or -1 with *cause (malloc'd) naming the path. */
-int paths_make_db_dir(const char *db, char **cause);
 
 #endif
