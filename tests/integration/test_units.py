@@ -7,6 +7,7 @@ journal with level prefixes, one config, state folder and database per instance)
 import os
 import re
 import shutil
+import signal
 import subprocess
 
 import pytest
@@ -117,3 +118,87 @@ def test_display_unit_settings(units):
     assert start[start.index("--display") + 1] == "%i"
     assert one["StandardInput"] == "tty" and one["TTYPath"].startswith("/dev/tty")
     assert one["StandardError"] == "journal"
+
+
+def syscall_groups(analyze):
+    """systemd-analyze's syscall groups: name -> set of syscalls and nested @groups."""
+    out = subprocess.run([analyze, "syscall-filter"], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    groups, cur = {}, None
+    for line in out.splitlines():
+        if line.startswith("@"):
+            cur = groups.setdefault(line.strip(), set())
+        elif cur is not None and line.strip() and not line.strip().startswith("#"):
+            cur.add(line.strip())
+    return groups
+
+
+def expand(groups, names):
+    """The syscalls of names (groups expanded, recursively)."""
+    out = set()
+    for n in names:
+        out |= expand(groups, groups[n]) if n.startswith("@") else {n}
+    return out
+
+
+def strace_tool():
+    tool = shutil.which("strace")
+    if tool is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("strace is missing (deploy/install-deps installs it)")
+        pytest.skip("strace is not installed")
+    return tool
+
+
+def test_torgd_runs_within_its_syscall_filter(analyze, units, make_server, tmp_path):
+    """Every system call a working torgd makes (start-up, pages, a sign-in, a ticket, a
+    WebSocket display, SIGTERM) is one torgd@.service's SystemCallFilter= allows: a new
+    call outside it would fail with EPERM under systemd only, where no test runs."""
+    tool = strace_tool()
+    srv = make_server(start=False)
+    with open(srv.binary, "rb") as f:
+        if b"__asan_init" in f.read():
+            pytest.skip("a sanitizer build makes calls of its own (LeakSanitizer's "
+                        "ptrace at exit, which strace also prevents)")
+    s = service_settings(units[0]["torgd@.service"][1])
+    allow, deny = set(), set()
+    for v in s["SystemCallFilter"]:
+        (deny if v.startswith("~") else allow).update(v.lstrip("~").split())
+    groups = syscall_groups(analyze)
+    allowed = (expand(groups, allow) | expand(groups, ["@default"])) - expand(groups, deny)
+
+    counts = tmp_path / "syscalls.txt"
+    wrapper = tmp_path / "torgd-under-strace"
+    wrapper.write_text(f"#!/bin/sh\nexec {tool} -f -qq -c -o {counts} {srv.binary} \"$@\"\n")
+    wrapper.chmod(0o755)
+    real = srv.binary
+    srv.binary = str(wrapper)
+    srv.start()
+    try:
+        assert srv.get("/").status_code == 200
+        assert srv.get("/display/hall").status_code == 200
+        srv.settle_day()  # a sign-in (the hashing thread) and two commits
+        srv.issue("reception")
+        with srv.ws({"type": "hello", "display": "hall"}) as ws:
+            ws.recv()
+    finally:
+        # SIGTERM to torgd itself (strace's child); strace exits with its status
+        tracer = srv.proc
+        with open(f"/proc/{tracer.pid}/task/{tracer.pid}/children") as f:
+            child = int(f.read().split()[0])
+        os.kill(child, signal.SIGTERM)
+        rc = tracer.wait(timeout=30)
+        srv.proc = None
+        srv.binary = real
+    assert rc == 0, srv.read_stderr()[-3000:]
+    used = set()
+    for line in counts.read_text().splitlines():
+        parts = line.split()
+        if parts and parts[0][0].isdigit() and parts[-1] != "total":
+            used.add(parts[-1])
+    assert len(used) > 20, counts.read_text()
+    if os.geteuid() == 0:
+        # SQLite hands a new -wal/-shm file to the database's owner only when it runs
+        # as root; torgd@ runs as torg, so fchown (@privileged) never comes there
+        used.discard("fchown")
+    assert used <= allowed, f"outside torgd@.service's filter: {sorted(used - allowed)}"
