@@ -141,6 +141,26 @@ def expand(groups, names):
     return out
 
 
+def filter_allows(analyze, unit_text):
+    """The system calls a unit's SystemCallFilter= lines allow (@default always)."""
+    allow, deny = set(), set()
+    for v in service_settings(unit_text)["SystemCallFilter"]:
+        (deny if v.startswith("~") else allow).update(v.lstrip("~").split())
+    groups = syscall_groups(analyze)
+    return (expand(groups, allow) | expand(groups, ["@default"])) - expand(groups, deny)
+
+
+def strace_counted(path):
+    """The system calls in an `strace -c` summary file."""
+    used = set()
+    for line in path.read_text().splitlines():
+        parts = line.split()
+        if parts and parts[0][0].isdigit() and parts[-1] != "total":
+            used.add(parts[-1])
+    assert len(used) > 20, path.read_text()
+    return used
+
+
 def strace_tool():
     tool = shutil.which("strace")
     if tool is None:
@@ -160,12 +180,7 @@ def test_torgd_runs_within_its_syscall_filter(analyze, units, make_server, tmp_p
         if b"__asan_init" in f.read():
             pytest.skip("a sanitizer build makes calls of its own (LeakSanitizer's "
                         "ptrace at exit, which strace also prevents)")
-    s = service_settings(units[0]["torgd@.service"][1])
-    allow, deny = set(), set()
-    for v in s["SystemCallFilter"]:
-        (deny if v.startswith("~") else allow).update(v.lstrip("~").split())
-    groups = syscall_groups(analyze)
-    allowed = (expand(groups, allow) | expand(groups, ["@default"])) - expand(groups, deny)
+    allowed = filter_allows(analyze, units[0]["torgd@.service"][1])
 
     counts = tmp_path / "syscalls.txt"
     wrapper = tmp_path / "torgd-under-strace"
@@ -191,14 +206,28 @@ def test_torgd_runs_within_its_syscall_filter(analyze, units, make_server, tmp_p
         srv.proc = None
         srv.binary = real
     assert rc == 0, srv.read_stderr()[-3000:]
-    used = set()
-    for line in counts.read_text().splitlines():
-        parts = line.split()
-        if parts and parts[0][0].isdigit() and parts[-1] != "total":
-            used.add(parts[-1])
-    assert len(used) > 20, counts.read_text()
+    used = strace_counted(counts)
     if os.geteuid() == 0:
         # SQLite hands a new -wal/-shm file to the database's owner only when it runs
         # as root; torgd@ runs as torg, so fchown (@privileged) never comes there
         used.discard("fchown")
     assert used <= allowed, f"outside torgd@.service's filter: {sorted(used - allowed)}"
+
+
+def test_display_runs_within_its_syscall_filter(analyze, units, srv, tmp_path):
+    """torg-display --once (connect, read the board, print it) makes only the system
+    calls torg-display@.service's filter allows."""
+    tool = strace_tool()
+    display = os.path.join(os.path.dirname(os.path.dirname(srv.binary)), "display-client",
+                           "torg-display")
+    with open(display, "rb") as f:
+        if b"__asan_init" in f.read():
+            pytest.skip("a sanitizer build makes calls of its own (LeakSanitizer's ptrace)")
+    allowed = filter_allows(analyze, units[0]["torg-display@.service"][1])
+    counts = tmp_path / "syscalls.txt"
+    r = subprocess.run([tool, "-f", "-qq", "-c", "-o", str(counts), display, "--server",
+                        f"ws://127.0.0.1:{srv.port}", "--display", "hall", "--once"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    used = strace_counted(counts)
+    assert used <= allowed, f"outside torg-display@.service's filter: {sorted(used - allowed)}"
