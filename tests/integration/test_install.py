@@ -7,6 +7,7 @@ readable index.html stops torgd at start-up with exit 1 and one line naming the 
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -141,3 +142,35 @@ def test_meson_install_serves_the_installed_pages(torgd_bin, make_server, tmp_pa
     shutil.rmtree(os.path.dirname(index))
     line = refused(torgd, str(tmp_path), None)
     assert os.path.dirname(index) in line, line
+
+
+def man_text(page):
+    """deploy/man/PAGE rendered as plain text by man(1); asserts groff warns of nothing."""
+    tool = shutil.which("man")
+    if tool is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("man is missing (lintian, from deploy/install-deps, brings man-db)")
+        pytest.skip("man is not installed")
+    r = subprocess.run([tool, "--warnings", "-l", os.path.join(ROOT_DIR, "deploy", "man", page)],
+                       capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "MANWIDTH": "100", "MAN_KEEP_FORMATTING": "",
+                            "LC_ALL": "C.UTF-8"})
+    assert r.returncode == 0 and r.stderr.strip() == "", f"man {page}:\n{r.stderr}"
+    return re.sub(r"\s+", " ", r.stdout.replace("\u2010", "-"))
+
+
+@pytest.mark.parametrize("page,program", [("torgd.8", "server/torgd"),
+                                          ("torg-display.1", "display-client/torg-display")])
+def test_man_page_documents_every_option(torgd_bin, page, program):
+    """Every --option and subcommand word of the program's --help is in its man page."""
+    binary = os.path.join(os.path.dirname(os.path.dirname(torgd_bin)), program)
+    r = subprocess.run([binary, "--help"], capture_output=True, text=True, timeout=10)
+    assert r.returncode == 0, r.stderr
+    text = man_text(page)
+    words = set(re.findall(r"--[a-z][a-z-]*", r.stdout))
+    words |= {f"torgd {w}" for w in re.findall(r"^\s*(?:usage:)?\s*torgd ([a-z]+)", r.stdout,
+                                                re.M)}
+    words |= {" ".join(m) for m in re.findall(r"torgd (user) (add|list|remove)", r.stdout)}
+    assert len(words) > 5, r.stdout
+    missing = sorted(w for w in words if w.replace("torgd ", "") not in text)
+    assert not missing, f"{page} lacks {missing}"
