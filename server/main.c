@@ -26,14 +26,12 @@
 #include "config.h"
 #include "db_lock.h"
 #include "engine.h"
+#include "paths.h"
 #include "sdnotify.h"
 #include "stats_run.h"
 #include "store.h"
 #include "util.h"
 
-#ifndef TORG_WWW_DIR
-#define TORG_WWW_DIR "server/www"
-#endif
 #define DEFAULT_CONFIG "/etc/torg/floor.json"
 
 struct torgd {
@@ -293,7 +291,7 @@ out:
 int main(int argc, char **argv)
 {
 	const char *config_path = getenv("TORG_CONFIG");
-	const char *listen = NULL, *db = NULL, *www = TORG_WWW_DIR;
+	const char *listen = NULL, *db = NULL, *www = NULL;
 	bool check = false, test_clock = false;
 	int user_at = find_subcommand(argc, argv);
 	int own_argc = user_at > 0 ? user_at : argc;
@@ -397,8 +395,16 @@ int main(int argc, char **argv)
 		code = cli_user_main(db, argc - user_at, argv + user_at, ids, cfg->nservices);
 		free(ids);
 	} else {
+		char *pages = www ? xstrdup(www) : paths_default_www();
 		signal(SIGPIPE, SIG_IGN);
-		code = serve(cfg, db, listen ? listen : cfg->listen, www, test_clock);
+		if (paths_check_www(pages, &cause) != 0) {
+			fprintf(stderr, "torgd: %s\n", cause);
+			free(cause);
+			code = 1;
+		} else {
+			code = serve(cfg, db, listen ? listen : cfg->listen, pages, test_clock);
+		}
+		free(pages);
 	}
 	config_free(cfg);
 	return code;

@@ -53,7 +53,8 @@ MODULES = {
              "util"]),
     # systemd's notification protocol (readiness, watchdog), on util alone
     "sdnotify": (["server/sdnotify"], ["util"]),
-    "main": (["server/main", "server/cli_user", "server/cli_backup", "server/db_lock"],
+    "main": (["server/main", "server/cli_user", "server/cli_backup", "server/db_lock",
+              "server/paths"],
              ["api", "engine", "auth", "stats_run", "store", "config", "floor", "util",
               "sdnotify"]),
     "display": (["display-client/display", "display-client/main", "display-client/conn",
