@@ -121,15 +121,21 @@ static int write_answer(struct http_req *r);
  * loop turn per answer on this libuv, and the socket of a client waiting for its answer
  * can almost always take it. This runs outside lws's callbacks (the commit's completion),
  * so a failed write kills the connection asynchronously instead of closing it under the
- * engine's waiter list. A paused reader (a pipelined request waits in lws's buffer) and a
- * connection with output still buffered take the writable turn as before. */
+ * engine's waiter list. Reading resumes first when it was paused for this answer (a
+ * request without a body, or a pipelined one waiting in lws's buffer: lws serves that
+ * one only after this transaction completes). A connection with output still buffered
+ * takes the writable turn as before. */
 static void durable_cb(struct engine_waiter *w)
 {
 	struct http_req *r = (struct http_req *)((char *)w - offsetof(struct http_req, waiter));
 	struct lws *wsi = r->wsi;
-	if (r->rx_paused || lws_partial_buffered(wsi)) {
+	if (lws_partial_buffered(wsi)) {
 		answer_ready(r);
 		return;
+	}
+	if (r->rx_paused) {
+		r->rx_paused = false;
+		lws_rx_flow_control(wsi, 1);
 	}
 	r->ready = true;
 	r->api->answers_direct++;

@@ -388,15 +388,62 @@ static void kick(struct store *s)
 		fatal("store: cannot queue a commit: %s", strerror(-err));
 }
 
-/* The commit worker has stopped (loop thread): the stop is complete. */
+/* The end of a loop turn that appended events while no commit ran: they all leave in
+ * one commit. Kicking at each append instead sent a turn's first event alone and the rest
+ * behind it; at 20,000 operations/s that made commits of 11 events, each writing its
+ * pages to the WAL and syncing, and the commits took a third of the core. Nothing waits
+ * longer for it: the turn's own callbacks run first either way. */
+static void turn_end_cb(uv_check_t *h)
+{
+	struct store *s = h->data;
+	uv_check_stop(&s->turn_check);
+	uv_idle_stop(&s->turn_idle);
+	kick(s);
+}
+
+/* Runs while a turn's events wait for its end: a turn with an idle handle does not block
+ * in poll, so events appended after the check handle ran (by another check handle)
+ * leave at the next turn's end rather than at the next unrelated wakeup. */
+static void turn_idle_cb(uv_idle_t *h)
+{
+	(void)h;
+}
+
+/* Sends the pending batch at the end of this loop turn. */
+static void kick_at_turn_end(struct store *s)
+{
+	if (s->in_flight || !s->started || uv_is_active((uv_handle_t *)&s->turn_check))
+		return;
+	uv_check_start(&s->turn_check, turn_end_cb);
+	uv_idle_start(&s->turn_idle, turn_idle_cb);
+}
+
+/* The stop is complete once the worker has stopped and the turn handles are closed. */
+static void stop_part_done(struct store *s)
+{
+	if (s->worker || s->open_handles > 0)
+		return;
+	s->done = true;
+	if (s->done_cb)
+		s->done_cb(s->done_arg); /* may free the store: nothing after this */
+}
+
+static void turn_handle_closed(uv_handle_t *h)
+{
+	struct store *s = h->data;
+	s->open_handles--;
+	stop_part_done(s);
+}
+
+/* The commit worker has stopped (loop thread); the turn handles close too. */
 static void worker_stopped_cb(void *arg)
 {
 	struct store *s = arg;
 	worker_free(s->worker);
 	s->worker = NULL;
-	s->done = true;
-	if (s->done_cb)
-		s->done_cb(s->done_arg); /* may free the store: nothing after this */
+	s->open_handles = 2;
+	uv_close((uv_handle_t *)&s->turn_check, turn_handle_closed);
+	uv_close((uv_handle_t *)&s->turn_idle, turn_handle_closed);
 }
 
 /* During a stop, once nothing is in flight and nothing is left to commit: stops the
@@ -447,8 +494,10 @@ static void after_work_cb(struct worker_job *job, int status)
 	}
 	if (s->failed)
 		batch_reset(&s->batch[s->pending]);
-	else
+	else if (s->stopping)
 		kick(s);
+	else
+		kick_at_turn_end(s); /* with what the rest of this turn appends */
 	maybe_finish(s);
 }
 
@@ -467,6 +516,9 @@ int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t se
 	s->fail_cb = fail_cb;
 	s->arg = arg;
 	s->job.data = s;
+	uv_check_init(loop, &s->turn_check);
+	uv_idle_init(loop, &s->turn_idle);
+	s->turn_check.data = s->turn_idle.data = s;
 	s->started = true;
 	kick(s);
 	return 0;
@@ -499,7 +551,7 @@ void store_append(struct store *s, const struct floor_event *ev, const char *jso
 		}
 		b->sign[b->nsign++] = (struct store__signon){b->n - 1, xstrdup(signer)};
 	}
-	kick(s);
+	kick_at_turn_end(s); /* or the in-flight commit's end sends it */
 }
 
 /* Sends what is queued, then calls done_cb once the worker has stopped. */

@@ -88,6 +88,11 @@ struct store {
 	uv_loop_t *loop;
 	struct worker *worker; /* one thread of its own, from store_start to the stop's end */
 	struct worker_job job;
+	/* the end of a loop turn in which events were appended with nothing in flight: the
+	 * check handle sends them as one commit, the idle one keeps that turn from blocking */
+	uv_check_t turn_check;
+	uv_idle_t turn_idle;
+	int open_handles; /* of those two, not yet closed at the stop */
 	struct store__batch batch[2];
 	int pending; /* index of the batch being filled; the other one is in flight */
 	bool started, in_flight, stopping, failed, done;
@@ -106,6 +111,9 @@ extern const char *const store__stmt_sql[STORE__NSTMT];
 int store__version(void);
 /** Maps an SQLite result code to a negative errno. */
 int store__errno(int rc);
+/* Runs one SQL text that returns no rows (possibly several statements); returns 0 or
+ * -errno with *cause ("store: WHAT: sqlite's message"). */
+int store__exec(sqlite3 *db, const char *sql, const char *what, char **cause);
 /** Frees a batch's storage. */
 void store__batch_free(struct store__batch *b);
 

@@ -228,9 +228,20 @@ def test_answers_leave_in_their_durable_batch(srv):
             assert status == 201 and not closed, data
             assert int(headers["content-length"]) == len(body)
             assert json.loads(body)["ticket"]["service"] == "nav"
+        # counter actions without a body (lws pauses reading for those until the answer)
+        srv.open_counter("kari", "c1", ["nav"])
+        auth = b"Authorization: Bearer " + srv.token("kari").encode() + b"\r\n"
+        for op in (b"call-next", b"start", b"finish"):
+            s.sendall(b"POST /api/v1/counters/c1/" + op + b" HTTP/1.1\r\nHost: x\r\n"
+                      + b"Content-Type: application/json\r\n" + auth
+                      + b"Content-Length: 0\r\n\r\n")
+            data, closed = raw_read(s, until=lambda d: len(http_responses(d)) == 1)
+            (status, _, body), = http_responses(data)
+            assert status == 200 and not closed, data
     finally:
         s.close()
-    assert srv.metric("torg_http_answers_direct_total") - before == 20
+    # 20 tickets, the counter's opening (its own connection) and the three actions
+    assert srv.metric("torg_http_answers_direct_total") - before == 24
 
 
 def test_a_client_gone_or_half_closed_before_its_answer(srv):

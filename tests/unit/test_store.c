@@ -792,6 +792,52 @@ static int test_own_thread(void)
 	return 0;
 }
 
+/* Events appended in one loop turn leave in one commit at its end (kicking at each append
+ * sent the first alone), and a lone event on an idle store leaves at the end of its own
+ * turn without waiting for anything else. */
+static int test_one_turn_one_commit(void)
+{
+	const char *p = path_of("turn.db");
+	struct store *s = open_or_null(p, &def, false);
+	REQUIRE(s);
+	struct evlist l = {.day = 20260107};
+	ev_day(&l, 20260107);
+	ev_open(&l, 0, 7);
+	ev_visits(&l, 0, 20);
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	struct drive d = {.evs = l.v, .n = l.n, .next = l.n - 1, .order_ok = true};
+	d.s = s;
+	REQUIRE(store_start(s, &loop, durable_cb, fail_cb, &d) == 0);
+	for (size_t i = 0; i + 1 < l.n; i++) {
+		char *json = ev_json(&l.v[i]);
+		store_append(s, &l.v[i], json, strlen(json), NULL);
+		free(json);
+	}
+	while (d.durable < l.v[l.n - 2].seq && !d.fail)
+		uv_run(&loop, UV_RUN_ONCE);
+	CHECK(d.ndurable == 1 && d.order_ok && !d.fail);
+	struct store_stats st;
+	store_get_stats(s, &st);
+	CHECK(st.commits == 1 && st.events == l.n - 1);
+	/* the last one alone: the loop does not block before committing it */
+	d.next = l.n;
+	char *json = ev_json(&l.v[l.n - 1]);
+	store_append(s, &l.v[l.n - 1], json, strlen(json), NULL);
+	free(json);
+	while (d.durable < l.v[l.n - 1].seq && !d.fail)
+		uv_run(&loop, UV_RUN_ONCE);
+	CHECK(d.ndurable == 2 && d.durable == l.v[l.n - 1].seq);
+	drive_stop(&d);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	CHECK(d.done_calls == 1);
+	REQUIRE(uv_loop_close(&loop) == 0); /* the turn handles are closed by the stop */
+	store_free(s);
+	REQUIRE(q_int(p, "SELECT COUNT(*) FROM journal") == (int64_t)l.n);
+	free(l.v);
+	return 0;
+}
+
 /* Stop with nothing queued, and a never-started store: no handle left, done_cb once. */
 static int test_stop(void)
 {
@@ -1024,6 +1070,7 @@ int main(int argc, char **argv)
 	RUN(test_stop);
 	RUN(test_commit_failure);
 	RUN(test_own_thread);
+	RUN(test_one_turn_one_commit);
 	cleanup();
 	return check_report("store");
 }
