@@ -155,8 +155,7 @@ int store__ids_find(const struct store__id *v, size_t n, const char *id)
 	return -1;
 }
 
-/* Runs one SQL text (possibly several statements); returns 0 or -errno with *cause. */
-static int exec_sql(sqlite3 *db, const char *sql, const char *what, char **cause)
+int store__exec(sqlite3 *db, const char *sql, const char *what, char **cause)
 {
 	char *msg = NULL;
 	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
@@ -191,15 +190,15 @@ static int query_int(sqlite3 *db, const char *sql, int64_t *out, char **cause)
  *  Returns 0 or -errno with *cause. */
 static int migrate(sqlite3 *db, char **cause)
 {
-	int err = exec_sql(db,
-			   "CREATE TABLE IF NOT EXISTS schema(module TEXT PRIMARY KEY,"
-			   " version INTEGER NOT NULL)",
-			   "creating the schema table", cause);
+	int err = store__exec(db,
+			      "CREATE TABLE IF NOT EXISTS schema(module TEXT PRIMARY KEY,"
+			      " version INTEGER NOT NULL)",
+			      "creating the schema table", cause);
 	if (err)
 		return err;
 	for (;;) {
 		int64_t v = 0;
-		if ((err = exec_sql(db, "BEGIN IMMEDIATE", "migration", cause)))
+		if ((err = store__exec(db, "BEGIN IMMEDIATE", "migration", cause)))
 			return err;
 		if ((err = query_int(db, "SELECT version FROM schema WHERE module = 'store'", &v,
 				     cause)))
@@ -212,18 +211,18 @@ static int migrate(sqlite3 *db, char **cause)
 			goto fail;
 		}
 		if (v == STORE_VERSION)
-			return exec_sql(db, "COMMIT", "migration", cause);
-		if ((err = exec_sql(db, migrations[v], "migration", cause)))
+			return store__exec(db, "COMMIT", "migration", cause);
+		if ((err = store__exec(db, migrations[v], "migration", cause)))
 			goto fail;
 		char *set =
 		    xasprintf("INSERT INTO schema(module, version) VALUES('store', %lld)"
 			      " ON CONFLICT(module) DO UPDATE SET version = excluded.version",
 			      (long long)v + 1);
-		err = exec_sql(db, set, "migration", cause);
+		err = store__exec(db, set, "migration", cause);
 		free(set);
 		if (err)
 			goto fail;
-		if ((err = exec_sql(db, "COMMIT", "migration", cause)))
+		if ((err = store__exec(db, "COMMIT", "migration", cause)))
 			goto fail;
 		log_info("store: schema migrated to version %lld", (long long)v + 1);
 	}
@@ -320,10 +319,10 @@ int store_open(const char *path, const struct floor_def *def, const struct store
 		goto fail;
 	}
 	sqlite3_finalize(st);
-	if ((err = exec_sql(s->db,
-			    s->opts.sync_normal ? "PRAGMA synchronous=NORMAL"
-						: "PRAGMA synchronous=FULL",
-			    "setting synchronous", cause)))
+	if ((err = store__exec(s->db,
+			       s->opts.sync_normal ? "PRAGMA synchronous=NORMAL"
+						   : "PRAGMA synchronous=FULL",
+			       "setting synchronous", cause)))
 		goto fail;
 	if ((err = migrate(s->db, cause)))
 		goto fail;

@@ -41,19 +41,6 @@ static int open_db(const char *path, int flags, sqlite3 **out, char **cause)
 	return 0;
 }
 
-/* Runs SQL that returns no rows; returns 0 or -errno with *cause naming what. */
-static int exec(sqlite3 *db, const char *sql, const char *what, char **cause)
-{
-	char *msg = NULL;
-	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-	if (rc != SQLITE_OK) {
-		*cause = xasprintf("%s: %s", what, msg ? msg : sqlite3_errmsg(db));
-		sqlite3_free(msg);
-		return store__errno(rc);
-	}
-	return 0;
-}
-
 /* The first column of a one-row query as an integer (0 when no row); -1 on error. */
 static int64_t one_int(sqlite3 *db, const char *sql)
 {
@@ -80,7 +67,7 @@ static int64_t schema_version(sqlite3 *db)
  * database; returns 0 or -errno with *cause. */
 static int begin_snapshot(sqlite3 *src, char **cause)
 {
-	int err = exec(src, "BEGIN", "beginning the snapshot", cause);
+	int err = store__exec(src, "BEGIN", "beginning the snapshot", cause);
 	if (err)
 		return err;
 	int64_t v = schema_version(src); /* this first read starts the transaction */
@@ -142,11 +129,12 @@ static int copy_pages(sqlite3 *src, sqlite3 *dst, const char *dest,
 static int finish_copy(sqlite3 *dst, struct store_backup_result *res, char **cause)
 {
 	int err;
-	if ((err = exec(dst, "PRAGMA journal_mode=DELETE", "leaving WAL mode", cause)) ||
-	    (err = exec(dst, "PRAGMA secure_delete=ON", "secure_delete", cause)))
+	if ((err = store__exec(dst, "PRAGMA journal_mode=DELETE", "leaving WAL mode", cause)) ||
+	    (err = store__exec(dst, "PRAGMA secure_delete=ON", "secure_delete", cause)))
 		return err;
 	if (one_int(dst, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'sessions'") > 0) {
-		if ((err = exec(dst, "DELETE FROM sessions", "dropping the sessions", cause)))
+		if ((err =
+			 store__exec(dst, "DELETE FROM sessions", "dropping the sessions", cause)))
 			return err;
 		res->sessions_dropped = sqlite3_changes(dst);
 	}
@@ -170,7 +158,7 @@ int store_backup(const char *src, const char *dest,
 		*cause = c;
 	}
 	if (!err)
-		err = exec(d, "PRAGMA synchronous=FULL", "synchronous", cause);
+		err = store__exec(d, "PRAGMA synchronous=FULL", "synchronous", cause);
 	if (!err)
 		err = copy_pages(s, d, dest, progress, arg, res, cause);
 	if (s)

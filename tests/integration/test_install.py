@@ -14,7 +14,7 @@ import tempfile
 
 import pytest
 
-from torgtest import BASE_CONFIG, ROOT_DIR, free_port
+from torgtest import BASE_CONFIG, ROOT_DIR, free_port, need_tool
 
 
 def build_dir(torgd_bin):
@@ -146,11 +146,7 @@ def test_meson_install_serves_the_installed_pages(torgd_bin, make_server, tmp_pa
 
 def man_text(page):
     """deploy/man/PAGE rendered as plain text by man(1); asserts groff warns of nothing."""
-    tool = shutil.which("man")
-    if tool is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("man is missing (lintian, from deploy/install-deps, brings man-db)")
-        pytest.skip("man is not installed")
+    tool = need_tool("man", "lintian, from deploy/install-deps, brings man-db")
     r = subprocess.run([tool, "--warnings", "-l", os.path.join(ROOT_DIR, "deploy", "man", page)],
                        capture_output=True, text=True, timeout=60,
                        env={**os.environ, "MANWIDTH": "100", "MAN_KEEP_FORMATTING": "",

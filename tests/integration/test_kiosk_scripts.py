@@ -13,7 +13,7 @@ import subprocess
 
 import pytest
 
-from torgtest import ROOT_DIR
+from torgtest import ROOT_DIR, need_tool
 
 KIOSK = os.path.join(ROOT_DIR, "deploy", "kiosk")
 SCRIPTS = ["setup-screen", "setup-printer", "common.sh", "screen-session"]
@@ -29,12 +29,7 @@ FLAGS = ["--kiosk", "--noerrdialogs", "--disable-session-crashed-bubble",
 
 def need(tool):
     """The tool's path; a missing tool fails on CI (deploy/install-deps installs it)."""
-    path = shutil.which(tool)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{tool} is missing: deploy/install-deps installs it")
-        pytest.skip(f"{tool} is not installed")
-    return path
+    return need_tool(tool)
 
 
 def machine_state():

@@ -7,7 +7,6 @@ target as a pending alert, and torgd down once it stops."""
 
 import datetime
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -18,20 +17,14 @@ import requests
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from torgtest import ROOT_DIR, free_port
+from torgtest import ROOT_DIR, free_port, need_tool
 
 PROM_DIR = os.path.join(ROOT_DIR, "deploy", "prometheus")
 
 
 def tool(name):
     """The path of a Prometheus tool: missing fails on CI, skips elsewhere."""
-    path = shutil.which(name) or (f"/usr/bin/{name}" if os.access(f"/usr/bin/{name}", os.X_OK)
-                                  else None)
-    if path is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{name} is missing: deploy/install-deps installs Debian's prometheus")
-        pytest.skip(f"{name} is not installed (Debian package prometheus)")
-    return path
+    return need_tool(name, "deploy/install-deps installs Debian's prometheus")
 
 
 @pytest.mark.parametrize("args", [("check", "config", "prometheus.yml"),

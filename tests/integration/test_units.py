@@ -6,13 +6,12 @@ journal with level prefixes, one config, state folder and database per instance)
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 
 import pytest
 
-from torgtest import ROOT_DIR
+from torgtest import ROOT_DIR, need_tool
 
 MAX_EXPOSURE = 2.0
 
@@ -20,12 +19,7 @@ MAX_EXPOSURE = 2.0
 @pytest.fixture(scope="module")
 def analyze():
     """systemd-analyze, or a failure on CI (skip elsewhere) when it is missing."""
-    tool = shutil.which("systemd-analyze")
-    if tool is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("systemd-analyze is missing (deploy/install-deps installs systemd)")
-        pytest.skip("systemd-analyze is not installed")
-    return tool
+    return need_tool("systemd-analyze", "deploy/install-deps installs systemd")
 
 
 @pytest.fixture(scope="module")
@@ -162,12 +156,7 @@ def strace_counted(path):
 
 
 def strace_tool():
-    tool = shutil.which("strace")
-    if tool is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("strace is missing (deploy/install-deps installs it)")
-        pytest.skip("strace is not installed")
-    return tool
+    return need_tool("strace")
 
 
 def test_torgd_runs_within_its_syscall_filter(analyze, units, make_server, tmp_path):

@@ -99,6 +99,19 @@ def password_of(name):
     return f"{name}-Pw-0123456789"
 
 
+def need_tool(name, hint="deploy/install-deps installs it"):
+    """The path of a program the test needs: a missing one fails on CI (where
+    deploy/install-deps has installed everything) and skips elsewhere."""
+    import pytest
+    path = shutil.which(name) or (f"/usr/bin/{name}" if os.access(f"/usr/bin/{name}", os.X_OK)
+                                  else None)
+    if path is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{name} is missing: {hint}")
+        pytest.skip(f"{name} is not installed ({hint})")
+    return path
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read, close)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
