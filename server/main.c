@@ -195,28 +195,28 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	int code = 1, lock_fd = -1;
 	sdnotify_init();
 	if (api_listen_check(listen, &cause) != 0) {
-		fprintf(stderr, "torgd: %s\n", cause);
+		log_refusal("%s", cause);
 		goto out;
 	}
 	lock_fd = db_lock(db, &cause);
 	if (lock_fd < 0) {
-		fprintf(stderr, "torgd: %s: %s\n", db, cause);
+		log_refusal("%s: %s", db, cause);
 		goto out;
 	}
 	struct store_opts sopts = {.sync_normal = cfg->synchronous == CONFIG_SYNC_NORMAL};
 	if (store_open(db, &cfg->floor_def, &sopts, &t.store, &cause) != 0) {
-		fprintf(stderr, "torgd: %s: %s\n", db, cause);
+		log_refusal("%s: %s", db, cause);
 		goto out;
 	}
 	if (auth_open(db, &t.auth, &cause) != 0) {
-		fprintf(stderr, "torgd: %s: %s\n", db, cause);
+		log_refusal("%s: %s", db, cause);
 		goto out;
 	}
 	uv_loop_init(&t.loop);
 	clock_init(&t.clock, cfg->day_start_min, test_clock);
 	uint64_t t0 = util_mono_ns();
 	if (engine_create(&t.loop, cfg, t.store, &t.clock, &t.engine, &cause) != 0) {
-		fprintf(stderr, "torgd: %s: %s\n", db, cause);
+		log_refusal("%s: %s", db, cause);
 		goto out_loop;
 	}
 	t.stats = stats_run_create(&t.loop, db, cfg, &t.clock);
@@ -226,7 +226,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		 (unsigned long long)engine_applied_seq(t.engine), (util_mono_ns() - t0) / 1e6);
 	struct api_opts aopts = {.listen = listen, .www = www, .clock = &t.clock, .stats = t.stats};
 	if (api_create(&t.loop, &aopts, cfg, t.engine, t.auth, &t.api, &cause) != 0) {
-		fprintf(stderr, "torgd: %s\n", cause);
+		log_refusal("%s", cause);
 		goto out_loop;
 	}
 	struct engine_hooks hooks;
@@ -234,7 +234,7 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 	/* auth first: when the engine then fails, nothing of it runs (an engine that ran
 	 * would keep the loop alive with its tick) */
 	if (auth_start(t.auth, &t.loop) != 0 || engine_start(t.engine, &hooks) != 0) {
-		fprintf(stderr, "torgd: cannot start the store or the sign-in service\n");
+		log_refusal("cannot start the store or the sign-in service");
 		auth_stop(t.auth, NULL, NULL);
 		api_stop(t.api);
 		goto out_loop;
@@ -366,7 +366,7 @@ int main(int argc, char **argv)
 	struct config *cfg = NULL;
 	char *cause = NULL;
 	if (config_load(config_path, &cfg, &cause) != 0) {
-		fprintf(stderr, "torgd: %s: %s\n", config_path, cause);
+		log_refusal("%s: %s", config_path, cause);
 		free(cause);
 		return 2;
 	}
@@ -383,7 +383,7 @@ int main(int argc, char **argv)
 		db = cfg->database;
 	int code;
 	if (make_db_dir(db, &cause) != 0) {
-		fprintf(stderr, "torgd: %s\n", cause);
+		log_refusal("%s", cause);
 		free(cause);
 		code = 1;
 	} else if (user_at > 0 && strcmp(argv[user_at], "user") != 0) {
@@ -398,7 +398,7 @@ int main(int argc, char **argv)
 		char *pages = www ? xstrdup(www) : paths_default_www();
 		signal(SIGPIPE, SIG_IGN);
 		if (paths_check_www(pages, &cause) != 0) {
-			fprintf(stderr, "torgd: %s\n", cause);
+			log_refusal("%s", cause);
 			free(cause);
 			code = 1;
 		} else {

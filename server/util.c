@@ -53,6 +53,16 @@ void fatal(const char *fmt, ...)
 	abort();
 }
 
+void log_refusal(const char *fmt, ...)
+{
+	va_list ap;
+	fputs(stderr_is_journal() ? "<3>" : "torgd: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
 void log_set_level(enum log_level level)
 {
 	log_level = level;

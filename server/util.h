@@ -19,6 +19,10 @@
 /** Prints "torgd: fatal: ..." and aborts: only for broken invariants. */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/** Writes why torgd will not start or run a command: "torgd: message" on a terminal, and
+ *  "<3>message" (an error) when stderr is the journal, whatever the log level. */
+void log_refusal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 enum log_level { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /** Sets the highest level that log_msg() prints (default LOG_INFO). */
 void log_set_level(enum log_level level);

@@ -5,10 +5,14 @@ with the syslog priority ("<4>warn: ...", which journald turns into PRIORITY=) i
 as stderr. When the variable does not match stderr (a child whose stderr was
 redirected), or is not DEV:INO, the lines stay as they are on a terminal."""
 
+import json
 import os
 import re
+import subprocess
 
 import pytest
+
+from torgtest import BASE_CONFIG
 
 
 def journal_run(make_server, stream):
@@ -44,3 +48,27 @@ def test_lines_stay_plain_elsewhere(make_server, stream):
     assert any(re.match(r"torgd: info: listening on http://", l) for l in lines), lines
     assert any(l.startswith("torgd: warn: --test-clock") for l in lines), lines
     assert not any(l.startswith("<") for l in lines), lines
+
+
+def test_a_refusal_to_start_is_an_error_in_the_journal(torgd_bin, tmp_path):
+    """Why torgd will not start (here: a database that is a folder's name taken by a
+    file) is what an operator looks for in `journalctl -p err`: it carries <3>, and
+    stays "torgd: ..." on a terminal."""
+    cfg = tmp_path / "floor.json"
+    cfg.write_text(json.dumps(BASE_CONFIG))
+    (tmp_path / "taken").write_text("")
+    db = str(tmp_path / "taken" / "torg.db")
+    err = tmp_path / "stderr"
+    for journal in (True, False):
+        with open(err, "w") as f:
+            env = dict(os.environ)
+            st = os.fstat(f.fileno())
+            env.pop("JOURNAL_STREAM", None)
+            if journal:
+                env["JOURNAL_STREAM"] = f"{st.st_dev}:{st.st_ino}"
+            r = subprocess.run([torgd_bin, "--config", str(cfg), "--db", db,
+                                "--listen", "127.0.0.1:0"], stderr=f, env=env, timeout=30)
+        assert r.returncode == 1
+        text = err.read_text()
+        want = "<3>" if journal else "torgd: "
+        assert text.startswith(want) and "is not a directory" in text, text
