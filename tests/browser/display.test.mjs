@@ -1,5 +1,9 @@
-// display.test.mjs — the wall display: fits three screen sizes without overflow,
-// shows a new call within a second and announces it (and a recall again) without
+// display.test.mjs — the wall display: at six sizes (1366×768 to 3840×2160, landscape
+// and portrait) in nb, en and ar every text that says where to go is whole (scroll
+// sizes within client sizes, nothing outside the screen) for the longest demo names and
+// a 40-character counter, with at least 5 (4) recent rows and screenshots
+// display-WxH-LANG.png; one row per visitor across recalls and transfers; waits in hours
+// and minutes; the primary language stays while the others are a second line; shows a new call within a second and announces it (and a recall again) without
 // announcements overlapping, catches up after losing its connection, and a display of
 // some services (first-floor) shows its calls made after other services' events on the
 // one WebSocket it opened (the server's skips explain the seqs it was not sent).
@@ -141,6 +145,10 @@ test("the display fits every size in nb, en and ar, long names whole, enough rec
 			assert.ok(heads.every((x) => x.length > 0), `${name}: column headings ${heads}`);
 			const text = await page.textContent("body");
 			assert.doesNotMatch(text, /[0-9a-f]{32}/, "no ticket id on screen");
+			const look = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor,
+				getComputedStyle(document.getElementById("latest-number")).color]);
+			assert.deepEqual(look, id === "hall-en" ? ["rgb(26, 26, 46)", "rgb(126, 232, 250)"]
+				: ["rgb(11, 29, 51)", "rgb(255, 213, 74)"], `${name}: configured colours`);
 			assert.deepEqual(page.js_errors, [], name);
 			await page.context().close();
 		}

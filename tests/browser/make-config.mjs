@@ -3,7 +3,7 @@
 // one kiosk key,
 // one service (volunteer) open only tomorrow, so the kiosk shows a closed service, a
 // meeting room with a 40-character name in every language (x40, for ppt) and two wall
-// displays whose primary language is English (hall-en) and Arabic (hall-ar).
+// displays whose primary language is English (hall-en, own colours) and Arabic (hall-ar).
 // Usage: node make-config.mjs DEMO.json OUT.json
 import { readFileSync, writeFileSync } from "node:fs";
 
@@ -32,7 +32,8 @@ for (const [l, n] of Object.entries(long))
 	if ([...n].length !== 40)
 		throw new Error(`make-config: the ${l} long counter name is ${[...n].length} characters, not 40`);
 c.counters.push({ id: "x40", kind: "room", name: long, services: ["ppt"] });
-c.displays.push({ id: "hall-en", name: "Hall (English first)", languages: ["en", "nb", "ar"] },
+c.displays.push({ id: "hall-en", name: "Hall (English first)", languages: ["en", "nb", "ar"],
+	colors: { background: "#1a1a2e", accent: "#7ee8fa" } },
 	{ id: "hall-ar", name: "Hall (Arabic first)", languages: ["ar", "en", "nb"], language_mode: "rotate" });
 const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const today = new Intl.DateTimeFormat("en-US", { weekday: "short", timeZone: c.floor.timezone })
