@@ -609,6 +609,21 @@ static void put_call(struct jw *w, const struct proto_call *c)
 	jw_close(w, '}');
 }
 
+/* A display's language mode, logo and colours, each left out when unset. */
+static void put_display_look(struct jw *w, const struct proto_display *d)
+{
+	jw_kstr(w, "language_mode", d->language_mode);
+	jw_kstr(w, "logo", d->logo);
+	if (!d->background && !d->foreground && !d->accent)
+		return;
+	jw_key(w, "colors");
+	jw_open(w, '{');
+	jw_kstr(w, "background", d->background);
+	jw_kstr(w, "foreground", d->foreground);
+	jw_kstr(w, "accent", d->accent);
+	jw_close(w, '}');
+}
+
 char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len)
 {
 	char day[16];
@@ -635,6 +650,7 @@ char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len)
 		jw_kstr(&w, "name", s->display->name);
 		jw_ids(&w, "services", s->display->services);
 		jw_ids(&w, "languages", s->display->languages);
+		put_display_look(&w, s->display);
 		jw_close(&w, '}');
 	}
 	jw_key(&w, "services");

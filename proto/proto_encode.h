@@ -169,6 +169,10 @@ struct proto_display {
 	const char *id;
 	const char *name; /* or NULL (left out) */
 	struct proto_ids services, languages;
+	const char *language_mode; /* "primary", "second_line", "rotate", or NULL (left out) */
+	const char *logo;	   /* a file name in /static/logos/, or NULL (left out) */
+	/* "#rrggbb" each, NULL (left out); "colors" is left out when all three are NULL */
+	const char *background, *foreground, *accent;
 };
 
 /* The snapshot message (also GET /api/v1/floor). */

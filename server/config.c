@@ -211,7 +211,8 @@ static int parse_counter(struct config__parse *p, const char *path, json_t *o, s
 /* Parses one display object at path into cfg->displays[i]. */
 static int parse_display(struct config__parse *p, const char *path, json_t *o, size_t i)
 {
-	static const char *const keys[] = {"id", "name", "services", "languages", NULL};
+	static const char *const keys[] = {
+	    "id", "name", "services", "languages", "language_mode", "logo", "colors", NULL};
 	struct config *cfg = p->cfg;
 	struct config_display *d = &cfg->displays[i];
 	char sub[CONFIG__PATH_LEN];
@@ -244,12 +245,14 @@ static int parse_display(struct config__parse *p, const char *path, json_t *o, s
 	}
 	if ((v = json_object_get(o, "languages"))) {
 		config__join(sub, path, "languages");
-		return config__parse_langs(p, sub, v, true, &d->languages, &d->nlanguages);
+		if (config__parse_langs(p, sub, v, true, &d->languages, &d->nlanguages) < 0)
+			return -EINVAL;
+	} else {
+		d->nlanguages = cfg->nlanguages;
+		d->languages = xcalloc(d->nlanguages, CONFIG_LANG_MAX);
+		memcpy(d->languages, cfg->languages, d->nlanguages * CONFIG_LANG_MAX);
 	}
-	d->nlanguages = cfg->nlanguages;
-	d->languages = xcalloc(d->nlanguages, CONFIG_LANG_MAX);
-	memcpy(d->languages, cfg->languages, d->nlanguages * CONFIG_LANG_MAX);
-	return 0;
+	return config__parse_display_look(p, path, o, d);
 }
 
 /* Parses the "services", "counters" or "displays" array with one item parser. */
@@ -537,6 +540,7 @@ void config_free(struct config *cfg)
 		free(cfg->displays[i].id);
 		free(cfg->displays[i].name);
 		free(cfg->displays[i].languages);
+		free(cfg->displays[i].logo);
 	}
 	free(cfg->displays);
 	for (size_t i = 0; i < cfg->nkiosk_keys; i++) {

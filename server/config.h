@@ -82,6 +82,16 @@ struct config_counter {
 	enum floor_policy policy; /* default FLOOR_POLICY_OVERDUE */
 };
 
+/* How a display shows its languages other than the first (the primary). */
+enum config_language_mode {
+	CONFIG_LANGUAGE_PRIMARY,     /* the primary language only */
+	CONFIG_LANGUAGE_SECOND_LINE, /* the others as a quieter second line */
+	CONFIG_LANGUAGE_ROTATE,	     /* the second line turns slowly through the others */
+};
+
+/** The configuration name of a language mode ("primary", "second_line", "rotate"). */
+const char *config_language_mode_name(enum config_language_mode m);
+
 struct config_display {
 	char *id;
 	char *name;	   /* default: the id */
@@ -89,7 +99,10 @@ struct config_display {
 	uint64_t
 	    services; /* mask of service indexes (all bits of all services when all_services) */
 	size_t nlanguages;
-	char (*languages)[CONFIG_LANG_MAX]; /* default: the floor's languages */
+	char (*languages)[CONFIG_LANG_MAX];	 /* default: the floor's languages */
+	enum config_language_mode language_mode; /* default: second line when >1 language */
+	char *logo;	   /* file name under <pages>/static/logos/, or NULL */
+	char colors[3][8]; /* background, foreground, accent: "#rrggbb" or "" (unset) */
 };
 
 struct config_kiosk_key {

@@ -94,6 +94,11 @@ int config__parse_hours(struct config__parse *p, const char *path, json_t *v, st
 /* True when the zone name is plain and /usr/share/zoneinfo/<tz> is a regular file. */
 bool config__tz_exists(const char *tz);
 
+/* Parses a display's language_mode, logo and colors at path into *d, after its
+ * languages (config_display.c). */
+int config__parse_display_look(struct config__parse *p, const char *path, json_t *o,
+			       struct config_display *d);
+
 /* Parses the "server" section (config_server.c). */
 int config__parse_server(struct config__parse *p, json_t *root);
 

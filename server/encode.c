@@ -265,6 +265,11 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 		    .name = display->name,
 		    .services = pool_service_ids(&p, cfg, display->services),
 		    .languages = langs_of(&p, display->languages, display->nlanguages),
+		    .language_mode = config_language_mode_name(display->language_mode),
+		    .logo = display->logo,
+		    .background = display->colors[0][0] ? display->colors[0] : NULL,
+		    .foreground = display->colors[1][0] ? display->colors[1] : NULL,
+		    .accent = display->colors[2][0] ? display->colors[2] : NULL,
 		};
 		s.display = &d;
 	}

@@ -30,7 +30,8 @@ MODULES = {
               ["util", "names"]),
     "net": (["server/http_parse", "server/netaddr", "server/ratelimit", "server/throttle",
              "server/ws_rx"], ["util"]),
-    "config": (["server/config", "server/config_server", "server/config_json", "server/clock"],
+    "config": (["server/config", "server/config_server", "server/config_json", "server/config_display",
+                "server/clock"],
                ["floor", "net", "util"]),
     # the store and the pure statistics it computes
     "store": (["server/store", "server/store_int", "server/store_commit",

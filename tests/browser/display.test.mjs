@@ -1,5 +1,9 @@
-// display.test.mjs — the wall display: fits three screen sizes without overflow,
-// shows a new call within a second and announces it (and a recall again) without
+// display.test.mjs — the wall display: at six sizes (1366×768 to 3840×2160, landscape
+// and portrait) in nb, en and ar every text that says where to go is whole (scroll
+// sizes within client sizes, nothing outside the screen) for the longest demo names and
+// a 40-character counter, with at least 5 (4) recent rows and screenshots
+// display-WxH-LANG.png; one row per visitor across recalls and transfers; waits in hours
+// and minutes; the primary language stays while the others are a second line; shows a new call within a second and announces it (and a recall again) without
 // announcements overlapping, catches up after losing its connection, and a display of
 // some services (first-floor) shows its calls made after other services' events on the
 // one WebSocket it opened (the server's skips explain the seqs it was not sent).
@@ -37,58 +41,140 @@ async function call_one(c, service) {
 	return tk.number;
 }
 
-test("display fits 1920×1080, 1080×1920 and 3840×2160 without scrollbars", async () => {
-	// A busy floor: calls to long counter names, tickets waiting in every open service.
+// Every text that says where to go, whole (no scroll overflow) and inside the screen;
+// returns what is not, as short strings.
+function unfitted() {
+	const out = [];
+	const sel = ".fit, .num, .where, .name, .n, .eta, #queues li, #recent li, .bar, .latest, .recent, .queues";
+	for (const el of document.querySelectorAll(sel)) {
+		if (!el.getClientRects().length || el.closest("[hidden]"))
+			continue;
+		const r = el.getBoundingClientRect();
+		const what = `${el.id || el.className} "${el.textContent.slice(0, 40)}"`;
+		if (el.scrollWidth > el.clientWidth + 1 || el.scrollHeight > el.clientHeight + 1)
+			out.push(`${what} clipped: scroll ${el.scrollWidth}×${el.scrollHeight} > client ${el.clientWidth}×${el.clientHeight}`);
+		if (r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5 || r.left < -0.5 || r.top < -0.5)
+			out.push(`${what} outside the screen ${JSON.stringify(r)}`);
+	}
+	for (const box of document.querySelectorAll("#recent, #queues")) {
+		const b = box.getBoundingClientRect();
+		for (const li of box.children)
+			if (!li.hidden && li.getBoundingClientRect().bottom > b.bottom + 0.5)
+				out.push(`${box.id} row "${li.textContent.slice(0, 30)}" cut at the bottom`);
+	}
+	return out;
+}
+
+test("one row per visitor: a recall marks and moves it up, a transfer replaces it", async () => {
+	const page = await open_page(browser, `${URL}/display/hall`, { viewport: { width: 1920, height: 1080 } });
+	await page.waitForFunction(() => window.torg_display.status === "live");
+	const rows = () => page.evaluate(() => [document.getElementById("latest-number").textContent,
+		...[...document.querySelectorAll("#recent li")].map((li) => li.dataset.number + (li.classList.contains("recall") ? "!" : ""))]);
+	await fresh_counter(auth, "s1", ["reception"]);
+	await fresh_counter(auth, "s3", ["nav"]);
+	await fresh_counter(auth, "s4", ["nav"]);
+	const a = await call_one("s1", "reception");
+	await call_one("s3", "nav");
+	// a is transferred to nav and called again at s4: one row, on top, at Skranke 4.
+	assert.equal((await counter(auth, "s1", "start")).status, 200);
+	assert.equal((await counter(auth, "s1", "transfer", { service: "nav", position: "front" })).status, 200);
+	assert.equal((await counter(auth, "s4", "call", { number: a })).status, 200);
+	await until(async () => (await rows())[0] === a, 3000, "the transferred visitor on top");
+	let r = await rows();
+	assert.equal(r.filter((x) => x.replace("!", "") === a).length, 1, `one row for ${a}: ${r}`);
+	assert.match(await page.textContent("#latest-counter"), /Skranke 4/);
+	// A recall: the recalled number's row moves to the top, marked, once.
+	await fresh_counter(auth, "s4", ["nav"]);
+	const e = await call_one("s4", "nav");
+	await fresh_counter(auth, "s3", ["nav"]);
+	await call_one("s3", "nav");
+	assert.equal((await counter(auth, "s4", "recall")).status, 200);
+	await until(async () => (await rows())[0] === e, 3000, "the recalled number on top");
+	r = await rows();
+	assert.equal(r.filter((x) => x.replace("!", "") === e).length, 1, `one row for ${e}: ${r}`);
+	assert.ok(await page.$eval("#latest", (el) => el.classList.contains("recalled")), "the newest call is marked as a recall");
+	await call_one("s3", "nav");
+	await until(async () => (await rows())[1] === `${e}!`, 3000, "the recall row marked");
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
+test("the display fits every size in nb, en and ar, long names whole, enough recent rows", async () => {
+	// A busy floor: calls to long counter names (the 40-character x40 last, the newest),
+	// tickets waiting in every open service, one recall.
 	for (const [c, s] of [["s1", "reception"], ["s3", "nav"], ["s7", "housing"], ["m2", "mental_health"],
 		["m8", "care_allocation"], ["m6", "refugee"], ["s5", "social"], ["m3", "health_station"]]) {
 		await fresh_counter(auth, c);
 		await call_one(c, s);
 	}
+	await counter(auth, "m8", "recall");
+	await fresh_counter(auth, "x40");
+	await call_one("x40", "ppt");
+	await fresh_counter(auth, "m7", ["ppt"]);
+	await call_one("m7", "ppt");
+	await fresh_counter(auth, "x40");
+	await call_one("x40", "ppt");
 	for (const s of ["reception", "nav", "social", "housing", "child_welfare", "health_station", "refugee",
-		"mental_health", "care_allocation", "ppt", "adult_education", "service_desk"])
+		"mental_health", "care_allocation", "ppt", "ppt", "adult_education", "service_desk"])
 		await take(s);
-	const sizes = [
-		["landscape-1920x1080", { width: 1920, height: 1080 }, 1],
-		["portrait-1080x1920", { width: 1080, height: 1920 }, 1],
-		["4k-3840x2160", { width: 1920, height: 1080 }, 2],
-	];
-	for (const id of ["hall", "first-floor"]) {
-		for (const [name, viewport, scale] of sizes) {
-			const page = await open_page(browser, `${URL}/display/${id}`, { viewport, scale });
-			await page.waitForFunction(() => document.querySelectorAll("#queues li").length > 0);
+	const sizes = [[1366, 768], [1920, 1080], [3840, 2160], [768, 1366], [1080, 1920], [2160, 3840]];
+	const displays = [["nb", "hall"], ["en", "hall-en"], ["ar", "hall-ar"]];
+	for (const [w, h] of sizes) {
+		for (const [lang, id] of displays) {
+			const name = `display-${w}x${h}-${lang}`;
+			const page = await open_page(browser, `${URL}/display/${id}`, { viewport: { width: w, height: h } });
+			await page.waitForFunction(() => document.querySelectorAll("#queues li").length > 0 &&
+				document.getElementById("latest-number").textContent !== "");
+			await page.evaluate(() => document.fonts.ready);
+			await page.waitForFunction(() => window.torg_display.fitted > 0);
+			await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+			await shot(page, name);
+			assert.equal(await page.getAttribute("html", "lang"), lang, name);
+			assert.equal(await page.getAttribute("html", "dir"), lang === "ar" ? "rtl" : "ltr", name);
 			const of = await overflow(page);
-			assert.ok(of.x <= 0 && of.y <= 0, `${id} ${name}: overflow ${JSON.stringify(of)}`);
-			// Every region lies inside the screen and the big number is not clipped.
-			const bad = await page.evaluate(() => {
-				const out = [];
-				for (const el of document.querySelectorAll(".bar, .latest, .recent, .queues, #latest-number, #queues li")) {
-					const r = el.getBoundingClientRect();
-					if (r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5 || r.left < -0.5 || r.top < -0.5)
-						out.push(`${el.id || el.className} ${JSON.stringify(r)}`);
-				}
-				const box = document.getElementById("latest").getBoundingClientRect();
-				for (const id of ["latest-number", "latest-counter"]) {
-					const el = document.getElementById(id);
-					const r = el.getBoundingClientRect();
-					if (el.scrollWidth > el.clientWidth + 1 || r.bottom > box.bottom + 0.5 || r.height < 10)
-						out.push(`${id} clipped`);
-				}
-				return out;
-			});
-			assert.deepEqual(bad, [], `${id} ${name}`);
+			assert.ok(of.x <= 0 && of.y <= 0, `${name}: overflow ${JSON.stringify(of)}`);
+			assert.deepEqual(await page.evaluate(unfitted), [], name);
+			// The 40-character counter is the newest call, shown whole in the primary language.
+			const counter_text = await page.textContent("#latest-counter");
+			assert.equal([...counter_text].length, 40, `${name}: ${counter_text}`);
 			const services = await page.$$eval("#queues li", (lis) => lis.map((l) => l.dataset.service));
-			if (id === "first-floor")
-				assert.deepEqual(services.sort(), ["care_allocation", "child_welfare", "health_station", "mental_health", "ppt"]);
-			else
-				assert.equal(services.length, 13);
-			// Numbers only: nothing but the configured texts, numbers and figures.
+			assert.equal(services.length, 13, name);
+			const shown = await page.$$eval("#recent li:not([hidden])", (lis) => lis.length);
+			assert.ok(shown >= (h > w ? 4 : 5), `${name}: ${shown} recent rows shown`);
+			const heads = await page.$$eval(".heads span", (els) => els.map((e) => e.textContent));
+			assert.ok(heads.every((x) => x.length > 0), `${name}: column headings ${heads}`);
 			const text = await page.textContent("body");
 			assert.doesNotMatch(text, /[0-9a-f]{32}/, "no ticket id on screen");
-			await shot(page, `display-${id}-${name}`);
-			assert.deepEqual(page.js_errors, []);
+			const look = await page.evaluate(() => [getComputedStyle(document.body).backgroundColor,
+				getComputedStyle(document.getElementById("latest-number")).color]);
+			assert.deepEqual(look, id === "hall-en" ? ["rgb(26, 26, 46)", "rgb(126, 232, 250)"]
+				: ["rgb(11, 29, 51)", "rgb(255, 213, 74)"], `${name}: configured colours`);
+			assert.deepEqual(page.js_errors, [], name);
 			await page.context().close();
 		}
 	}
+});
+
+test("waits in hours and minutes, the second language in a quieter line, no full-screen switch", async () => {
+	const page = await open_page(browser, `${URL}/display/hall`, { viewport: { width: 1920, height: 1080 } });
+	await page.waitForFunction(() => document.querySelectorAll("#queues li").length > 0);
+	const waits = await page.evaluate(() => ["nb", "nn", "sv", "en"].map((l) =>
+		[5400, 300, 3600, 30, -1].map((s) => window.torg_display.fmt_wait(l, s))));
+	assert.deepEqual(waits, [
+		["ca. 1 t 30 min", "ca. 5 min", "ca. 1 t", "under 1 min", "–"],
+		["ca. 1 t 30 min", "ca. 5 min", "ca. 1 t", "under 1 min", "–"],
+		["ca 1 tim 30 min", "ca 5 min", "ca 1 tim", "under 1 min", "–"],
+		["about 1 h 30 min", "about 5 min", "about 1 h", "under 1 min", "–"]]);
+	const first = await page.textContent("#queues-label .pri");
+	assert.equal(first, "I kø");
+	const sec = await page.textContent("#queues-label .sec");
+	assert.match(sec, /Waiting/);
+	assert.ok(await page.$$eval("#queues li .name .sec", (els) => els.length) > 0, "service names have a second line");
+	await page.waitForTimeout(11000);
+	assert.equal(await page.getAttribute("html", "lang"), "nb", "still the primary language after 11 s");
+	assert.equal(await page.textContent("#queues-label .pri"), "I kø");
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
 });
 
 test("a call shows within a second, is announced, and a recall is announced again", async () => {

@@ -1,7 +1,9 @@
 // make-config.mjs — writes the browser tests' floor: the demo floor open around the
 // clock, with an Arabic stub language (to prove right-to-left), no ticket rate limit,
 // one kiosk key,
-// and one service (volunteer) open only tomorrow, so the kiosk shows a closed service.
+// one service (volunteer) open only tomorrow, so the kiosk shows a closed service, a
+// meeting room with a 40-character name in every language (x40, for ppt) and two wall
+// displays whose primary language is English (hall-en, own colours) and Arabic (hall-ar).
 // Usage: node make-config.mjs DEMO.json OUT.json
 import { readFileSync, writeFileSync } from "node:fs";
 
@@ -23,6 +25,16 @@ for (const k of c.counters) {
 	const n = k.id.slice(1);
 	k.name.ar = k.kind === "room" ? `غرفة الاجتماعات ${n}` : `الشباك ${n}`;
 }
+const long = { nb: "Samtalerom for familier og barn, 2. etg.", nn: "Samtalerom for familiar og born, 2. etg.",
+	sv: "Samtalsrum för familjer och barn, vån. 2", en: "Family and children's room, second floor",
+	ar: "غرفة اجتماع العائلات والأطفال، الطابق ١٢" };
+for (const [l, n] of Object.entries(long))
+	if ([...n].length !== 40)
+		throw new Error(`make-config: the ${l} long counter name is ${[...n].length} characters, not 40`);
+c.counters.push({ id: "x40", kind: "room", name: long, services: ["ppt"] });
+c.displays.push({ id: "hall-en", name: "Hall (English first)", languages: ["en", "nb", "ar"],
+	colors: { background: "#1a1a2e", accent: "#7ee8fa" } },
+	{ id: "hall-ar", name: "Hall (Arabic first)", languages: ["ar", "en", "nb"], language_mode: "rotate" });
 const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const today = new Intl.DateTimeFormat("en-US", { weekday: "short", timeZone: c.floor.timezone })
 	.format(new Date()).toLowerCase().slice(0, 3);

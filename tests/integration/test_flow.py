@@ -59,6 +59,9 @@ def test_snapshot_shape(srv):
     assert snap["floor"]["id"] == "testtorg" and snap["floor"]["timezone"] == "Europe/Oslo"
     assert snap["display"]["id"] == "upstairs"
     assert snap["display"]["services"] == ["housing", "social"]
+    # two languages and no look configured: the default mode, no logo, no colours
+    assert snap["display"]["language_mode"] == "second_line"
+    assert "logo" not in snap["display"] and "colors" not in snap["display"]
     assert {s["id"] for s in snap["services"]} >= {"housing", "social"}
     assert {c["id"] for c in snap["counters"]} >= {"c2", "c3", "r1"}
     gives = {c["id"]: c["gives"] for c in snap["counters"]}

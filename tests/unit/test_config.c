@@ -800,6 +800,63 @@ static bool test_local_day_oslo(void)
 	return ok;
 }
 
+#define DISPLAYS(d) DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'displays': [" d "]")
+
+/* A display's language mode, logo and colours: defaults, values read back, and bad ones
+ * refused with the key named. */
+static bool test_display_look(void)
+{
+	bool ok = true;
+	char *cause;
+	int rc;
+	struct config *cfg = parse(DISPLAYS("{'id': 'd'}, {'id': 'e', 'languages': ['en']}, "
+					    "{'id': 'f', 'language_mode': 'rotate', 'logo': "
+					    "'torg-logo_2.png', 'colors': {'background': "
+					    "'#0B1D33', 'accent': '#ffd54a'}}"),
+				   &cause, &rc);
+	CHECK(rc == 0 && cfg);
+	if (!cfg) {
+		fprintf(stderr, "%s\n", cause);
+		free(cause);
+		return false;
+	}
+	CHECK(cfg->displays[0].language_mode == CONFIG_LANGUAGE_SECOND_LINE);
+	CHECK(cfg->displays[0].logo == NULL && cfg->displays[0].colors[0][0] == '\0');
+	CHECK(cfg->displays[1].language_mode == CONFIG_LANGUAGE_PRIMARY);
+	CHECK(cfg->displays[2].language_mode == CONFIG_LANGUAGE_ROTATE);
+	CHECK_STR(config_language_mode_name(cfg->displays[2].language_mode), "rotate");
+	CHECK_STR(cfg->displays[2].logo, "torg-logo_2.png");
+	CHECK_STR(cfg->displays[2].colors[0], "#0b1d33");
+	CHECK(cfg->displays[2].colors[1][0] == '\0');
+	CHECK_STR(cfg->displays[2].colors[2], "#ffd54a");
+	config_free(cfg);
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'language_mode': 'cycle'}"),
+			 "displays[0].language_mode: \"cycle\" is not one of \"primary\", "
+			 "\"second_line\", \"rotate\"");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'language_mode': 2}"),
+			 "displays[0].language_mode: expected a string, got integer");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'logo': '../config.json'}"),
+			 "displays[0].logo: \"../config.json\" is not a file name in the logos "
+			 "folder (1 to 64 of A-Z a-z 0-9 . _ -, ending .png or .svg)");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'logo': '.hidden.png'}"),
+			 "displays[0].logo: \".hidden.png\" is not a file name in the logos "
+			 "folder (1 to 64 of A-Z a-z 0-9 . _ -, ending .png or .svg)");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'logo': 'logo.gif'}"),
+			 "displays[0].logo: \"logo.gif\" is not a file name in the logos "
+			 "folder (1 to 64 of A-Z a-z 0-9 . _ -, ending .png or .svg)");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'colors': '#ffffff'}"),
+			 "displays[0].colors: expected an object, got string");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'colors': {'text': '#ffffff'}}"),
+			 "displays[0].colors.text: unknown key");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'colors': {'accent': 'red'}}"),
+			 "displays[0].colors.accent: \"red\" is not a colour #rrggbb");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'colors': {'background': '#12345g'}}"),
+			 "displays[0].colors.background: \"#12345g\" is not a colour #rrggbb");
+	ok &= fails_with(DISPLAYS("{'id': 'd', 'colors': {'foreground': '#fff'}}"),
+			 "displays[0].colors.foreground: \"#fff\" is not a colour #rrggbb");
+	return ok;
+}
+
 int main(void)
 {
 	run("demo_floor", test_demo_floor);
@@ -819,6 +876,7 @@ int main(void)
 	run("err_sections", test_err_sections);
 	run("err_quoting", test_err_quoting);
 	run("load_errors", test_load_errors);
+	run("display_look", test_display_look);
 	run("hours_pure", test_hours_pure);
 	run("hours_next_open", test_hours_next_open);
 	run("day_arith", test_day_arith);

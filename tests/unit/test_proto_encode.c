@@ -211,7 +211,8 @@ static void test_exact_messages(void)
 	    .nqueue = 1,
 	};
 	struct proto_call call = {"A001", "nav", NULL, DOC_TIME, true};
-	struct proto_display d = {"hall", "Hall", DOC_IDS(nav), DOC_IDS(nb_en)};
+	struct proto_display d = {"hall",     "Hall",	 DOC_IDS(nav), DOC_IDS(nb_en), "rotate",
+				  "torg.png", "#0b1d33", NULL,	       "#ffd54a"};
 	struct proto_snapshot s = {
 	    .seq = 3,
 	    .day = 20261122,
@@ -226,20 +227,22 @@ static void test_exact_messages(void)
 	    .calls = &call,
 	    .ncalls = 1,
 	};
-	CHECK(
-	    is_text(proto_encode_snapshot(&s, NULL),
-		    "{\"type\":\"snapshot\",\"protocol\":\"torg.v1\",\"seq\":3,"
-		    "\"day\":\"2026-11-22\",\"server_time\":\"2026-11-22T09:41:07.123Z\","
-		    "\"floor\":{\"id\":\"f\",\"name\":{\"nb\":\"Torg\"},\"timezone\":\"UTC\","
-		    "\"languages\":[\"nb\",\"en\"]},\"display\":{\"id\":\"hall\",\"name\":\"Hall\","
-		    "\"services\":[\"nav\"],\"languages\":[\"nb\",\"en\"]},\"services\":[{"
-		    "\"id\":\"nav\",\"waiting\":1,\"eta_s\":-1,\"longest_wait_s\":0,"
-		    "\"counters_open\":0,\"prefix\":\"A\",\"name\":{\"nb\":\"Torg\"},"
-		    "\"icon\":\"ticket\",\"target_wait_s\":600,\"open\":false,"
-		    "\"opens_at\":\"2026-11-22T09:41:07.123Z\",\"queue\":[{\"number\":\"A001\","
-		    "\"priority\":\"normal\",\"queued_at\":\"2026-11-22T09:41:07.123Z\"}]}],"
-		    "\"counters\":[],\"calls\":[{\"number\":\"A001\",\"service\":\"nav\","
-		    "\"counter\":null,\"at\":\"2026-11-22T09:41:07.123Z\",\"recall\":true}]}"));
+	CHECK(is_text(
+	    proto_encode_snapshot(&s, NULL),
+	    "{\"type\":\"snapshot\",\"protocol\":\"torg.v1\",\"seq\":3,"
+	    "\"day\":\"2026-11-22\",\"server_time\":\"2026-11-22T09:41:07.123Z\","
+	    "\"floor\":{\"id\":\"f\",\"name\":{\"nb\":\"Torg\"},\"timezone\":\"UTC\","
+	    "\"languages\":[\"nb\",\"en\"]},\"display\":{\"id\":\"hall\",\"name\":\"Hall\","
+	    "\"services\":[\"nav\"],\"languages\":[\"nb\",\"en\"],\"language_mode\":\"rotate\","
+	    "\"logo\":\"torg.png\",\"colors\":{\"background\":\"#0b1d33\","
+	    "\"accent\":\"#ffd54a\"}},\"services\":[{"
+	    "\"id\":\"nav\",\"waiting\":1,\"eta_s\":-1,\"longest_wait_s\":0,"
+	    "\"counters_open\":0,\"prefix\":\"A\",\"name\":{\"nb\":\"Torg\"},"
+	    "\"icon\":\"ticket\",\"target_wait_s\":600,\"open\":false,"
+	    "\"opens_at\":\"2026-11-22T09:41:07.123Z\",\"queue\":[{\"number\":\"A001\","
+	    "\"priority\":\"normal\",\"queued_at\":\"2026-11-22T09:41:07.123Z\"}]}],"
+	    "\"counters\":[],\"calls\":[{\"number\":\"A001\",\"service\":\"nav\","
+	    "\"counter\":null,\"at\":\"2026-11-22T09:41:07.123Z\",\"recall\":true}]}"));
 	/* open: opens_at is null whatever the field holds; no display: left out */
 	svc.open = true;
 	s.display = NULL;
