@@ -181,6 +181,7 @@ function render_charts(by_hour, by_service) {
 				{ label: t("dash_served"), data: shown.map((r) => r.served), backgroundColor: "#2a9d8f" },
 			],
 		},
+		options: { scales: { y: { ticks: { precision: 0 } } } },
 	});
 	const h = by_service.wait_histogram;
 	chart("chart-waits", {
@@ -191,6 +192,7 @@ function render_charts(by_hour, by_service) {
 				: t("dur_min_range", { a: fmt_num(t.lang, i * h.bin_s / 60), b: fmt_num(t.lang, (i + 1) * h.bin_s / 60) })),
 			datasets: [{ label: t("dash_visitors"), data: h.counts, backgroundColor: "#e76f51" }],
 		},
+		options: { scales: { y: { ticks: { precision: 0 } } } }, // visitors come whole
 	});
 	const svc = by_service.rows.filter((r) => r.called > 0);
 	chart("chart-target", {
