@@ -115,6 +115,14 @@ for (const lang of LANGS) {
 		await both_sizes(page, "index", lang);
 		await page.context().close();
 
+		// The sign-in views of the counter and the dashboard.
+		for (const p of ["/counter", "/dashboard"]) {
+			page = await open_in(p, lang);
+			await page.waitForSelector("#login:not([hidden])");
+			await check_page(page, `${p} sign-in`, lang);
+			await page.context().close();
+		}
+
 		// Counter, at work on m5 (opened by kari through the API).
 		page = await open_in("/counter", lang, "kari");
 		await page.waitForSelector("#setup:not([hidden])");
