@@ -381,7 +381,7 @@ static const struct {
     [HTTP_ROUTE_ME] = {route_me, NULL},
     [HTTP_ROUTE_COUNTER] = {route_counter, NULL},
     [HTTP_ROUTE_STATS] = {NULL, (const char *const[]){"from", "to", "group", NULL}},
-    [HTTP_ROUTE_STATS_CSV] = {NULL, (const char *const[]){"from", "to", "group", NULL}},
+    [HTTP_ROUTE_STATS_CSV] = {NULL, (const char *const[]){"from", "to", "group", "lang", NULL}},
     [HTTP_ROUTE_TEST_CLOCK] = {NULL, (const char *const[]){"ms", NULL}},
     [HTTP_ROUTE_PAGE] = {NULL, (const char *const[]){"lang", NULL}},
 };

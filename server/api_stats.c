@@ -26,6 +26,7 @@ struct stats_req {
 	struct api_deferred *d;
 	const struct config *cfg;
 	bool csv;
+	char lang[CONFIG_LANG_MAX]; /* the CSV's language */
 };
 
 /* Answers 401 without a session, 403 for a role below manager; true when allowed. */
@@ -56,7 +57,7 @@ static void query_done_cb(struct stats_result *res, int err, const char *cause, 
 				   NULL);
 	} else if (sr->csv) {
 		size_t len;
-		char *text = stats_out_csv(res, sr->cfg, &len);
+		char *text = stats_out_csv(res, sr->cfg, sr->lang, &len);
 		api__deferred_text(sr->d, 200, "text/csv; charset=utf-8", text, len);
 	} else {
 		api__deferred_json(sr->d, 200, stats_out_json(res, sr->cfg));
@@ -75,7 +76,7 @@ static void staff_done_cb(struct stats_staff *res, int err, const char *cause, v
 				   NULL);
 	} else if (sr->csv) {
 		size_t len;
-		char *text = stats_out_staff_csv(res, &len);
+		char *text = stats_out_staff_csv(res, sr->lang, &len);
 		api__deferred_text(sr->d, 200, "text/csv; charset=utf-8", text, len);
 	} else {
 		api__deferred_json(sr->d, 200, stats_out_staff_json(res));
@@ -97,6 +98,29 @@ static bool date_param(struct http_req *r, const char *name, int32_t dflt, int32
 	char *msg = xasprintf("%s: expected a date YYYY-MM-DD", name);
 	api__http_fail(r, 400, "bad_query", msg, name);
 	free(msg);
+	return false;
+}
+
+/* Reads the CSV's lang parameter: one of the floor's languages, absent gives the
+ * floor's first. Answers 400 and returns false when it is not one of them. */
+static bool lang_param(struct api *a, struct http_req *r, char out[CONFIG_LANG_MAX])
+{
+	char buf[CONFIG_LANG_MAX + 1];
+	if (!api__http_query(r, "lang", buf, sizeof(buf))) {
+		snprintf(out, CONFIG_LANG_MAX, "%s", a->cfg->languages[0]);
+		return true;
+	}
+	if (strlen(buf) < CONFIG_LANG_MAX && config_has_language(a->cfg, buf)) {
+		snprintf(out, CONFIG_LANG_MAX, "%s", buf);
+		return true;
+	}
+	struct util_text t = {0};
+	util_text_printf(&t, "lang: expected one of the floor's languages (");
+	for (size_t i = 0; i < a->cfg->nlanguages; i++)
+		util_text_printf(&t, "%s%s", i ? ", " : "", a->cfg->languages[i]);
+	util_text_printf(&t, ")");
+	api__http_fail(r, 400, "bad_query", t.s, "lang");
+	free(t.s);
 	return false;
 }
 
@@ -158,9 +182,13 @@ static void route_stats(struct api *a, struct http_req *r, bool csv)
 			 staff ? "staff" : stats_out_group_name(q.group), from, to);
 		api__http_header(r, "content-disposition", disp);
 	}
+	char lang[CONFIG_LANG_MAX] = "";
+	if (csv && !lang_param(a, r, lang))
+		return;
 	struct stats_req *sr = xcalloc(1, sizeof(*sr));
 	sr->cfg = a->cfg;
 	sr->csv = csv;
+	memcpy(sr->lang, lang, sizeof(lang));
 	sr->d = api__http_defer(r);
 	int err = staff ? stats_run_query_staff(a->stats, &q, staff_done_cb, sr)
 			: stats_run_query(a->stats, &q, query_done_cb, sr);

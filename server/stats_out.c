@@ -3,8 +3,11 @@
  * GET /api/v1/stats and the CSV of /api/v1/stats.csv (proto/PROTOCOL.md,
  * "Statistics"). Durations are seconds rounded to the millisecond, shares
  * fractions of 1; a figure with nothing to measure is null in JSON and an
- * empty cell in CSV. The CSV has a header row, one row per group, ISO dates,
- * CRLF line ends (RFC 4180), so it opens as it is in a spreadsheet. The
+ * empty cell in CSV. The CSV is written in a language's conventions (a spreadsheet
+ * in that language opens it as it is): a UTF-8 byte order mark, a header row naming
+ * each column in the language, ';' and a decimal comma for nb, nn and sv (',' and a
+ * point for English), one row per group with service and counter names beside their
+ * ids, ISO dates, cells quoted as RFC 4180 asks, CRLF line ends. The
  * per-staff answer (group=staff, stats_staff.h) has its own rows and columns.
  */
 #include "stats_out.h"
@@ -190,51 +193,244 @@ json_t *stats_out_json(const struct stats_result *r, const struct config *cfg)
 	return o;
 }
 
-/* Appends the values of one CSV row after its key cell, each after a comma (a null one
- * as an empty cell), and the row's CRLF. */
-static void csv_values(struct util_text *t, const struct val *v, size_t n)
+/* How a CSV is written for one language: separator, decimal mark, and the header's
+ * column names (key columns, then the figures in `columns` order, then the staff figures in
+ * `staff_columns` order). Languages without a table use English's. */
+struct csv_lang {
+	const char *lang;
+	char sep, dec;
+	const char *key[6]; /* service id, service, counter id, counter, day, hour */
+	const char *never_called;
+	const char *fig[20];
+	const char *staff[8]; /* staff, then its figures */
+};
+
+static const struct csv_lang csv_langs[] = {
+    {"nb",
+     ';',
+     ',',
+     {"Tjeneste-ID", "Tjeneste", "Skranke-ID", "Skranke", "Dag", "Time"},
+     "ikke kalt opp",
+     {"Ankomster",
+      "Trekte billetter",
+      "Overført inn",
+      "Overført ut",
+      "Kalt opp",
+      "Betjent",
+      "Møtte ikke",
+      "Avbrutt",
+      "Innenfor målet",
+      "Andel innenfor målet",
+      "Snittventetid (s)",
+      "Median ventetid (s)",
+      "Ventetid 90. persentil (s)",
+      "Lengste ventetid (s)",
+      "Snitt behandlingstid (s)",
+      "Behandlingstid 90. persentil (s)",
+      "Åpen tid (s)",
+      "Opptatt tid (s)",
+      "Utnyttelse",
+      "Lengste kø"},
+     {"Ansatt", "Betjent", "Møtte ikke", "Snitt behandlingstid (s)",
+      "Behandlingstid 90. persentil (s)", "Pålogget tid (s)", "Opptatt tid (s)", "Andel opptatt"}},
+    {"nn",
+     ';',
+     ',',
+     {"Teneste-ID", "Teneste", "Skranke-ID", "Skranke", "Dag", "Time"},
+     "ikkje kalla opp",
+     {"Ankomstar",
+      "Trekte billettar",
+      "Overført inn",
+      "Overført ut",
+      "Kalla opp",
+      "Betente",
+      "Møtte ikkje",
+      "Avbrotne",
+      "Innanfor målet",
+      "Del innanfor målet",
+      "Snittventetid (s)",
+      "Median ventetid (s)",
+      "Ventetid 90. persentil (s)",
+      "Lengste ventetid (s)",
+      "Snitt handsamingstid (s)",
+      "Handsamingstid 90. persentil (s)",
+      "Open tid (s)",
+      "Oppteken tid (s)",
+      "Utnytting",
+      "Lengste kø"},
+     {"Tilsett", "Betente", "Møtte ikkje", "Snitt handsamingstid (s)",
+      "Handsamingstid 90. persentil (s)", "Pålogga tid (s)", "Oppteken tid (s)", "Del oppteken"}},
+    {"sv",
+     ';',
+     ',',
+     {"Tjänst-ID", "Tjänst", "Disk-ID", "Disk", "Dag", "Timme"},
+     "aldrig uppropad",
+     {"Ankomster",
+      "Dragna nummerlappar",
+      "Överförda in",
+      "Överförda ut",
+      "Uppropade",
+      "Betjänade",
+      "Uteblivna",
+      "Avbrutna",
+      "Inom målet",
+      "Andel inom målet",
+      "Medelväntetid (s)",
+      "Medianväntetid (s)",
+      "Väntetid 90:e percentil (s)",
+      "Längsta väntetid (s)",
+      "Medelbetjäningstid (s)",
+      "Betjäningstid 90:e percentil (s)",
+      "Öppen tid (s)",
+      "Upptagen tid (s)",
+      "Nyttjandegrad",
+      "Längsta kö"},
+     {"Personal", "Betjänade", "Uteblivna", "Medelbetjäningstid (s)",
+      "Betjäningstid 90:e percentil (s)", "Inloggad tid (s)", "Upptagen tid (s)",
+      "Andel upptagen"}},
+    {"en",
+     ',',
+     '.',
+     {"Service ID", "Service", "Counter ID", "Counter", "Day", "Hour"},
+     "never called",
+     {"Arrivals",
+      "Tickets issued",
+      "Transferred in",
+      "Transferred out",
+      "Called",
+      "Served",
+      "No-shows",
+      "Cancelled",
+      "Within target",
+      "Share within target",
+      "Mean wait (s)",
+      "Median wait (s)",
+      "90th percentile wait (s)",
+      "Longest wait (s)",
+      "Mean service time (s)",
+      "90th percentile service time (s)",
+      "Open time (s)",
+      "Busy time (s)",
+      "Utilisation",
+      "Longest queue"},
+     {"Staff", "Served", "No-shows", "Mean service time (s)", "90th percentile service time (s)",
+      "Signed-on time (s)", "Busy time (s)", "Busy share"}},
+};
+_Static_assert(ARRAY_SIZE(csv_langs[0].fig) == NCOLS, "a header name per figure");
+
+/* The CSV conventions of lang (English's for a language without its own). */
+static const struct csv_lang *csv_lang(const char *lang)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(csv_langs); i++)
+		if (lang && strcmp(csv_langs[i].lang, lang) == 0)
+			return &csv_langs[i];
+	return &csv_langs[ARRAY_SIZE(csv_langs) - 1];
+}
+
+/* Appends one cell, after a separator unless it is the row's first; quoted as RFC 4180
+ * asks when it holds the separator, a quote or a line end (a name can). */
+static void csv_cell(struct util_text *t, const struct csv_lang *cl, bool first, const char *s)
+{
+	char special[] = {cl->sep, '"', '\r', '\n', 0};
+	if (!first)
+		util_text_put(t, &cl->sep, 1);
+	if (!strpbrk(s, special)) {
+		util_text_printf(t, "%s", s);
+		return;
+	}
+	util_text_put(t, "\"", 1);
+	for (const char *p = s; *p; p++) {
+		util_text_put(t, p, 1);
+		if (*p == '"')
+			util_text_put(t, "\"", 1); /* a quote is doubled */
+	}
+	util_text_put(t, "\"", 1);
+}
+
+/* Appends the values of one CSV row after its key cells (a null one as an empty cell),
+ * numbers with the language's decimal mark, and the row's CRLF. */
+static void csv_values(struct util_text *t, const struct csv_lang *cl, const struct val *v,
+		       size_t n)
 {
 	for (size_t c = 0; c < n; c++) {
-		if (v[c].t == V_NULL)
-			util_text_printf(t, ",");
-		else if (v[c].t == V_INT)
-			util_text_printf(t, ",%lld", v[c].i);
-		else
-			util_text_printf(t, ",%.3f", v[c].d);
+		char num[48] = "";
+		if (v[c].t == V_INT)
+			snprintf(num, sizeof(num), "%lld", v[c].i);
+		else if (v[c].t == V_NUM)
+			snprintf(num, sizeof(num), "%.3f", v[c].d);
+		char *dot = strchr(num, '.');
+		if (dot)
+			*dot = cl->dec;
+		csv_cell(t, cl, false, num);
 	}
 	util_text_printf(t, "\r\n");
 }
 
-char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size_t *len)
+/* The UTF-8 byte order mark: spreadsheets read the file as UTF-8 only with it. */
+static void csv_bom(struct util_text *t)
 {
-	struct util_text t = {0};
-	util_text_printf(&t, "%s", group_names[r->q.group]);
+	util_text_put(t, "\xEF\xBB\xBF", 3);
+}
+
+/* The header row of a grouping: its key columns, then the figures. */
+static void csv_header(struct util_text *t, const struct csv_lang *cl, enum stats_group g)
+{
+	if (g == STATS_GROUP_SERVICE || g == STATS_GROUP_COUNTER) {
+		int k = g == STATS_GROUP_SERVICE ? 0 : 2;
+		csv_cell(t, cl, true, cl->key[k]);
+		csv_cell(t, cl, false, cl->key[k + 1]);
+	} else {
+		csv_cell(t, cl, true, cl->key[g == STATS_GROUP_DAY ? 4 : 5]);
+	}
 	for (size_t c = 0; c < NCOLS; c++)
-		util_text_printf(&t, ",%s", columns[c]);
-	util_text_printf(&t, "\r\n");
+		csv_cell(t, cl, false, cl->fig[c]);
+	util_text_printf(t, "\r\n");
+}
+
+/* The key cells of row i: id and name in lang for services and counters, else the
+ * ISO date or the hour. */
+static void csv_key(struct util_text *t, const struct csv_lang *cl, const struct stats_result *r,
+		    const struct config *cfg, const char *lang, size_t i)
+{
+	int32_t k = r->keys[i];
+	char buf[16];
+	const char *name;
+	switch (r->q.group) {
+	case STATS_GROUP_SERVICE:
+		name = config_name_best(&cfg->services[k].name, lang);
+		csv_cell(t, cl, true, cfg->services[k].id);
+		csv_cell(t, cl, false, name ? name : cfg->services[k].id);
+		break;
+	case STATS_GROUP_COUNTER:
+		name = k < 0 ? cl->never_called : config_name_best(&cfg->counters[k].name, lang);
+		csv_cell(t, cl, true, k < 0 ? "" : cfg->counters[k].id);
+		csv_cell(t, cl, false, name ? name : cfg->counters[k].id);
+		break;
+	case STATS_GROUP_DAY:
+		hours_format_date(k, buf, sizeof(buf));
+		csv_cell(t, cl, true, buf);
+		break;
+	case STATS_GROUP_HOUR:
+		snprintf(buf, sizeof(buf), "%d", k);
+		csv_cell(t, cl, true, buf);
+		break;
+	}
+}
+
+char *stats_out_csv(const struct stats_result *r, const struct config *cfg, const char *lang,
+		    size_t *len)
+{
+	const struct csv_lang *cl = csv_lang(lang);
+	struct util_text t = {0};
+	csv_bom(&t);
+	csv_header(&t, cl, r->q.group);
 	for (size_t i = 0; i < r->nrows; i++) {
 		if (!row_shown(r, i))
 			continue;
-		int32_t k = r->keys[i];
-		char day[16];
-		switch (r->q.group) {
-		case STATS_GROUP_SERVICE:
-			util_text_printf(&t, "%s", cfg->services[k].id);
-			break;
-		case STATS_GROUP_COUNTER:
-			util_text_printf(&t, "%s", k < 0 ? "none" : cfg->counters[k].id);
-			break;
-		case STATS_GROUP_DAY:
-			hours_format_date(k, day, sizeof(day));
-			util_text_printf(&t, "%s", day);
-			break;
-		case STATS_GROUP_HOUR:
-			util_text_printf(&t, "%d", k);
-			break;
-		}
+		csv_key(&t, cl, r, cfg, lang, i);
 		struct val v[NCOLS];
 		row_values(&r->rows[i], v);
-		csv_values(&t, v, NCOLS);
+		csv_values(&t, cl, v, NCOLS);
 	}
 	*len = t.len;
 	return t.s;
@@ -293,30 +489,19 @@ json_t *stats_out_staff_json(const struct stats_staff *r)
 	return o;
 }
 
-char *stats_out_staff_csv(const struct stats_staff *r, size_t *len)
+char *stats_out_staff_csv(const struct stats_staff *r, const char *lang, size_t *len)
 {
+	const struct csv_lang *cl = csv_lang(lang);
 	struct util_text t = {0};
-	util_text_printf(&t, "staff");
-	for (size_t c = 0; c < NSTAFF; c++)
-		util_text_printf(&t, ",%s", staff_columns[c]);
+	csv_bom(&t);
+	for (size_t c = 0; c <= NSTAFF; c++)
+		csv_cell(&t, cl, c == 0, cl->staff[c]);
 	util_text_printf(&t, "\r\n");
 	for (size_t i = 0; i < r->nrows; i++) {
-		/* quoted as RFC 4180 asks if a name ever holds a comma, quote or line end */
-		const char *u = r->rows[i].user;
-		if (strpbrk(u, ",\"\r\n")) {
-			util_text_printf(&t, "\"");
-			for (const char *p = u; *p; p++)
-				if (*p == '"')
-					util_text_printf(&t, "\"\"");
-				else
-					util_text_printf(&t, "%c", *p);
-			util_text_printf(&t, "\"");
-		} else {
-			util_text_printf(&t, "%s", u);
-		}
+		csv_cell(&t, cl, true, r->rows[i].user);
 		struct val v[NSTAFF];
 		staff_values(&r->rows[i], v);
-		csv_values(&t, v, NSTAFF);
+		csv_values(&t, cl, v, NSTAFF);
 	}
 	*len = t.len;
 	return t.s;

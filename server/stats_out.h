@@ -16,14 +16,16 @@
 
 /** The JSON answer for r (new reference); ids come from cfg (borrowed). */
 json_t *stats_out_json(const struct stats_result *r, const struct config *cfg);
-/** The CSV answer for r: header row, one row per group, CRLF line ends. Returns malloc'd
- *  text and its length in *len. */
-char *stats_out_csv(const struct stats_result *r, const struct config *cfg, size_t *len);
+/** The CSV answer for r in lang's conventions (separator, decimal mark, header names,
+ *  service and counter names; English's for a language without its own): BOM, header
+ *  row, one row per group, CRLF line ends. Returns malloc'd text and its length in *len. */
+char *stats_out_csv(const struct stats_result *r, const struct config *cfg, const char *lang,
+		    size_t *len);
 /** The JSON answer of group=staff (new reference). */
 json_t *stats_out_staff_json(const struct stats_staff *r);
-/** The CSV answer of group=staff: header row, one row per staff member, CRLF line ends.
- *  Returns malloc'd text and its length in *len. */
-char *stats_out_staff_csv(const struct stats_staff *r, size_t *len);
+/** The CSV answer of group=staff in lang's conventions: BOM, header row, one row per staff member,
+ * CRLF line ends. Returns malloc'd text and its length in *len. */
+char *stats_out_staff_csv(const struct stats_staff *r, const char *lang, size_t *len);
 /** The wire name of a grouping ("service", "counter", "day", "hour"). */
 const char *stats_out_group_name(enum stats_group g);
 

@@ -77,7 +77,7 @@ test("dashboard: sign-in, live tiles by push, and the charts of today's statisti
 	assert.equal(figs.served, figs.total.served);
 	assert.equal(figs.waits, figs.total.called);
 	assert.ok(figs.target_labels.some((l) => /^NAV/.test(l)), figs.target_labels.join(","));
-	assert.ok(figs.transfers.some(([from, to, v]) => /^NAV/.test(from) && /social/i.test(to) && v >= 1),
+	assert.ok(figs.transfers.some(([from, to, v]) => /^NAV/.test(from) && /sosialhjelp/i.test(to) && v >= 1),
 		JSON.stringify(figs.transfers));
 	// Every canvas has drawn something (not blank).
 	const drawn = await page.evaluate(() => [...document.querySelectorAll("canvas")].map((cv) => {

@@ -99,9 +99,10 @@ def run_scenario(srv, day):
         fn()
 
 
-def stats(srv, day, group, user="mona", fmt=""):
+def stats(srv, day, group, user="mona", fmt="", lang=None):
     d = day.isoformat()
-    r = srv.get(f"/api/v1/stats{fmt}?from={d}&to={d}&group={group}", token=srv.token(user))
+    q = f"from={d}&to={d}&group={group}" + (f"&lang={lang}" if lang else "")
+    r = srv.get(f"/api/v1/stats{fmt}?{q}", token=srv.token(user))
     if fmt:
         assert r.status_code == 200, r.text
         return r
@@ -171,21 +172,38 @@ def check_figures(srv, day):
     assert [d["day"] for d in days] == [day.isoformat()] and days[0]["served"] == 4
 
 
+# The figures of a CSV row after its key cells, in the order PROTOCOL.md gives.
+CSV_FIGURES = ["arrivals", "issued", "transfers_in", "transfers_out", "called", "served",
+               "no_shows", "cancelled", "target_met", "target_met_share", "wait_mean_s",
+               "wait_median_s", "wait_p90_s", "wait_max_s", "service_mean_s", "service_p90_s",
+               "open_s", "busy_s", "utilisation", "queue_max"]
+
+
 def csv_matches_json(srv, day, group):
-    """The CSV has a header and one row per JSON row, with equal values."""
-    r = stats(srv, day, group, fmt=".csv")
+    """The English CSV has a BOM, a header and one row per JSON row, with equal values
+    (services and counters with their names after their ids)."""
+    r = stats(srv, day, group, fmt=".csv", lang="en")
     assert r.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in r.headers.get("Content-Disposition", "")
-    assert r.text.endswith("\r\n")
-    rows = list(csv.reader(io.StringIO(r.text)))
+    assert r.content.startswith(b"\xef\xbb\xbf")
+    text = r.content.decode("utf-8-sig")
+    assert text.endswith("\r\n")
+    rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
-    assert header[0] == group
+    nkey = 2 if group in ("service", "counter") else 1
+    assert header[0] == {"service": "Service ID", "counter": "Counter ID", "day": "Day",
+                         "hour": "Hour"}[group]
+    assert len(header) == nkey + len(CSV_FIGURES)
     j = stats(srv, day, group)["rows"]
     assert len(body) == len(j)
     for line, obj in zip(body, j):
         key = obj[group]
-        assert line[0] == ("none" if key is None else str(key))
-        for name, cell in zip(header[1:], line[1:]):
+        assert line[0] == ("" if key is None else str(key))
+        if nkey == 2:
+            # services are named "A", "B", "C"; counters have no name, so their id
+            assert line[1] == ("never called" if key is None
+                               else key.upper() if group == "service" else key)
+        for name, cell in zip(CSV_FIGURES, line[nkey:]):
             want = obj[name]
             if want is None:
                 assert cell == "", (group, key, name, cell)

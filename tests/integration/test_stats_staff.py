@@ -61,9 +61,10 @@ def db_rows(srv, sql, args=()):
         db.close()
 
 
-def staff_stats(srv, day, to=None, fmt="", user="mona"):
-    return srv.get(f"/api/v1/stats{fmt}?from={day.isoformat()}&to={(to or day).isoformat()}"
-                   "&group=staff", token=srv.token(user))
+def staff_stats(srv, day, to=None, fmt="", user="mona", lang="en"):
+    q = f"from={day.isoformat()}&to={(to or day).isoformat()}&group=staff"
+    return srv.get(f"/api/v1/stats{fmt}?{q}" + (f"&lang={lang}" if fmt else ""),
+                   token=srv.token(user))
 
 
 def local_ms(day, hh, mm, ss=0):
@@ -177,14 +178,23 @@ def check_staff(srv, day, nextday):
     c = staff_stats(srv, day, fmt=".csv")
     assert c.status_code == 200 and c.headers["Content-Type"].startswith("text/csv")
     assert "torg-staff-" in c.headers["Content-Disposition"]
-    lines = list(csv.reader(io.StringIO(c.text)))
-    assert lines[0] == ["staff", "served", "no_shows", "service_mean_s", "service_p90_s",
-                        "signed_on_s", "busy_s", "busy_share"]
+    assert c.content.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(c.content.decode("utf-8-sig"))))
+    assert lines[0] == ["Staff", "Served", "No-shows", "Mean service time (s)",
+                        "90th percentile service time (s)", "Signed-on time (s)",
+                        "Busy time (s)", "Busy share"]
     assert len(lines) == 3
+    figures = ["served", "no_shows", "service_mean_s", "service_p90_s", "signed_on_s",
+               "busy_s", "busy_share"]
     for line in lines[1:]:
         want = rows[line[0]]
-        for name, cell in zip(lines[0][1:], line[1:]):
+        for name, cell in zip(figures, line[1:]):
             assert float(cell) == pytest.approx(want[name], abs=1e-9), (line[0], name)
+    # In bokmål: ';', decimal comma, the header in bokmål.
+    nb = staff_stats(srv, day, fmt=".csv", lang="nb").content.decode("utf-8-sig")
+    head, first = nb.split("\r\n")[:2]
+    assert head.startswith("Ansatt;Betjent;Møtte ikke;") and head.endswith(";Andel opptatt")
+    assert first.split(";")[0] in rows and "." not in first
     # The other groupings say per-staff figures are on.
     assert srv.ok(srv.get(f"/api/v1/stats?from={day}&to={day}",
                           token=srv.token("mona")))["per_staff"] is True

@@ -8,10 +8,10 @@
 // actions say why in plain words.
 
 import { TorgSocket } from "./torg.js";
-import { Floor, LANG_NAMES, load_strings, translator, apply_lang, pick, fmt_wait, fmt_elapsed, api } from "./common.js";
+import { Floor, translator, pick, fmt_wait, fmt_elapsed, api } from "./common.js";
 import { EVENT, STATE, POSITION, OP_PATH } from "./protocol.js";
+import { load_staff_strings, initial_lang, use_lang, lang_chooser, fmt_num } from "./staff.js";
 
-const STAFF_LANGS = ["nb", "nn", "sv", "en"];
 const REFETCH_MS = 250;
 const ACTIONS = [
 	// [key, action path, label key, needs a form]
@@ -39,11 +39,10 @@ let chain = Promise.resolve(); // counter actions, in order
 
 // ---- start-up ----
 
-// Loads strings, asks who is signed in, and shows the right view.
+// Loads strings, asks who is signed in, reads the floor, and shows the right view in
+// the staff language of this browser (staff.js; the floor's first by default).
 async function main() {
-	const lang = localStorage.getItem("torg.counter.lang") || "nb";
-	await Promise.all(STAFF_LANGS.map((l) => load_strings(l)));
-	set_lang(STAFF_LANGS.includes(lang) ? lang : "nb");
+	await load_staff_strings();
 	wire();
 	try {
 		me = (await api("GET", "/me")).user;
@@ -51,6 +50,7 @@ async function main() {
 		me = null;
 	}
 	await start_floor();
+	set_lang(initial_lang(floor.snap && floor.snap.floor.languages));
 	route();
 	setInterval(() => working && render_work(), 1000);
 }
@@ -185,9 +185,7 @@ function route() {
 
 // Switches the staff UI language.
 function set_lang(l) {
-	t = translator(l);
-	localStorage.setItem("torg.counter.lang", l);
-	apply_lang(t);
+	t = use_lang(l);
 	const texts = {
 		"login-h": "sign_in", "user-label": "user_name", "password-label": "password", "login-btn": "sign_in",
 		"setup-h": "counter_title", "counter-label": "choose_counter", "services-legend": "choose_services",
@@ -197,12 +195,11 @@ function set_lang(l) {
 		"shortcut-hint": "shortcut_hint", "transfer-h": "act_transfer", "transfer-service-label": "transfer_to",
 		"front-label": "transfer_front", "back-label": "transfer_back", "transfer-ok": "confirm",
 		"transfer-cancel": "cancel", "call-h": "act_call", "call-number-label": "call_number", "call-ok": "confirm",
-		"call-cancel": "cancel", "ui-lang-label": "kiosk_choose_language", "transfer-pos-legend": "act_transfer",
+		"call-cancel": "cancel", "ui-lang-label": "staff_language", "transfer-pos-legend": "act_transfer",
 	};
 	for (const [id, key] of Object.entries(texts))
 		$(id).textContent = t(key);
-	const sel = $("ui-lang");
-	sel.replaceChildren(...STAFF_LANGS.map((x) => new Option(LANG_NAMES[x], x, false, x === l)));
+	lang_chooser($("ui-lang"), l, set_lang);
 	render_buttons();
 	render();
 }
@@ -387,7 +384,7 @@ function render_counts() {
 		dt.textContent = t(k);
 		const dd = document.createElement("dd");
 		dd.dataset.count = k;
-		dd.textContent = String(v);
+		dd.textContent = fmt_num(t.lang, v);
 		return [dt, dd];
 	}));
 }
@@ -501,7 +498,6 @@ function wire() {
 	// value attributes are only placeholders).
 	$("front-label").closest("label").querySelector("input").value = POSITION.FRONT;
 	$("back-label").closest("label").querySelector("input").value = POSITION.BACK;
-	$("ui-lang").addEventListener("change", (e) => set_lang(e.target.value));
 	$("login-form").addEventListener("submit", async (e) => {
 		e.preventDefault();
 		show_error(null);
