@@ -220,26 +220,27 @@ static void test_exact_messages(void)
 	    .timezone = "UTC",
 	    .floor_name = {nb, 1},
 	    .languages = DOC_IDS(nb_en),
+	    .kiosk_idle_s = 60,
 	    .display = &d,
 	    .services = &svc,
 	    .nservices = 1,
 	    .calls = &call,
 	    .ncalls = 1,
 	};
-	CHECK(
-	    is_text(proto_encode_snapshot(&s, NULL),
-		    "{\"type\":\"snapshot\",\"protocol\":\"torg.v1\",\"seq\":3,"
-		    "\"day\":\"2026-11-22\",\"server_time\":\"2026-11-22T09:41:07.123Z\","
-		    "\"floor\":{\"id\":\"f\",\"name\":{\"nb\":\"Torg\"},\"timezone\":\"UTC\","
-		    "\"languages\":[\"nb\",\"en\"]},\"display\":{\"id\":\"hall\",\"name\":\"Hall\","
-		    "\"services\":[\"nav\"],\"languages\":[\"nb\",\"en\"]},\"services\":[{"
-		    "\"id\":\"nav\",\"waiting\":1,\"eta_s\":-1,\"longest_wait_s\":0,"
-		    "\"counters_open\":0,\"prefix\":\"A\",\"name\":{\"nb\":\"Torg\"},"
-		    "\"icon\":\"ticket\",\"target_wait_s\":600,\"open\":false,"
-		    "\"opens_at\":\"2026-11-22T09:41:07.123Z\",\"queue\":[{\"number\":\"A001\","
-		    "\"priority\":\"normal\",\"queued_at\":\"2026-11-22T09:41:07.123Z\"}]}],"
-		    "\"counters\":[],\"calls\":[{\"number\":\"A001\",\"service\":\"nav\","
-		    "\"counter\":null,\"at\":\"2026-11-22T09:41:07.123Z\",\"recall\":true}]}"));
+	CHECK(is_text(proto_encode_snapshot(&s, NULL),
+		      "{\"type\":\"snapshot\",\"protocol\":\"torg.v1\",\"seq\":3,"
+		      "\"day\":\"2026-11-22\",\"server_time\":\"2026-11-22T09:41:07.123Z\","
+		      "\"floor\":{\"id\":\"f\",\"name\":{\"nb\":\"Torg\"},\"timezone\":\"UTC\","
+		      "\"languages\":[\"nb\",\"en\"],\"kiosk_idle_s\":60},"
+		      "\"display\":{\"id\":\"hall\",\"name\":\"Hall\","
+		      "\"services\":[\"nav\"],\"languages\":[\"nb\",\"en\"]},\"services\":[{"
+		      "\"id\":\"nav\",\"waiting\":1,\"eta_s\":-1,\"longest_wait_s\":0,"
+		      "\"counters_open\":0,\"prefix\":\"A\",\"name\":{\"nb\":\"Torg\"},"
+		      "\"icon\":\"ticket\",\"target_wait_s\":600,\"open\":false,"
+		      "\"opens_at\":\"2026-11-22T09:41:07.123Z\",\"queue\":[{\"number\":\"A001\","
+		      "\"priority\":\"normal\",\"queued_at\":\"2026-11-22T09:41:07.123Z\"}]}],"
+		      "\"counters\":[],\"calls\":[{\"number\":\"A001\",\"service\":\"nav\","
+		      "\"counter\":null,\"at\":\"2026-11-22T09:41:07.123Z\",\"recall\":true}]}"));
 	/* open: opens_at is null whatever the field holds; no display: left out */
 	svc.open = true;
 	s.display = NULL;
