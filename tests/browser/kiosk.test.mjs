@@ -209,12 +209,14 @@ function start_layout() {
 			.map((el) => el.textContent);
 		return { id: b.dataset.service, inside: inside(r), text_inside: t.top >= r.top && t.bottom <= r.bottom + 0.5
 			&& t.left >= r.left && t.right <= r.right + 0.5, cut,
-			font: parseFloat(getComputedStyle(b.querySelector(".name")).fontSize) };
+			font: parseFloat(getComputedStyle(b.querySelector(".name")).fontSize), height: r.height };
 	});
 	const langs = [...document.querySelectorAll(".langs button")].map((b) => b.getBoundingClientRect())
 		.map((r) => ({ top: r.top, height: r.height, inside: inside(r) }));
+	const ul = document.getElementById("services");
 	return { vw, vh, scroll_h: d.scrollHeight, scroll_w: d.scrollWidth, svcs, langs,
-		min_font: Math.min(...svcs.map((s) => s.font)) };
+		grid_scrolls: ul.scrollHeight > ul.clientHeight + 1,
+		min_height: Math.min(...svcs.map((s) => s.height)), min_font: Math.min(...svcs.map((s) => s.font)) };
 }
 
 // The ticket screen: overflow and the Print, Done and language buttons.
@@ -242,7 +244,8 @@ for (const [w, h] of SIZES) {
 			const what = `${w}×${h} ${lang}`;
 			await shot(page, `kiosk-${w}x${h}-${lang}`);
 			assert.equal(l.svcs.length, 13, what);
-			assert.ok(l.scroll_h <= l.vh && l.scroll_w <= l.vw, `${what}: no scrollbar (${l.scroll_w}×${l.scroll_h})`);
+			assert.ok(l.scroll_h <= l.vh && l.scroll_w <= l.vw && !l.grid_scrolls,
+				`${what}: no scrollbar (${l.scroll_w}×${l.scroll_h}, grid ${l.grid_scrolls})`);
 			assert.deepEqual(l.svcs.filter((s) => !s.inside).map((s) => s.id), [], `${what}: buttons inside the screen`);
 			assert.deepEqual(l.svcs.filter((s) => !s.text_inside).map((s) => s.id), [], `${what}: labels inside their buttons`);
 			assert.deepEqual(l.svcs.flatMap((s) => s.cut), [], `${what}: no label cut`);
@@ -279,4 +282,33 @@ test("kiosk: the service names are at least as large in portrait (1080×1920) as
 	assert.ok(land && port, "the size tests ran");
 	for (const lang of LANGS)
 		assert.ok(port[lang] >= land[lang], `${lang}: ${port[lang]} px in portrait, ${land[lang]} px at 1280×800`);
+});
+
+test("kiosk with 40 services at 1280×800: labels whole, buttons at least 64 px high, the page does not scroll, the languages stay on the screen", async () => {
+	const own = new OwnTorgd();
+	try {
+		const c = JSON.parse(readFileSync(own.config, "utf8"));
+		const base = c.services.filter((s) => s.id !== "volunteer");
+		for (let i = 0; c.services.length < 40; i++) {
+			const s = base[i % base.length];
+			const name = Object.fromEntries(Object.entries(s.name).map(([l, v]) => [l, `${v} ${i + 2}`]));
+			c.services.push({ ...s, id: `extra${i}`, prefix: `${i < 26 ? "X" : "Y"}${String.fromCharCode(65 + (i % 26))}`, name });
+		}
+		writeFileSync(own.config, JSON.stringify(c));
+		await own.start();
+		const page = await kiosk(`${own.url}/kiosk`, { viewport: { width: 1280, height: 800 } });
+		const l = await page.evaluate(start_layout);
+		await shot(page, "kiosk-40-services-1280x800");
+		assert.equal(l.svcs.length, 40);
+		assert.ok(l.scroll_h <= l.vh && l.scroll_w <= l.vw, `the page does not scroll (${l.scroll_w}×${l.scroll_h})`);
+		assert.ok(l.min_height >= 64, `buttons at least 64 px high (${l.min_height})`);
+		assert.deepEqual(l.svcs.flatMap((s) => s.cut), [], "no label cut");
+		// rows grow to their labels (the grid scrolls if need be): every label whole in its button
+		assert.deepEqual(l.svcs.filter((s) => !s.text_inside).map((s) => s.id), [], "labels inside their buttons");
+		assert.ok(l.langs.every((b) => b.inside), "the language buttons stay on the screen");
+		assert.deepEqual(page.js_errors, []);
+		await page.context().close();
+	} finally {
+		await own.close();
+	}
 });

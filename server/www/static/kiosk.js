@@ -17,6 +17,7 @@ import { icon } from "./icons.js";
 const IDLE_S = 60; // until the snapshot says floor.kiosk_idle_s
 const MIN_K = 0.6; // the smallest a label shrinks to before its words may break
 const MAX_LINES = 3; // of a service name
+const MAX_COLS = 8; // of the service grid (64 services still get 64 px high buttons, scrolling)
 const REFRESH_MS = 60000; // opening hours change without events: re-read the floor
 
 const $ = (id) => document.getElementById(id);
@@ -81,7 +82,8 @@ async function main() {
 	setInterval(tick, 250);
 	for (const ev of ["pointerdown", "keydown", "touchstart"])
 		document.addEventListener(ev, poke, { passive: true });
-	window.addEventListener("resize", fit_services);
+	// the grid's room changes with the screen, an error or the connection line shown
+	new ResizeObserver(fit_services).observe($("services"));
 	document.fonts.ready.then(fit_services);
 	$("done").addEventListener("click", reset);
 	$("print").addEventListener("click", () => print_ticket());
@@ -212,8 +214,9 @@ function render_services() {
 // Lays the services out on the screen: of the column counts whose cells are largest
 // (a cell counting by the smaller of its height and its width / 2.4: an icon beside
 // two lines of text), the one where the labels need the least shrinking; all labels
-// get the same size, so the screen looks calm. A label that does not fit even at MIN_K
-// may break its words anywhere rather than be cut.
+// get the same size, so the screen looks calm. When they do not fit even at MIN_K (a
+// floor with very many services), the rows grow to their text and the grid scrolls,
+// with fewer columns if a word is wider than its button (or, at one column, broken).
 function fit_services() {
 	const ul = $("services");
 	const n = ul.children.length;
@@ -223,12 +226,13 @@ function fit_services() {
 	const w = ul.clientWidth;
 	const h = ul.clientHeight;
 	const shapes = [];
-	for (let cols = 1; cols <= Math.min(n, 6); cols++) {
+	for (let cols = 1; cols <= Math.min(n, MAX_COLS); cols++) {
 		const rows = Math.ceil(n / cols);
 		shapes.push({ cols, rows, size: Math.min((w - (cols - 1) * gap) / cols / 2.4, (h - (rows - 1) * gap) / rows) });
 	}
 	shapes.sort((a, b) => b.size - a.size);
 	const buttons = [...ul.querySelectorAll(".svc")];
+	ul.classList.remove("overfull");
 	for (const b of buttons)
 		b.classList.remove("squeeze");
 	let best = null;
@@ -244,8 +248,14 @@ function fit_services() {
 	ul.style.setProperty("--cols", best.cols);
 	ul.style.setProperty("--rows", best.rows);
 	ul.style.setProperty("--k", best.k);
+	if (!buttons.some(overflows))
+		return;
+	ul.classList.add("overfull");
+	// scrolling anyway: fewer, wider columns rather than words broken in two
+	for (let cols = best.cols - 1; cols >= 1 && buttons.some(too_wide); cols--)
+		ul.style.setProperty("--cols", cols);
 	for (const b of buttons)
-		b.classList.toggle("squeeze", overflows(b));
+		b.classList.toggle("squeeze", too_wide(b));
 }
 
 // The largest label scale (1, 0.95, … MIN_K) at which no button's text overflows.
@@ -280,7 +290,12 @@ function overflows(b) {
 		return true;
 	if (name.offsetHeight > MAX_LINES * parseFloat(getComputedStyle(name).lineHeight) + 1)
 		return true;
-	return [...txt.children].some((el) => el.scrollWidth > el.clientWidth + 1);
+	return too_wide(b);
+}
+
+// Whether a word in button b's text is wider than the button's inside.
+function too_wide(b) {
+	return [...b.querySelector(".txt").children].some((el) => el.scrollWidth > el.clientWidth + 1);
 }
 
 // Asks torgd for a ticket at `service` and shows it.
