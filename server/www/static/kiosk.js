@@ -17,6 +17,7 @@ import { icon } from "./icons.js";
 const IDLE_S = 60; // until the snapshot says floor.kiosk_idle_s
 const MIN_K = 0.6; // the smallest a label shrinks to before its words may break
 const MAX_LINES = 3; // of a service name
+const K_TOLERANCE = 0.1; // a label this much smaller is worth the larger cells (steadier across languages)
 const MAX_COLS = 8; // of the service grid (64 services still get 64 px high buttons, scrolling)
 const REFRESH_MS = 60000; // opening hours change without events: re-read the floor
 
@@ -213,7 +214,7 @@ function render_services() {
 
 // Lays the services out on the screen: of the column counts whose cells are largest
 // (a cell counting by the smaller of its height and its width / 2.4: an icon beside
-// two lines of text), the one where the labels need the least shrinking; all labels
+// two lines of text), the one where the labels need clearly the least shrinking; all labels
 // get the same size, so the screen looks calm. When they do not fit even at MIN_K (a
 // floor with very many services), the rows grow to their text and the grid scrolls,
 // with fewer columns if a word is wider than its button (or, at one column, broken).
@@ -240,7 +241,7 @@ function fit_services() {
 		ul.style.setProperty("--cols", shape.cols);
 		ul.style.setProperty("--rows", shape.rows);
 		const k = largest_k(ul, buttons);
-		if (!best || k > best.k)
+		if (!best || k > best.k + K_TOLERANCE)
 			best = { ...shape, k };
 		if (k === 1)
 			break;
