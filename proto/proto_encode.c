@@ -642,6 +642,7 @@ char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len)
 	jw_texts(&w, "name", s->floor_name);
 	jw_kstr(&w, "timezone", s->timezone);
 	jw_ids(&w, "languages", s->languages);
+	jw_kint(&w, "kiosk_idle_s", s->kiosk_idle_s);
 	jw_close(&w, '}');
 	if (s->display) {
 		jw_key(&w, "display");

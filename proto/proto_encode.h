@@ -183,6 +183,7 @@ struct proto_snapshot {
 	const char *floor_id, *timezone;
 	struct proto_texts floor_name;
 	struct proto_ids languages;
+	int kiosk_idle_s; /* the kiosk's ticket screen stays this long untouched */
 	const struct proto_display *display; /* or NULL (left out) */
 	const struct proto_service *services;
 	size_t nservices;

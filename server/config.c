@@ -285,7 +285,7 @@ static int parse_list(struct config__parse *p, json_t *root, const char *key, bo
 /* Parses the optional "kiosks" section. */
 static int parse_kiosks(struct config__parse *p, json_t *root)
 {
-	static const char *const keys[] = {"policy", "keys", "rate_per_minute", NULL};
+	static const char *const keys[] = {"policy", "keys", "rate_per_minute", "idle_s", NULL};
 	static const char *const kkeys[] = {"id", "key", NULL};
 	static const char *const policies[] = {"public", "key", NULL};
 	struct config *cfg = p->cfg;
@@ -301,8 +301,12 @@ static int parse_kiosks(struct config__parse *p, json_t *root)
 	    config__get_string(p, "kiosks", k, "policy", false, &policy) < 0 ||
 	    config__get_int(p, "kiosks", k, "rate_per_minute", 0, 100000,
 			    &cfg->kiosk_rate_per_minute) < 0 ||
+	    config__get_int(p, "kiosks", k, "idle_s", 0, 3600, &cfg->kiosk_idle_s) < 0 ||
 	    config__get_typed(p, "kiosks", k, "keys", JSON_ARRAY, "an array", false, &a) < 0)
 		return -EINVAL;
+	if (cfg->kiosk_idle_s < CONFIG_IDLE_MIN_S) /* too short to read the number */
+		return config__fail(p, "kiosks.idle_s", "%d s is less than the minimum %d s",
+				    cfg->kiosk_idle_s, CONFIG_IDLE_MIN_S);
 	int pol = policy ? config__get_enum(p, "kiosks.policy", policy, policies) : 0;
 	if (pol < 0)
 		return -EINVAL;
@@ -413,6 +417,7 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 	hours_set_always(&cfg->hours);
 	cfg->kiosk_policy = CONFIG_KIOSK_PUBLIC;
 	cfg->kiosk_rate_per_minute = 20;
+	cfg->kiosk_idle_s = 60;
 	cfg->max_connections = 20000;
 	cfg->max_connections_per_address = 256;
 	cfg->ws_ping_s = 30;

@@ -29,6 +29,7 @@
 #define CONFIG_LANG_MAX	     16	 /* language tag with NUL, e.g. "nb", "pt-BR" */
 #define CONFIG_KEY_MIN	     16	 /* shortest kiosk key */
 #define CONFIG_KEY_MAX	     256 /* longest kiosk key */
+#define CONFIG_IDLE_MIN_S    3	 /* shortest kiosks.idle_s */
 #define CONFIG_MAX_PROXIES   64
 #define CONFIG_MAX_ORIGINS   16
 
@@ -158,6 +159,7 @@ struct config {
 	struct config_kiosk_key *kiosk_keys;
 	int kiosk_rate_per_minute; /* tickets per minute per client address; default 20, 0 = no
 				      limit */
+	int kiosk_idle_s;	   /* a ticket screen untouched this long goes back; default 60 */
 
 	int starvation_bound_s; /* default 1200 */
 	int retention_days;	/* default 90 */

@@ -255,6 +255,7 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 	    .timezone = cfg->timezone,
 	    .floor_name = texts_of(&p, &cfg->floor_name),
 	    .languages = langs_of(&p, cfg->languages, cfg->nlanguages),
+	    .kiosk_idle_s = cfg->kiosk_idle_s,
 	};
 	if (s.day == 0) /* a floor without events yet is in the clock's day */
 		s.day = engine_clock(e).day;

@@ -1,10 +1,13 @@
 // kiosk.test.mjs — the kiosk: services with icons, closed ones disabled with their
 // opening time, taking a ticket by touch and by keyboard, the ticket with QR code,
-// the 80 mm print layout, the kiosk key, the idle return, right-to-left Arabic, and
-// an axe-core scan with no serious or critical violations.
+// the 80 mm print layout, the kiosk key, right-to-left Arabic, an axe-core scan with
+// no serious or critical violations; every service whole on one screen and the
+// buttons within reach at 1280×800, 1920×1080 and 1080×1920 in nb, en and ar; and the
+// idle return with its countdown, after the default 60 s and a configured kiosks.idle_s.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL, launch, open_page, shot, axe } from "./lib.mjs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { URL, launch, open_page, shot, axe, http, OwnTorgd } from "./lib.mjs";
 
 let browser;
 before(async () => {
@@ -107,22 +110,65 @@ test("kiosk: keyboard only, with the kiosk key from the URL sent as X-Torg-Kiosk
 	await page.context().close();
 });
 
-test("kiosk: returns to the start screen in the default language after 30 s idle", async () => {
+// Takes a ticket at `service` on a kiosk page whose clock is installed; returns the
+// countdown's text.
+async function take_on_clock(page, service) {
+	await page.click(`.svc[data-service="${service}"]`);
+	await page.waitForSelector("#ticket-view:not([hidden])");
+	await page.waitForSelector("#countdown:not([hidden])");
+	return page.textContent("#countdown");
+}
+
+test("kiosk: the ticket stays 60 s with a countdown that a touch restarts, then the start in the default language", async () => {
 	const ctx = await browser.newContext({ viewport: { width: 1080, height: 1920 } });
 	const page = await ctx.newPage();
 	await page.clock.install();
 	await page.goto(`${URL}/kiosk`);
 	await page.waitForSelector(".svc");
 	await page.click('.langs button[lang="sv"]');
-	await page.click('.svc[data-service="reception"]');
-	await page.waitForSelector("#ticket-view:not([hidden])");
+	assert.equal(await take_on_clock(page, "reception"), "Går tillbaka till start om 60 s");
 	assert.equal(await page.getAttribute("html", "lang"), "sv");
-	await page.clock.runFor(20000);
-	assert.equal(await page.isVisible("#ticket-view"), true, "still there after 20 s");
-	await page.clock.runFor(11000);
+	await page.clock.runFor(50000);
+	assert.equal(await page.isVisible("#ticket-view"), true, "still there after 50 s");
+	assert.match(await page.textContent("#countdown"), /^Går tillbaka till start om 1[01] s$/); // ticks 4 times a second
+	await page.mouse.click(540, 300); // a touch on the ticket, not on a button
+	await page.clock.runFor(500);
+	assert.equal(await page.textContent("#countdown"), "Går tillbaka till start om 60 s", "a touch restarts it");
+	await page.clock.runFor(58000);
+	assert.equal(await page.isVisible("#ticket-view"), true, "still there 58.5 s after the touch");
+	await page.clock.runFor(2000);
 	await page.waitForSelector("#start:not([hidden])");
 	assert.equal(await page.getAttribute("html", "lang"), "nb");
+	assert.equal(await page.isVisible("#countdown"), false);
 	await ctx.close();
+});
+
+test("kiosk: kiosks.idle_s from the configuration reaches the page (5 s) through the snapshot", async () => {
+	const own = new OwnTorgd();
+	try {
+		const c = JSON.parse(readFileSync(own.config, "utf8"));
+		c.kiosks.idle_s = 5;
+		writeFileSync(own.config, JSON.stringify(c));
+		await own.start();
+		assert.equal((await http("GET", "/api/v1/floor", undefined, {}, own.url)).body.floor.kiosk_idle_s, 5);
+		assert.equal((await http("GET", "/api/v1/floor")).body.floor.kiosk_idle_s, 60, "the default");
+		const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+		const page = await ctx.newPage();
+		await page.clock.install();
+		await page.goto(`${own.url}/kiosk`);
+		await page.waitForSelector(".svc");
+		await page.click('.langs button[lang="ar"]');
+		assert.equal(await take_on_clock(page, "housing"), "العودة إلى البداية خلال 5 ث");
+		await page.clock.runFor(4000);
+		assert.equal(await page.isVisible("#ticket-view"), true, "still there after 4 s");
+		assert.match(await page.textContent("#countdown"), /^العودة إلى البداية خلال [12] ث$/);
+		await page.clock.runFor(1500);
+		await page.waitForSelector("#start:not([hidden])");
+		assert.equal(await page.getAttribute("html", "lang"), "nb");
+		await ctx.close();
+	} finally {
+		await own.close();
+	}
 });
 
 test("kiosk in Arabic is right-to-left", async () => {
@@ -143,4 +189,126 @@ test("kiosk in Arabic is right-to-left", async () => {
 	assert.match(await page.textContent("#t-position"), /أنت رقم \d+ في الطابور/);
 	await shot(page, "kiosk-ticket-ar-rtl");
 	await page.context().close();
+});
+
+const SIZES = [[1280, 800], [1920, 1080], [1080, 1920]];
+const LANGS = ["nb", "en", "ar"];
+const SIZE_FONTS = {}; // the smallest name font per size and language
+
+// What the visitor sees of the start screen: overflow, the service buttons and their
+// labels, the language buttons, and the smallest name text.
+function start_layout() {
+	const d = document.documentElement;
+	const vw = innerWidth;
+	const vh = innerHeight;
+	const inside = (r) => r.left >= -0.5 && r.top >= -0.5 && r.right <= vw + 0.5 && r.bottom <= vh + 0.5;
+	const svcs = [...document.querySelectorAll(".svc")].map((b) => {
+		const r = b.getBoundingClientRect();
+		const t = b.querySelector(".txt").getBoundingClientRect();
+		const cut = [...b.querySelectorAll(".name, .info")].filter((el) => el.scrollWidth > el.clientWidth + 1)
+			.map((el) => el.textContent);
+		return { id: b.dataset.service, inside: inside(r), text_inside: t.top >= r.top && t.bottom <= r.bottom + 0.5
+			&& t.left >= r.left && t.right <= r.right + 0.5, cut,
+			font: parseFloat(getComputedStyle(b.querySelector(".name")).fontSize), height: r.height };
+	});
+	const langs = [...document.querySelectorAll(".langs button")].map((b) => b.getBoundingClientRect())
+		.map((r) => ({ top: r.top, height: r.height, inside: inside(r) }));
+	const ul = document.getElementById("services");
+	return { vw, vh, scroll_h: d.scrollHeight, scroll_w: d.scrollWidth, svcs, langs,
+		grid_scrolls: ul.scrollHeight > ul.clientHeight + 1,
+		min_height: Math.min(...svcs.map((s) => s.height)), min_font: Math.min(...svcs.map((s) => s.font)) };
+}
+
+// The ticket screen: overflow and the Print, Done and language buttons.
+function ticket_layout() {
+	const d = document.documentElement;
+	const rect = (el) => {
+		const r = el.getBoundingClientRect();
+		return { top: r.top, bottom: r.bottom, height: r.height, left: r.left, right: r.right };
+	};
+	return { vw: innerWidth, vh: innerHeight, scroll_h: d.scrollHeight, scroll_w: d.scrollWidth,
+		buttons: [...document.querySelectorAll("#print, #done, .langs button")].map(rect),
+		countdown: document.getElementById("countdown").textContent,
+		number: rect(document.getElementById("t-number")) };
+}
+
+for (const [w, h] of SIZES) {
+	test(`kiosk at ${w}×${h}: 13 services whole on one screen, languages and Print/Done within reach, in nb, en and ar`, async () => {
+		const page = await kiosk(`${URL}/kiosk/k1`, { viewport: { width: w, height: h } });
+		const portrait = h > w;
+		const fonts = {};
+		for (const lang of LANGS) {
+			await page.click(`.langs button[lang="${lang}"]`);
+			await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+			const l = await page.evaluate(start_layout);
+			const what = `${w}×${h} ${lang}`;
+			await shot(page, `kiosk-${w}x${h}-${lang}`);
+			assert.equal(l.svcs.length, 13, what);
+			assert.ok(l.scroll_h <= l.vh && l.scroll_w <= l.vw && !l.grid_scrolls,
+				`${what}: no scrollbar (${l.scroll_w}×${l.scroll_h}, grid ${l.grid_scrolls})`);
+			assert.deepEqual(l.svcs.filter((s) => !s.inside).map((s) => s.id), [], `${what}: buttons inside the screen`);
+			assert.deepEqual(l.svcs.filter((s) => !s.text_inside).map((s) => s.id), [], `${what}: labels inside their buttons`);
+			assert.deepEqual(l.svcs.flatMap((s) => s.cut), [], `${what}: no label cut`);
+			assert.ok(l.langs.length === 5 && l.langs.every((b) => b.inside && b.height >= 64), `${what}: language buttons`);
+			assert.ok(l.langs.every((b) => b.top >= (portrait ? 0.5 : 0.75) * l.vh), `${what}: language buttons at the bottom`);
+			fonts[lang] = l.min_font;
+
+			await page.click('.svc[data-service="service_desk"]');
+			await page.waitForSelector("#ticket-view:not([hidden])");
+			await page.waitForFunction(() => document.getElementById("t-qr").naturalWidth > 0);
+			const tl = await page.evaluate(ticket_layout);
+			await shot(page, `kiosk-ticket-${w}x${h}-${lang}`);
+			assert.ok(tl.scroll_h <= tl.vh && tl.scroll_w <= tl.vw, `${what} ticket: no scrollbar (${tl.scroll_w}×${tl.scroll_h})`);
+			assert.equal(tl.buttons.length, 7, `${what}: Print, Done and 5 languages`);
+			for (const b of tl.buttons) {
+				assert.ok(b.top >= (portrait ? 0.5 * tl.vh : 0) && b.bottom <= tl.vh && b.height >= 64,
+					`${what} ticket: a button out of reach or small: ${JSON.stringify(b)}`);
+			}
+			const [print, done] = tl.buttons;
+			assert.ok(print.top >= tl.number.bottom && done.top >= tl.number.bottom, `${what}: Print/Done below the number`);
+			assert.match(tl.countdown, /\b60\b|\b59\b/, `${what}: the countdown shows`);
+			await page.click("#done");
+			await page.waitForSelector("#start:not([hidden])");
+		}
+		SIZE_FONTS[`${w}x${h}`] = fonts;
+		assert.deepEqual(page.js_errors, []);
+		await page.context().close();
+	});
+}
+
+test("kiosk: the service names are at least as large in portrait (1080×1920) as at 1280×800", () => {
+	const land = SIZE_FONTS["1280x800"];
+	const port = SIZE_FONTS["1080x1920"];
+	assert.ok(land && port, "the size tests ran");
+	for (const lang of LANGS)
+		assert.ok(port[lang] >= land[lang], `${lang}: ${port[lang]} px in portrait, ${land[lang]} px at 1280×800`);
+});
+
+test("kiosk with 40 services at 1280×800: labels whole, buttons at least 64 px high, the page does not scroll, the languages stay on the screen", async () => {
+	const own = new OwnTorgd();
+	try {
+		const c = JSON.parse(readFileSync(own.config, "utf8"));
+		const base = c.services.filter((s) => s.id !== "volunteer");
+		for (let i = 0; c.services.length < 40; i++) {
+			const s = base[i % base.length];
+			const name = Object.fromEntries(Object.entries(s.name).map(([l, v]) => [l, `${v} ${i + 2}`]));
+			c.services.push({ ...s, id: `extra${i}`, prefix: `${i < 26 ? "X" : "Y"}${String.fromCharCode(65 + (i % 26))}`, name });
+		}
+		writeFileSync(own.config, JSON.stringify(c));
+		await own.start();
+		const page = await kiosk(`${own.url}/kiosk`, { viewport: { width: 1280, height: 800 } });
+		const l = await page.evaluate(start_layout);
+		await shot(page, "kiosk-40-services-1280x800");
+		assert.equal(l.svcs.length, 40);
+		assert.ok(l.scroll_h <= l.vh && l.scroll_w <= l.vw, `the page does not scroll (${l.scroll_w}×${l.scroll_h})`);
+		assert.ok(l.min_height >= 64, `buttons at least 64 px high (${l.min_height})`);
+		assert.deepEqual(l.svcs.flatMap((s) => s.cut), [], "no label cut");
+		// rows grow to their labels (the grid scrolls if need be): every label whole in its button
+		assert.deepEqual(l.svcs.filter((s) => !s.text_inside).map((s) => s.id), [], "labels inside their buttons");
+		assert.ok(l.langs.every((b) => b.inside), "the language buttons stay on the screen");
+		assert.deepEqual(page.js_errors, []);
+		await page.context().close();
+	} finally {
+		await own.close();
+	}
 });

@@ -47,12 +47,15 @@ BAD_CONFIGS = [
      ["services[0].target_wait_s"]),
     (lambda c: c.__setitem__("hours", {"mon": [["08:00", "25:00"]]}), ["hours.mon[0]"]),
     (lambda c: c["services"][3]["name"].pop("sv"), ["services[3].name"]),
+    (lambda c: c.setdefault("kiosks", {}).__setitem__("idle_s", 1),
+     ["kiosks.idle_s: 1 s is less than the minimum 3 s"]),
 ]
 
 
 @pytest.mark.parametrize("mutate,places", BAD_CONFIGS,
                          ids=["unknown-service", "dup-prefix", "unknown-key", "no-timezone",
-                              "bad-timezone", "bad-type", "bad-hours", "missing-language"])
+                              "bad-timezone", "bad-type", "bad-hours", "missing-language",
+                              "short-kiosk-idle"])
 def test_check_config_bad(off, mutate, places):
     cfg = config_with()
     mutate(cfg)

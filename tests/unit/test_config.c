@@ -180,6 +180,7 @@ static bool test_defaults(void)
 	CHECK(cfg->counters[0].norder == 2 && cfg->counters[0].order[1] == 1);
 	CHECK(cfg->ndisplays == 0);
 	CHECK(cfg->kiosk_policy == CONFIG_KIOSK_PUBLIC && cfg->kiosk_rate_per_minute == 20);
+	CHECK(cfg->kiosk_idle_s == 60);
 	CHECK(cfg->starvation_bound_s == 1200 && cfg->floor_def.starvation_bound_s == 1200);
 	CHECK(cfg->retention_days == 90 && !cfg->per_staff);
 	config_free(cfg);
@@ -320,7 +321,7 @@ static bool test_explicit_values(void)
 		" 'name': {'nb': 'R', 'nn': 'R', 'sv': 'R', 'en': 'Room', 'ar': 'R'}}], "
 		"'displays': [{'id': 'd', 'name': 'Hall', 'services': ['a'], 'languages': "
 		"['ar']}], "
-		"'kiosks': {'policy': 'key', 'rate_per_minute': 0,"
+		"'kiosks': {'policy': 'key', 'rate_per_minute': 0, 'idle_s': 3,"
 		" 'keys': [{'id': 'k1', 'key': '0123456789abcdef'}, {'id': 'k2', 'key': "
 		"'fedcba9876543210x'}]}, "
 		"'routing': {'starvation_bound_s': 300}, "
@@ -351,7 +352,7 @@ static bool test_explicit_values(void)
 	CHECK_STR(config_name_best(&cfg->counters[0].name, "ar"), "R");
 	CHECK(cfg->displays[0].nlanguages == 1 && strcmp(cfg->displays[0].languages[0], "ar") == 0);
 	CHECK(cfg->kiosk_policy == CONFIG_KIOSK_KEY && cfg->nkiosk_keys == 2);
-	CHECK(cfg->kiosk_rate_per_minute == 0);
+	CHECK(cfg->kiosk_rate_per_minute == 0 && cfg->kiosk_idle_s == 3);
 	const struct config_kiosk_key *k = config_kiosk_key_find(cfg, "fedcba9876543210x");
 	CHECK(k && strcmp(k->id, "k2") == 0);
 	CHECK(config_kiosk_key_find(cfg, "fedcba9876543210") == NULL);
@@ -604,6 +605,12 @@ static bool test_err_sections(void)
 				    ", 'kiosks': {'keys': [{'id': 'k', 'key': '0123456789abcdef'}, "
 				    "{'id': 'l', 'key': '0123456789abcdef'}]}"),
 		       "kiosks.keys[1].key: the same key as kiosks.keys[0]");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'kiosks': {'idle_s': 2}"),
+			 "kiosks.idle_s: 2 s is less than the minimum 3 s");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'kiosks': {'idle_s': 3601}"),
+			 "kiosks.idle_s: 3601 is more than the maximum 3600");
+	ok &= fails_with(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'kiosks': {'idle_s': '60'}"),
+			 "kiosks.idle_s: expected a non-negative integer, got string");
 	/* 65 services is one too many. */
 	char doc[16384];
 	size_t n = (size_t)snprintf(doc, sizeof(doc), "{" FLOOR_OK ", 'services': [");

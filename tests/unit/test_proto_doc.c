@@ -205,6 +205,7 @@ static void test_doc_snapshot(void)
 	    .timezone = "Europe/Oslo",
 	    .floor_name = {floor_name, 2},
 	    .languages = DOC_IDS(floor_langs),
+	    .kiosk_idle_s = 60,
 	    .display = &display,
 	    .services = services,
 	    .nservices = 1,

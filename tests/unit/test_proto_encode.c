@@ -221,6 +221,7 @@ static void test_exact_messages(void)
 	    .timezone = "UTC",
 	    .floor_name = {nb, 1},
 	    .languages = DOC_IDS(nb_en),
+	    .kiosk_idle_s = 60,
 	    .display = &d,
 	    .services = &svc,
 	    .nservices = 1,
@@ -232,7 +233,8 @@ static void test_exact_messages(void)
 	    "{\"type\":\"snapshot\",\"protocol\":\"torg.v1\",\"seq\":3,"
 	    "\"day\":\"2026-11-22\",\"server_time\":\"2026-11-22T09:41:07.123Z\","
 	    "\"floor\":{\"id\":\"f\",\"name\":{\"nb\":\"Torg\"},\"timezone\":\"UTC\","
-	    "\"languages\":[\"nb\",\"en\"]},\"display\":{\"id\":\"hall\",\"name\":\"Hall\","
+	    "\"languages\":[\"nb\",\"en\"],\"kiosk_idle_s\":60},\"display\":{\"id\":\"hall\","
+	    "\"name\":\"Hall\","
 	    "\"services\":[\"nav\"],\"languages\":[\"nb\",\"en\"],\"language_mode\":\"rotate\","
 	    "\"logo\":\"torg.png\",\"colors\":{\"background\":\"#0b1d33\","
 	    "\"accent\":\"#ffd54a\"}},\"services\":[{"

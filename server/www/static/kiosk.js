@@ -2,7 +2,10 @@
 // services as big buttons (closed ones disabled, saying when they open), and the
 // ticket: number, position, estimated wait and a QR code to the phone page, printed
 // on the kiosk's receipt printer through the browser's print path. Goes back to the
-// start screen after 30 s without a touch. Set-up through the URL fragment, read once
+// start screen after the floor's kiosks.idle_s (floor.kiosk_idle_s in the snapshot,
+// 60 s by default) without a touch, counting down on the ticket screen; any touch
+// starts the time again. Fits every service on one screen of any shape (fit_services).
+// Set-up through the URL fragment, read once
 // and kept in localStorage: #key=KIOSKKEY (sent as X-Torg-Kiosk when the floor's
 // policy is "key") and #print=auto|button|off (print each ticket by itself, offer a
 // print button — the default —, or there is no printer).
@@ -11,7 +14,11 @@ import { TorgSocket } from "./torg.js";
 import { Floor, LANG_NAMES, load_strings, translator, apply_lang, pick, fmt_wait, fmt_opens, fmt_clock, api } from "./common.js";
 import { icon } from "./icons.js";
 
-const IDLE_MS = 30000;
+const IDLE_S = 60; // until the snapshot says floor.kiosk_idle_s
+const MIN_K = 0.6; // the smallest a label shrinks to before its words may break
+const MAX_LINES = 3; // of a service name
+const K_TOLERANCE = 0.1; // a label this much smaller is worth the larger cells (steadier across languages)
+const MAX_COLS = 8; // of the service grid (64 services still get 64 px high buttons, scrolling)
 const REFRESH_MS = 60000; // opening hours change without events: re-read the floor
 
 const $ = (id) => document.getElementById(id);
@@ -19,7 +26,8 @@ const floor = new Floor();
 let langs = ["nb"];
 let lang = null; // the visitor's choice; null means the floor's first language
 let t = translator("nb");
-let idle_timer = null;
+let idle_s = IDLE_S;
+let deadline = Infinity; // Date.now() when the screen goes back to the start
 let busy = false;
 let ticket = null;
 
@@ -58,6 +66,8 @@ async function main() {
 		on_snapshot: async (snap) => {
 			floor.load(snap);
 			langs = snap.floor.languages || ["nb"];
+			if (Number.isInteger(snap.floor.kiosk_idle_s) && snap.floor.kiosk_idle_s > 0)
+				idle_s = snap.floor.kiosk_idle_s;
 			await Promise.all(langs.map((l) => load_strings(l)));
 			set_lang(lang);
 		},
@@ -70,8 +80,12 @@ async function main() {
 		},
 	}).start();
 	setInterval(refresh, REFRESH_MS);
+	setInterval(tick, 250);
 	for (const ev of ["pointerdown", "keydown", "touchstart"])
 		document.addEventListener(ev, poke, { passive: true });
+	// the grid's room changes with the screen, an error or the connection line shown
+	new ResizeObserver(fit_services).observe($("services"));
+	document.fonts.ready.then(fit_services);
 	$("done").addEventListener("click", reset);
 	$("print").addEventListener("click", () => print_ticket());
 }
@@ -89,18 +103,32 @@ async function refresh() {
 	}
 }
 
-// Any touch or key: restart the idle countdown.
+// Any touch or key: restart the idle time.
 function poke() {
-	clearTimeout(idle_timer);
-	idle_timer = setTimeout(idle, IDLE_MS);
+	deadline = Date.now() + idle_s * 1000;
+	countdown();
 }
 
-// After the idle time: back to the start screen in the floor's first language.
-function idle() {
+// Four times a second: the countdown, and after the idle time (not while a ticket is
+// being taken) back to the start screen in the floor's first language.
+function tick() {
+	if (Date.now() < deadline) {
+		countdown();
+		return;
+	}
 	if (busy)
 		return;
+	deadline = Infinity;
 	reset();
 	set_lang(null);
+}
+
+// "Back to the start in 12 s" on the ticket screen.
+function countdown() {
+	const el = $("countdown");
+	el.hidden = !ticket;
+	if (ticket)
+		el.textContent = t("kiosk_returning", { s: Math.max(0, Math.ceil((deadline - Date.now()) / 1000)) });
 }
 
 // Switches the visitor language (null: the floor's default) and redraws.
@@ -181,6 +209,94 @@ function render_services() {
 		if (again && !again.disabled)
 			again.focus();
 	}
+	fit_services();
+}
+
+// Lays the services out on the screen: of the column counts whose cells are largest
+// (a cell counting by the smaller of its height and its width / 2.4: an icon beside
+// two lines of text), the one where the labels need clearly the least shrinking; all labels
+// get the same size, so the screen looks calm. When they do not fit even at MIN_K (a
+// floor with very many services), the rows grow to their text and the grid scrolls,
+// with fewer columns if a word is wider than its button (or, at one column, broken).
+function fit_services() {
+	const ul = $("services");
+	const n = ul.children.length;
+	if (!n || ul.offsetParent === null)
+		return;
+	const gap = parseFloat(getComputedStyle(ul).rowGap) || 0;
+	const w = ul.clientWidth;
+	const h = ul.clientHeight;
+	const shapes = [];
+	for (let cols = 1; cols <= Math.min(n, MAX_COLS); cols++) {
+		const rows = Math.ceil(n / cols);
+		shapes.push({ cols, rows, size: Math.min((w - (cols - 1) * gap) / cols / 2.4, (h - (rows - 1) * gap) / rows) });
+	}
+	shapes.sort((a, b) => b.size - a.size);
+	const buttons = [...ul.querySelectorAll(".svc")];
+	ul.classList.remove("overfull");
+	for (const b of buttons)
+		b.classList.remove("squeeze");
+	let best = null;
+	for (const shape of shapes.slice(0, 3)) {
+		ul.style.setProperty("--cols", shape.cols);
+		ul.style.setProperty("--rows", shape.rows);
+		const k = largest_k(ul, buttons);
+		if (!best || k > best.k + K_TOLERANCE)
+			best = { ...shape, k };
+		if (k === 1)
+			break;
+	}
+	ul.style.setProperty("--cols", best.cols);
+	ul.style.setProperty("--rows", best.rows);
+	ul.style.setProperty("--k", best.k);
+	if (!buttons.some(overflows))
+		return;
+	ul.classList.add("overfull");
+	// scrolling anyway: fewer, wider columns rather than words broken in two
+	for (let cols = best.cols - 1; cols >= 1 && buttons.some(too_wide); cols--)
+		ul.style.setProperty("--cols", cols);
+	for (const b of buttons)
+		b.classList.toggle("squeeze", too_wide(b));
+}
+
+// The largest label scale (1, 0.95, … MIN_K) at which no button's text overflows.
+function largest_k(ul, buttons) {
+	const fits = (i) => {
+		ul.style.setProperty("--k", 1 - i * 0.05);
+		return !buttons.some(overflows);
+	};
+	if (fits(0))
+		return 1;
+	// binary search for the fewest 0.05 steps down that fit; MIN_K is taken as fitting
+	let lo = 1;
+	let hi = Math.round((1 - MIN_K) / 0.05);
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (fits(mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return Math.round((1 - lo * 0.05) * 100) / 100;
+}
+
+// Whether the text of service button b is wider or taller than the button's inside,
+// or its name takes more than MAX_LINES lines (a column of one word a line reads badly).
+function overflows(b) {
+	const txt = b.querySelector(".txt");
+	const name = txt.querySelector(".name");
+	const cs = getComputedStyle(b);
+	const inner = b.clientHeight - parseFloat(cs.paddingTop) - parseFloat(cs.paddingBottom);
+	if (txt.scrollHeight > inner + 1)
+		return true;
+	if (name.offsetHeight > MAX_LINES * parseFloat(getComputedStyle(name).lineHeight) + 1)
+		return true;
+	return too_wide(b);
+}
+
+// Whether a word in button b's text is wider than the button's inside.
+function too_wide(b) {
+	return [...b.querySelector(".txt").children].some((el) => el.scrollWidth > el.clientWidth + 1);
 }
 
 // Asks torgd for a ticket at `service` and shows it.
@@ -252,6 +368,7 @@ function render_ticket() {
 	const note = $("print-note");
 	note.hidden = mode !== "off";
 	note.textContent = t("kiosk_no_printer");
+	countdown();
 }
 
 // Prints the receipt once the QR code has loaded; without a print path, says so.
@@ -284,6 +401,7 @@ function reset() {
 	$("print-note").hidden = true;
 	$("live").textContent = "";
 	show_error(null);
+	countdown();
 	render_services();
 	window.scrollTo(0, 0);
 }
