@@ -517,10 +517,11 @@ char *render_plain(struct display *d, size_t *len)
 		const struct proto_board_service *s = &b->services[i];
 		char eta[64];
 		eta_text(d, s, eta, sizeof(eta));
-		out_fmt(&o, "  %s %s: %s %lld, %s %s\n", s->prefix,
-			proto_board_name(&s->name, lang, s->id),
-			render_text(d, I18N_display_waiting), (long long)s->waiting,
-			render_text(d, I18N_display_eta), eta);
+		out_fmt(&o, "  %s %s: %s %lld", s->prefix, proto_board_name(&s->name, lang, s->id),
+			render_text(d, I18N_display_waiting), (long long)s->waiting);
+		if (eta[0])
+			out_fmt(&o, ", %s %s", render_text(d, I18N_display_eta), eta);
+		out_str(&o, "\n");
 	}
 	*len = o.len;
 	return o.s ? o.s : xcalloc(1, 1);
