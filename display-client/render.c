@@ -158,6 +158,15 @@ static int end(const struct display *d)
 	return d->rtl ? 0 : 1;
 }
 
+/* The arrow from a number to its counter, pointing the way the line reads (an ASCII
+ * arrow is turned by the right-to-left order of out_cell). */
+static const char *arrow(const struct display *d)
+{
+	if (!d->utf8)
+		return "->";
+	return d->rtl ? "\xe2\x86\x90" : "\xe2\x86\x92";
+}
+
 /* The title line: floor name, link state, clock. */
 static void draw_title(struct out *o, struct display *d, int cols)
 {
@@ -268,8 +277,8 @@ static void plan_newest(const struct display *d, const char *num, const char *na
 			continue;
 		try_stacked(d, num, name, k, w, h, best);
 		char side[PROTO_BOARD_MAX_STRING];
-		snprintf(side, sizeof(side), d->rtl ? "%s \xe2\x86\x90 %s" : "%s \xe2\x86\x92 %s",
-			 d->rtl ? name : num, d->rtl ? num : name);
+		snprintf(side, sizeof(side), "%s %s %s", d->rtl ? name : num,
+			 d->rtl ? "\xe2\x86\x90" : "\xe2\x86\x92", d->rtl ? num : name);
 		int sw = big_width(side, k);
 		if (sw >= 0 && sw <= w && big_rows(d, k) <= h && k > best->kc) {
 			*best = (struct plan){.kn = k, .kc = k, .nlines = 1, .side = true};
@@ -317,9 +326,12 @@ static int draw_newest(struct out *o, struct display *d, int cols, int h)
 	if (!p.kn) {
 		out_spaces(row_cell(&r, d, NULL), 2);
 		out_fmt(row_cell(&r, d, "1;33"), "%s", c->number);
-		out_cell(row_cell(&r, d, NULL), d, d->rtl ? " \xe2\x86\x90 " : " \xe2\x86\x92 ", 3,
-			 0);
-		out_cell(row_cell(&r, d, "1"), d, cname, cols - 7 - (int)strlen(c->number),
+		int aw = text_width(arrow(d)) + 2;
+		struct out *a = row_cell(&r, d, NULL);
+		out_spaces(a, 1);
+		out_str(a, arrow(d));
+		out_spaces(a, 1);
+		out_cell(row_cell(&r, d, "1"), d, cname, cols - 4 - aw - (int)strlen(c->number),
 			 start(d));
 		row_end(o, d, &r);
 		return 2;
@@ -347,8 +359,14 @@ static void draw_call(struct row *r, struct display *d, const struct proto_board
 	const char *code = newest ? "1;33" : NULL;
 	out_spaces(row_cell(r, d, NULL), 2);
 	out_cell(row_cell(r, d, code), d, c->number, CALL_NUM_W, start(d));
-	out_cell(row_cell(r, d, code), d, d->rtl ? "\xe2\x86\x90 " : "\xe2\x86\x92 ", 2, 0);
-	out_cell(row_cell(r, d, code), d, counter_name(d, c->counter), w - CALL_NUM_W - 13,
+	int aw = text_width(arrow(d)) + 1;
+	struct out *a = row_cell(r, d, code);
+	if (d->rtl)
+		out_spaces(a, 1);
+	out_cell(a, d, arrow(d), aw - 1, -1);
+	if (!d->rtl)
+		out_spaces(a, 1);
+	out_cell(row_cell(r, d, code), d, counter_name(d, c->counter), w - CALL_NUM_W - 11 - aw,
 		 start(d));
 	out_cell(row_cell(r, d, "36"), d, c->recall ? (d->utf8 ? " \xe2\x86\xbb" : " R") : "", 3,
 		 0);
