@@ -3,8 +3,8 @@
  * (with an ellipsis) and padding it to the left or right, the visual order of a
  * right-to-left line for terminals that do not reorder text themselves (the Linux console,
  * tmux: Arabic runs reversed, Latin words and numbers kept left to right, brackets
- * mirrored), and the 5x5 block font drawn at any scale with half-block characters (or '#'
- * rows without UTF-8). */
+ * mirrored, Arabic letters in their joined presentation forms), and the 5x5 block font drawn at any
+ * scale with half-block characters (or '#' rows without UTF-8). */
 #include "display.h"
 
 #include <stdarg.h>
@@ -139,6 +139,59 @@ static void out_cp(struct out *o, wchar_t cp)
 	out_add(o, b, n);
 }
 
+/* The Arabic letters U+0621..U+064A: the first of their presentation forms (isolated,
+ * final, initial, medial, in that order) and how many there are (0: not a letter). */
+static const struct {
+	unsigned short first;
+	unsigned char n;
+} arabic_forms[] = {
+    {0xfe80, 1}, {0xfe81, 2}, {0xfe83, 2}, {0xfe85, 2}, {0xfe87, 2}, {0xfe89, 4}, {0xfe8d, 2},
+    {0xfe8f, 4}, {0xfe93, 2}, {0xfe95, 4}, {0xfe99, 4}, {0xfe9d, 4}, {0xfea1, 4}, {0xfea5, 4},
+    {0xfea9, 2}, {0xfeab, 2}, {0xfead, 2}, {0xfeaf, 2}, {0xfeb1, 4}, {0xfeb5, 4}, {0xfeb9, 4},
+    {0xfebd, 4}, {0xfec1, 4}, {0xfec5, 4}, {0xfec9, 4}, {0xfecd, 4}, {0, 0},	  {0, 0},
+    {0, 0},	 {0, 0},      {0, 0},	   {0, 4},	{0xfed1, 4}, {0xfed5, 4}, {0xfed9, 4},
+    {0xfedd, 4}, {0xfee1, 4}, {0xfee5, 4}, {0xfee9, 4}, {0xfeed, 2}, {0xfeef, 2}, {0xfef1, 4},
+};
+
+/* The number of forms of cp (4: joins both ways, 2: only to the letter before, else 0). */
+static int arabic_joins(wchar_t cp)
+{
+	if (cp < 0x621 || cp > 0x64a)
+		return 0;
+	int n = arabic_forms[cp - 0x621].n;
+	return n >= 2 ? n : 0;
+}
+
+/* Shapes the Arabic letters of cps (logical order) into their presentation forms, as
+ * terminals without Arabic shaping show them otherwise as unjoined letters. Marks
+ * (harakat) between letters do not break a join; the tatweel joins both ways. */
+static void arabic_shape(wchar_t *cps, size_t n)
+{
+	int prev = 0; /* joining type of the letter before, marks skipped */
+	for (size_t i = 0; i < n; i++) {
+		wchar_t cp = cps[i];
+		int j = arabic_joins(cp);
+		if (cp_width(cp) == 0 && cp != 0)
+			continue;
+		if (!j) {
+			prev = cp == 0x640 ? 4 : 0;
+			continue;
+		}
+		int next = 0;
+		for (size_t k = i + 1; k < n; k++) {
+			if (cp_width(cps[k]) == 0)
+				continue;
+			next = cps[k] == 0x640 ? 4 : arabic_joins(cps[k]);
+			break;
+		}
+		bool before = prev == 4, after = j == 4 && next;
+		int form = before && after ? 3 : after ? 2 : before ? 1 : 0;
+		if (arabic_forms[cp - 0x621].first)
+			cps[i] = arabic_forms[cp - 0x621].first + form;
+		prev = j;
+	}
+}
+
 /* Appends s (n code points in cps) in the visual order of a right-to-left line: the line
  * reversed, then every run of left-to-right letters and digits (with the spaces and
  * marks inside it) put back in reading order. A combining mark stays after its base. */
@@ -198,6 +251,7 @@ int out_cell(struct out *o, const struct display *d, const char *s, int width, i
 	if (align > 0)
 		out_spaces(o, width - w);
 	if (d->rtl) {
+		arabic_shape(cps, n);
 		out_visual_rtl(o, cps, n);
 	} else {
 		for (size_t i = 0; i < n; i++)
