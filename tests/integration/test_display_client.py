@@ -894,17 +894,18 @@ def newest_block(screen, lang):
 BLOCKS = set("█▀▄")
 
 
+@pytest.mark.parametrize("lang,name", [("nb", "Skranke 1"), ("en", "Counter 1")])
 @pytest.mark.parametrize("cols,rows", [(80, 24), (160, 48), (240, 67)])
-def test_counter_name_in_block_letters(ar_srv, display_bin, terminal, cols, rows):
+def test_counter_name_in_block_letters(ar_srv, display_bin, terminal, cols, rows, lang, name):
     number = call_to(ar_srv, "kari", "c1", "reception")
-    t = terminal([display_bin, "--server", url(ar_srv), "--lang", "nb"], cols=cols, rows=rows)
-    s = t.wait_screen(lambda s: "Skranke 1" in s and number in s, "the call")
-    save_capture(f"counter-nb-{cols}x{rows}", s)
-    block = newest_block(s, "nb")
+    t = terminal([display_bin, "--server", url(ar_srv), "--lang", lang], cols=cols, rows=rows)
+    s = t.wait_screen(lambda s: name in s and number in s, "the call")
+    save_capture(f"counter-{lang}-{cols}x{rows}", s)
+    block = newest_block(s, lang)
     big = [x for x in block if BLOCKS & set(x)]
-    # Number and counter name are both block letters: no plain "Skranke 1" up there, and
-    # more block rows than the number alone takes (5 font rows at the smallest scale).
-    assert not any("Skranke" in x for x in block), "\n".join(block)
+    # Number and counter name are both block letters: no plain name up there, and more
+    # block rows than the number alone takes (5 font rows at the smallest scale).
+    assert not any(name.split()[0] in x for x in block), "\n".join(block)
     groups = [len(list(g)) for k, g in itertools.groupby(
         block, key=lambda x: bool(BLOCKS & set(x))) if k]
     assert len(groups) in (1, 2) and sum(groups) >= 6, groups
@@ -938,30 +939,44 @@ def test_long_counter_name_whole(ar_srv, display_bin, terminal):
         t.close()
 
 
-def test_arabic_right_to_left(ar_srv, display_bin, terminal):
+@pytest.mark.parametrize("cols,rows", [(80, 24), (160, 48), (240, 67)])
+def test_arabic_right_to_left(ar_srv, display_bin, terminal, cols, rows):
     number = call_to(ar_srv, "kari", "c1", "nav", n=2)
-    cols = 160
-    t = terminal([display_bin, "--server", url(ar_srv), "--lang", "ar"], cols=cols, rows=48)
+    t = terminal([display_bin, "--server", url(ar_srv), "--lang", "ar"], cols=cols, rows=rows)
     p = pages_texts("ar")
     s = t.wait_screen(lambda s: shown("ar", "الشباك 1") in unshaped(s) and number in s,
                       "the call")
-    save_capture("rtl-ar-160x48", s)
+    save_capture(f"rtl-ar-{cols}x{rows}", s)
     # The letters joined: nun initial, alef final, feh alone (ناف), shown right to left.
     assert "\ufed1\ufe8e\ufee7" in s, s
     s = unshaped(s)
     lines = s.splitlines()
+    assert max(len(x) for x in lines) <= cols
     # Title: the clock at the left, the floor's name ends at the right.
     assert re.match(r"^ \d\d:\d\d ", lines[0]), lines[0]
     assert lines[0].rstrip().endswith(shown("ar", "ساحة الاختبار")), lines[0]
-    # The columns mirrored: services left, the calls list right (its heading at the end).
+    # The newest call: the number in block letters, aligned right; the counter's name
+    # (no Arabic block font) whole under it, aligned right too.
+    block = newest_block(s, "ar")
+    big = [x for x in block if BLOCKS & set(x)]
+    lmargin = min(len(x) - len(x.lstrip()) for x in big)
+    rmargin = cols - max(len(x.rstrip()) for x in big)
+    assert big and lmargin > 2 and rmargin < lmargin, "aligned right:\n" + "\n".join(block)
+    name = next(x for x in block if shown("ar", "الشباك 1") in x)
+    assert name.rstrip().endswith(shown("ar", "الشباك 1")) and len(name.rstrip()) >= cols - 3
+    # The calls list's heading at the right end; a call: the number LTR at the right
+    # end, the counter's name to its left.
     head = next(x for x in lines if shown("ar", p["display_recent"]) in x)
     assert head.rstrip().endswith(shown("ar", p["display_recent"])), head
-    assert head.index(shown("ar", p["display_queues"])) < cols // 2
-    # A call: the number LTR at the right end, the counter's name to its left.
-    row = next(x for x in lines if x.rstrip().endswith(number) and "│" in x)
+    row = next(x for x in lines if x.rstrip().endswith(number))
     assert row.index(shown("ar", "الشباك 1")) < row.index(number), row
-    # The services' names right-aligned before their figures (mirrored table).
-    nav = next(x for x in lines if shown("ar", "ناف") in x)
+    # The services' names right-aligned after their figures (mirrored table).
+    nav = next(x for x in lines if x.rstrip().endswith(shown("ar", "ناف")) or
+               ("│" in x and x.split("│")[0].rstrip().endswith(shown("ar", "ناف"))))
     left = nav.split("│")[0]
-    assert left.rstrip().endswith(shown("ar", "ناف")), nav
     assert re.search(r" 1 ", left) and left.index(" 1 ") < left.index(shown("ar", "ناف"))
+    assert shown("ar", p["wait_minutes"].split("{n}")[1].strip()) in left
+    if cols >= 90:
+        # two columns, mirrored: services left, the calls list right
+        assert "│" in head and head.index(shown("ar", p["display_queues"])) < cols // 2
+        assert "│" in row and row.index("│") < row.index(number)
