@@ -168,17 +168,22 @@ static void clock_cb(uv_timer_t *t)
 }
 
 /* Shows times in the floor's time zone from now on (TZ, as torgd itself does); a zone
- * this machine has no file for is logged and shows as UTC. */
+ * this machine has no file for is logged and shows as UTC, and a name that is a path
+ * (the server's word is not trusted with the files read) is logged and not used. */
 static void use_timezone(struct display *d, const char *tz)
 {
 	if (!tz || (d->tz && !strcmp(d->tz, tz)))
 		return;
 	free(d->tz);
 	d->tz = xstrdup(tz);
+	if (!*tz || tz[0] == '/' || tz[0] == ':' || strstr(tz, "..")) {
+		display_log(d, "time zone \"%s\" of the floor is not a zone name: not used", tz);
+		return;
+	}
 	const char *dir = getenv("TZDIR") ? getenv("TZDIR") : "/usr/share/zoneinfo";
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, tz);
-	if (tz[0] == '/' || strstr(tz, "..") || access(path, R_OK) != 0)
+	if (access(path, R_OK) != 0)
 		display_log(d,
 			    "time zone %s of the floor is not on this machine (%s): times "
 			    "show as UTC",

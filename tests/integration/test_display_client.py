@@ -663,6 +663,33 @@ def test_unknown_and_malformed_frames_are_skipped(display_bin, tmp_path):
         fake.close()
 
 
+def test_time_zone_from_the_snapshot(display_bin):
+    # The call's time in the zone the snapshot names, whatever the machine's; a zone
+    # this machine lacks shows as UTC, and a path is not used at all; both are logged.
+    def snap(tz):
+        floor = dict(SNAP["floor"], timezone=tz)
+        call = {"number": "B001", "service": "nav", "counter": "c1",
+                "at": "2026-11-22T12:05:00Z", "recall": False}
+        return [json.dumps(dict(SNAP, floor=floor, calls=[call]))]
+    cases = [("America/New_York", "07:05", None),
+             ("Mars/Olympus_Mons", "12:05", "is not on this machine"),
+             ("../../../../etc/passwd", "12:05", "is not a zone name: not used")]
+    fake = FakeServer([snap(tz) for tz, _, _ in cases])
+    try:
+        for tz, hhmm, logged in cases:
+            r = subprocess.run([display_bin, "--once", "--server",
+                                f"ws://127.0.0.1:{fake.port}"], capture_output=True,
+                               text=True, timeout=30, env=dict(os.environ, TZ="UTC"))
+            assert r.returncode == 0, r.stderr
+            assert f"  B001   -> Desk 1  {hhmm}\n" in r.stdout, (tz, r.stdout)
+            if logged:
+                assert logged in r.stderr, (tz, r.stderr)
+            else:
+                assert "time zone" not in r.stderr, r.stderr
+    finally:
+        fake.close()
+
+
 def test_gap_reconnects_with_since(display_bin, tmp_path):
     # seq 7, then 9: a gap; the display must reconnect saying since 7. The "resumed"
     # stream skips 8 again: after a second gap at the same seq it starts over without since.
