@@ -2,7 +2,9 @@
  * program state (options, loop, board, connection, screen, on-call children); main.c owns
  * its life cycle, conn.c the WebSocket connection to torgd (libwebsockets on the libuv
  * loop, reconnects with backoff), render.c what is drawn (full-screen ANSI board and the
- * plain text of --once), oncall.c the --on-call children. They allocate with proto's
+ * plain text of --once) with text.c (cells, right-to-left order, the block font) and
+ * i18n.c (the texts, built in from the web pages' strings), oncall.c the --on-call
+ * children. They allocate with proto's
  * alloc.h (xmalloc, xstrdup, ...: abort on out-of-memory), included here. Nothing here is
  * used outside display-client/. */
 #ifndef TORG_DISPLAY_H
@@ -14,8 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <wchar.h>
+
 #include "alloc.h"
 #include "board.h"
+#include "i18n.h"
 
 struct lws;
 struct lws_context;
@@ -56,7 +61,7 @@ struct display {
 	char *display_id;
 	char **services;
 	size_t nservices;
-	char *lang; /* NULL: the board's first language */
+	char *lang; /* NULL: the board's first language; else one i18n_find knows */
 	char *ca_file;
 	char *on_call;
 	bool once;
@@ -90,6 +95,9 @@ struct display {
 	bool fullscreen; /* alternate screen, cursor moves */
 	bool color;
 	bool utf8;
+	bool rtl;      /* the language shown is written right to left */
+	char *tz;      /* the floor's time zone put in TZ, or NULL before a snapshot */
+	char *refusal; /* why the program stops with exit code 2 (printed at exit) */
 	bool redraw_pending;
 	uint64_t last_redraw_ms;
 	char last_clock[8];
@@ -101,6 +109,12 @@ struct display {
 	size_t nchildren;
 	struct display_oncall_job queue[DISPLAY_ONCALL_QUEUE];
 	size_t nqueue;
+};
+
+/* A growing output buffer (text.c). */
+struct out {
+	char *s;
+	size_t len, cap;
 };
 
 /* main.c */
@@ -133,10 +147,35 @@ void conn_free(struct display *d);
 char *render_board(struct display *d, int cols, int rows, size_t *len);
 /** The plain-text board of --once into a new string; the caller frees it. */
 char *render_plain(struct display *d, size_t *len);
-/** Returns a UI text in d's language ("waiting", "last_calls", ...); static. */
-const char *render_text(const struct display *d, const char *key);
-/** The language the board is shown in (option, display, floor, "nb"); borrowed. */
+/** Returns a UI text in d's language (plain ASCII without UTF-8); static. */
+const char *render_text(const struct display *d, enum i18n_key key);
+/** The language the board is shown in: --lang, else the first of the display's or
+ *  floor's languages torg-display has, else the first built-in one; borrowed. */
 const char *render_lang(const struct display *d);
+
+/* text.c */
+/** Appends n bytes, a string, printf output, n spaces. */
+void out_add(struct out *o, const char *s, size_t n);
+void out_str(struct out *o, const char *s);
+void out_fmt(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void out_spaces(struct out *o, int n);
+/** Decodes one UTF-8 sequence at s into *cp; returns its bytes (1 for a stray byte). */
+size_t text_next(const char *s, wchar_t *cp);
+/** Returns the terminal columns s takes. */
+int text_width(const char *s);
+/** Appends s cut to width columns (an ellipsis ends a cut text), in visual order when d
+ *  is right to left; align 0 pads it on the right to width, 1 on the left, -1 not at
+ *  all. Returns the columns written. */
+int out_cell(struct out *o, const struct display *d, const char *s, int width, int align);
+/** Returns the columns s takes in the block font at scale k, or -1 when the font lacks
+ *  one of its characters. */
+int big_width(const char *s, int k);
+/** Returns the terminal rows the block font takes at scale k. */
+int big_rows(const struct display *d, int k);
+/** Appends terminal row `row` (0..big_rows-1) of s in the block font at scale k: a font
+ *  pixel is k columns wide and k half-rows high (so about square). Without UTF-8 only
+ *  even scales draw right. */
+void out_big_row(struct out *o, const struct display *d, const char *s, int k, int row);
 
 /* oncall.c */
 /** Queues --on-call for a new call; starts it now when a slot is free. */

@@ -6,8 +6,10 @@
  * board's last line), and what is done with each frame from the server: applied to the
  * board through proto/board (which also follows a filtered display's skips), new calls
  * handed to --on-call, gaps and server errors turned into a reconnect (whose backoff keeps
- * growing while the gaps come back). The connection itself is conn.c; drawing is
- * render.c. */
+ * growing while the gaps come back), and what a snapshot decides: the floor's time zone
+ * for every time shown (TZ set from floor.timezone) and whether the floor has the
+ * language asked for (exit 2 when it has not). The connection itself is conn.c; drawing
+ * is render.c. */
 #include "display.h"
 
 #include <errno.h>
@@ -165,6 +167,56 @@ static void clock_cb(uv_timer_t *t)
 		display_dirty(d);
 }
 
+/* Shows times in the floor's time zone from now on (TZ, as torgd itself does); a zone
+ * this machine has no file for is logged and shows as UTC, and a name that is a path
+ * (the server's word is not trusted with the files read) is logged and not used. */
+static void use_timezone(struct display *d, const char *tz)
+{
+	if (!tz || (d->tz && !strcmp(d->tz, tz)))
+		return;
+	free(d->tz);
+	d->tz = xstrdup(tz);
+	if (!*tz || tz[0] == '/' || tz[0] == ':' || strstr(tz, "..")) {
+		display_log(d, "time zone \"%s\" of the floor is not a zone name: not used", tz);
+		return;
+	}
+	const char *dir = getenv("TZDIR") ? getenv("TZDIR") : "/usr/share/zoneinfo";
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", dir, tz);
+	if (access(path, R_OK) != 0)
+		display_log(d,
+			    "time zone %s of the floor is not on this machine (%s): times "
+			    "show as UTC",
+			    tz, dir);
+	setenv("TZ", tz, 1);
+	tzset();
+	d->last_clock[0] = '\0';
+}
+
+/* After a snapshot: stops with exit code 2 when --lang names a language the floor (or
+ * display) does not have. Returns true when it stopped. */
+static bool refuse_language(struct display *d)
+{
+	if (!d->lang || !d->board.nlanguages)
+		return false;
+	char have[256] = "";
+	size_t n = 0;
+	for (size_t i = 0; i < d->board.nlanguages; i++) {
+		if (!strcmp(d->board.languages[i], d->lang))
+			return false;
+		n += (size_t)snprintf(have + n, n < sizeof(have) ? sizeof(have) - n : 0, "%s%s",
+				      i ? ", " : "", d->board.languages[i]);
+		if (n >= sizeof(have))
+			n = sizeof(have) - 1;
+	}
+	size_t len = strlen(d->lang) + strlen(have) + 128;
+	d->refusal = xmalloc(len);
+	snprintf(d->refusal, len, "--lang %s: the %s has no such language; it has %s", d->lang,
+		 d->board.display_id ? "display" : "floor", have);
+	display_stop(d, 2);
+	return true;
+}
+
 int display_on_frame(struct display *d, const char *buf, size_t len)
 {
 	struct proto_board_result r;
@@ -183,8 +235,14 @@ int display_on_frame(struct display *d, const char *buf, size_t len)
 		}
 		rc = -1;
 	}
-	if (r.flags & PROTO_BOARD_SNAPSHOT)
+	if (r.flags & PROTO_BOARD_SNAPSHOT) {
 		d->gap_strikes = 0;
+		use_timezone(d, d->board.timezone);
+		if (refuse_language(d)) {
+			proto_board_result_clear(&r);
+			return -1;
+		}
+	}
 	if (d->board.seq > d->gap_at)
 		d->gap_strikes = 0;
 	for (size_t i = 0; i < r.ncalls && !d->once; i++)
@@ -257,29 +315,29 @@ static void once_timeout_cb(uv_timer_t *t)
 static void usage(FILE *f)
 {
 	fprintf(
-	    f,
-	    "Usage: torg-display --server ws://HOST:PORT[/PATH] | wss://HOST:PORT[/PATH]\n"
-	    "                    [--display ID] [--services a,b] [--lang nb] [--ca FILE]\n"
-	    "                    [--on-call CMD] [--log FILE] [--once [--timeout SECONDS]]\n"
-	    "\n"
-	    "Shows the board of a torg floor (torgd) full-screen on this terminal: the newest\n"
-	    "call in large letters, the latest calls, and per service the number waiting and\n"
-	    "the estimated wait. It reconnects by itself and never exits on a network error.\n"
-	    "\n"
-	    "  --server URL     torgd's WebSocket (path /ws unless given); wss:// uses TLS\n"
-	    "  --display ID     a display configured on the floor (its services, languages)\n"
-	    "  --services LIST  only these services (comma-separated ids)\n"
-	    "  --lang TAG       language of the board (default: the display's or floor's first)\n"
-	    "  --ca FILE        CA certificates (PEM) for wss:// instead of the system's store\n"
-	    "  --on-call CMD    run /bin/sh -c CMD for each call and recall, with TORG_NUMBER,\n"
-	    "                   TORG_COUNTER, TORG_COUNTER_NAME, TORG_SERVICE,\n"
-	    "                   TORG_SERVICE_NAME and TORG_RECALL (0/1) in its environment\n"
-	    "  --log FILE       append log lines to FILE (default: stderr unless it is the\n"
-	    "                   screen; then the last line is shown at the bottom)\n"
-	    "  --once           print the current board as plain text and exit (1 when the\n"
-	    "                   server cannot be reached within --timeout, default 10 s)\n"
-	    "  --version        print the version\n"
-	    "  --help           print this text\n");
+	    f, "Usage: torg-display --server ws://HOST:PORT[/PATH] | wss://HOST:PORT[/PATH]\n"
+	       "                    [--display ID] [--services a,b] [--lang nb] [--ca FILE]\n"
+	       "                    [--on-call CMD] [--log FILE] [--once [--timeout SECONDS]]\n"
+	       "\n"
+	       "Shows the board of a torg floor (torgd) full-screen on this terminal: the newest\n"
+	       "call in large letters, the latest calls, and per service the number waiting and\n"
+	       "the estimated wait. It reconnects by itself and never exits on a network error.\n"
+	       "\n"
+	       "  --server URL     torgd's WebSocket (path /ws unless given); wss:// uses TLS\n"
+	       "  --display ID     a display configured on the floor (its services, languages)\n"
+	       "  --services LIST  only these services (comma-separated ids)\n"
+	       "  --lang TAG       language of the board, one the floor has (default: the\n"
+	       "                   display's or floor's first); ar is drawn right to left\n"
+	       "  --ca FILE        CA certificates (PEM) for wss:// instead of the system's store\n"
+	       "  --on-call CMD    run /bin/sh -c CMD for each call and recall, with TORG_NUMBER,\n"
+	       "                   TORG_COUNTER, TORG_COUNTER_NAME, TORG_SERVICE,\n"
+	       "                   TORG_SERVICE_NAME and TORG_RECALL (0/1) in its environment\n"
+	       "  --log FILE       append log lines to FILE (default: stderr unless it is the\n"
+	       "                   screen; then the last line is shown at the bottom)\n"
+	       "  --once           print the current board as plain text and exit (1 when the\n"
+	       "                   server cannot be reached within --timeout, default 10 s)\n"
+	       "  --version        print the version\n"
+	       "  --help           print this text\n");
 }
 
 /* Splits "a,b" into d->services; returns -1 on an empty item. */
@@ -378,6 +436,14 @@ static int parse_args(struct display *d, int argc, char **argv)
 			}
 			break;
 		case 'l':
+			if (i18n_find(optarg) < 0) {
+				char have[128];
+				fprintf(stderr,
+					"torg-display: --lang %s: not a language torg-display has "
+					"(it has %s)\n",
+					optarg, i18n_list(have, sizeof(have)));
+				return 2;
+			}
 			free(d->lang);
 			d->lang = xstrdup(optarg);
 			break;
@@ -452,6 +518,8 @@ static void display_free(struct display *d)
 	free(d->ca_file);
 	free(d->on_call);
 	free(d->log_path);
+	free(d->tz);
+	free(d->refusal);
 	proto_board_close(&d->board);
 	if (d->log_fd >= 0)
 		close(d->log_fd);
@@ -507,6 +575,8 @@ static int run(struct display *d)
 	uv_run(&d->loop, UV_RUN_NOWAIT);
 	int rc = uv_loop_close(&d->loop);
 	term_restore();
+	if (d->refusal)
+		fprintf(stderr, "torg-display: %s\n", d->refusal);
 	if (rc != 0) {
 		fprintf(stderr, "torg-display: event loop still busy at exit (%s)\n",
 			uv_strerror(rc));

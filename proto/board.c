@@ -63,6 +63,7 @@ void proto_board_close(struct proto_board *b)
 {
 	free(b->day);
 	free(b->floor_id);
+	free(b->timezone);
 	board__names_clear(&b->floor_name);
 	board__strv_free(b->languages, b->nlanguages);
 	free(b->display_id);
@@ -103,6 +104,7 @@ static void board_copy(struct proto_board *d, const struct proto_board *s)
 	d->day = xstrdup(s->day);
 	d->floor_id = xstrdup(s->floor_id);
 	d->floor_name = names_copy(&s->floor_name);
+	d->timezone = xstrdup(s->timezone);
 	d->nlanguages = s->nlanguages;
 	d->languages = s->nlanguages ? xcalloc(s->nlanguages, sizeof(char *)) : NULL;
 	for (size_t i = 0; i < s->nlanguages; i++)
@@ -334,6 +336,7 @@ static int apply_snapshot(struct proto_board *b, json_t *o, char **cause)
 		}
 		if (board__get_str(floor, "id", true, "floor", &n.floor_id, cause) ||
 		    board__get_names(floor, "name", "floor", &n.floor_name, cause) ||
+		    board__get_str(floor, "timezone", true, "floor", &n.timezone, cause) ||
 		    board__get_str_array(floor, "languages", "floor", &n.languages, &n.nlanguages,
 					 cause))
 			goto fail;

@@ -71,6 +71,7 @@ struct proto_board {
 	char *day;	/* "YYYY-MM-DD" or NULL */
 	char *floor_id;
 	struct proto_board_names floor_name;
+	char *timezone;	  /* the floor's IANA zone ("Europe/Oslo"), or NULL when not sent */
 	char **languages; /* the floor's, or the display's when the hello named one */
 	size_t nlanguages;
 	char *display_id;   /* when the snapshot had a display */

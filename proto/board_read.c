@@ -224,6 +224,7 @@ char *proto_board_dump(const struct proto_board *b)
 	json_object_set_new(o, "day", dump_str(b->day));
 	json_object_set_new(o, "floor", dump_str(b->floor_id));
 	json_object_set_new(o, "floor_name", dump_names(&b->floor_name));
+	json_object_set_new(o, "timezone", dump_str(b->timezone));
 	json_object_set_new(o, "languages", a = json_array());
 	for (size_t i = 0; i < b->nlanguages; i++)
 		json_array_append_new(a, json_string(b->languages[i]));

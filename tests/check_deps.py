@@ -59,7 +59,8 @@ MODULES = {
              ["api", "engine", "auth", "stats_run", "store", "config", "floor", "util",
               "sdnotify"]),
     "display": (["display-client/display", "display-client/main", "display-client/conn",
-                 "display-client/render", "display-client/oncall"],
+                 "display-client/render", "display-client/oncall", "display-client/text",
+                 "display-client/i18n"],
                 ["proto", "names", "alloc"]),
 }
 FORBIDDEN_IN_FLOOR = ("uv.h", "libwebsockets.h", "sqlite3.h")

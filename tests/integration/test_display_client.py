@@ -10,11 +10,18 @@ A display filtered to some services (--display upstairs, --services) shows a cal
 after events of other services on its first and only connection (a counting TCP proxy in
 between), and the reconnect delay keeps growing against a server that answers and drops
 or a gap that comes back, instead of starting over because the server answered.
+Issue 12: times in the floor's time zone with TZ=UTC on the process; the texts of the
+web pages' i18n JSON in nb, nn, sv, en and ar; the counter's name in block letters at
+80x24, 160x48 and 240x67 (a 43-character one whole); --lang refused when torg-display or
+the floor has no such language (exit 2); Arabic right to left (mirrored columns, numbers
+left to right). The screens are kept in tests/artifacts/display-client/*.txt.
 
 TORG_DISPLAY selects the binary (default build/display-client/torg-display). Needs tmux,
 socat, openssl and valgrind on PATH.
 """
 
+import datetime
+import itertools
 import json
 import os
 import re
@@ -24,6 +31,8 @@ import socket
 import subprocess
 import threading
 import time
+import unicodedata
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -193,21 +202,23 @@ def test_board_in_terminal_shows_a_call(srv, display_bin, terminal):
     srv.open_counter("kari", "c1")
     t = terminal([display_bin, "--server", url(srv), "--lang", "en"])
     s = t.wait_screen(lambda s: "Test floor" in s and "No calls yet" in s, "the empty board")
-    assert "reconnecting" not in s
+    assert "Reconnecting" not in s and "Loading" not in s
     assert t.alternate_on() == "1"
-    nav = re.search(r"│ NAV\s+(\d+)\s+(\d+) min", s)
+    nav = re.search(r"│ NAV\s+(\d+)\s+about (\d+) min", s)
     assert nav and nav.group(1) == "2", s
 
     srv.act("kari", "c1", "call-next")
     s = t.wait_screen(lambda s: calls_listed(s)[:1] == [("B001", "Counter 1")],
                       "B001 called to Counter 1")
     assert "No calls yet" not in s
-    assert "→ Counter 1" in s.split("Latest calls")[0], "the newest call is shown big"
+    block = newest_block(s, "en")
+    assert "Now" in block[0] and "Counter" not in "".join(block), "the newest call is big"
+    assert sum(bool(BLOCKS & set(x)) for x in block) >= 10, "number and counter in blocks"
     assert re.search(r"│ NAV\s+1\s", s), s
 
     # A recall is listed again, marked; the newest is still B001.
     srv.act("kari", "c1", "recall")
-    s = t.wait_screen(lambda s: "(again)" in s, "the recall")
+    s = t.wait_screen(lambda s: "↻" in s, "the recall")
     assert calls_listed(s)[:2] == [("B001", "Counter 1"), ("B001", "Counter 1")]
 
     # SIGTERM: exit 0 and the terminal is back on its normal screen.
@@ -222,7 +233,7 @@ def test_board_language_and_display_filter(srv, display_bin, terminal):
                  rows=30)
     # The display "upstairs" shows housing and social in its first language, nb.
     s = t.wait_screen(lambda s: "Bolig" in s and "Sosialhjelp" in s, "upstairs' services")
-    assert "Siste oppkall" in s and "Mottak" not in s and "NAV" not in s
+    assert "Siste opprop" in s and "Mottak" not in s and "NAV" not in s
     assert re.search(r"│ Bolig\s+1\s", s), s
     # Resize: the board is drawn again for the new size.
     t.tmux("resize-window", "-t", "board", "-x", "70", "-y", "30")
@@ -306,7 +317,7 @@ def test_filtered_display_shows_its_call_on_one_connection(srv, display_bin, ter
         srv.open_counter("per", "c2")
         srv.act("per", "c2", "call-next")
         s = t.wait_screen(lambda s: calls_listed(s)[:1] == [(h, "c2")], f"{h} called to c2")
-        assert "NAV" not in s and "reconnecting" not in s
+        assert "NAV" not in s and "Reconnecting" not in s
         # More of the others, then a second call of its own: still the same connection.
         for _ in range(3):
             srv.issue("reception")
@@ -319,7 +330,7 @@ def test_filtered_display_shows_its_call_on_one_connection(srv, display_bin, ter
         assert proxy.accepted == 1, f"{proxy.accepted} connections"
         log = check_log(t.log_path)
         assert "events missing" not in log and "closed" not in log, log
-        assert "reconnecting" not in t.screen()
+        assert "Reconnecting" not in t.screen()
     finally:
         proxy.close()
 
@@ -334,7 +345,7 @@ def test_restarts_while_calling_miss_no_call(srv, display_bin, terminal, tmp_pat
     announced = tmp_path / "announced.txt"
     t = terminal([display_bin, "--server", url(srv), "--lang", "en", "--on-call",
                   f'echo "$TORG_NUMBER $TORG_RECALL" >> {shlex_quote(announced)}'])
-    t.wait_screen(lambda s: "No calls yet" in s and "reconnecting" not in s, "the board")
+    t.wait_screen(lambda s: "No calls yet" in s and "Reconnecting" not in s, "the board")
     called = []
 
     def call():
@@ -349,12 +360,12 @@ def test_restarts_while_calling_miss_no_call(srv, display_bin, terminal, tmp_pat
     # has had its backoff delay, so it must resume from its seq and get them.
     for round_ in range(2):
         srv.kill9()
-        t.wait_screen(lambda s: "reconnecting…" in s, "the reconnecting mark")
+        t.wait_screen(lambda s: "Reconnecting …" in s, "the reconnecting mark")
         time.sleep(0.3)
         srv.start()
         call()
         call()
-        t.wait_screen(lambda s: "reconnecting" not in s and
+        t.wait_screen(lambda s: "Reconnecting" not in s and
                       [n for n, _ in calls_listed(s)][:len(called)] == called[::-1],
                       f"every call after restart {round_ + 1}: {called}")
 
@@ -392,21 +403,20 @@ def test_once_prints_the_board(srv, display_bin):
     seq = srv.seq()
     assert lines[0] == "Test floor"
     assert lines[1].startswith("day ") and lines[1].endswith(f" seq {seq}")
-    assert lines[3] == "Latest calls:"
+    assert lines[3] == "Recent calls:"
     called = srv.floor()["calls"][0]["number"]
     assert re.fullmatch(rf"  {called}   -> Counter 1  \d\d:\d\d", lines[4]), lines
-    i = lines.index("Service:")
+    i = lines.index("Waiting:")
     waiting = {s["id"]: s["waiting"] for s in srv.floor()["services"]}
-    assert re.fullmatch(rf"  A Reception: Waiting {waiting['reception']}, Wait \d+ min",
-                        lines[i + 1]), lines
-    assert re.fullmatch(rf"  B NAV: Waiting {waiting['nav']}, Wait \d+ min", lines[i + 2])
-    assert re.fullmatch(r"  C Housing: Waiting 0, Wait –", lines[i + 3])
+    assert waiting["reception"] == 0 and lines[i + 1] == "  A Reception: Waiting 0", lines
+    assert re.fullmatch(rf"  B NAV: Waiting {waiting['nav']}, Wait about \d+ min", lines[i + 2])
+    assert lines[i + 3] == "  C Housing: Waiting 0", "nobody waiting: no wait, as on the pages"
     assert len(lines) == i + 5
 
     # Norwegian, one display's services, and a services filter.
     r = run_once(display_bin, "--server", url(srv), "--display", "upstairs")
     assert r.returncode == 0 and r.stdout.startswith("Testtorget (First floor)\n"), r
-    assert "Siste oppkall:\n  Ingen oppkall ennå" in r.stdout
+    assert "Siste opprop:\n  Ingen opprop ennå" in r.stdout
     assert "C Bolig: Venter 0" in r.stdout and "NAV" not in r.stdout
     r = run_once(display_bin, "--server", url(srv) + "/ws", "--services", "nav,social",
                  "--lang", "sv")
@@ -643,12 +653,39 @@ def test_unknown_and_malformed_frames_are_skipped(display_bin, tmp_path):
         try:
             wait_for(lambda: "B042   -> Desk 1" in out.read_text(), what="B042 on the board")
             assert "seq 9" in out.read_text()
-            assert "NAV: Waiting 3, Wait 8 min" in out.read_text()
+            assert "NAV: Waiting 3, Wait about 8 min" in out.read_text()
         finally:
             p.send_signal(signal.SIGTERM)
             assert p.wait(15) == 0
         text = check_log(str(log))
         assert "malformed frame" in text and "events missing" not in text, text
+    finally:
+        fake.close()
+
+
+def test_time_zone_from_the_snapshot(display_bin):
+    # The call's time in the zone the snapshot names, whatever the machine's; a zone
+    # this machine lacks shows as UTC, and a path is not used at all; both are logged.
+    def snap(tz):
+        floor = dict(SNAP["floor"], timezone=tz)
+        call = {"number": "B001", "service": "nav", "counter": "c1",
+                "at": "2026-11-22T12:05:00Z", "recall": False}
+        return [json.dumps(dict(SNAP, floor=floor, calls=[call]))]
+    cases = [("America/New_York", "07:05", None),
+             ("Mars/Olympus_Mons", "12:05", "is not on this machine"),
+             ("../../../../etc/passwd", "12:05", "is not a zone name: not used")]
+    fake = FakeServer([snap(tz) for tz, _, _ in cases])
+    try:
+        for tz, hhmm, logged in cases:
+            r = subprocess.run([display_bin, "--once", "--server",
+                                f"ws://127.0.0.1:{fake.port}"], capture_output=True,
+                               text=True, timeout=30, env=dict(os.environ, TZ="UTC"))
+            assert r.returncode == 0, r.stderr
+            assert f"  B001   -> Desk 1  {hhmm}\n" in r.stdout, (tz, r.stdout)
+            if logged:
+                assert logged in r.stderr, (tz, r.stderr)
+            else:
+                assert "time zone" not in r.stderr, r.stderr
     finally:
         fake.close()
 
@@ -714,3 +751,259 @@ def test_backoff_grows_while_connections_fail_at_once(display_bin, tmp_path, how
             assert "events missing after seq 7 (got 9)" in check_log(str(log))
     finally:
         fake.close()
+
+
+# ---- issue 12: the floor's time zone, the pages' texts, a large counter name, RTL ----
+
+I18N_DIR = os.path.join(ROOT_DIR, "server", "www", "static", "i18n")
+CAPTURES = os.path.join(ROOT_DIR, "tests", "artifacts", "display-client")
+LONG_ROOM = "Møterom for pedagogisk-psykologisk tjeneste"  # 43 characters
+
+# The test floor with Arabic as a fifth language and names in it.
+AR_NAMES = {"reception": "الاستقبال", "nav": "ناف", "housing": "السكن",
+            "social": "المساعدة الاجتماعية"}
+
+
+def ar_config():
+    """BASE_CONFIG with the floor in nb, nn, sv, en and ar, every name also in Arabic,
+    and the meeting room r1 named with a 43-character name."""
+    cfg = config_with()
+    cfg["floor"]["languages"] = ["nb", "nn", "sv", "en", "ar"]
+    cfg["floor"]["name"]["ar"] = "ساحة الاختبار"
+    for s in cfg["services"]:
+        s["name"]["ar"] = AR_NAMES[s["id"]]
+    for c in cfg["counters"]:
+        if c["id"] == "c1":
+            c["name"]["ar"] = "الشباك 1"
+        if c["id"] == "r1":
+            c["name"] = {"nb": LONG_ROOM, "nn": LONG_ROOM,
+                         "sv": "Mötesrum för pedagogisk-psykologisk tjänst",
+                         "en": "Room for educational psychology services",
+                         "ar": "غرفة الخدمات التربوية النفسية"}
+    return cfg
+
+
+def pages_texts(lang):
+    """The web pages' strings of one language."""
+    with open(os.path.join(I18N_DIR, f"{lang}.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def visual_rtl(s):
+    """The left-to-right cell order a right-to-left line has on a terminal that does not
+    reorder (written independently of text.c): reversed, Latin/digit runs kept."""
+    def ltr(ch):
+        return ch.isascii() and ch.isalnum() or ("\u00c0" <= ch < "\u0590")
+    out, i = [], len(s)
+    while i > 0:
+        if ltr(s[i - 1]):
+            j = i - 1
+            while j > 0 and not ("\u0590" <= s[j - 1] <= "\u08ff"):
+                k = j - 1
+                while k > 0 and not ltr(s[k]) and not ("\u0590" <= s[k] <= "\u08ff"):
+                    k -= 1
+                if not ltr(s[k]):
+                    break
+                j = k
+            out.append(s[j:i])
+            i = j
+            continue
+        j = i - 1
+        while j > 0 and unicodedata.combining(s[j]):
+            j -= 1
+        out.append({"(": ")", ")": "("}.get(s[j], s[j]) + s[j + 1:i])
+        i = j
+    return "".join(out)
+
+
+def unshaped(screen):
+    """screen with Arabic presentation forms (the joined letters torg-display draws for
+    terminals that do not shape) back to the letters they are."""
+    return "".join(unicodedata.normalize("NFKC", ch) if "\ufe70" <= ch <= "\ufefc" else ch
+                   for ch in screen)
+
+
+def shown(lang, text):
+    """text as it appears in a capture of a board in lang."""
+    return visual_rtl(text) if lang == "ar" else text
+
+
+def save_capture(name, screen):
+    """Keeps a capture under tests/artifacts/display-client/ for a person to look at."""
+    os.makedirs(CAPTURES, exist_ok=True)
+    with open(os.path.join(CAPTURES, name + ".txt"), "w", encoding="utf-8") as f:
+        f.write(screen)
+
+
+def call_to(srv, user, counter, service, n=1):
+    """Issues n tickets of service and calls the first to counter; returns its number."""
+    numbers = [srv.issue(service)["number"] for _ in range(n)]
+    srv.open_counter(user, counter, [service])
+    srv.act(user, counter, "call-next")
+    return numbers[0]
+
+
+@pytest.fixture
+def ar_srv(make_server):
+    """The test floor with Arabic, started."""
+    return make_server(config=ar_config())
+
+
+def test_times_are_the_floors_not_the_machines(ar_srv, display_bin, terminal):
+    number = call_to(ar_srv, "kari", "c1", "reception")
+    t = terminal(["env", "TZ=UTC", display_bin, "--server", url(ar_srv), "--lang", "en"],
+                 cols=100, rows=30)
+    s = t.wait_screen(lambda s: "Counter 1" in s and number in s, "the call")
+    save_capture("timezone-en-100x30", s)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ago = [now - datetime.timedelta(seconds=d) for d in (0, 60)]
+    oslo = {x.astimezone(ZoneInfo("Europe/Oslo")).strftime("%H:%M") for x in ago}
+    utc = {x.strftime("%H:%M") for x in ago}
+    assert oslo.isdisjoint(utc), "the test needs Oslo and UTC to differ"
+    title = s.splitlines()[0]
+    assert any(title.rstrip().endswith(x) for x in oslo), (oslo, title)
+    line = next(x for x in s.splitlines() if x.strip().startswith(number)).split("│")[0]
+    assert any(line.rstrip().endswith(x) for x in oslo), (oslo, line)
+    assert not any(x in title for x in utc - oslo), title
+
+
+@pytest.mark.parametrize("lang", ["nb", "nn", "sv", "en", "ar"])
+def test_texts_are_the_pages(ar_srv, display_bin, terminal, lang):
+    number = call_to(ar_srv, "kari", "c1", "nav", n=3)
+    t = terminal([display_bin, "--server", url(ar_srv), "--lang", lang], cols=160, rows=48)
+    p = pages_texts(lang)
+    want = [p[k] for k in ("display_latest", "display_recent", "display_queues",
+                           "display_waiting", "display_eta")]
+    s = t.wait_screen(lambda s: number in s and all(shown(lang, w) in unshaped(s)
+                                                     for w in want),
+                      f"the {lang} texts of the pages")
+    save_capture(f"texts-{lang}-160x48", s)
+    s = unshaped(s)
+    # The two waiting for nav: their wait in the pages' words ("ca. 12 min").
+    eta = re.escape(shown(lang, p["wait_minutes"].split("{n}")[0].strip()))
+    assert re.search(eta, s), (p["wait_minutes"], s)
+    # None of the client's old texts.
+    for old in ("Siste oppkall", "Latest calls", "(again)", "Tjeneste", "Service "):
+        assert old not in s
+
+
+def test_wrong_language_is_refused(srv, display_bin, terminal):
+    # Not one torg-display has: refused before connecting.
+    r = subprocess.run([display_bin, "--server", url(srv), "--lang", "de"],
+                       capture_output=True, text=True, timeout=10)
+    assert r.returncode == 2
+    assert "--lang de" in r.stderr and "nb, nn, sv, en, ar" in r.stderr, r.stderr
+    # One torg-display has but this floor has not: refused at the first snapshot.
+    r = run_once(display_bin, "--server", url(srv), "--lang", "ar")
+    assert r.returncode == 2 and r.stdout == ""
+    assert "--lang ar" in r.stderr and "floor" in r.stderr and "nb, nn, sv, en" in r.stderr
+    # Full screen: the terminal is put back and the message printed; the display's own.
+    t = terminal([display_bin, "--server", url(srv), "--display", "upstairs", "--lang",
+                  "sv"])
+    assert t.exit_code() == 2
+    wait_for(lambda: t.alternate_on() == "0", 5, "the normal screen")
+    with open(t.stderr_path, encoding="utf-8") as f:
+        err = f.read()
+    assert "--lang sv" in err and "display" in err and "it has nb, en" in err, err
+    # A language the floor has is accepted.
+    r = run_once(display_bin, "--server", url(srv), "--lang", "nn")
+    assert r.returncode == 0 and pages_texts("nn")["display_recent"] in r.stdout
+
+
+def newest_block(screen, lang):
+    """The lines between the title and the calls list's heading."""
+    head = shown(lang, pages_texts(lang)["display_recent"])
+    lines = screen.splitlines()
+    end = next(i for i, x in enumerate(lines) if head in x)
+    return lines[1:end]
+
+
+BLOCKS = set("█▀▄")
+
+
+@pytest.mark.parametrize("lang,name", [("nb", "Skranke 1"), ("en", "Counter 1")])
+@pytest.mark.parametrize("cols,rows", [(80, 24), (160, 48), (240, 67)])
+def test_counter_name_in_block_letters(ar_srv, display_bin, terminal, cols, rows, lang, name):
+    number = call_to(ar_srv, "kari", "c1", "reception")
+    t = terminal([display_bin, "--server", url(ar_srv), "--lang", lang], cols=cols, rows=rows)
+    s = t.wait_screen(lambda s: name in s and number in s, "the call")
+    save_capture(f"counter-{lang}-{cols}x{rows}", s)
+    block = newest_block(s, lang)
+    big = [x for x in block if BLOCKS & set(x)]
+    # Number and counter name are both block letters: no plain name up there, and more
+    # block rows than the number alone takes (5 font rows at the smallest scale).
+    assert not any(name.split()[0] in x for x in block), "\n".join(block)
+    groups = [len(list(g)) for k, g in itertools.groupby(
+        block, key=lambda x: bool(BLOCKS & set(x))) if k]
+    assert len(groups) in (1, 2) and sum(groups) >= 6, groups
+    assert max(len(x.rstrip()) for x in big) <= cols - 2, "a block letter is cut"
+    assert max(len(x) for x in s.splitlines()) <= cols
+    if cols >= 160:
+        assert len(groups) == 2 and groups[1] >= 5, "the counter at least 5 rows high"
+    # The number never shrinks below the counter's name.
+    assert groups[0] >= groups[-1]
+
+
+def test_long_counter_name_whole(ar_srv, display_bin, terminal):
+    number = call_to(ar_srv, "ola", "r1", "social")
+    for cols, rows in ((80, 24), (160, 48)):
+        t = terminal([display_bin, "--server", url(ar_srv), "--lang", "nb"], cols=cols,
+                     rows=rows)
+        s = t.wait_screen(lambda s: number in s and "Møterom" in s, "the call")
+        save_capture(f"counter-long-nb-{cols}x{rows}", s)
+        block = newest_block(s, "nb")
+        groups = [len(list(g)) for k, g in itertools.groupby(
+            block, key=lambda x: bool(BLOCKS & set(x))) if k]
+        plain = " ".join(x.strip() for x in block if x.strip() and not BLOCKS & set(x))
+        assert "…" not in plain, "the name is cut:\n" + "\n".join(block)
+        if cols == 80:
+            # too long for block letters here: whole, in plain text under the number
+            assert plain == "Nå " + LONG_ROOM and len(groups) == 1, block
+        else:
+            # in block letters, wrapped at its spaces into three lines
+            assert plain == "Nå" and len(groups) == 4, block
+        assert max(len(x) for x in s.splitlines()) <= cols
+        t.close()
+
+
+@pytest.mark.parametrize("cols,rows", [(80, 24), (160, 48), (240, 67)])
+def test_arabic_right_to_left(ar_srv, display_bin, terminal, cols, rows):
+    number = call_to(ar_srv, "kari", "c1", "nav", n=2)
+    t = terminal([display_bin, "--server", url(ar_srv), "--lang", "ar"], cols=cols, rows=rows)
+    p = pages_texts("ar")
+    s = t.wait_screen(lambda s: shown("ar", "الشباك 1") in unshaped(s) and number in s,
+                      "the call")
+    save_capture(f"rtl-ar-{cols}x{rows}", s)
+    # The letters joined: nun initial, alef final, feh alone (ناف), shown right to left.
+    assert "\ufed1\ufe8e\ufee7" in s, s
+    s = unshaped(s)
+    lines = s.splitlines()
+    assert max(len(x) for x in lines) <= cols
+    # Title: the clock at the left, the floor's name ends at the right.
+    assert re.match(r"^ \d\d:\d\d ", lines[0]), lines[0]
+    assert lines[0].rstrip().endswith(shown("ar", "ساحة الاختبار")), lines[0]
+    # The newest call: the number in block letters, aligned right; the counter's name
+    # (no Arabic block font) whole under it, aligned right too.
+    block = newest_block(s, "ar")
+    big = [x for x in block if BLOCKS & set(x)]
+    lmargin = min(len(x) - len(x.lstrip()) for x in big)
+    rmargin = cols - max(len(x.rstrip()) for x in big)
+    assert big and lmargin > 2 and rmargin < lmargin, "aligned right:\n" + "\n".join(block)
+    name = next(x for x in block if shown("ar", "الشباك 1") in x)
+    assert name.rstrip().endswith(shown("ar", "الشباك 1")) and len(name.rstrip()) >= cols - 3
+    # The calls list's heading at the right end; a call: the number LTR at the right
+    # end, the counter's name to its left.
+    head = next(x for x in lines if shown("ar", p["display_recent"]) in x)
+    assert head.rstrip().endswith(shown("ar", p["display_recent"])), head
+    row = next(x for x in lines if x.rstrip().endswith(number))
+    assert row.index(shown("ar", "الشباك 1")) < row.index(number), row
+    # The services' names right-aligned after their figures (mirrored table).
+    nav = next(x for x in lines if x.rstrip().endswith(shown("ar", "ناف")) or
+               ("│" in x and x.split("│")[0].rstrip().endswith(shown("ar", "ناف"))))
+    left = nav.split("│")[0]
+    assert re.search(r" 1 ", left) and left.index(" 1 ") < left.index(shown("ar", "ناف"))
+    assert shown("ar", p["wait_minutes"].split("{n}")[1].strip()) in left
+    if cols >= 90:
+        # two columns, mirrored: services left, the calls list right
+        assert "│" in head and head.index(shown("ar", p["display_queues"])) < cols // 2
+        assert "│" in row and row.index("│") < row.index(number)

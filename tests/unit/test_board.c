@@ -96,6 +96,7 @@ static void test_snapshot(void)
 	base(&b);
 	CHECK(b.have_base && b.seq == 40);
 	CHECK(str_eq(b.day, "2026-11-22") && str_eq(b.floor_id, "stovner"));
+	CHECK(str_eq(b.timezone, "Europe/Oslo"));
 	CHECK(str_eq(proto_board_name(&b.floor_name, "nb", "?"), "Stovner velferdstorg"));
 	CHECK(str_eq(proto_board_name(&b.floor_name, "sv", "?"), "Stovner welfare floor"));
 	CHECK(b.nlanguages == 4 && str_eq(b.languages[0], "nb") && str_eq(b.languages[3], "en"));
@@ -493,6 +494,10 @@ static void test_malformed(void)
 	BAD(&b, "{\"type\":\"error\",\"error\":\"x\"}", "error: expected an object, got string");
 	BAD(&b, "{\"type\":\"snapshot\",\"seq\":1,\"services\":[],\"counters\":[]}",
 	    "calls: expected an array, got missing");
+	BAD(&b,
+	    "{\"type\":\"snapshot\",\"seq\":1,\"floor\":{\"timezone\":1},\"services\":[],"
+	    "\"counters\":[],\"calls\":[]}",
+	    "floor.timezone: expected a string, got number");
 	BAD(&b,
 	    "{\"type\":\"snapshot\",\"seq\":1,\"services\":[{\"id\":\"a\",\"prefix\":\"A\","
 	    "\"waiting\":0,\"eta_s\":0,\"longest_wait_s\":0}],\"counters\":[],\"calls\":[]}",
