@@ -96,5 +96,8 @@ bool config__tz_exists(const char *tz);
 
 /* Parses the "server" section (config_server.c). */
 int config__parse_server(struct config__parse *p, json_t *root);
+/** Parses the optional "voice" section, displays[].announce and counters[].spoken
+ *  (config_voice.c), after the counters and displays. */
+int config__parse_voice(struct config__parse *p, json_t *root);
 
 #endif
