@@ -169,6 +169,7 @@ struct proto_display {
 	const char *id;
 	const char *name; /* or NULL (left out) */
 	struct proto_ids services, languages;
+	struct proto_ids announce; /* the languages calls are spoken in; left out when none */
 };
 
 /* The snapshot message (also GET /api/v1/floor). */

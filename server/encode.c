@@ -265,6 +265,7 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 		    .name = display->name,
 		    .services = pool_service_ids(&p, cfg, display->services),
 		    .languages = langs_of(&p, display->languages, display->nlanguages),
+		    .announce = langs_of(&p, display->announce, display->nannounce),
 		};
 		s.display = &d;
 	}

@@ -195,7 +195,7 @@ static void test_doc_snapshot(void)
 	static const struct proto_call calls[] = {
 	    {"B004", "nav", "c4", DOC_TIME - 3 * DOC_MIN, false}};
 	static const struct proto_display display = {"hall", "Hall", DOC_IDS(reception_nav),
-						     DOC_IDS(nb_en)};
+						     DOC_IDS(nb_en), DOC_IDS(nb_en)};
 	struct proto_snapshot s = {
 	    .seq = 1042,
 	    .day = 20261122,

@@ -211,7 +211,7 @@ static void test_exact_messages(void)
 	    .nqueue = 1,
 	};
 	struct proto_call call = {"A001", "nav", NULL, DOC_TIME, true};
-	struct proto_display d = {"hall", "Hall", DOC_IDS(nav), DOC_IDS(nb_en)};
+	struct proto_display d = {"hall", "Hall", DOC_IDS(nav), DOC_IDS(nb_en), {NULL, 0}};
 	struct proto_snapshot s = {
 	    .seq = 3,
 	    .day = 20261122,
