@@ -58,7 +58,7 @@ struct api {
 	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
 	char *page_headers, *display_headers, *asset_headers;
 	struct api_tls *tls; /* server.tls (api_tls.c); NULL for plain HTTP */
-	struct voice *voice; /* the announcements' renderer (api_voice.c) */
+	struct api_voice *voice; /* the announcements (api_voice.c) */
 	bool stopping;
 	/* WebSocket sessions: all of them; the subscribed ones (event streams); and the
 	 * others while a message of theirs waits to be durable. A durable batch visits

@@ -31,6 +31,13 @@ static const struct words {
     {"ar", "ar", "رقم", "الشباك", "الغرفة"},
 };
 
+/* The renderer, and which counters have a clip of their own per floor language (looked
+ * up once at start, so that no request waits for the disk on the loop). */
+struct api_voice {
+	struct voice *v;
+	bool *own_clip; /* [counter * nlanguages + language] */
+};
+
 /* A request waiting for its sound. */
 struct announce_req {
 	struct http_req *r;	/* while answered inside voice_render */
@@ -110,6 +117,17 @@ static void add_clip(struct voice_sentence *s, char store[][300], const char *di
 	s->nclips++;
 }
 
+/* Whether counter c has its own clip (counter-<id>.wav) in lang, as found at start. */
+static bool own_clip(struct api *a, const struct config_counter *c, const char *lang)
+{
+	const struct config *cfg = a->cfg;
+	for (size_t l = 0; l < cfg->nlanguages; l++)
+		if (strcmp(cfg->languages[l], lang) == 0)
+			return a->voice
+			    ->own_clip[(size_t)(c - cfg->counters) * cfg->nlanguages + l];
+	return false;
+}
+
 /* The clip files of a sentence: number, letters, digits, then the counter's own clip
  * (counter-<id>) when there is one, else its kind word and the digits of its id. */
 static void sentence_clips(struct api *a, struct voice_sentence *s, char store[][300],
@@ -124,8 +142,7 @@ static void sentence_clips(struct api *a, struct voice_sentence *s, char store[]
 		add_clip(s, store, dir, lang, word);
 	}
 	snprintf(word, sizeof(word), "counter-%s", c->id);
-	snprintf(store[s->nclips], 300, "%s/%s/%s.wav", dir, lang, word);
-	if (access(store[s->nclips], R_OK) == 0) {
+	if (own_clip(a, c, lang)) {
 		add_clip(s, store, dir, lang, word);
 		return;
 	}
@@ -224,7 +241,7 @@ void api__voice_route(struct api *a, struct http_req *r)
 	ar->r = r;
 	snprintf(ar->sentence, sizeof(ar->sentence), "%016llx",
 		 (unsigned long long)util_siphash(a->conns.seed, text, strlen(text)));
-	int rc = voice_render(a->voice, &s, rendered_cb, ar);
+	int rc = voice_render(a->voice->v, &s, rendered_cb, ar);
 	if (rc != 0 || ar->answered) {
 		if (rc != 0)
 			answer_fail(ar, rc);
@@ -237,25 +254,39 @@ void api__voice_route(struct api *a, struct http_req *r)
 
 void api__voice_start(struct api *a)
 {
+	const struct config *cfg = a->cfg;
 	struct voice_opts o = {
-	    .cache_bytes = (size_t)a->cfg->voice_cache_mb << 20,
+	    .cache_bytes = (size_t)cfg->voice_cache_mb << 20,
 	    .max_queued = VOICE_QUEUE,
 	    .max_waiters = VOICE_WAITERS,
 	};
-	a->voice = voice_create(a->loop, &o);
-	if (voice_start(a->voice) != 0)
+	a->voice = xcalloc(1, sizeof(*a->voice));
+	a->voice->v = voice_create(a->loop, &o);
+	a->voice->own_clip = xcalloc(cfg->ncounters * cfg->nlanguages + 1, sizeof(bool));
+	for (size_t c = 0; cfg->voice_clips_dir && c < cfg->ncounters; c++)
+		for (size_t l = 0; l < cfg->nlanguages; l++) {
+			char *path = xasprintf("%s/%s/counter-%s.wav", cfg->voice_clips_dir,
+					       cfg->languages[l], cfg->counters[c].id);
+			a->voice->own_clip[c * cfg->nlanguages + l] = access(path, R_OK) == 0;
+			free(path);
+		}
+	if (voice_start(a->voice->v) != 0)
 		log_warn("announcements are not available (no voice thread)");
 }
 
 void api__voice_stop(struct api *a)
 {
 	if (a->voice)
-		voice_stop(a->voice, NULL, NULL);
+		voice_stop(a->voice->v, NULL, NULL);
 }
 
 void api__voice_free(struct api *a)
 {
-	voice_free(a->voice);
+	if (!a->voice)
+		return;
+	voice_free(a->voice->v);
+	free(a->voice->own_clip);
+	free(a->voice);
 	a->voice = NULL;
 }
 
@@ -263,7 +294,7 @@ void api__voice_metrics(struct api *a, struct util_text *t)
 {
 	struct voice_stats st = {0};
 	if (a->voice)
-		voice_get_stats(a->voice, &st);
+		voice_get_stats(a->voice->v, &st);
 	util_text_printf(t,
 			 "# HELP torg_announcements_rendered_total Announcements rendered, by "
 			 "source.\n# TYPE torg_announcements_rendered_total counter\n"
