@@ -87,6 +87,9 @@ def test_only_real_calls_are_said(srv):
         assert srv.get(bad).status_code == 404, bad
     r = srv.post(f"/api/v1/announce/en/{number}/c1.wav", {})
     assert r.status_code == 405
+    head = srv.request("HEAD", f"/api/v1/announce/en/{number}/c1.wav")
+    assert head.status_code == 200 and head.content == b""
+    assert int(head.headers["content-length"]) == len(ok.content)
 
 
 def test_clips_when_the_floor_has_them(make_server, tmp_path):
