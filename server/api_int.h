@@ -57,7 +57,7 @@ struct api {
 	char *www;
 	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
 	char *page_headers, *display_headers, *asset_headers;
-	struct api_tls *tls; /* server.tls (api_tls.c); NULL for plain HTTP */
+	struct api_tls *tls;	 /* server.tls (api_tls.c); NULL for plain HTTP */
 	struct api_voice *voice; /* the announcements (api_voice.c) */
 	bool stopping;
 	/* WebSocket sessions: all of them; the subscribed ones (event streams); and the
