@@ -42,7 +42,7 @@ int voice_wav_parse(const unsigned char *buf, size_t len, unsigned *rate, const 
 		return -EINVAL;
 	}
 	size_t at = 12;
-	while (len - at >= 8) {
+	while (at <= len && len - at >= 8) { /* a pad byte may step past the end */
 		uint32_t size = le32(buf + at + 4);
 		const unsigned char *body = buf + at + 8;
 		size_t room = len - at - 8;
