@@ -69,6 +69,7 @@ struct voice {
 	void (*done_cb)(void *arg);
 	void *done_arg;
 	struct voice_stats st;
+	bool warned_espeak; /* the failure of espeak-ng was logged */
 	/* the thread's (espeak-ng's state is global; only the thread touches it) */
 	int espeak_rate; /* sample rate once initialised, 0 before, -1 when it failed */
 };
@@ -198,13 +199,12 @@ static char *copy_wav(const struct entry *e)
 	return w;
 }
 
-/* Keeps a finished WAV (taken) under key, when it fits the cache at all. */
+/* Keeps a finished WAV (taken) under key; NULL (wav untouched) when it is larger than
+ * the whole cache. */
 static struct entry *cache_put(struct voice *v, const char *key, char *wav, size_t len)
 {
-	if (len > v->opts.cache_bytes) {
-		free(wav);
+	if (len > v->opts.cache_bytes)
 		return NULL;
-	}
 	cache_trim(v, len);
 	struct entry *e = xcalloc(1, sizeof(*e));
 	e->key = xstrdup(key);
@@ -245,7 +245,7 @@ static void render_done(struct worker_job *wj, int status)
 {
 	struct job *j = wj->data;
 	struct voice *v = j->v;
-	struct entry *e = NULL;
+	struct entry *e = NULL, once = {0}; /* once: a sentence too large to keep */
 	job_unlink(v, j);
 	if (status == 0 && j->status == 0) {
 		char *wav = xmalloc(44 + j->pcm.len);
@@ -257,10 +257,18 @@ static void render_done(struct worker_job *wj, int status)
 		else
 			v->st.espeak++;
 		e = cache_put(v, j->key, wav, 44 + j->pcm.len);
-		if (!e) /* larger than the whole cache: serve it once from the job */
-			status = -E2BIG;
+		if (!e) { /* larger than the whole cache: served to these waiters only */
+			once = (struct entry){.wav = wav, .len = 44 + j->pcm.len};
+			e = &once;
+		}
 	} else if (status == 0) {
+		/* said once: espeak-ng-data is missing, or lacks the voice */
 		v->st.failed++;
+		if (!v->warned_espeak)
+			log_warn("announcements: espeak-ng cannot speak with voice \"%s\" (is "
+				 "espeak-ng-data installed?)",
+				 j->espeak);
+		v->warned_espeak = true;
 		status = j->status;
 	}
 	for (struct waiter *w = j->waiters, *next; w; w = next) {
@@ -271,6 +279,7 @@ static void render_done(struct worker_job *wj, int status)
 			w->cb(status, NULL, 0, w->arg);
 		free(w);
 	}
+	free(once.wav);
 	job_free(j);
 }
 

@@ -229,11 +229,41 @@ static int test_cache_bound(void)
 	return 0;
 }
 
+/* A sentence larger than the whole cache is served, not kept. */
+static int test_too_large(void)
+{
+	uv_loop_t loop;
+	uv_loop_init(&loop);
+	char dir[] = "/tmp/torg-voice-XXXXXX";
+	REQUIRE(mkdtemp(dir));
+	struct voice_opts o = {.cache_bytes = 1000, .max_queued = 4, .max_waiters = 2};
+	struct voice *v = voice_create(&loop, &o);
+	REQUIRE(voice_start(v) == 0);
+	struct voice_sentence s = {.key = "big", .espeak = "en", .text = "x", .nclips = 1};
+	s.clips[0] = write_clip(dir, "big.wav", 16000, 0.5);
+	struct got g[2] = {{0}};
+	voice_render(v, &s, got_cb, &g[0]);
+	voice_render(v, &s, got_cb, &g[1]);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	CHECK(g[0].status == 0 && g[0].len == 44 + 16000 && g[1].len == g[0].len);
+	struct voice_stats st;
+	voice_get_stats(v, &st);
+	CHECK(st.cached == 0 && st.cached_bytes == 0 && st.rendered == 1);
+	voice_stop(v, NULL, NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	voice_free(v);
+	CHECK(uv_loop_close(&loop) == 0);
+	unlink(s.clips[0]);
+	rmdir(dir);
+	return 0;
+}
+
 int main(void)
 {
 	RUN(test_wav_round_trip);
 	RUN(test_wav_refused);
 	RUN(test_render);
 	RUN(test_cache_bound);
+	RUN(test_too_large);
 	return check_report("voice");
 }
