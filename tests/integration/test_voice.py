@@ -97,15 +97,18 @@ def test_clips_when_the_floor_has_them(make_server, tmp_path):
     a word without a recording makes the whole sentence espeak-ng's."""
     clips = tmp_path / "clips"
     (clips / "en").mkdir(parents=True)
+    (clips / "nb").mkdir(parents=True)
 
-    def tone(name, secs, rate=16000):
-        with wave.open(str(clips / "en" / f"{name}.wav"), "wb") as w:
+    def tone(name, secs, rate=16000, lang="en"):
+        with wave.open(str(clips / lang / f"{name}.wav"), "wb") as w:
             w.setnchannels(1)
             w.setsampwidth(2)
             w.setframerate(rate)
             w.writeframes(b"\x00\x40" * int(secs * rate))
     for word in ["number", "b", "0", "1", "counter-c1"]:
         tone(word, 0.25)
+    for word in ["number", "b", "0", "1", "counter", "3"]:  # no counter-c3.wav
+        tone(word, 0.2, lang="nb")
     srv = make_server(config=config_with(voice={"clips_dir": str(clips)}))
     number = srv.issue("nav")["number"]
     assert number == "B001"
@@ -115,7 +118,10 @@ def test_clips_when_the_floor_has_them(make_server, tmp_path):
     # c3 has no clip of its own nor a "counter" word: espeak-ng at its own rate
     secs, rate, _ = decode(srv.get(f"/api/v1/announce/en/{number}/c3.wav").content)
     assert rate == 22050 and 1.0 <= secs <= 8.0
-    assert srv.metric("torg_announcements_rendered_total{source=\"clips\"}") == 1
+    # nb: "skranke" (counter.wav) and the digits of c3's id stand in for counter-c3.wav
+    secs, rate, _ = decode(srv.get(f"/api/v1/announce/nb/{number}/c3.wav").content)
+    assert rate == 16000 and abs(secs - (7 * 0.2 + 6 * 0.12)) < 0.01, secs
+    assert srv.metric("torg_announcements_rendered_total{source=\"clips\"}") == 2
 
 
 def test_bad_voice_config_is_refused(make_server, tmp_path):
