@@ -652,6 +652,8 @@ char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len)
 		jw_ids(&w, "services", s->display->services);
 		jw_ids(&w, "languages", s->display->languages);
 		put_display_look(&w, s->display);
+		if (s->display->announce.n)
+			jw_ids(&w, "announce", s->display->announce);
 		jw_close(&w, '}');
 	}
 	jw_key(&w, "services");

@@ -173,6 +173,7 @@ struct proto_display {
 	const char *logo;	   /* a file name in /static/logos/, or NULL (left out) */
 	/* "#rrggbb" each, NULL (left out); "colors" is left out when all three are NULL */
 	const char *background, *foreground, *accent;
+	struct proto_ids announce; /* the languages calls are spoken in; left out when none */
 };
 
 /* The snapshot message (also GET /api/v1/floor). */

@@ -296,6 +296,7 @@ void api_stop(struct api *a)
 		return;
 	a->stopping = true;
 	api__push_stop(a);
+	api__voice_stop(a);
 	api__ws_close_all(a);
 	if (a->ctx)
 		lws_context_destroy(a->ctx);

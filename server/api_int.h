@@ -57,7 +57,8 @@ struct api {
 	char *www;
 	/* the extra header lines of pages, the wall display and assets (api__static_headers) */
 	char *page_headers, *display_headers, *asset_headers;
-	struct api_tls *tls; /* server.tls (api_tls.c); NULL for plain HTTP */
+	struct api_tls *tls;	 /* server.tls (api_tls.c); NULL for plain HTTP */
+	struct api_voice *voice; /* the announcements (api_voice.c) */
 	bool stopping;
 	/* WebSocket sessions: all of them; the subscribed ones (event streams); and the
 	 * others while a message of theirs waits to be durable. A durable batch visits
@@ -270,6 +271,17 @@ void api__stats_route(struct api *a, struct http_req *r, int route);
 /** Makes the login throttles (api_routes.c), at start; frees them at the end. */
 void api__routes_start(struct api *a);
 void api__routes_stop(struct api *a);
+
+/* api_voice.c */
+/** GET /api/v1/announce/{lang}/{number}/{counter}.wav. */
+void api__voice_route(struct api *a, struct http_req *r);
+/** Makes and starts the renderer (api__routes_start); stops it (api_stop); frees it. */
+void api__voice_start(struct api *a);
+void api__voice_stop(struct api *a);
+void api__voice_free(struct api *a);
+struct util_text;
+/** Appends the announcements' families to the /metrics text. */
+void api__voice_metrics(struct api *a, struct util_text *t);
 
 /* api_tcp.c */
 /** The bytes the peer of a TCP socket has acknowledged (tcpi_bytes_acked); 0 or -errno. */

@@ -166,6 +166,7 @@ char *api__metrics(struct api *a, size_t *len)
 	       "%.6f", ss.max_commit_us / 1e6);
 	histogram(&t, "torg_store_commit_duration_seconds",
 		  "Latency of each store commit since start.", &ss.commit_hist);
+	api__voice_metrics(a, &t);
 	*len = t.len;
 	return t.s;
 }

@@ -398,6 +398,8 @@ void api__route(struct api *a, struct http_req *r, int route)
 {
 	if (route == HTTP_ROUTE_TICKET_QR)
 		api__qr_route(a, r, api__http_match(r)->id);
+	else if (route == HTTP_ROUTE_ANNOUNCE)
+		api__voice_route(a, r);
 	else if (route == HTTP_ROUTE_STATS || route == HTTP_ROUTE_STATS_CSV ||
 		 route == HTTP_ROUTE_TEST_CLOCK || route == HTTP_ROUTE_TEST_PURGE)
 		api__stats_route(a, r, route);
@@ -413,6 +415,7 @@ void api__routes_start(struct api *a)
 	    throttle_create(&throttle_name_params, THROTTLE_ENTRIES, &a->login_by_name) != 0 ||
 	    throttle_create(&throttle_address_params, THROTTLE_ENTRIES, &a->login_by_addr) != 0)
 		fatal("api: cannot make the rate limit and login throttle tables");
+	api__voice_start(a);
 }
 
 void api__routes_stop(struct api *a)
@@ -421,4 +424,5 @@ void api__routes_stop(struct api *a)
 	throttle_free(a->login_by_name);
 	throttle_free(a->login_by_addr);
 	a->login_by_name = a->login_by_addr = NULL;
+	api__voice_free(a);
 }

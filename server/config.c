@@ -161,7 +161,8 @@ static int parse_service_list(struct config__parse *p, const char *path, json_t 
 /* Parses one counter object at path into cfg->counters[i]. */
 static int parse_counter(struct config__parse *p, const char *path, json_t *o, size_t i)
 {
-	static const char *const keys[] = {"id", "name", "kind", "services", "policy", NULL};
+	static const char *const keys[] = {"id",     "name",   "kind", "services",
+					   "policy", "spoken", NULL};
 	static const char *const kinds[] = {"counter", "room", NULL};
 	static const char *const policies[] = {"overdue", "fifo", "ordered", NULL};
 	struct config *cfg = p->cfg;
@@ -211,8 +212,9 @@ static int parse_counter(struct config__parse *p, const char *path, json_t *o, s
 /* Parses one display object at path into cfg->displays[i]. */
 static int parse_display(struct config__parse *p, const char *path, json_t *o, size_t i)
 {
-	static const char *const keys[] = {
-	    "id", "name", "services", "languages", "language_mode", "logo", "colors", NULL};
+	static const char *const keys[] = {"id",	"name",		 "services",
+					   "languages", "language_mode", "logo",
+					   "colors",	"announce",	 NULL};
 	struct config *cfg = p->cfg;
 	struct config_display *d = &cfg->displays[i];
 	char sub[CONFIG__PATH_LEN];
@@ -405,7 +407,7 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 {
 	static const char *const keys[] = {"floor",	 "server",   "hours",  "services",
 					   "counters",	 "displays", "kiosks", "routing",
-					   "statistics", NULL};
+					   "statistics", "voice",    NULL};
 	struct config__parse p = {0};
 	json_error_t jerr;
 	json_t *root = NULL, *v;
@@ -424,6 +426,7 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 	cfg->ws_idle_close_s = 70;
 	cfg->starvation_bound_s = 1200;
 	cfg->retention_days = 90;
+	cfg->voice_cache_mb = 16;
 	p.cfg = cfg;
 	*out = NULL;
 
@@ -449,7 +452,8 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 		       (void **)&cfg->counters, &cfg->ncounters, parse_counter) < 0 ||
 	    parse_list(&p, root, "displays", false, CONFIG_MAX_DISPLAYS, sizeof(*cfg->displays),
 		       (void **)&cfg->displays, &cfg->ndisplays, parse_display) < 0 ||
-	    parse_kiosks(&p, root) < 0 || parse_small_sections(&p, root) < 0)
+	    parse_kiosks(&p, root) < 0 || parse_small_sections(&p, root) < 0 ||
+	    config__parse_voice(&p, root) < 0)
 		goto fail;
 	fill_floor_def(cfg);
 	json_decref(root);
@@ -539,6 +543,7 @@ void config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->ncounters; i++) {
 		free(cfg->counters[i].id);
 		config__names_free(&cfg->counters[i].name);
+		config__names_free(&cfg->counters[i].spoken);
 	}
 	free(cfg->counters);
 	for (size_t i = 0; i < cfg->ndisplays; i++) {
@@ -546,6 +551,7 @@ void config_free(struct config *cfg)
 		free(cfg->displays[i].name);
 		free(cfg->displays[i].languages);
 		free(cfg->displays[i].logo);
+		free(cfg->displays[i].announce);
 	}
 	free(cfg->displays);
 	for (size_t i = 0; i < cfg->nkiosk_keys; i++) {
@@ -557,6 +563,7 @@ void config_free(struct config *cfg)
 	free(cfg->kiosk_keys);
 	free(cfg->floor_services);
 	free(cfg->floor_counters);
+	free(cfg->voice_clips_dir);
 	free(cfg);
 }
 

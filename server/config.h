@@ -80,7 +80,8 @@ struct config_counter {
 	uint64_t services; /* mask of service indexes */
 	size_t norder;	   /* services in the order the file lists them (for "ordered") */
 	uint8_t order[CONFIG_MAX_SERVICES];
-	enum floor_policy policy; /* default FLOOR_POLICY_OVERDUE */
+	enum floor_policy policy;   /* default FLOOR_POLICY_OVERDUE */
+	struct config_names spoken; /* announced name per language; default the name */
 };
 
 /* How a display shows its languages other than the first (the primary). */
@@ -104,6 +105,8 @@ struct config_display {
 	enum config_language_mode language_mode; /* default: second line when >1 language */
 	char *logo;	   /* file name under <pages>/static/logos/, or NULL */
 	char colors[3][8]; /* background, foreground, accent: "#rrggbb" or "" (unset) */
+	size_t nannounce;  /* the languages calls are announced in: default its languages */
+	char (*announce)[CONFIG_LANG_MAX];
 };
 
 struct config_kiosk_key {
@@ -163,6 +166,8 @@ struct config {
 
 	int starvation_bound_s; /* default 1200 */
 	int retention_days;	/* default 90 */
+	char *voice_clips_dir;	/* voice.clips_dir: recorded clips, NULL for none */
+	int voice_cache_mb;	/* voice.cache_mb: announcements kept in memory, default 16 */
 	bool per_staff;		/* default false */
 
 	/* Filled from services/counters; arrays owned by the config. */

@@ -101,5 +101,8 @@ int config__parse_display_look(struct config__parse *p, const char *path, json_t
 
 /* Parses the "server" section (config_server.c). */
 int config__parse_server(struct config__parse *p, json_t *root);
+/** Parses the optional "voice" section, displays[].announce and counters[].spoken
+ *  (config_voice.c), after the counters and displays. */
+int config__parse_voice(struct config__parse *p, json_t *root);
 
 #endif

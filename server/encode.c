@@ -271,6 +271,7 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 		    .background = display->colors[0][0] ? display->colors[0] : NULL,
 		    .foreground = display->colors[1][0] ? display->colors[1] : NULL,
 		    .accent = display->colors[2][0] ? display->colors[2] : NULL,
+		    .announce = langs_of(&p, display->announce, display->nannounce),
 		};
 		s.display = &d;
 	}

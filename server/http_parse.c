@@ -531,6 +531,42 @@ static bool has_prefix(const char *path, size_t n, const char *prefix, size_t *r
 	return true;
 }
 
+/* True when s[0..n) is 1..max-1 bytes of the characters in set. */
+static bool seg_of(const char *s, size_t n, size_t max, const char *set)
+{
+	if (n == 0 || n >= max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!s[i] || !strchr(set, s[i]))
+			return false;
+	return true;
+}
+
+/* /api/v1/announce/{lang}/{number}/{counter}.wav from r on; HTTP_ROUTE_NONE or ANNOUNCE. */
+static int match_announce(const char *p, size_t n, size_t r, struct http_match *m)
+{
+	static const char digits[] = "0123456789", upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+			  lower[] = "abcdefghijklmnopqrstuvwxyz";
+	char lang_set[80], num_set[40];
+	snprintf(lang_set, sizeof(lang_set), "%s%s%s-", lower, upper, digits);
+	snprintf(num_set, sizeof(num_set), "%s%s", upper, digits);
+	size_t l1 = seg_len(p + r, n - r);
+	if (r + l1 >= n || !seg_of(p + r, l1, sizeof(m->lang), lang_set))
+		return HTTP_ROUTE_NONE;
+	put(m->lang, sizeof(m->lang), p + r, l1);
+	r += l1 + 1;
+	size_t l2 = seg_len(p + r, n - r);
+	if (r + l2 >= n || !seg_of(p + r, l2, sizeof(m->number), num_set))
+		return HTTP_ROUTE_NONE;
+	put(m->number, sizeof(m->number), p + r, l2);
+	r += l2 + 1;
+	size_t l3 = n - r;
+	if (l3 <= 4 || memcmp(p + n - 4, ".wav", 4) != 0 || !id_ok(p + r, l3 - 4))
+		return HTTP_ROUTE_NONE;
+	put(m->id, sizeof(m->id), p + r, l3 - 4);
+	return HTTP_ROUTE_ANNOUNCE;
+}
+
 /* Matches the routes that capture segments; returns the route or HTTP_ROUTE_NONE. */
 static int match_captures(const char *p, size_t n, struct http_match *m, unsigned *methods)
 {
@@ -549,6 +585,10 @@ static int match_captures(const char *p, size_t n, struct http_match *m, unsigne
 			return HTTP_ROUTE_TICKET_QR;
 		}
 		return HTTP_ROUTE_NONE;
+	}
+	if (has_prefix(p, n, "/api/v1/announce/", &r)) {
+		*methods = M_GET;
+		return match_announce(p, n, r, m);
 	}
 	if (has_prefix(p, n, "/api/v1/counters/", &r)) {
 		size_t l = seg_len(p + r, n - r);
@@ -636,9 +676,10 @@ int http_route(const char *path, int method, struct http_match *m)
 const char *http_route_name(int route)
 {
 	static const char *const names[] = {
-	    "none",	 "healthz",   "metrics",    "floor",	  "issue",   "ticket",
-	    "ticket_qr", "login",     "logout",	    "me",	  "counter", "counter_bad_op",
-	    "stats",	 "stats_csv", "test_clock", "test_purge", "page",    "static",
+	    "none",	  "healthz",	    "metrics", "floor",	    "issue",
+	    "ticket",	  "ticket_qr",	    "login",   "logout",    "me",
+	    "counter",	  "counter_bad_op", "stats",   "stats_csv", "test_clock",
+	    "test_purge", "page",	    "static",  "announce",
 	};
 	return route >= 0 && route <= HTTP_ROUTE_MAX ? names[route] : "none";
 }

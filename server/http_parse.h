@@ -130,8 +130,9 @@ enum http_route {
 	HTTP_ROUTE_TEST_PURGE,	   /* POST /api/v1/test/purge */
 	HTTP_ROUTE_PAGE,	   /* GET a page: file is its HTML file, id the id in its path */
 	HTTP_ROUTE_STATIC,	   /* GET /static/{path}: file is "static/<path>" */
+	HTTP_ROUTE_ANNOUNCE,	   /* GET /api/v1/announce/{lang}/{number}/{counter}.wav */
 };
-#define HTTP_ROUTE_MAX	     HTTP_ROUTE_STATIC
+#define HTTP_ROUTE_MAX	     HTTP_ROUTE_ANNOUNCE
 #define HTTP_PATH_MAX	     255 /* longer paths are not found */
 #define HTTP_STATIC_PATH_MAX 200 /* bytes of {path} in /static/{path} */
 
@@ -143,6 +144,8 @@ struct http_match {
 	const char *allow; /* the Allow header's value ("GET", "POST", "GET, DELETE"), static;
 			      NULL for HTTP_ROUTE_NONE */
 	bool method_ok;	   /* the route takes this method (HEAD wherever GET) */
+	char lang[16];	   /* HTTP_ROUTE_ANNOUNCE: [A-Za-z0-9-]{1,15}, and id the counter */
+	char number[8];	   /* HTTP_ROUTE_ANNOUNCE: [A-Z0-9]{1,7} */
 };
 
 /** Matches a decoded request path without query (what lws gives; at most
@@ -150,7 +153,8 @@ struct http_match {
  *  http_method) against the route table of PROTOCOL.md: ids [a-z0-9_-]{1,32}, tickets
  *  exactly 32 lowercase hex, counter actions open close call-next call recall start
  *  finish no-show transfer, static paths segments of [A-Za-z0-9._-] separated by single
- *  '/', none empty or starting with '.', at most HTTP_STATIC_PATH_MAX bytes. Returns the
+ *  '/', none empty or starting with '.', at most HTTP_STATIC_PATH_MAX bytes; announcements
+ *  a language, a number and a counter id + ".wav". Returns the
  *  enum http_route (HTTP_ROUTE_NONE when nothing matches) and fills *m (zeroed first). */
 int http_route(const char *path, int method, struct http_match *m);
 /** Name of a route for logs and tests ("ticket_qr"); "none" for unknown values. */

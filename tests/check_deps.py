@@ -30,8 +30,8 @@ MODULES = {
               ["util", "names"]),
     "net": (["server/http_parse", "server/netaddr", "server/ratelimit", "server/throttle",
              "server/ws_rx"], ["util"]),
-    "config": (["server/config", "server/config_server", "server/config_json", "server/config_display",
-                "server/clock"],
+    "config": (["server/config", "server/config_server", "server/config_json",
+                "server/config_display", "server/clock", "server/config_voice"],
                ["floor", "net", "util"]),
     # the store and the pure statistics it computes
     "store": (["server/store", "server/store_int", "server/store_commit",
@@ -41,6 +41,8 @@ MODULES = {
               ["floor", "util", "worker"]),
     "auth": (["server/auth", "server/auth_int", "server/auth_session"],
              ["util", "worker"]),
+    # announcements as sound: clips or espeak-ng on a thread of its own, a bounded cache
+    "voice": (["server/voice", "server/voice_wav"], ["worker", "util"]),
     # the engine: commands through the floor to the store, events encoded once
     "engine": (["server/engine", "server/encode", "server/fanout"],
                ["store", "floor", "config", "proto", "names", "util"]),
@@ -49,9 +51,9 @@ MODULES = {
                   ["store", "config", "worker", "util"]),
     "api": (["server/api", "server/api_int", "server/api_conn", "server/api_http",
              "server/api_routes", "server/api_ws", "server/api_push", "server/api_tcp", "server/api_static", "server/api_metrics",
-             "server/api_qr", "server/api_stats", "server/api_tls"],
+             "server/api_qr", "server/api_stats", "server/api_tls", "server/api_voice"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
-             "util"]),
+             "util", "voice"]),
     # systemd's notification protocol (readiness, watchdog), on util alone
     "sdnotify": (["server/sdnotify"], ["util"]),
     "main": (["server/main", "server/cli_user", "server/cli_backup", "server/db_lock",

@@ -6,7 +6,8 @@
  * captured (so nothing is guessed, trimmed or decoded); an id or ticket of the wrong
  * shape; a counter action proto_op_from_path does not know, or an unknown one it does; a
  * static file that contains "..", starts with '/', has an empty or dot-led segment or a
- * character outside [A-Za-z0-9._-/]; anything matched from a path over 255 bytes. */
+ * character outside [A-Za-z0-9._-/]; an announcement whose language, number or counter
+ * has a character its route does not take; anything matched from a path over 255 bytes. */
 #include "http_parse.h"
 #include "proto.h"
 
@@ -66,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	want(r >= HTTP_ROUTE_NONE && r <= HTTP_ROUTE_MAX);
 	want(strlen(http_route_name(r)) > 0);
 	want(memchr(m.id, '\0', sizeof(m.id)) && memchr(m.op, '\0', sizeof(m.op)) &&
-	     memchr(m.file, '\0', sizeof(m.file)));
+	     memchr(m.file, '\0', sizeof(m.file)) && memchr(m.lang, '\0', sizeof(m.lang)) &&
+	     memchr(m.number, '\0', sizeof(m.number)));
 	/* A known counter action under a good id always routes to it. */
 	if (!strncmp(path, "/api/v1/counters/", 17)) {
 		const char *slash = strchr(path + 17, '/');
@@ -78,6 +80,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				want(r == HTTP_ROUTE_COUNTER && !strcmp(m.op, slash + 1));
 		}
 	}
+	if (r != HTTP_ROUTE_ANNOUNCE)
+		want(!m.lang[0] && !m.number[0]);
 	if (r == HTTP_ROUTE_NONE) {
 		want(!m.allow && !m.method_ok && !m.id[0] && !m.op[0] && !m.file[0]);
 		return 0;
@@ -145,6 +149,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		want(!m.id[0] && !m.op[0] && !strcmp(m.allow, "GET"));
 		check_static(file);
 		snprintf(rebuilt, sizeof(rebuilt), "/%s", file);
+		want(!strcmp(rebuilt, path));
+		break;
+	case HTTP_ROUTE_ANNOUNCE:
+		want(is_id(m.id) && !m.op[0] && !m.file[0] && !strcmp(m.allow, "GET"));
+		want(m.lang[0] &&
+		     strspn(m.lang, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789-") == strlen(m.lang));
+		want(m.number[0] &&
+		     strspn(m.number, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == strlen(m.number));
+		snprintf(rebuilt, sizeof(rebuilt), "/api/v1/announce/%s/%s/%s.wav", m.lang,
+			 m.number, m.id);
 		want(!strcmp(rebuilt, path));
 		break;
 	default:

@@ -194,9 +194,12 @@ static void test_doc_snapshot(void)
 	}};
 	static const struct proto_call calls[] = {
 	    {"B004", "nav", "c4", DOC_TIME - 3 * DOC_MIN, false}};
-	static const struct proto_display display = {
-	    "hall", "Hall", DOC_IDS(reception_nav), DOC_IDS(nb_en), "second_line", NULL, NULL,
-	    NULL,   NULL};
+	static const struct proto_display display = {.id = "hall",
+						     .name = "Hall",
+						     .services = DOC_IDS(reception_nav),
+						     .languages = DOC_IDS(nb_en),
+						     .language_mode = "second_line",
+						     .announce = DOC_IDS(nb_en)};
 	struct proto_snapshot s = {
 	    .seq = 1042,
 	    .day = 20261122,

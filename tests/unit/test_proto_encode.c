@@ -211,8 +211,14 @@ static void test_exact_messages(void)
 	    .nqueue = 1,
 	};
 	struct proto_call call = {"A001", "nav", NULL, DOC_TIME, true};
-	struct proto_display d = {"hall",     "Hall",	 DOC_IDS(nav), DOC_IDS(nb_en), "rotate",
-				  "torg.png", "#0b1d33", NULL,	       "#ffd54a"};
+	struct proto_display d = {.id = "hall",
+				  .name = "Hall",
+				  .services = DOC_IDS(nav),
+				  .languages = DOC_IDS(nb_en),
+				  .language_mode = "rotate",
+				  .logo = "torg.png",
+				  .background = "#0b1d33",
+				  .accent = "#ffd54a"};
 	struct proto_snapshot s = {
 	    .seq = 3,
 	    .day = 20261122,

@@ -6,11 +6,12 @@
 // that says where to go is fitted to its box (fit_text: wrap, then shrink; never
 // clip). Recent calls have one row per ticket number: a recall marks the row and
 // moves it to the top, a transferred visitor's new call replaces the old row.
-// Announces each new call or recall: the newest call flashes, a WebAudio chime
-// plays, then speechSynthesis says it in each of the display's languages.
+// Announces each new call or recall: the newest call flashes, a WebAudio chime plays,
+// then torgd's recording of it plays in each announcement language (announce.js).
 // Announcements wait in one queue so none cuts another. Needs no mouse or keyboard.
 
 import { TorgSocket } from "./torg.js";
+import { createAnnouncer } from "./announce.js";
 import { Floor, load_strings, translator, apply_lang, pick, fmt_clock, fmt_opens, is_today,
 	spoken_number, LOCALES } from "./common.js";
 
@@ -430,34 +431,31 @@ function flash() {
 }
 
 // ---- announcements ----
+// announce.js plays each call once: the chime, then torgd's recording of the sentence in
+// each of the display's announcement languages (snapshot display.announce, else its
+// languages), one after another; speechSynthesis only when torgd has no recording.
 
-const queue = [];
-let speaking = false;
-let audio = null; // opened once at start-up
+let audio = null; // the chime's WebAudio context, opened once at start-up
+let announcer = null;
 
-// Queues one call for the chime and the spoken text in each display language.
-function announce(call) {
-	queue.push(call);
-	if (!speaking)
-		run_queue();
+// The languages calls are spoken in, from the newest snapshot.
+function announce_langs() {
+	const d = (floor.snap && floor.snap.display) || {};
+	return d.announce && d.announce.length ? d.announce : langs;
 }
 
-// Plays queued announcements one after another.
-async function run_queue() {
-	speaking = true;
-	while (queue.length) {
-		const call = queue.shift();
-		await chime();
-		for (const lang of langs) {
-			const lt = translator(lang);
-			const text = lt("announce", { number: spoken_number(call.number), counter: counter_name(call.counter, lang) });
-			const rec = { text, lang, number: call.number, recall: call.recall, start: performance.now(), end: null };
-			window.torg_display.announced.push(rec);
-			await say(text, lang);
-			rec.end = performance.now();
-		}
-	}
-	speaking = false;
+// The sentence for the speechSynthesis fallback.
+function spoken_text(call, lang) {
+	return translator(lang)("announce", { number: spoken_number(call.number), counter: counter_name(call.counter, lang) });
+}
+
+// Queues one call (announce.js drops a call it has already queued).
+function announce(call) {
+	if (!announcer)
+		announcer = createAnnouncer({ languages: announce_langs(), chime, text: spoken_text,
+			log: window.torg_display.announced });
+	announcer.set_languages(announce_langs());
+	announcer.announce(call);
 }
 
 // A two-tone chime through WebAudio; resolves when it has played (or at once when
@@ -488,36 +486,6 @@ function chime() {
 		} catch (e) {
 			resolve();
 		}
-	});
-}
-
-// Speaks `text` in `lang`; resolves when done, or after a time limit so that a
-// browser without voices never stalls the queue.
-function say(text, lang) {
-	return new Promise((resolve) => {
-		const limit = setTimeout(done, 1500 + text.length * 120);
-		let finished = false;
-		function done() {
-			if (finished)
-				return;
-			finished = true;
-			clearTimeout(limit);
-			setTimeout(resolve, 300);
-		}
-		const ss = window.speechSynthesis;
-		if (!ss || typeof SpeechSynthesisUtterance === "undefined") {
-			done();
-			return;
-		}
-		const u = new SpeechSynthesisUtterance(text);
-		u.lang = LOCALES[lang] || lang;
-		const voice = ss.getVoices().find((v) => v.lang && v.lang.toLowerCase().startsWith(lang));
-		if (voice)
-			u.voice = voice;
-		u.rate = 0.9;
-		u.onend = done;
-		u.onerror = done;
-		ss.speak(u);
 	});
 }
 
