@@ -23,6 +23,8 @@
 	X(wait_unknown)                                                                            \
 	X(wait_under_minute)                                                                       \
 	X(wait_minutes)                                                                            \
+	X(wait_hours_minutes)                                                                      \
+	X(wait_hours)                                                                              \
 	X(kiosk_closed)
 
 #define I18N_ENUM(k) I18N_##k,

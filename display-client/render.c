@@ -96,9 +96,22 @@ static void eta_text(const struct display *d, const struct proto_board_service *
 		snprintf(buf, n, "%s", render_text(d, I18N_wait_unknown));
 	else if (s->eta_s < 60)
 		snprintf(buf, n, "%s", render_text(d, I18N_wait_under_minute));
-	else {
+	else if (s->eta_s < 3600 - 59) {
 		snprintf(num, sizeof(num), "%lld", (long long)((s->eta_s + 59) / 60));
 		i18n_fill(buf, n, render_text(d, I18N_wait_minutes), "n", num);
+	} else {
+		/* an hour or more: to the nearest five minutes, as the web screen says it */
+		long long min = (s->eta_s + 59) / 60, five = (min + 2) / 5 * 5;
+		char h[24], m[24], part[128];
+		snprintf(h, sizeof(h), "%lld", five / 60);
+		snprintf(m, sizeof(m), "%lld", five % 60);
+		if (five % 60 == 0) {
+			i18n_fill(buf, n, render_text(d, I18N_wait_hours), "h", h);
+		} else {
+			i18n_fill(part, sizeof(part), render_text(d, I18N_wait_hours_minutes), "h",
+				  h);
+			i18n_fill(buf, n, part, "m", m);
+		}
 	}
 }
 

@@ -887,6 +887,24 @@ def test_texts_are_the_pages(ar_srv, display_bin, terminal, lang):
         assert old not in s
 
 
+@pytest.mark.parametrize("lang", ["nb", "en"])
+def test_a_wait_of_hours_is_said_as_the_pages_say_it(ar_srv, display_bin, terminal, lang):
+    """Over an hour the wait is "ca. 1 t 10 min" (the pages' wait_hours_minutes, or
+    wait_hours on the hour), never "ca. 70 min"."""
+    number = call_to(ar_srv, "kari", "c1", "nav", n=16)
+    eta = ar_srv.floor()
+    nav = next(x for x in eta["services"] if x["id"] == "nav")
+    assert nav["eta_s"] >= 3600, nav  # the test needs an hour's wait
+    t = terminal([display_bin, "--server", url(ar_srv), "--lang", lang], cols=160, rows=48)
+    p = pages_texts(lang)
+    pats = [re.escape(p[k]).replace(r"\{h\}", r"\d+").replace(r"\{m\}", r"\d+")
+            for k in ("wait_hours_minutes", "wait_hours")]
+    s = t.wait_screen(lambda s: number in s and any(re.search(x, s) for x in pats),
+                      f"a wait of hours in {lang}")
+    save_capture(f"wait-hours-{lang}-160x48", s)
+    assert not re.search(re.escape(p["wait_minutes"]).replace(r"\{n\}", r"\d{2,}"), s)
+
+
 def test_wrong_language_is_refused(srv, display_bin, terminal):
     # Not one torg-display has: refused before connecting.
     r = subprocess.run([display_bin, "--server", url(srv), "--lang", "de"],
