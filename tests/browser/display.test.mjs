@@ -9,7 +9,8 @@
 // one WebSocket it opened (the server's skips explain the seqs it was not sent).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { URL, launch, open_page, shot, http, staff, counter, fresh_counter, until, overflow } from "./lib.mjs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { URL, launch, open_page, shot, http, staff, counter, fresh_counter, until, overflow, OwnTorgd } from "./lib.mjs";
 
 let browser;
 let auth;
@@ -173,6 +174,60 @@ test("waits in hours and minutes, the second language in a quieter line, no full
 	await page.waitForTimeout(11000);
 	assert.equal(await page.getAttribute("html", "lang"), "nb", "still the primary language after 11 s");
 	assert.equal(await page.textContent("#queues-label .pri"), "I kø");
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
+test("a closed floor is one banner with when it opens, in nb and ar, not a line per service", async () => {
+	const own = new OwnTorgd();
+	try {
+		const c = JSON.parse(readFileSync(own.config, "utf8"));
+		const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
+		const today = new Intl.DateTimeFormat("en-US", { weekday: "short", timeZone: c.floor.timezone })
+			.format(new Date()).toLowerCase().slice(0, 3);
+		const tomorrow = days[(days.indexOf(today) + 1) % 7];
+		c.hours = { [tomorrow]: [["08:00", "15:30"]] };
+		for (const svc of c.services)
+			delete svc.hours;
+		writeFileSync(own.config, JSON.stringify(c));
+		await own.start();
+		for (const [id, lang] of [["hall", "nb"], ["hall-ar", "ar"]]) {
+			const page = await open_page(browser, `${own.url}/display/${id}`, { viewport: { width: 1920, height: 1080 } });
+			await page.waitForSelector("#floor-closed:not([hidden])");
+			const strings = JSON.parse(readFileSync(new globalThis.URL(`../../server/www/static/i18n/${lang}.json`, import.meta.url), "utf8"));
+			const text = await page.textContent("#floor-closed");
+			assert.ok(text.startsWith(strings.display_floor_closed), text);
+			assert.match(text, /08[:.]00|٠٨:٠٠/, "says when it opens");
+			assert.equal(await page.isVisible("#queues"), false, "no list of closed services");
+			const opens = strings.opens_at.split("{time}")[0].trim();
+			const body = await page.textContent("body");
+			assert.ok(body.split(opens).length - 1 <= 1, `"${opens}" at most once: ${body}`);
+			await shot(page, `display-closed-1920x1080-${lang}`);
+			const over = await overflow(page);
+			assert.ok(over.x <= 0 && over.y <= 0, `the page scrolls: ${JSON.stringify(over)}`);
+			assert.deepEqual(page.js_errors, []);
+			await page.context().close();
+		}
+	} finally {
+		await own.close();
+	}
+});
+
+test("rotate mode turns the second line through the other languages, never the numbers", async () => {
+	const page = await open_page(browser, `${URL}/display/hall-ar`, { viewport: { width: 1920, height: 1080 } });
+	await page.clock.install();
+	await page.reload();
+	await page.waitForFunction(() => document.querySelectorAll("#queues li").length > 0);
+	const sec = () => page.textContent("#queues-label .sec");
+	const pri = await page.textContent("#queues-label .pri");
+	const first = await sec();
+	await page.clock.runFor(26000);
+	const second = await sec();
+	assert.notEqual(second, first, "the second line turned after 25 s");
+	assert.equal(await page.textContent("#queues-label .pri"), pri, "the primary line stays");
+	assert.equal(await page.getAttribute("html", "dir"), "rtl");
+	await page.clock.runFor(26000);
+	assert.equal(await sec(), first, "and back (two other languages)");
 	assert.deepEqual(page.js_errors, []);
 	await page.context().close();
 });
