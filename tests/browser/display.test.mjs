@@ -213,6 +213,27 @@ test("a closed floor is one banner with when it opens, in nb and ar, not a line 
 	}
 });
 
+test("a display's configured colours and logo are what it shows", async () => {
+	const page = await open_page(browser, `${URL}/display/hall-en`, { viewport: { width: 1920, height: 1080 } });
+	await page.waitForFunction(() => {
+		const l = document.getElementById("logo");
+		return l && !l.hidden && l.complete && l.naturalWidth > 0;
+	});
+	const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+	assert.equal(bg, "rgb(26, 26, 46)", "colors.background #1a1a2e");
+	const box = await page.locator("#logo").boundingBox();
+	assert.ok(box && box.height > 10 && box.y < 200, `the logo in the top bar: ${JSON.stringify(box)}`);
+	await shot(page, "display-look-1920x1080-en");
+	// the hall has neither: no logo, the default colours
+	const hall = await open_page(browser, `${URL}/display/hall`, { viewport: { width: 1366, height: 768 } });
+	await hall.waitForFunction(() => document.querySelectorAll("#queues li").length > 0);
+	assert.equal(await hall.isVisible("#logo"), false);
+	assert.notEqual(await hall.evaluate(() => getComputedStyle(document.body).backgroundColor), bg);
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+	await hall.context().close();
+});
+
 test("rotate mode turns the second line through the other languages, never the numbers", async () => {
 	const page = await open_page(browser, `${URL}/display/hall-ar`, { viewport: { width: 1920, height: 1080 } });
 	await page.clock.install();

@@ -33,7 +33,7 @@ for (const [l, n] of Object.entries(long))
 		throw new Error(`make-config: the ${l} long counter name is ${[...n].length} characters, not 40`);
 c.counters.push({ id: "x40", kind: "room", name: long, services: ["ppt"] });
 c.displays.push({ id: "hall-en", name: "Hall (English first)", languages: ["en", "nb", "ar"],
-	colors: { background: "#1a1a2e", accent: "#7ee8fa" } },
+	colors: { background: "#1a1a2e", accent: "#7ee8fa" }, logo: "torg.svg" },
 	{ id: "hall-ar", name: "Hall (Arabic first)", languages: ["ar", "en", "nb"], language_mode: "rotate" });
 const days = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"];
 const today = new Intl.DateTimeFormat("en-US", { weekday: "short", timeZone: c.floor.timezone })

@@ -111,7 +111,9 @@ function apply_look(d) {
 	}
 	const logo = $("logo");
 	if (d.logo && /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(d.logo)) {
-		logo.onerror = () => { logo.hidden = true; };
+		// it takes its room in the bar when it has loaded: fit the bar's texts again then
+		logo.onload = fit_soon;
+		logo.onerror = () => { logo.hidden = true; fit_soon(); };
 		logo.src = `/static/logos/${encodeURIComponent(d.logo)}`;
 		logo.hidden = false;
 	} else {
