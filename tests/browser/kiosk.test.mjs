@@ -43,6 +43,27 @@ test("kiosk start screen: 13 services with icons, the closed one disabled with i
 	await page.context().close();
 });
 
+test("waits of an hour or more read the same on the kiosk, the phone and the counter as on the wall", async () => {
+	const page = await kiosk();
+	const waits = await page.evaluate(async () => {
+		const m = await import("/static/common.js");
+		const out = {};
+		for (const l of ["nb", "sv", "en"]) {
+			await m.load_strings(l);
+			const t = m.translator(l);
+			out[l] = [5400, 3600, 3541, 300].map((s) => m.fmt_wait(t, s));
+		}
+		return out;
+	});
+	assert.deepEqual(waits, {
+		nb: ["ca. 1 t 30 min", "ca. 1 t", "ca. 1 t", "ca. 5 min"],
+		sv: ["ca 1 tim 30 min", "ca 1 tim", "ca 1 tim", "ca 5 min"],
+		en: ["about 1 h 30 min", "about 1 h", "about 1 h", "about 5 min"],
+	});
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
 test("kiosk: choose English, take a ticket, see number, position, wait and QR; print on 80 mm", async () => {
 	const page = await kiosk();
 	await page.click('.langs button[lang="en"]');

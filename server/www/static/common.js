@@ -78,13 +78,21 @@ export function pick(name, lang) {
 	return name[lang] ?? name.en ?? name.nb ?? Object.values(name)[0] ?? "";
 }
 
-// A wait in seconds as plain words ("about 9 min"); -1 means unknown.
+// A wait in seconds as plain words ("ca. 9 min"; from an hour, to the nearest five
+// minutes: "ca. 1 t 30 min"); -1 means unknown. Every page says a wait this way, and
+// torg-display too (display-client/render.c).
 export function fmt_wait(t, s) {
 	if (s === undefined || s === null || s < 0)
 		return t("wait_unknown");
 	if (s < 60)
 		return t("wait_under_minute");
-	return t("wait_minutes", { n: Math.ceil(s / 60) });
+	const min = Math.ceil(s / 60);
+	if (min < 60)
+		return t("wait_minutes", { n: min });
+	const five = Math.round(min / 5) * 5;
+	const h = Math.floor(five / 60);
+	const m = five % 60;
+	return m ? t("wait_hours_minutes", { h, m }) : t("wait_hours", { h });
 }
 
 // An elapsed duration in seconds as "m:ss" or "h:mm:ss".

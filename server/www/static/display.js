@@ -12,7 +12,7 @@
 
 import { TorgSocket } from "./torg.js";
 import { createAnnouncer } from "./announce.js";
-import { Floor, load_strings, translator, apply_lang, pick, fmt_clock, fmt_opens, is_today,
+import { Floor, load_strings, translator, apply_lang, pick, fmt_wait, fmt_clock, fmt_opens, is_today,
 	spoken_number, LOCALES } from "./common.js";
 
 const ROTATE_MS = 25000; // language_mode "rotate": how long each second language stays
@@ -31,7 +31,7 @@ const $ = (id) => document.getElementById(id);
 
 // Test and diagnostics hook: what was announced, with start and end times.
 window.torg_display = { announced: [], status: "connecting", snapshots: 0, resumes: 0,
-	fmt_wait: (lang, s) => fmt_wait_long(translator(lang), s) };
+	fmt_wait: (lang, s) => fmt_wait(translator(lang), s) };
 
 // Loads every language of the display, then starts the socket.
 async function main() {
@@ -283,27 +283,12 @@ function render_queues() {
 		const eta = document.createElement("span");
 		eta.className = "eta fit";
 		eta.dataset.lines = "2";
-		eta.textContent = s.open ? (s.waiting ? fmt_wait_long(t, s.eta_s) : "") : opens_short(s);
+		eta.textContent = s.open ? (s.waiting ? fmt_wait(t, s.eta_s) : "") : opens_short(s);
 		li.append(name, n, eta);
 		return li;
 	}));
 }
 
-// A wait in seconds as words, in hours and minutes from an hour up ("ca. 1 t 30 min",
-// to five minutes); -1 means unknown.
-function fmt_wait_long(tr, s) {
-	if (s === undefined || s === null || s < 0)
-		return tr("wait_unknown");
-	if (s < 60)
-		return tr("wait_under_minute");
-	const min = Math.ceil(s / 60);
-	if (min < 60)
-		return tr("wait_minutes", { n: min });
-	const five = Math.round(min / 5) * 5;
-	const h = Math.floor(five / 60);
-	const m = five % 60;
-	return m ? tr("wait_hours_minutes", { h, m }) : tr("wait_hours", { h });
-}
 
 // "Opens at 10:00" when a closed service opens later today, else just "Closed".
 function opens_short(s) {
