@@ -42,25 +42,30 @@ static bool stderr_is_journal(void)
 	return known;
 }
 
+/* Writes one line to stderr whatever the log level: the journal's prefix when stderr is
+ * the journal, the terminal's otherwise. */
+static void write_line(const char *journal, const char *terminal, const char *fmt, va_list ap)
+{
+	fputs(stderr_is_journal() ? journal : terminal, stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void fatal(const char *fmt, ...)
 {
 	va_list ap;
-	fputs(stderr_is_journal() ? "<2>fatal: " : "torgd: fatal: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	write_line("<2>fatal: ", "torgd: fatal: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	abort();
 }
 
 void log_refusal(const char *fmt, ...)
 {
 	va_list ap;
-	fputs(stderr_is_journal() ? "<3>" : "torgd: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	write_line("<3>", "torgd: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void log_set_level(enum log_level level)
