@@ -492,12 +492,12 @@ static void after_work_cb(struct worker_job *job, int status)
 		if (s->durable_cb)
 			s->durable_cb(seq, s->arg);
 	}
+	/* the next batch leaves at this turn's end, with what the rest of the turn appends;
+	 * during a stop, maybe_finish sends it at once */
 	if (s->failed)
 		batch_reset(&s->batch[s->pending]);
-	else if (s->stopping)
-		kick(s);
-	else
-		kick_at_turn_end(s); /* with what the rest of this turn appends */
+	else if (!s->stopping)
+		kick_at_turn_end(s);
 	maybe_finish(s);
 }
 
