@@ -22,14 +22,13 @@ import socket
 import statistics
 import sys
 import tempfile
-import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "integration"))
 import requests  # noqa: E402
 
-from torgtest import (Torgd, config_with, phones_not_reading, raw_ws, rss_kib,  # noqa: E402
-                      ws_frame)
+from torgtest import (Torgd, config_with, issuing, phones_not_reading, raw_ws,  # noqa: E402
+                      rss_kib, ws_frame)
 
 
 def latencies(srv, n):
@@ -117,26 +116,14 @@ def phones(binary):
 
 def new_subscribers(binary):
     with running(binary) as srv:
-        stop = threading.Event()
-        try:
-            def load():
-                while not stop.is_set():
-                    srv.issue("nav")
-            loaders = [threading.Thread(target=load) for _ in range(2)]
-            for t in loaders:
-                t.start()
+        with issuing(srv, "nav"):
             clients = [srv.ws({"type": "hello"}, max_queue=None) for _ in range(200)]
             time.sleep(1.0)
-            stop.set()
-            for t in loaders:
-                t.join()
-            time.sleep(0.5)
-            closed = sum(1 for c in clients if not c.ws.open)
-            for c in clients:
-                c.close()
-            return closed
-        finally:
-            stop.set()
+        time.sleep(0.5)
+        closed = sum(1 for c in clients if not c.ws.open)
+        for c in clients:
+            c.close()
+        return closed
 
 
 def main():

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 
-from torgtest import phones_not_reading, raw_ws, rss_kib, ws_frame, ws_read_frames
+from torgtest import issuing, phones_not_reading, raw_ws, rss_kib, ws_frame, ws_read_frames
 
 
 def drain_raw(sock, seconds):
@@ -131,23 +131,11 @@ def test_phones_that_stop_reading_hold_one_status_each(srv):
 def test_many_new_subscribers_while_busy_stay_connected(srv):
     """147 of 200 new sessions were closed as lagging within 1 s while the floor was busy
     (the snapshot's cursor, ahead of the log, made an unsigned subtraction wrap)."""
-    stop = threading.Event()
-
-    def load():
-        while not stop.is_set():
-            srv.issue("nav")
-    loaders = [threading.Thread(target=load) for _ in range(2)]
-    for t in loaders:
-        t.start()
     clients = []
-    try:
+    with issuing(srv, "nav"):
         for _ in range(200):  # clients that read everything as it comes
             clients.append(srv.ws({"type": "hello"}, max_queue=None))
         time.sleep(1.0)
-    finally:
-        stop.set()
-        for t in loaders:
-            t.join()
     time.sleep(0.5)
     closed = [c.ws.close_code for c in clients if not c.ws.open]
     for c in clients:

@@ -666,6 +666,26 @@ def assert_consecutive(events, first=None):
         assert b == a + 1, f"seq gap or repeat between {a} and {b}: {seqs}"
 
 
+@contextlib.contextmanager
+def issuing(srv, service="nav", threads=2):
+    """Keeps the floor busy for the block: `threads` threads issue tickets for service one
+    after another until it ends."""
+    stop = threading.Event()
+
+    def load():
+        while not stop.is_set():
+            srv.issue(service)
+    loaders = [threading.Thread(target=load) for _ in range(threads)]
+    for t in loaders:
+        t.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        for t in loaders:
+            t.join()
+
+
 def issue_burst(srv, services, stop, acked, failures=None):
     """Issues tickets for services round-robin on one keep-alive connection until stop is
     set or the server goes away (a kill: that request was never acknowledged); appends
