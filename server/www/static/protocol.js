@@ -39,6 +39,8 @@ export const EVENT = Object.freeze({
 	COUNTER_OPENED: "counter.opened",
 	COUNTER_CLOSED: "counter.closed",
 	DAY: "floor.day",
+	COUNTER_BREAK: "counter.break",
+	COUNTER_BACK: "counter.back",
 });
 
 // Ticket states (a ticket's and a counter's current ticket's "state").
@@ -82,6 +84,7 @@ export const OP = Object.freeze({
 	FINISH: "finish",
 	NO_SHOW: "no_show",
 	TRANSFER: "transfer",
+	BREAK: "break",
 });
 
 // Counter actions: the HTTP path segment (POST /api/v1/counters/{id}/{segment}).
@@ -95,4 +98,5 @@ export const OP_PATH = Object.freeze({
 	FINISH: "finish",
 	NO_SHOW: "no-show",
 	TRANSFER: "transfer",
+	BREAK: "break",
 });
