@@ -19,8 +19,7 @@ import { load_staff_strings, initial_lang, use_lang, lang_chooser, fmt_num, COUN
 import { base_state, controls } from "./counter_state.js";
 
 const REFETCH_MS = 250;
-// The break route's path segment (PROTOCOL.md: POST /api/v1/counters/{c}/break).
-const BREAK = "break";
+const BREAK = OP_PATH.BREAK;
 const ACTIONS = [
 	// [key, action path, label key]
 	["N", OP_PATH.CALL_NEXT, "act_next"],
@@ -47,9 +46,8 @@ let skew = 0; // server time minus local time, ms
 let counts = null;
 let sock = null;
 let refetch_timer = null;
-let busy = false; // a counter or sign-in request is in flight
+let busy = false; // a request is in flight (an action, sign-in or -out, a ticket)
 let offline = false; // the WebSocket is lost and reconnecting
-let issuing = false; // a reception ticket is being issued
 let receipt = null; // the last reception ticket issued here (memory only)
 
 // ---- start-up ----
@@ -305,7 +303,7 @@ function page_state() {
 // The table's answer for now.
 function table() {
 	const chosen = floor.counters.get($("counter-select").value);
-	return controls(page_state(), { busy, offline, issuing, receipt: !!receipt, chosen_open: !!chosen?.open });
+	return controls(page_state(), { busy, offline, receipt: !!receipt, chosen_open: !!chosen?.open });
 }
 
 // The hidden element that says reason `key` (for aria-describedby), made once.
@@ -579,19 +577,18 @@ async function issue() {
 	const body = { service: $("issue-service").value, priority };
 	if (floor.snap && floor.snap.floor.languages.includes(t.lang))
 		body.lang = t.lang;
-	issuing = true;
 	show_error(null);
-	apply_controls();
-	try {
-		receipt = (await api("POST", "/tickets", body)).ticket;
-		show_msg(t("issued_ok", { number: receipt.number }));
-	} catch (e) {
-		show_error(e);
-	} finally {
-		issuing = false;
-		render();
-	}
-	if (receipt)
+	const done = await in_flight(async () => {
+		try {
+			receipt = (await api("POST", "/tickets", body)).ticket;
+			show_msg(t("issued_ok", { number: receipt.number }));
+			return true;
+		} catch (e) {
+			show_error(e);
+			return false;
+		}
+	});
+	if (done)
 		$("print-btn").focus();
 }
 

@@ -2,7 +2,7 @@
 // states of STATE_OF (signed out; signed in with the chosen counter closed, or open
 // elsewhere; open and idle with nothing or something waiting; a visitor called or
 // being served; on a break), plus two overlays that stop every request: one is already
-// in flight, or the connection is lost. controls() is the one table that turns that
+// in flight (one at a time: nothing is sent twice), or the connection is lost. controls() is the one table that turns that
 // into each button's shown / enabled / reason; the page applies it to the DOM and
 // never decides a button's state anywhere else.
 
@@ -74,20 +74,20 @@ const WORK_REASONS = {
 const WORK_ACTIONS = ["call-next", "recall", "start", "finish", "no-show", "transfer", "call",
 	"qnum", "break", "close"];
 
-// The table: for state `s` and the overlays { busy, offline, issuing, receipt,
-// chosen_open } (a counter request in flight, the connection lost, a ticket being
-// issued, a receipt to print, the chosen counter is open), returns a Map from every
+// The table: for state `s` and the overlays { busy, offline, receipt, chosen_open } (a
+// request in flight, the connection lost, a receipt to print, the chosen counter is
+// open), returns a Map from every
 // control of CONTROLS to { shown, enabled, reason } (reason: an i18n key, or null).
 export function controls(s, o = {}) {
 	const m = new Map(CONTROLS.map((k) => [k, { shown: false, enabled: false, reason: null }]));
 	const stop = o.offline ? "why_offline" : o.busy ? "why_busy" : null;
 	const set = (k, reason = null, shown = true) => m.set(k, { shown, enabled: !reason, reason });
 	if (s === STATE_OF.SIGNED_OUT) {
-		set("login", o.offline ? "why_offline" : o.busy ? "why_busy" : null);
+		set("login", stop);
 		return m;
 	}
 	set("sign-out", stop);
-	set("issue", o.offline ? "why_offline" : o.issuing ? "why_busy" : null);
+	set("issue", stop);
 	if (o.receipt)
 		set("print");
 	if (s === STATE_OF.CLOSED) {
