@@ -47,6 +47,7 @@ let counts = null;
 let sock = null;
 let refetch_timer = null;
 let busy = false; // a request is in flight (an action, sign-in or -out, a ticket)
+let pending_key = null; // the action of a shortcut pressed while busy, tried after it
 let offline = false; // the WebSocket is lost and reconnecting
 let receipt = null; // the last reception ticket issued here (memory only)
 
@@ -145,10 +146,10 @@ function apply_break(ev) {
 	const c = ev.counter && floor.counters.get(ev.counter);
 	if (!c)
 		return;
-	if (ev.kind === EVENT.COUNTER_BREAK || ev.kind === EVENT.COUNTER_BACK)
-		c.on_break = ev.kind === EVENT.COUNTER_BREAK;
-	else if (ev.kind === EVENT.COUNTER_CLOSED || ev.kind === EVENT.COUNTER_OPENED)
-		c.on_break = false;
+	if (ev.kind === EVENT.COUNTER_BREAK)
+		Object.assign(c, { on_break: true, break_since: ev.at });
+	else if (ev.kind === EVENT.COUNTER_BACK || ev.kind === EVENT.COUNTER_CLOSED || ev.kind === EVENT.COUNTER_OPENED)
+		Object.assign(c, { on_break: false, break_since: null });
 }
 
 // Asks who is signed in (and at which counter); me is null when nobody is.
@@ -450,8 +451,11 @@ function render_work() {
 	const body = $("current-body");
 	const legs = $("legs");
 	if (!cur) {
-		body.replaceChildren(c.on_break ? p_el("on-break", t("on_break_now"))
-			: p_el("empty", t(waiting_here() ? "no_current" : "no_current_none")));
+		if (c.on_break)
+			body.replaceChildren(p_el("on-break", t("on_break_now")), ...(c.break_since
+				? [p_el("cur-state", `${t("act_break")} · ${fmt_elapsed((now - Date.parse(c.break_since)) / 1000)}`)] : []));
+		else
+			body.replaceChildren(p_el("empty", t(waiting_here() ? "no_current" : "no_current_none")));
 		legs.replaceChildren();
 		$("legs-h").hidden = true;
 	} else {
@@ -649,7 +653,8 @@ function act(path, body, ctl = path) {
 }
 
 // Runs fn (a request) as the one in flight: the table disables what would conflict
-// until it is answered.
+// until it is answered. A shortcut pressed meanwhile (the socket may show the new
+// state before the answer comes) is tried then, against the state the answer left.
 async function in_flight(fn) {
 	const was = document.activeElement;
 	busy = true;
@@ -661,6 +666,10 @@ async function in_flight(fn) {
 		render();
 		if (!document.activeElement || document.activeElement === document.body)
 			refocus(was);
+		const k = pending_key;
+		pending_key = null;
+		if (k)
+			act(k);
 	}
 }
 
@@ -887,7 +896,10 @@ function wire() {
 		if (!a)
 			return;
 		e.preventDefault();
-		act(a[1]);
+		if (busy)
+			pending_key = a[1]; // checked against the table once the answer is in
+		else
+			act(a[1]);
 	});
 }
 
