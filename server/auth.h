@@ -81,6 +81,17 @@ int auth_login(struct auth *a, const char *name, const char *password,
 const struct auth_user *auth_session_user(struct auth *a, const char *token);
 /** Ends a session now (memory at once, DB row on the worker). 0 or -ENOENT. */
 int auth_logout(struct auth *a, const char *token);
+/** Ends every session of the user now: in memory at once (their tokens are unknown from
+ *  here on), the rows on auth's worker; logins of the user already under way end too.
+ *  Calls the end callback (auth_set_end_cb) before returning. Returns how many sessions
+ *  ended (0 is fine: the callback runs all the same). */
+int auth_end_user_sessions(struct auth *a, const char *name);
+/** Registers cb (NULL: none), called on the loop thread with the user's name whenever
+ *  sessions of that user end other than by auth_logout or expiry: auth_end_user_sessions,
+ *  and a refresh that finds the user, or a session row, gone (`torgd user remove` in
+ *  another process). The api closes that user's WebSockets whose token no longer
+ *  signs in. */
+void auth_set_end_cb(struct auth *a, void (*cb)(const char *name, void *arg), void *arg);
 /** Whether the user may act for every service in ids (role and allowed list). */
 bool auth_user_allows(const struct auth_user *u, const char *const *ids, size_t n);
 

@@ -27,7 +27,9 @@ struct auth_session {
 	struct auth_session *next;
 	uint8_t hash[32];
 	int64_t expires_ms;
-	uint64_t born; /* value of auth.gen when added: refreshes queued earlier skip it */
+	uint64_t born;	   /* value of auth.gen when added: refreshes queued earlier skip it */
+	uint64_t login_no; /* auth.login_no when its login was queued; 0: loaded at start */
+	int64_t created_ms;
 	struct auth_user *user;
 };
 
@@ -56,7 +58,10 @@ struct auth {
 	struct auth_session **buckets;
 	size_t nbuckets, nsessions;
 	uint64_t gen;
+	uint64_t login_no; /* logins queued so far: an end also catches those under way */
 	struct auth_grave grave_new, grave_old;
+	void (*end_cb)(const char *name, void *arg); /* a user's sessions ended (loop) */
+	void *end_arg;
 };
 
 /** Writes the SHA-256 of data[0..len) into out. */
