@@ -29,7 +29,13 @@
 #include "auth_int.h"
 #include "util.h"
 
-enum auth_job_kind { AUTH_JOB_LOGIN, AUTH_JOB_LOGOUT, AUTH_JOB_REFRESH, AUTH_JOB_END };
+enum auth_job_kind {
+	AUTH_JOB_LOGIN,
+	AUTH_JOB_LOGOUT,
+	AUTH_JOB_REFRESH,
+	AUTH_JOB_END,
+	AUTH_JOB_CALL
+};
 
 /* A unit of blocking work for auth's worker and its result. */
 struct auth_job {
@@ -54,6 +60,8 @@ struct auth_job {
 	int64_t users_gen;	      /* refresh: in the known generation, out the one read */
 	void (*login_cb)(int status, const char *token, const struct auth_user *user, void *arg);
 	void *arg;
+	void (*call_work)(void *ctx); /* call: auth__call's work and done, on arg */
+	void (*call_done)(void *ctx, int status);
 };
 /* ---- the session map and graveyard (loop thread only) ---- */
 
@@ -207,7 +215,7 @@ static void login_work(struct auth_job *j)
 		pthread_mutex_lock(&a->db_mu);
 		int s = sqlite3_prepare_v2(a->db,
 					   "SELECT name, role, services, hash FROM users"
-					   " WHERE name = ?",
+					   " WHERE name = ? AND disabled = 0",
 					   -1, &st, NULL);
 		if (s == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, j->name, -1, SQLITE_STATIC);
@@ -215,7 +223,9 @@ static void login_work(struct auth_job *j)
 		}
 		if (s == SQLITE_ROW) {
 			const char *h = (const char *)sqlite3_column_text(st, 3);
-			if (h && strlen(h) < sizeof stored) {
+			/* a user with no password yet ("!": a reset code is due) is checked
+			 * against the dummy hash like an unknown one */
+			if (h && h[0] == '$' && strlen(h) < sizeof stored) {
 				strcpy(stored, h);
 				j->user = auth__user_from_row(st, 0);
 			}
@@ -248,7 +258,8 @@ static void login_work(struct auth_job *j)
 	if (sqlite3_prepare_v2(a->db,
 			       "INSERT INTO sessions (token_hash, user, created_ms,"
 			       " expires_ms) SELECT ?1, ?2, ?3, ?4"
-			       " WHERE EXISTS (SELECT 1 FROM users WHERE name = ?2)",
+			       " WHERE EXISTS (SELECT 1 FROM users WHERE name = ?2"
+			       " AND disabled = 0)",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_blob(st, 1, j->hash, sizeof j->hash, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, j->name, -1, SQLITE_STATIC);
@@ -312,8 +323,10 @@ static void refresh_work(struct auth_job *j)
 	j->reloaded = true;
 	if (sqlite3_prepare_v2(a->db, "DELETE FROM sessions WHERE expires_ms <= ?", -1, &sd,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(a->db, "SELECT name, role, services FROM users ORDER BY name", -1,
-			       &su, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(a->db,
+			       "SELECT name, role, services FROM users WHERE disabled = 0"
+			       " ORDER BY name",
+			       -1, &su, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db, "SELECT token_hash FROM sessions ORDER BY token_hash", -1,
 			       &ss, NULL) != SQLITE_OK)
 		goto out;
@@ -354,6 +367,8 @@ static void job_work_cb(struct worker_job *wj)
 		logout_work(j);
 	else if (j->kind == AUTH_JOB_END)
 		end_work(j);
+	else if (j->kind == AUTH_JOB_CALL)
+		j->call_work(j->arg);
 	else
 		refresh_work(j);
 }
@@ -505,6 +520,8 @@ static void job_after_cb(struct worker_job *wj, int status)
 			log_warn("auth: session refresh failed");
 		}
 		refresh_kick(a);
+	} else if (j->kind == AUTH_JOB_CALL) {
+		j->call_done(j->arg, status);
 	} else if (j->kind == AUTH_JOB_END) {
 		if (j->status == -ECANCELED)
 			end_work(j); /* stopping: the rows must still go */
@@ -604,7 +621,7 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	    sqlite3_prepare_v2(a->db,
 			       "SELECT s.token_hash, s.expires_ms, s.created_ms, u.name, u.role,"
 			       " u.services FROM sessions s JOIN users u ON u.name = s.user"
-			       " WHERE s.expires_ms > ?",
+			       " WHERE s.expires_ms > ? AND u.disabled = 0",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, util_now_ms());
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
@@ -722,6 +739,20 @@ int auth_logout(struct auth *a, const char *token)
 	return 0;
 }
 
+int auth__call(struct auth *a, void (*work)(void *ctx), void (*done)(void *ctx, int status),
+	       void *ctx)
+{
+	if (!a->started)
+		return -EINVAL;
+	if (a->stopping)
+		return -ECANCELED;
+	struct auth_job *j = job_new(a, AUTH_JOB_CALL);
+	j->call_work = work;
+	j->call_done = done;
+	j->arg = ctx;
+	return job_queue(j);
+}
+
 int auth_end_user_sessions(struct auth *a, const char *name)
 {
 	if (!name || strlen(name) > AUTH_NAME_MAX)
@@ -743,6 +774,65 @@ int auth_end_user_sessions(struct auth *a, const char *name)
 	if (a->end_cb)
 		a->end_cb(name, a->end_arg);
 	return n;
+}
+
+/* The session id of a token hash: the first 16 hex digits of its SHA-256. */
+static void hash_id(const uint8_t hash[32], char out[17])
+{
+	uint8_t h2[32];
+	auth__sha256(hash, 32, h2);
+	util_hex(h2, 8, out);
+	out[16] = '\0';
+}
+
+bool auth_session_id(const char *token, char out[17])
+{
+	uint8_t h[32];
+	if (token_hash(token, h) < 0)
+		return false;
+	hash_id(h, out);
+	return true;
+}
+
+void auth_session_each(struct auth *a, void (*cb)(const struct auth_session_info *si, void *arg),
+		       void *arg)
+{
+	int64_t now = util_now_ms();
+	for (size_t b = 0; b < a->nbuckets; b++) {
+		for (struct auth_session *s = a->buckets[b]; s; s = s->next) {
+			if (s->expires_ms <= now)
+				continue;
+			struct auth_session_info si = {.user = s->user,
+						       .created_ms = s->created_ms};
+			hash_id(s->hash, si.id);
+			cb(&si, arg);
+		}
+	}
+}
+
+int auth_end_session(struct auth *a, const char *id, char name[65])
+{
+	char sid[17];
+	for (size_t b = 0; b < a->nbuckets; b++) {
+		for (struct auth_session **pp = &a->buckets[b]; *pp; pp = &(*pp)->next) {
+			hash_id((*pp)->hash, sid);
+			if (strcmp(sid, id) != 0)
+				continue;
+			char who[AUTH_NAME_MAX + 1];
+			strcpy(who, (*pp)->user->name);
+			struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
+			memcpy(j->hash, (*pp)->hash, sizeof j->hash);
+			map_unlink(a, pp);
+			if (job_queue(j) < 0)
+				log_warn("auth: cannot queue a session delete");
+			if (name)
+				strcpy(name, who);
+			if (a->end_cb)
+				a->end_cb(who, a->end_arg);
+			return 0;
+		}
+	}
+	return -ENOENT;
 }
 
 void auth_set_end_cb(struct auth *a, void (*cb)(const char *name, void *arg), void *arg)

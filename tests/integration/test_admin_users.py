@@ -4,7 +4,7 @@ answers 401 and their WebSockets close with 4001 "signed out"."""
 
 import time
 
-from torgtest import WsClosed, expect_error
+from torgtest import expect_error, password_of
 
 
 def staff_ws(srv, name):
@@ -37,3 +37,13 @@ def test_cli_remove_closes_the_users_websocket_within_a_second(srv):
     reply = other.recv_until(lambda m: m.get("type") == "reply")[-1]
     assert reply["ok"] is True, reply
     other.close()
+
+
+def test_cli_disable_closes_the_users_websocket_within_a_second(srv):
+    c = staff_ws(srv, "per")
+    r = srv.cli("user", "disable", "per")
+    assert r.returncode == 0, r.stderr
+    assert closed_within(c, 1.5) == 4001
+    expect_error(srv.get("/api/v1/me", token=srv.tokens["per"]), 401, "unauthorized")
+    expect_error(srv.post("/api/v1/login", {"name": "per", "password": password_of("per")}),
+                 401, "bad_credentials")
