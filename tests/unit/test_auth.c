@@ -134,7 +134,7 @@ static void test_users(void)
 	CHECK(strstr(hash, "alice-password") == NULL);
 	free(hash);
 	char *version = sql_text("SELECT version FROM schema WHERE module = 'auth'", NULL);
-	CHECK(strcmp(version, "2") == 0);
+	CHECK(strcmp(version, "3") == 0);
 	free(version);
 
 	CHECK(auth_user_remove(a, "m_1-x", &cause) == 0);
