@@ -199,6 +199,18 @@ static bool code_normalise(const char *in, char out[CODE_CHARS + 1])
 
 /* ---- the ops (db_mu held, inside a transaction) ---- */
 
+/* Puts the user as it is now into op->users[0] (the answer of add and change). */
+static void user_result(struct auth *a, struct auth_op *op)
+{
+	bool io;
+	struct auth_user *after = user_read(a, op->name, &io);
+	if (!after)
+		return;
+	op->users = xcalloc(1, sizeof *op->users);
+	op->users[0] = after;
+	op->nusers = 1;
+}
+
 static int op_add(struct auth *a, struct auth_op *op)
 {
 	char *joined = services_join(op);
@@ -226,6 +238,8 @@ static int op_add(struct auth *a, struct auth_op *op)
 	if (rc == 0)
 		rc = change_tail(a, op, "user.add", detail);
 	free(detail);
+	if (rc == 0)
+		user_result(a, op);
 	return rc;
 }
 
@@ -310,15 +324,8 @@ static int op_patch(struct auth *a, struct auth_op *op)
 	char *detail = patch_detail(op, u, joined);
 	rc = change_tail(a, op, action, detail);
 	free(detail);
-	if (rc == 0) {
-		bool io;
-		struct auth_user *after = user_read(a, op->name, &io);
-		if (after) {
-			op->users = xcalloc(1, sizeof *op->users);
-			op->users[0] = after;
-			op->nusers = 1;
-		}
-	}
+	if (rc == 0)
+		user_result(a, op);
 out:
 	auth__user_free(u);
 	free(joined);
