@@ -152,10 +152,12 @@ function apply_break(ev) {
 		Object.assign(c, { on_break: false, break_since: null });
 }
 
-// Asks who is signed in (and at which counter); me is null when nobody is.
+// Asks who is signed in (and at which counter: me.counter, or null); me is null when
+// nobody is.
 async function load_me() {
 	try {
-		me = (await api("GET", "/me")).user;
+		const r = await api("GET", "/me");
+		me = { ...r.user, counter: r.counter ?? null };
 	} catch (e) {
 		me = null;
 	}
