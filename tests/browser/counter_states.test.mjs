@@ -6,7 +6,9 @@
 // which are shown, which enabled, and for each disabled one its reason (tooltip and
 // aria-describedby, in words from nb.json); then it clicks every enabled button, each
 // from a fresh copy of the state, and checks what the server says happened (GET
-// /api/v1/floor, /me, /tickets/{id}). Screenshots of each state in nb, en and ar at
+// /api/v1/floor, /me, /tickets/{id}). Opening while signed in elsewhere (the page had
+// not heard) turns into the elsewhere state; a move from a counter with a visitor is
+// refused naming it. Screenshots of each state in nb, en and ar at
 // 1280×800 and 1440×900 (counter-state-STATE-WxH-LANG.png), each checked for clipped
 // text and sideways overflow.
 import { test, before, after } from "node:test";
@@ -144,7 +146,7 @@ function in_state(page, state) {
 // (Re)loads the page; chooses counter `id` in the set-up view and, when `use`, goes to
 // work there.
 async function load(page, id, use) {
-	await page.goto(`${URL}/counter`);
+	await page.goto(`${URL}/counter`, { waitUntil: "commit" });
 	await page.waitForSelector("body[data-state]");
 	if (!id)
 		return;
@@ -556,5 +558,30 @@ test("counter: with the connection lost every request waits, and comes back with
 	await page.waitForSelector("#conn[hidden]", { state: "attached", timeout: 10000 });
 	await expect_buttons(page, "back online", EXPECT.idle_waiting);
 	assert.deepEqual(page.js_errors.filter((e) => !/net::ERR_INTERNET_DISCONNECTED/.test(e)), []);
+	await page.context().close();
+});
+
+test("counter: opening while signed in elsewhere says where; a move from a counter with a visitor is refused", async () => {
+	const page = await open_page(browser, `${URL}/healthz`, { viewport: { width: SIZES[0][0], height: SIZES[0][1] } });
+	await page.context().addInitScript(() => localStorage.setItem("torg.staff.lang", "nb"));
+	await sign(page, true);
+	await enter(page, "closed");
+	// Another session of the same user opens O after the page asked /me.
+	await open(O);
+	await page.click("#open-btn");
+	await in_state(page, "elsewhere");
+	assert.equal(await page.textContent("#err"), NB.err_signed_in_elsewhere);
+	assert.equal((await srv(S)).open, false);
+	// O calls a visitor: the move is refused, saying which counter to finish at.
+	await ticket();
+	assert.equal((await counter(kari, O, "call-next")).status, 200);
+	await page.click("#move-btn");
+	await page.waitForFunction((m) => document.getElementById("err").textContent === m,
+		NB.err_move_busy.replace("{counter}", "Møterom 8"));
+	assert.equal((await srv(S)).open, false);
+	assert.equal((await srv(O)).current.state, "called");
+	await expect_buttons(page, "move refused", EXPECT.elsewhere);
+	await shot(page, "counter-state-move-refused-1280x800-nb");
+	assert.deepEqual(page.js_errors, []);
 	await page.context().close();
 });
