@@ -10,22 +10,24 @@
 // not heard) turns into the elsewhere state; a move from a counter with a visitor is
 // refused naming it. Screenshots of each state in nb, en and ar at
 // 1280×800 and 1440×900 (counter-state-STATE-WxH-LANG.png), each checked for clipped
-// text and sideways overflow.
+// text, sideways overflow and raw i18n keys, and axe-core scans.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { URL, ROOT, PASSWORD, launch, open_page, shot, http, staff, counter, overflow, clipped, until } from "./lib.mjs";
+import { URL, ROOT, PASSWORD, launch, open_page, shot, http, staff, counter, overflow, clipped, until, axe } from "./lib.mjs";
 
 const S = "s8"; // the counter the page works at (only this test uses it and care_allocation)
 const O = "m8"; // the user's other counter
 const SVC = "care_allocation";
 const NB = JSON.parse(readFileSync(path.join(ROOT, "server/www/static/i18n/nb.json"), "utf8"));
+const KEYS = Object.keys(NB);
 const ACTIONS = ["call-next", "recall", "start", "finish", "no-show", "transfer", "call", "break"];
 const KNOWN = ["login-btn", "sign-out", "open-btn", "use-btn", "move-btn", "goto-btn", "close-btn", "issue-btn",
 	"print-btn", "transfer-ok", "transfer-cancel", "call-ok", "call-cancel", "qnum", ...ACTIONS.map((a) => `action:${a}`)];
 const LANGS = ["nb", "en", "ar"];
 const SIZES = [[1280, 800], [1440, 900]];
+const AXE = ["called", "break", "elsewhere"]; // the others' views: counter.test scans them
 
 // What each state shows: button → "on" (enabled) or the i18n key of why it is disabled.
 // Every other button must be hidden.
@@ -466,11 +468,27 @@ for (const st of Object.keys(CLICKS))
 	if (st !== "signed_out")
 		Object.assign(CLICKS[st], { "sign-out": click_sign_out, "issue-btn": click_issue });
 
-// Photographs the page in each language and size; nothing may be clipped or overflow.
+// The visible texts and the button tooltips that are raw i18n keys.
+function raw_keys(page) {
+	return page.evaluate((keys) => {
+		const out = [...document.querySelectorAll("button[title]")].map((b) => b.title);
+		const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+		for (let n = walk.nextNode(); n; n = walk.nextNode())
+			if (n.parentElement.checkVisibility())
+				out.push(n.textContent.trim());
+		return out.filter((x) => keys.includes(x));
+	}, KEYS);
+}
+
+// Photographs the page in each language and size; nothing may be clipped, overflow
+// or be a raw i18n key; axe-core finds nothing serious (nb, the states of AXE).
 async function photograph(page, state) {
+	if (AXE.includes(state))
+		assert.deepEqual(await axe(page), [], `axe: ${state}`);
 	for (const lang of LANGS) {
 		await page.selectOption("#ui-lang", lang);
 		assert.equal(await page.getAttribute("html", "dir"), lang === "ar" ? "rtl" : "ltr");
+		assert.deepEqual(await raw_keys(page), [], `${state} ${lang}: raw i18n keys`);
 		for (const [w, h] of SIZES) {
 			await page.setViewportSize({ width: w, height: h });
 			assert.deepEqual(await clipped(page), [], `${state} ${lang} ${w}x${h}: clipped text`);

@@ -64,7 +64,12 @@ async function main() {
 	await start_floor();
 	set_lang(initial_lang(floor.snap && floor.snap.floor.languages, COUNTER_LANGS));
 	route();
-	setInterval(() => working && render_work(), 1000);
+	setInterval(() => {
+		if (working) {
+			render_work(); // the clocks; the queue numbers are new buttons, so set them again
+			apply_controls();
+		}
+	}, 1000);
 }
 
 // Reads the floor over HTTP, then follows it over the socket from the seq where the
@@ -565,14 +570,18 @@ function render_issue() {
 	const sel = $("issue-service");
 	const chosen = (sel.dataset.chosen && sel.value) || my_services()[0] || sel.value;
 	const list = [...floor.services.values()].filter((s) => !s.retired);
+	const sig = JSON.stringify([t.lang, chosen, list.map((s) => [s.id, s.open])]);
+	if (receipt)
+		fill_receipt();
+	if (sel.dataset.sig === sig)
+		return; // unchanged: an open list stays open
+	sel.dataset.sig = sig;
 	sel.replaceChildren(...list.map((s) => {
 		const o = new Option(s.open === false ? `${pick(s.name, t.lang)} (${t("kiosk_closed")})` : pick(s.name, t.lang), s.id);
 		o.disabled = s.open === false;
 		o.selected = s.id === chosen;
 		return o;
 	}));
-	if (receipt)
-		fill_receipt();
 }
 
 // Issues a ticket for the chosen service and priority with the staff session.
