@@ -758,7 +758,7 @@ async function open_counter(id, move) {
 	});
 	if (working) {
 		route();
-		document.querySelector(`[data-action="${OP_PATH.CALL_NEXT}"]`).focus();
+		refocus(null); // call next, or what can be pressed first
 	}
 }
 
@@ -772,7 +772,7 @@ function go_to(id, ctl) {
 	show_msg(null);
 	show_error(null);
 	route();
-	document.querySelector(`[data-action="${OP_PATH.CALL_NEXT}"]`).focus();
+	refocus(null);
 }
 
 // Shows a plain-words error: our text for known codes, else the server's message.
