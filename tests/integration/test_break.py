@@ -66,6 +66,8 @@ def test_break_and_back(two_open):
         assert counter_of(floor, "c3")["on_break"] is False
         assert counter_of(floor, "c3")["break_since"] is None
         assert srv.issue("reception")["eta_s"] == -1  # nobody gives reception now
+        assert srv.metric("torg_counters_on_break") == 1
+        assert srv.metric("torg_counters_open") == 2
 
         # routing skips it: no call of any kind, nothing changes
         with srv.unchanged():
@@ -92,6 +94,7 @@ def test_break_and_back(two_open):
         assert {q["service"]: q["counters_open"] for q in ev["queues"]} == \
             {"reception": 1, "nav": 2}
         assert brk(srv, "kari", "c1", False)["counter"]["on_break"] is False  # no-op
+        assert srv.metric("torg_counters_on_break") == 0
         assert srv.act("kari", "c1", "call-next")["ticket"]["number"] in ("A001", "B002")
         msgs = display.drain(quiet=0.3)
     kinds = [e["kind"] for e in events_of(msgs)]
