@@ -249,3 +249,23 @@ def test_break_is_no_open_time(make_server):
                        token=srv.token("mona")))
     c1 = next(r for r in s["rows"] if r["counter"] == "c1")
     assert c1["open_s"] == 1800 and c1["busy_s"] == 0, c1
+
+
+def test_phone_told_the_longer_wait(two_open):
+    """A waiting visitor's phone hears of the break: the estimate grows, then shrinks back;
+    a phone in a service the counter does not give hears nothing."""
+    srv = two_open
+    mine = srv.issue("nav")
+    other = srv.issue("housing")
+    with srv.ws({"type": "hello", "ticket": mine["id"]}) as phone, \
+            srv.ws({"type": "hello", "ticket": other["id"]}) as housing:
+        eta0 = phone.recv_until(lambda m: m.get("type") == "ticket")[-1]["ticket"]["eta_s"]
+        h0 = housing.recv_until(lambda m: m.get("type") == "ticket")[-1]["ticket"]
+        brk(srv, "kari", "c1", True)  # c1 gives reception and nav
+        longer = phone.recv_until(lambda m: m.get("type") == "ticket")[-1]["ticket"]
+        assert longer["eta_s"] > eta0 and longer["position"] == 4, (eta0, longer)
+        brk(srv, "kari", "c1", False)
+        back = phone.recv_until(lambda m: m.get("type") == "ticket")[-1]["ticket"]
+        assert back["eta_s"] == eta0, (eta0, back)
+        rest = housing.drain(quiet=0.3)
+    assert [m for m in rest if m.get("type") == "ticket"] == [], (h0, rest)
