@@ -243,6 +243,13 @@ static int apply_issued(struct floor *f, const struct floor_event *ev)
 	return 0;
 }
 
+/* True for the kinds about a counter alone: opened, closed, break and back. */
+static bool counter_kind(int kind)
+{
+	return kind == FLOOR_EV_COUNTER_OPENED || kind == FLOOR_EV_COUNTER_CLOSED ||
+	       kind == FLOOR_EV_COUNTER_BREAK || kind == FLOOR_EV_COUNTER_BACK;
+}
+
 /* Applies a counter event after validation. A counter counts in its services'
  * open_counters while it is open and not on a break. */
 static int apply_counter(struct floor *f, const struct floor_event *ev)
@@ -388,7 +395,7 @@ static int apply_ev(struct floor *f, const struct floor_event *ev)
 		r = FLOOR_E_INVAL;
 	else if (ev->kind == FLOOR_EV_ISSUED)
 		r = apply_issued(f, ev);
-	else if (ev->kind >= FLOOR_EV_COUNTER_OPENED && ev->kind != FLOOR_EV_DAY)
+	else if (counter_kind(ev->kind))
 		r = apply_counter(f, ev);
 	else
 		r = apply_ticket(f, ev);
@@ -455,7 +462,7 @@ static void fig_push(const struct floor *f, struct floor_events *out, int s, int
 static void figs_of(const struct floor *f, struct floor_events *out, struct floor_event *ev)
 {
 	uint64_t m = 0;
-	if (ev->kind >= FLOOR_EV_COUNTER_OPENED && ev->kind != FLOOR_EV_DAY)
+	if (counter_kind(ev->kind))
 		m = ev->counter >= 0 ? f->def->counters[ev->counter].services : 0;
 	else if (ev->kind != FLOOR_EV_DAY)
 		m = (ev->service >= 0 ? UINT64_C(1) << ev->service : 0) |

@@ -82,7 +82,9 @@ static int dev_cmp(const void *a, const void *b)
 	return (x->ord > y->ord) - (x->ord < y->ord);
 }
 
-/* Reads the counter events of [from, to]; returns 0 or -errno with *cause. */
+/* Reads the counter events of [from, to] (opens, closes and breaks); returns 0 or -errno
+ * with *cause. The partial index journal_counter_events holds opens and closes only, so
+ * this goes by journal_day: the days not yet folded, read off the loop. */
 static int read_ctr_events(sqlite3 *db, const struct store__stats_ids *ids, int32_t from,
 			   int32_t to, struct dev **out, size_t *nout, char **cause)
 {

@@ -289,7 +289,8 @@ static void do_event(struct run *r, const uint8_t *b)
 			ev.leg = 1;
 			ev.priority %= FLOOR_PRIORITIES;
 			ev.counter = -1;
-		} else if (kind >= FLOOR_EV_COUNTER_OPENED && kind != FLOOR_EV_DAY) {
+		} else if (kind == FLOOR_EV_COUNTER_OPENED || kind == FLOOR_EV_COUNTER_CLOSED ||
+			   kind == FLOOR_EV_COUNTER_BREAK || kind == FLOOR_EV_COUNTER_BACK) {
 			if (ev.counter < 0 || ev.counter >= NC)
 				ev.counter = 0;
 			ev.services &= counters[ev.counter].services;
