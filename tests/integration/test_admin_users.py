@@ -2,6 +2,7 @@
 "Administration: staff"). Ending a user's sessions ends them everywhere at once: HTTP
 answers 401 and their WebSockets close with 4001 "signed out"."""
 
+import os
 import sqlite3
 import time
 
@@ -441,3 +442,19 @@ def test_ws_open_keeps_the_same_rule(srv):
     sessions = users_by_name(srv)["ola"]["sessions"]
     assert [s["counter"] for s in sessions if s["websockets"] == 1] == ["c3"], sessions
     c.close()
+
+
+def test_a_backup_holds_no_reset_codes_but_the_audit(srv):
+    code = srv.ok(srv.post(USERS + "/kari/reset", token=srv.token("admin")))["reset"]["code"]
+    srv.secrets.add(code)
+    wait_audit(srv, "user.reset", "kari")
+    target = os.path.join(srv.workdir, "copy.db")
+    r = srv.cli("backup", target)
+    assert r.returncode == 0, r.stderr
+    db = sqlite3.connect(target)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM resets").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM audit WHERE action = 'user.reset'"
+                          ).fetchone()[0] == 1
+    finally:
+        db.close()
