@@ -33,6 +33,7 @@ def test_cli_remove_closes_the_users_websocket_within_a_second(srv):
     assert r.returncode == 0, r.stderr
     assert closed_within(c, 1.5) == 4001
     assert time.monotonic() - t0 < 2.5
+    assert c.ws.close_reason == "signed out"
     expect_error(srv.get("/api/v1/me", token=srv.tokens["ola"]), 401, "unauthorized")
     # kari's session is another user's: it stays
     other.send({"type": "cmd", "id": 1, "op": "open", "counter": "c1"})
@@ -458,3 +459,16 @@ def test_a_backup_holds_no_reset_codes_but_the_audit(srv):
                           ).fetchone()[0] == 1
     finally:
         db.close()
+
+
+def test_a_websocket_signed_in_by_cookie_closes_too(srv):
+    tok = srv.login("kari")
+    c = srv.ws({"type": "hello"}, headers={"Cookie": f"torg_session={tok}"})
+    c.recv_until(lambda m: m.get("type") == "snapshot")
+    anon = srv.ws({"type": "hello"})  # a display: nobody's session, it stays
+    anon.recv_until(lambda m: m.get("type") == "snapshot")
+    assert users_by_name(srv)["kari"]["sessions"][0]["websockets"] == 1
+    srv.ok(patch(srv, USERS + "/kari", {"services": ["nav"]}, token=srv.token("admin")))
+    assert closed_within(c, 1.0) == 4001
+    assert closed_within(anon, 0.5) is None
+    anon.close()
