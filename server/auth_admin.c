@@ -6,8 +6,8 @@
  * sessions within a second, and torgd itself ends them in memory when the
  * op comes back (auth_op_queue). Reset codes are 12 characters of an
  * unambiguous alphabet (60 bits), kept only as their SHA-256, one per user,
- * good once and for AUTH_RESET_TTL_MS. A yescrypt hash is made before the
- * database lock is taken, so a slow hash never holds the connection.
+ * good once and for AUTH_RESET_TTL_MS. A yescrypt hash is made outside the
+ * database lock, so a slow hash never holds the connection.
  */
 #include "auth.h"
 
@@ -519,8 +519,17 @@ int auth_op_run(struct auth *a, struct auth_op *op)
 	op->status = 0;
 	if (op_validate(op) < 0)
 		return op->status;
-	/* the hash first, outside the lock: it takes a noticeable fraction of a second (a
-	 * wrong code costs it too, so a guess is as slow as a hit) */
+	/* a code is checked before the hash (and again in the transaction): a wrong one
+	 * costs one SHA-256, not a yescrypt hash, so guesses cannot tie up auth's worker;
+	 * an unknown name, no code and a wrong code all answer alike and as fast */
+	if (op->kind == AUTH_OP_CODE) {
+		pthread_mutex_lock(&a->db_mu);
+		int rc = code_check(a, op);
+		pthread_mutex_unlock(&a->db_mu);
+		if (rc < 0)
+			return op->status;
+	}
+	/* the hash outside the lock: it takes a noticeable fraction of a second */
 	if ((op->kind == AUTH_OP_PASSWORD || op->kind == AUTH_OP_CODE) &&
 	    auth__password_hash(op->password, hash) < 0)
 		return fail(op, -EIO, "cannot hash the password (yescrypt)");
