@@ -151,9 +151,15 @@ static char *services_text(const struct auth_user *u)
 	return t.s;
 }
 
-/* Makes a new reset code into op->code and stores its hash for op->name; 0 or -EIO. */
+/* Makes a new reset code into op->code and stores its hash for op->name (dropping codes
+ * that expired, anyone's); 0 or -EIO. */
 static int code_make(struct auth *a, struct auth_op *op)
 {
+	char now[24];
+	snprintf(now, sizeof now, "%lld", (long long)util_now_ms());
+	if (run(a, "DELETE FROM resets WHERE expires_ms <= CAST(? AS INTEGER)", now, NULL, NULL) <
+	    0)
+		return fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db));
 	uint8_t raw[CODE_CHARS], h[32];
 	char plain[CODE_CHARS + 1];
 	util_random(raw, sizeof raw);
@@ -162,6 +168,8 @@ static int code_make(struct auth *a, struct auth_op *op)
 	plain[CODE_CHARS] = '\0';
 	snprintf(op->code, sizeof op->code, "%.4s-%.4s-%.4s", plain, plain + 4, plain + 8);
 	auth__sha256(plain, CODE_CHARS, h);
+	explicit_bzero(raw, sizeof raw);
+	explicit_bzero(plain, sizeof plain);
 	op->code_expires_ms = util_now_ms() + AUTH_RESET_TTL_MS;
 	sqlite3_stmt *st = prep(a,
 				"INSERT OR REPLACE INTO resets (user, code_hash, expires_ms)"
@@ -175,8 +183,6 @@ static int code_make(struct auth *a, struct auth_op *op)
 			rc = 0;
 	}
 	sqlite3_finalize(st);
-	explicit_bzero(raw, sizeof raw);
-	explicit_bzero(plain, sizeof plain);
 	return rc < 0 ? fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db)) : 0;
 }
 
