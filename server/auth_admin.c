@@ -217,6 +217,7 @@ static void user_result(struct auth *a, struct auth_op *op)
 	op->nusers = 1;
 }
 
+/* A new user without a password (hash "!") and its first reset code. */
 static int op_add(struct auth *a, struct auth_op *op)
 {
 	char *joined = services_join(op);
@@ -303,6 +304,7 @@ static char *patch_detail(const struct auth_op *op, const struct auth_user *u, c
 	return t.s;
 }
 
+/* Changes the role, services or disabled flag of a user, as far as the op sets them. */
 static int op_patch(struct auth *a, struct auth_op *op)
 {
 	char *joined = op->set_services ? services_join(op) : xstrdup("");
@@ -338,6 +340,7 @@ out:
 	return rc;
 }
 
+/* Removes a user with their waiting reset code. */
 static int op_remove(struct auth *a, struct auth_op *op)
 {
 	struct auth_user *u = target_read(a, op);
@@ -350,6 +353,7 @@ static int op_remove(struct auth *a, struct auth_op *op)
 	return change_tail(a, op, "user.remove", NULL);
 }
 
+/* A new reset code for a user, whose password stops working. */
 static int op_reset(struct auth *a, struct auth_op *op)
 {
 	struct auth_user *u = target_read(a, op);
@@ -400,6 +404,7 @@ static int code_check(struct auth *a, struct auth_op *op)
 	return rc < 0 ? fail(op, rc, "wrong or expired code") : 0;
 }
 
+/* Reads every user of the table (with disabled and source) into op->users. */
 static int op_list(struct auth *a, struct auth_op *op)
 {
 	sqlite3_stmt *st = prep(a,
@@ -428,6 +433,7 @@ static char *col_text(sqlite3_stmt *st, int col)
 	return xstrdup(t ? t : "");
 }
 
+/* Reads the newest op->limit audit rows, newest first, into op->entries. */
 static int op_audit(struct auth *a, struct auth_op *op)
 {
 	sqlite3_stmt *st = prep(a,
@@ -554,6 +560,7 @@ struct op_call {
 	void *arg;
 };
 
+/* Runs the op (auth's worker thread). */
 static void op_call_work(void *ctx)
 {
 	struct op_call *c = ctx;
@@ -566,6 +573,7 @@ static bool ends_sessions(enum auth_op_kind k)
 	return k != AUTH_OP_LIST && k != AUTH_OP_AUDIT && k != AUTH_OP_ADD;
 }
 
+/* Back on the loop: ends the changed user's sessions, then answers the caller. */
 static void op_call_done(void *ctx, int status)
 {
 	struct op_call *c = ctx;
@@ -622,6 +630,7 @@ struct audit_call {
 	char *by, *action, *target, *detail;
 };
 
+/* Writes the audit row (auth's worker thread, or the caller's when auth is not running). */
 static void audit_work(void *ctx)
 {
 	struct audit_call *c = ctx;
@@ -631,6 +640,7 @@ static void audit_work(void *ctx)
 	pthread_mutex_unlock(&c->a->db_mu);
 }
 
+/* Frees an audit row's copy. */
 static void audit_call_free(struct audit_call *c)
 {
 	free(c->by);
@@ -640,6 +650,7 @@ static void audit_call_free(struct audit_call *c)
 	free(c);
 }
 
+/* Back on the loop: a row cancelled by a stop is written all the same. */
 static void audit_done(void *ctx, int status)
 {
 	struct audit_call *c = ctx;
