@@ -2,8 +2,11 @@
 "Administration: staff"). Ending a user's sessions ends them everywhere at once: HTTP
 answers 401 and their WebSockets close with 4001 "signed out"."""
 
+import os
 import sqlite3
 import time
+
+import pytest
 
 from torgtest import expect_error, password_of
 
@@ -32,6 +35,7 @@ def test_cli_remove_closes_the_users_websocket_within_a_second(srv):
     assert r.returncode == 0, r.stderr
     assert closed_within(c, 1.5) == 4001
     assert time.monotonic() - t0 < 2.5
+    assert c.ws.close_reason == "signed out"
     expect_error(srv.get("/api/v1/me", token=srv.tokens["ola"]), 401, "unauthorized")
     # kari's session is another user's: it stays
     other.send({"type": "cmd", "id": 1, "op": "open", "counter": "c1"})
@@ -48,6 +52,22 @@ def test_cli_disable_closes_the_users_websocket_within_a_second(srv):
     expect_error(srv.get("/api/v1/me", token=srv.tokens["per"]), 401, "unauthorized")
     expect_error(srv.post("/api/v1/login", {"name": "per", "password": password_of("per")}),
                  401, "bad_credentials")
+
+
+@pytest.mark.parametrize("args,stdin", [(("set", "per", "--role", "manager"), None),
+                                        (("passwd", "per"), "per-other-password\n")])
+def test_cli_set_and_passwd_close_the_users_websocket(srv, args, stdin):
+    c = staff_ws(srv, "per")
+    other = staff_ws(srv, "ola")
+    if stdin:
+        srv.secrets.add(stdin.strip())
+    r = srv.cli("user", *args, input_text=stdin)
+    assert r.returncode == 0, r.stderr
+    assert closed_within(c, 1.5) == 4001
+    expect_error(srv.get("/api/v1/me", token=srv.tokens["per"]), 401, "unauthorized")
+    assert closed_within(other, 0.3) is None
+    srv.ok(srv.get("/api/v1/me", token=srv.tokens["ola"]))
+    other.close()
 
 
 # ---- the routes ----
@@ -354,7 +374,7 @@ def test_hostile_input_on_every_route(srv):
             (patch, USERS + "/kari", {"disabled": "yes"}, "bad_request", "disabled"),
             (patch, USERS + "/kari", {"role": "root"}, "bad_role", "role"),
             (patch, USERS + "/kari", {"name": "kim"}, "unknown_field", "name"),
-            (patch, USERS + "/kari", {}, "bad_request", "role"),
+            (patch, USERS + "/kari", {}, "bad_request", None),
             (patch, USERS + "/kari", {"services": ["nav", 3]}, "bad_request", "services[1]"),
             (srv.post, USERS + "/kari/reset", {"force": True}, "unknown_field", "force"),
             (srv.post, "/api/v1/password", {"name": "kari", "code": "x"}, "bad_request",
@@ -441,3 +461,32 @@ def test_ws_open_keeps_the_same_rule(srv):
     sessions = users_by_name(srv)["ola"]["sessions"]
     assert [s["counter"] for s in sessions if s["websockets"] == 1] == ["c3"], sessions
     c.close()
+
+
+def test_a_backup_holds_no_reset_codes_but_the_audit(srv):
+    code = srv.ok(srv.post(USERS + "/kari/reset", token=srv.token("admin")))["reset"]["code"]
+    srv.secrets.add(code)
+    wait_audit(srv, "user.reset", "kari")
+    target = os.path.join(srv.workdir, "copy.db")
+    r = srv.cli("backup", target)
+    assert r.returncode == 0, r.stderr
+    db = sqlite3.connect(target)
+    try:
+        assert db.execute("SELECT COUNT(*) FROM resets").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM audit WHERE action = 'user.reset'"
+                          ).fetchone()[0] == 1
+    finally:
+        db.close()
+
+
+def test_a_websocket_signed_in_by_cookie_closes_too(srv):
+    tok = srv.login("kari")
+    c = srv.ws({"type": "hello"}, headers={"Cookie": f"torg_session={tok}"})
+    c.recv_until(lambda m: m.get("type") == "snapshot")
+    anon = srv.ws({"type": "hello"})  # a display: nobody's session, it stays
+    anon.recv_until(lambda m: m.get("type") == "snapshot")
+    assert users_by_name(srv)["kari"]["sessions"][0]["websockets"] == 1
+    srv.ok(patch(srv, USERS + "/kari", {"services": ["nav"]}, token=srv.token("admin")))
+    assert closed_within(c, 1.0) == 4001
+    assert closed_within(anon, 0.5) is None
+    anon.close()
