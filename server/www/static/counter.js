@@ -122,7 +122,6 @@ function on_event(ev) {
 		return;
 	floor_seq = ev.seq;
 	floor.apply(ev);
-	apply_break(ev);
 	if (ev.kind === EVENT.DAY)
 		load_counts(ev.day, ev.seq);
 	const mine = my_services();
@@ -143,18 +142,6 @@ function leave_if_closed() {
 		me.counter = null;
 	route();
 	return true;
-}
-
-// Keeps a counter's on_break as the break events and a closing say (common.js's floor
-// model does not know breaks).
-function apply_break(ev) {
-	const c = ev.counter && floor.counters.get(ev.counter);
-	if (!c)
-		return;
-	if (ev.kind === EVENT.COUNTER_BREAK)
-		Object.assign(c, { on_break: true, break_since: ev.at });
-	else if (ev.kind === EVENT.COUNTER_BACK || ev.kind === EVENT.COUNTER_CLOSED || ev.kind === EVENT.COUNTER_OPENED)
-		Object.assign(c, { on_break: false, break_since: null });
 }
 
 // Asks who is signed in (and at which counter: me.counter, or null); me is null when
