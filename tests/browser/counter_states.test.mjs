@@ -75,9 +75,9 @@ async function srv(id) {
 	return (await http("GET", "/api/v1/floor")).body.counters.find((c) => c.id === id);
 }
 
-// Frees counter `id`: no visitor, no break, closed.
-async function free(id) {
-	const c = await srv(id);
+// Frees counter `c` (as the floor has it): no visitor, no break, closed.
+async function free(c) {
+	const id = c.id;
 	if (c.current)
 		await counter(kari, id, c.current.state === "serving" ? "finish" : "no-show");
 	if (c.on_break)
@@ -89,11 +89,11 @@ async function free(id) {
 // Frees both counters and whatever other counter kari has open, and cancels this
 // test's tickets that still wait.
 async function reset() {
-	const me = (await http("GET", "/api/v1/me", undefined, kari)).body;
-	for (const id of new Set([S, O, me.counter].filter(Boolean)))
-		await free(id);
-	for (const id of issued.splice(0))
-		await http("DELETE", `/api/v1/tickets/${id}`);
+	const [me, snap] = await Promise.all([http("GET", "/api/v1/me", undefined, kari),
+		http("GET", "/api/v1/floor")]);
+	const ids = new Set([S, O, me.body.counter].filter(Boolean));
+	await Promise.all(snap.body.counters.filter((c) => ids.has(c.id)).map(free));
+	await Promise.all(issued.splice(0).map((id) => http("DELETE", `/api/v1/tickets/${id}`)));
 }
 
 // Calls and no-shows whatever already waits for SVC.
