@@ -618,14 +618,21 @@ function clear_receipt() {
 	$("r-qr").removeAttribute("src");
 }
 
-// Prints the receipt once its QR code has loaded.
+// Prints the receipt once its QR code has loaded (or failed to: the number is what
+// matters).
 function print_receipt() {
 	const qr = $("r-qr");
-	const go = () => window.print();
-	if (qr.complete)
-		go();
-	else
-		qr.addEventListener("load", go, { once: true });
+	if (qr.complete) {
+		window.print();
+		return;
+	}
+	const go = () => {
+		qr.removeEventListener("load", go);
+		qr.removeEventListener("error", go);
+		window.print();
+	};
+	qr.addEventListener("load", go);
+	qr.addEventListener("error", go);
 }
 
 // ---- actions ----
