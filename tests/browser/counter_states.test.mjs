@@ -506,13 +506,14 @@ test("counter: every button in every state, each enabled one clicked; screenshot
 	for (const state of Object.keys(EXPECT)) {
 		page.state_name = state;
 		under[state] = EXPECT[state];
-		await enter(page, state);
+		let numbers = await enter(page, state);
 		await expect_buttons(page, state, EXPECT[state]);
 		await photograph(page, state);
 		const enabled = Object.entries(EXPECT[state]).filter(([, v]) => v === "on").map(([k]) => k);
 		assert.deepEqual(Object.keys(CLICKS[state]).sort(), enabled.sort(), `${state}: a click for every enabled button`);
-		for (const k of enabled) {
-			const numbers = await enter(page, state);
+		for (const [i, k] of enabled.entries()) {
+			if (i > 0) // the first click finds the state as photographed (back in nb)
+				numbers = await enter(page, state);
 			await CLICKS[state][k](page, numbers);
 		}
 	}
