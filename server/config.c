@@ -376,23 +376,31 @@ static int parse_small_sections(struct config__parse *p, json_t *root)
 	return 0;
 }
 
-/* Fills cfg->floor_def from the parsed services and counters. */
-static void fill_floor_def(struct config *cfg)
+/* Fills cfg->floor_def from the parsed services and counters (again after a merge). */
+void config__fill_floor_def(struct config *cfg)
 {
-	cfg->floor_services = xcalloc(cfg->nservices, sizeof(*cfg->floor_services));
+	free(cfg->floor_services);
+	free(cfg->floor_counters);
+	cfg->floor_services =
+	    xcalloc(cfg->nservices ? cfg->nservices : 1, sizeof(*cfg->floor_services));
 	for (size_t i = 0; i < cfg->nservices; i++)
 		cfg->floor_services[i] = (struct floor_service_def){
 		    .id = cfg->services[i].id,
 		    .prefix = cfg->services[i].prefix,
 		    .target_wait_s = cfg->services[i].target_wait_s,
 		    .default_service_s = cfg->services[i].service_s,
+		    .retired = cfg->services[i].retired,
+		    .naliases = cfg->services[i].naliases,
+		    .aliases = (const char *const *)cfg->services[i].aliases,
 		};
-	cfg->floor_counters = xcalloc(cfg->ncounters, sizeof(*cfg->floor_counters));
+	cfg->floor_counters =
+	    xcalloc(cfg->ncounters ? cfg->ncounters : 1, sizeof(*cfg->floor_counters));
 	for (size_t i = 0; i < cfg->ncounters; i++)
 		cfg->floor_counters[i] = (struct floor_counter_def){
 		    .id = cfg->counters[i].id,
 		    .services = cfg->counters[i].services,
 		    .policy = cfg->counters[i].policy,
+		    .retired = cfg->counters[i].retired,
 		};
 	cfg->floor_def = (struct floor_def){
 	    .nservices = cfg->nservices,
@@ -455,7 +463,8 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 	    parse_kiosks(&p, root) < 0 || parse_small_sections(&p, root) < 0 ||
 	    config__parse_voice(&p, root) < 0)
 		goto fail;
-	fill_floor_def(cfg);
+	config__fill_floor_def(cfg);
+	config__set_doc(cfg, root);
 	json_decref(root);
 	*out = cfg;
 	return 0;
@@ -538,6 +547,9 @@ void config_free(struct config *cfg)
 		free(cfg->services[i].prefix);
 		config__names_free(&cfg->services[i].name);
 		free(cfg->services[i].icon);
+		for (size_t k = 0; k < cfg->services[i].naliases; k++)
+			free(cfg->services[i].aliases[k]);
+		free(cfg->services[i].aliases);
 	}
 	free(cfg->services);
 	for (size_t i = 0; i < cfg->ncounters; i++) {
@@ -564,6 +576,9 @@ void config_free(struct config *cfg)
 	free(cfg->floor_services);
 	free(cfg->floor_counters);
 	free(cfg->voice_clips_dir);
+	free(cfg->doc);
+	free(cfg->listed);
+	free(cfg->clisted);
 	free(cfg);
 }
 

@@ -71,6 +71,11 @@ struct config_service {
 	char *icon;	    /* icon name, default "ticket" */
 	bool own_hours;	    /* the service set "hours" itself */
 	struct hours hours; /* effective hours: its own, else a copy of the floor's */
+	/* Set by config_merge() only (a file never says them): */
+	bool retired;	 /* removed while the floor ran; kept for the day's tickets */
+	bool gone;	 /* retired, and no ticket of the day was in it at the last merge */
+	size_t naliases; /* earlier ids of this service today (renamed, same prefix) */
+	char **aliases;
 };
 
 struct config_counter {
@@ -82,6 +87,7 @@ struct config_counter {
 	uint8_t order[CONFIG_MAX_SERVICES];
 	enum floor_policy policy;   /* default FLOOR_POLICY_OVERDUE */
 	struct config_names spoken; /* announced name per language; default the name */
+	bool retired, gone;	    /* as for services, set by config_merge() */
 };
 
 /* How a display shows its languages other than the first (the primary). */
@@ -170,6 +176,17 @@ struct config {
 	int voice_cache_mb;	/* voice.cache_mb: announcements kept in memory, default 16 */
 	bool per_staff;		/* default false */
 
+	/* The file's document as compact JSON with sorted keys (what "version" hashes and
+	 * what a change is compared with). */
+	char *doc;
+	/* The services and counters in the file's order, as indexes: the same as 0..n-1 for
+	 * a file's config, a permutation of the live ones after config_merge() (which keeps
+	 * every index a running floor has handed out, appending new ones). */
+	size_t nlisted, nclisted;
+	int16_t *listed, *clisted;
+	/* config_merge() kept a prefix or left a new service out until the day ends. */
+	bool deferred;
+
 	/* Filled from services/counters; arrays owned by the config. */
 	struct floor_def floor_def;
 	struct floor_service_def *floor_services;
@@ -187,6 +204,44 @@ int config_load(const char *path, struct config **out, char **cause);
 int config_parse(const char *json, size_t len, struct config **out, char **cause);
 /** Frees the config and everything it owns. NULL is fine. */
 void config_free(struct config *cfg);
+
+/* ---- a floor that changes while it runs (config_live.c) ---- */
+
+/* What the floor's day holds of one service, for a merge: its id and the prefix its
+ * numbers carry today (NULL when it issued none today). */
+struct config_used {
+	const char *id;
+	const char *prefix;
+};
+
+/* The day's use of services and counters (by id): the services that issued numbers or
+ * hold tickets, and the counters that are open or named by the day's events. */
+struct config_today {
+	size_t nservices, ncounters;
+	const struct config_used *services;
+	const char *const *counters;
+};
+
+/** Makes next, a config just parsed from a file, the floor's config while it runs: every
+ *  service and counter of run (the running config, or NULL at start-up, when the day's
+ *  journal is all there is) keeps its index; one removed from the file is kept, retired,
+ *  while the day uses it; one whose id changed but whose prefix stayed is a rename (it
+ *  keeps its index and its numbering); new ones are appended; the masks are remapped.
+ *  strict (a change to a running floor) refuses what the day forbids — a new prefix for a
+ *  service that issued numbers today, more than CONFIG_MAX_SERVICES services with the
+ *  retired ones — with one error each in errs; lenient (start-up: torgd must start)
+ *  keeps today's prefix, leaves a clashing new service out until the day ends, and logs
+ *  each. Returns 0, or -EINVAL with errs filled (next is then unusable: free it). */
+int config_merge(const struct config *run, struct config *next, const struct config_today *today,
+		 bool strict, char **cause);
+/** The top-level keys whose values differ between two configs' documents, as a
+ *  NULL-terminated array (free the array only; the strings are static), or NULL when the
+ *  documents are the same. */
+const char **config_changed_keys(const struct config *a, const struct config *b);
+/** Whether a change of key needs a restart (the listener, the database, the time zone…). */
+bool config_key_needs_restart(const char *key);
+/** The document's version: 16 hex digits of a hash of its text, into out[17]. */
+void config_version(const struct config *cfg, char out[17]);
 
 /** Index of the service with that id, or -1. */
 int config_service_index(const struct config *cfg, const char *id);

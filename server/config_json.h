@@ -76,6 +76,12 @@ bool config__valid_lang(const char *s);
 int config__get_id(struct config__parse *p, const char *path, json_t *obj, const char *key,
 		   bool required, char **out);
 
+/* Fills cfg->floor_def (and its arrays) from cfg's services and counters. */
+void config__fill_floor_def(struct config *cfg);
+
+/* Keeps root as cfg->doc (compact, sorted keys) and the identity order as listed/clisted. */
+void config__set_doc(struct config *cfg, json_t *root);
+
 /* Frees the texts of a names set. */
 void config__names_free(struct config_names *names);
 

@@ -427,6 +427,24 @@ bool http_origin_ok(const char *origin, const char *host, bool https, const char
 #define M_GET	 1u
 #define M_POST	 2u
 #define M_DELETE 4u
+#define M_PUT	 8u
+#define M_PATCH	 16u
+
+/* The Allow header of a route's methods (static). */
+static const char *allow_of(unsigned methods)
+{
+	static const char *const v[32] = {
+	    [M_GET] = "GET",
+	    [M_POST] = "POST",
+	    [M_GET | M_DELETE] = "GET, DELETE",
+	    [M_GET | M_PUT] = "GET, PUT",
+	    [M_GET | M_PATCH | M_DELETE] = "GET, PATCH, DELETE",
+	    [M_GET | M_POST] = "GET, POST",
+	    [M_DELETE] = "DELETE",
+	    [M_PATCH | M_DELETE] = "PATCH, DELETE",
+	};
+	return methods < 32 && v[methods] ? v[methods] : "GET";
+}
 
 /* The routes with a fixed path. */
 static const struct fixed_route {
@@ -446,6 +464,7 @@ static const struct fixed_route {
     {"/api/v1/stats.csv", HTTP_ROUTE_STATS_CSV, M_GET, NULL},
     {"/api/v1/test/clock", HTTP_ROUTE_TEST_CLOCK, M_POST, NULL},
     {"/api/v1/test/purge", HTTP_ROUTE_TEST_PURGE, M_POST, NULL},
+    {"/api/v1/admin/config", HTTP_ROUTE_ADMIN_CONFIG, M_GET | M_PUT, NULL},
     {"/", HTTP_ROUTE_PAGE, M_GET, "index.html"},
     {"/index.html", HTTP_ROUTE_PAGE, M_GET, "index.html"},
     {"/kiosk", HTTP_ROUTE_PAGE, M_GET, "kiosk.html"},
@@ -662,12 +681,12 @@ int http_route(const char *path, int method, struct http_match *m)
 		memset(m, 0, sizeof(*m));
 		return HTTP_ROUTE_NONE;
 	}
-	m->allow = methods == (M_GET | M_DELETE) ? "GET, DELETE"
-		   : methods == M_POST		 ? "POST"
-						 : "GET";
+	m->allow = allow_of(methods);
 	unsigned want = method == HTTP_M_GET || method == HTTP_M_HEAD ? M_GET
 			: method == HTTP_M_POST			      ? M_POST
 			: method == HTTP_M_DELETE		      ? M_DELETE
+			: method == HTTP_M_PUT			      ? M_PUT
+			: method == HTTP_M_PATCH		      ? M_PATCH
 								      : 0;
 	m->method_ok = (methods & want) != 0;
 	return route;
@@ -679,7 +698,7 @@ const char *http_route_name(int route)
 	    "none",	  "healthz",	    "metrics", "floor",	    "issue",
 	    "ticket",	  "ticket_qr",	    "login",   "logout",    "me",
 	    "counter",	  "counter_bad_op", "stats",   "stats_csv", "test_clock",
-	    "test_purge", "page",	    "static",  "announce",
+	    "test_purge", "page",	    "static",  "announce",  "admin_config",
 	};
 	return route >= 0 && route <= HTTP_ROUTE_MAX ? names[route] : "none";
 }

@@ -109,7 +109,15 @@ bool http_origin_ok(const char *origin, const char *host, bool https, const char
 
 /* ---- routes ---- */
 
-enum http_method { HTTP_M_OTHER, HTTP_M_GET, HTTP_M_POST, HTTP_M_DELETE, HTTP_M_HEAD };
+enum http_method {
+	HTTP_M_OTHER,
+	HTTP_M_GET,
+	HTTP_M_POST,
+	HTTP_M_DELETE,
+	HTTP_M_HEAD,
+	HTTP_M_PUT,
+	HTTP_M_PATCH,
+};
 
 enum http_route {
 	HTTP_ROUTE_NONE = 0,	   /* not found (under /api/ or elsewhere) */
@@ -131,8 +139,9 @@ enum http_route {
 	HTTP_ROUTE_PAGE,	   /* GET a page: file is its HTML file, id the id in its path */
 	HTTP_ROUTE_STATIC,	   /* GET /static/{path}: file is "static/<path>" */
 	HTTP_ROUTE_ANNOUNCE,	   /* GET /api/v1/announce/{lang}/{number}/{counter}.wav */
+	HTTP_ROUTE_ADMIN_CONFIG,   /* GET|PUT /api/v1/admin/config */
 };
-#define HTTP_ROUTE_MAX	     HTTP_ROUTE_ANNOUNCE
+#define HTTP_ROUTE_MAX	     HTTP_ROUTE_ADMIN_CONFIG
 #define HTTP_PATH_MAX	     255 /* longer paths are not found */
 #define HTTP_STATIC_PATH_MAX 200 /* bytes of {path} in /static/{path} */
 
