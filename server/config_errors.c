@@ -53,68 +53,56 @@ int config__failed_since(const struct config__parse *p, size_t mark)
 	return p->nfailed > mark ? -EINVAL : 0;
 }
 
-/* Reads one object key of a path at s into name (unescaping config__quote's form when it
- * starts with '"'); returns where the next step starts. */
-static const char *read_step(const char *s, char *name, size_t cap)
+/* Whether the path at s starts with key as config__join wrote it there (as it is or
+ * quoted, cut after 40 bytes) and the step ends after it; *len is then its length. */
+static bool step_is(struct config__parse *p, const char *s, const char *key, size_t *len)
 {
-	size_t n = 0;
-	if (*s != '"') {
-		while (*s && *s != '.' && *s != '[' && n + 1 < cap)
-			name[n++] = *s++;
-		name[n] = '\0';
-		return s;
-	}
-	for (s++; *s && *s != '"' && n + 1 < cap; s++) {
-		unsigned c;
-		if (*s == '\\' && s[1] == 'u' && sscanf(s + 2, "%4x", &c) == 1) {
-			name[n++] = (char)c; /* config__quote escapes only control bytes so */
-			s += 5;
-		} else {
-			name[n++] = *s == '\\' && s[1] ? *++s : *s;
+	const char *forms[2] = {key, config__quote(p, key)};
+	for (int i = 0; i < 2; i++) {
+		size_t n = strnlen(forms[i], 40);
+		if (n > 0 && strncmp(s, forms[i], n) == 0 &&
+		    (s[n] == '\0' || s[n] == '.' || s[n] == '[')) {
+			*len = n;
+			return true;
 		}
 	}
-	name[n] = '\0';
-	return *s == '"' ? s + 1 : s;
+	return false;
 }
 
-/* The position of key among obj's keys (jansson keeps their order), or SIZE_MAX when it
- * is not there (a missing key is reported after everything its object holds). */
-static size_t key_position(json_t *obj, const char *name)
+/* Fills o->key with the position of each step of o's path in the document: an index, or
+ * the place of a key among its object's keys (jansson keeps their order). A step that is
+ * not in the document (a missing key) counts as after everything its object holds, and
+ * ends the walk. */
+static void order_of(struct config__parse *p, struct ordered *o)
 {
-	const char *key;
-	json_t *v;
-	size_t i = 0;
-	json_object_foreach(obj, key, v)
-	{
-		if (strcmp(key, name) == 0)
-			return i;
-		i++;
-	}
-	return SIZE_MAX;
-}
-
-/* Fills o->key with the position of each step of o's path in the document; a step that
- * is not in the document ends the walk. */
-static void order_of(json_t *root, struct ordered *o)
-{
-	char name[CONFIG__PATH_LEN];
-	json_t *node = root;
+	json_t *node = p->root;
 	const char *s = o->e.path;
 	o->nkey = 0;
 	while (*s && o->nkey < ORDER_DEPTH) {
-		size_t pos;
+		size_t pos = SIZE_MAX, len = 0, i = 0;
 		if (*s == '[') {
 			char *end;
-			unsigned long long i = strtoull(s + 1, &end, 10);
+			unsigned long long k = strtoull(s + 1, &end, 10);
 			if (*end != ']')
 				break;
-			pos = (size_t)i;
+			pos = (size_t)k;
 			node = json_array_get(node, pos);
 			s = end + 1;
 		} else {
-			s = read_step(*s == '.' ? s + 1 : s, name, sizeof(name));
-			pos = key_position(node, name);
-			node = json_object_get(node, name);
+			const char *key;
+			json_t *v, *next = NULL;
+			s += *s == '.';
+			json_object_foreach(node, key, v)
+			{
+				if (step_is(p, s, key, &len)) {
+					pos = i;
+					next = v;
+					break;
+				}
+				i++;
+			}
+			node = next;
+			s += len;
 		}
 		o->key[o->nkey++] = pos;
 		if (pos == SIZE_MAX)
@@ -137,7 +125,7 @@ void config__errors_finish(struct config__parse *p, struct config_errors *out)
 	struct ordered *o = xcalloc(n ? n : 1, sizeof(*o));
 	for (size_t i = 0; i < n; i++) {
 		o[i].e = p->errs.v[i];
-		order_of(p->root, &o[i]);
+		order_of(p, &o[i]);
 	}
 	for (size_t i = 1; i < n; i++) { /* insertion sort: stable, and n is small */
 		struct ordered t = o[i];

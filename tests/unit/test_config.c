@@ -1099,6 +1099,16 @@ static bool test_errors_document_order(void)
 	    "services[0].name.\"N B\": not a language tag like \"nb\" or \"pt-BR\"\n"
 	    "services[0].prefix: \"a\" is not 1 or 2 capital letters A-Z\n"
 	    "\"x\\u0009y\": unknown key");
+	/* Keys cut after 40 bytes in the path (one of them inside its quoted form) keep
+	 * their place too. */
+#define A45 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	ok &= fails_all(DOC("'" A45 "': 1, " FLOOR_OK ", 'b\\t" A45 "': 2, 'zz': 3"),
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: unknown key\n"
+			"\"b\\u0009aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: unknown key\n"
+			"zz: unknown key\n"
+			"services: missing\n"
+			"counters: missing");
+#undef A45
 	return ok;
 }
 
