@@ -57,16 +57,12 @@ int config__failed_since(const struct config__parse *p, size_t mark)
  * quoted, cut after 40 bytes) and the step ends after it; *len is then its length. */
 static bool step_is(struct config__parse *p, const char *s, const char *key, size_t *len)
 {
-	const char *forms[2] = {key, config__quote(p, key)};
-	for (int i = 0; i < 2; i++) {
-		size_t n = strnlen(forms[i], 40);
-		if (n > 0 && strncmp(s, forms[i], n) == 0 &&
-		    (s[n] == '\0' || s[n] == '.' || s[n] == '[')) {
-			*len = n;
-			return true;
-		}
-	}
-	return false;
+	const char *form = *s == '"' ? config__quote(p, key) : key; /* as-is keys never start so */
+	size_t n = strnlen(form, 40);
+	if (n == 0 || strncmp(s, form, n) != 0 || (s[n] != '\0' && s[n] != '.' && s[n] != '['))
+		return false;
+	*len = n;
+	return true;
 }
 
 /* Fills o->key with the position of each step of o's path in the document: an index, or

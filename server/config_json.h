@@ -27,7 +27,7 @@ struct config__parse {
 	json_t *root;		   /* the document (borrowed) */
 	struct config_errors errs; /* the first CONFIG_MAX_ERRORS found, in the order found */
 	size_t nfailed;		   /* every error found, past the cap too */
-	bool services_known;	   /* "services" is an array: service ids can be looked up */
+	bool services_known;	   /* "services" is a non-empty array: ids are looked up */
 	char qbuf[4][CONFIG__QUOTE_MAX * 6 + 8];
 	int qnext;
 };
