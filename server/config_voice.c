@@ -76,7 +76,8 @@ static int parse_announce(struct config__parse *p, json_t *o, size_t i)
 	if (!v) {
 		d->nannounce = d->nlanguages;
 		d->announce = xcalloc(d->nlanguages, CONFIG_LANG_MAX);
-		memcpy(d->announce, d->languages, d->nlanguages * CONFIG_LANG_MAX);
+		if (d->nlanguages) /* none when the display's languages were refused */
+			memcpy(d->announce, d->languages, d->nlanguages * CONFIG_LANG_MAX);
 		return 0;
 	}
 	config__parse_langs(p, sub, v, true, &d->announce, &d->nannounce);

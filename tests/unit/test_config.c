@@ -1008,6 +1008,28 @@ static bool test_errors_go_on(void)
 	    "floor.languages[4]: expected a string, got integer\n"
 	    "floor.name.sv: missing\n"
 	    "services[1].name.sv: empty");
+	/* Entries that are not objects, or lack their id or languages, are each reported and
+	 * the ones after them still read (and nothing reads what they lack). */
+	ok &= fails_all(
+	    DOC("'floor': {'id': 'f', 'name': " NAMES4(
+		"F") ", 'timezone': 'UTC', "
+		     "'languages': 5}, 'services': [" SVC(
+			 "a",
+			 "A") "], "
+			      "'counters': [{'id': 'c', 'services': ['a']}, 7, {'services': "
+			      "['a']}], "
+			      "'displays': [{'id': 'd', 'languages': 5}, {'languages': []}, 3], "
+			      "'kiosks': {'keys': [1, {'key': 'x'}]}"),
+	    "floor.languages: expected an array of language tags, got integer\n"
+	    "counters[1]: expected an object, got integer\n"
+	    "counters[2].id: missing\n"
+	    "displays[0].languages: expected an array of language tags, got integer\n"
+	    "displays[1].languages: must list at least one language\n"
+	    "displays[1].id: missing\n"
+	    "displays[2]: expected an object, got integer\n"
+	    "kiosks.keys[0]: expected an object, got integer\n"
+	    "kiosks.keys[1].key: must be 16 to 256 characters\n"
+	    "kiosks.keys[1].id: missing");
 	/* No floor: names are checked in the four base languages, nothing else about it. */
 	ok &= fails_all(DOC("'services': [{'id': 'a', 'prefix': 'A', 'name': {'nb': 'a'}}], "
 			    "'counters': [{'id': 'c', 'services': ['a']}]"),
