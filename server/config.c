@@ -110,8 +110,9 @@ static int check_prefix(struct config__parse *p, const char *path, const char *p
 	return 0;
 }
 
-/* Fails at path.id when id (NULL when it did not parse) is the id of an earlier entry of
- * list: ids[j] is the id of entry j, every stride bytes. */
+/* Fails at path.id when id (NULL when it did not parse) is the id of one of the i earlier
+ * entries of list; first points at entry 0's id (char *), entry j's is j * stride bytes
+ * further (one helper for services, counters, displays and kiosk keys). */
 static void check_unique(struct config__parse *p, const char *path, const char *list,
 			 const char *id, const void *first, size_t stride, size_t i)
 {
