@@ -2,8 +2,9 @@
  * config.h — the floor configuration: one JSON file (see config/README.md)
  * parsed and validated into a struct config that callers read directly. The
  * parser rejects anything doubtful — unknown keys, duplicates, bad ids, missing
- * translations — with one message naming the exact place, JSON-path style
- * ("counters[2].services[0]: unknown service \"nva\""). Besides reading the
+ * translations — with a message naming the exact place, JSON-path style
+ * ("counters[2].services[0]: unknown service \"nva\""), and reports every error of
+ * a file at once (struct config_errors), in document order. Besides reading the
  * file, the only I/O is checking that the time zone exists under
  * /usr/share/zoneinfo. The config owns every string and array it holds,
  * including the arrays behind floor_def, so floor_create(&cfg->floor_def)
@@ -32,6 +33,7 @@
 #define CONFIG_IDLE_MIN_S    3	 /* shortest kiosks.idle_s */
 #define CONFIG_MAX_PROXIES   64
 #define CONFIG_MAX_ORIGINS   16
+#define CONFIG_MAX_ERRORS    200 /* errors listed; past it one line says how many more */
 
 /* SQLite's synchronous mode for the store. */
 enum config_sync {
@@ -193,14 +195,47 @@ struct config {
 	struct floor_counter_def *floor_counters;
 };
 
+/* One validation error: the JSON path of the value ("services[2].prefix", "" for the
+ * file as a whole) and what is wrong with it. */
+struct config_error {
+	char *path;
+	char *message;
+};
+
+/* Every error of one parse, in document order. When more than CONFIG_MAX_ERRORS were
+ * found, v holds the first CONFIG_MAX_ERRORS the parser came to and then one more
+ * entry, path "" and message "… and N more errors"; total counts every error found. */
+struct config_errors {
+	size_t n;
+	struct config_error *v;
+	size_t total;
+};
+
+/** Parses len bytes of JSON and reports every error at once. Returns 0 with *out a new
+ *  config and errs empty, or -EINVAL with *out NULL and errs filled (free with
+ *  config_errors_free). Checking stops early only where nothing after could be read: a
+ *  JSON syntax error ("line L, column C: ...", path "") and a top level that is not an
+ *  object. errs may be NULL. */
+int config_parse_all(const char *json, size_t len, struct config **out, struct config_errors *errs);
+/** Reads the file at path and parses it as config_parse_all does. When the file cannot
+ *  be read, returns that negative errno (-ENOENT, -EACCES, -EFBIG, ...) with one error of
+ *  path "" and strerror's message (the file's name is not in it). */
+int config_load_all(const char *path, struct config **out, struct config_errors *errs);
+/** Frees the errors' texts and array and empties errs. NULL is fine. */
+void config_errors_free(struct config_errors *errs);
+/** The errors as text, one "path: message" line each (just the message when the path is
+ *  ""), joined by "\n" without a final one. Returns a malloc'd string (caller frees). */
+char *config_errors_text(const struct config_errors *errs);
+
 /** Reads and parses the file at path. Returns 0 with *out a new config (free with
  *  config_free), or a negative errno with *cause a malloc'd message (caller frees):
  *  -ENOENT/-EACCES/... when the file cannot be read (the message is strerror's),
- *  -EINVAL when it is not valid. The message does not name the file: callers print
- *  "<path>: <cause>". */
+ *  -EINVAL when it is not valid (every error, one line each: config_errors_text). The
+ *  message does not name the file: callers print "<path>: <cause>". */
 int config_load(const char *path, struct config **out, char **cause);
 /** Parses len bytes of JSON (need not be NUL-terminated). Returns 0 with *out a new
- *  config, or -EINVAL with *cause a malloc'd message (caller frees). */
+ *  config, or -EINVAL with *cause a malloc'd message, every error one line each
+ *  (config_errors_text; caller frees). */
 int config_parse(const char *json, size_t len, struct config **out, char **cause);
 /** Frees the config and everything it owns. NULL is fine. */
 void config_free(struct config *cfg);

@@ -312,6 +312,18 @@ out:
 	return code;
 }
 
+/* Prints every error of the configuration file at path, one line each, and then (when
+ * the file was read) how many there were. */
+static void print_config_errors(const char *path, const struct config_errors *errs, bool count)
+{
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct config_error *e = &errs->v[i];
+		log_refusal("%s: %s%s%s", path, e->path, *e->path ? ": " : "", e->message);
+	}
+	if (count)
+		log_refusal("%zu error%s", errs->total, errs->total == 1 ? "" : "s");
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = getenv("TORG_CONFIG");
@@ -388,10 +400,12 @@ int main(int argc, char **argv)
 	if (!config_path)
 		config_path = DEFAULT_CONFIG;
 	struct config *cfg = NULL;
+	struct config_errors errs;
 	char *cause = NULL;
-	if (config_load(config_path, &cfg, &cause) != 0) {
-		log_refusal("%s: %s", config_path, cause);
-		free(cause);
+	int rc = config_load_all(config_path, &cfg, &errs);
+	if (rc != 0) {
+		print_config_errors(config_path, &errs, rc == -EINVAL);
+		config_errors_free(&errs);
 		return 2;
 	}
 	if (check && db && live_merge_db(cfg, db, false, true, &cause) != 0) {

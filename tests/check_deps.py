@@ -31,8 +31,8 @@ MODULES = {
     "net": (["server/http_parse", "server/netaddr", "server/ratelimit", "server/throttle",
              "server/ws_rx"], ["util"]),
     "config": (["server/config", "server/config_server", "server/config_json",
-                "server/config_display", "server/clock", "server/config_voice",
-                "server/config_live"],
+                "server/config_errors", "server/config_display", "server/clock",
+                "server/config_voice", "server/config_live"],
                ["floor", "net", "util"]),
     # the store and the pure statistics it computes
     "store": (["server/store", "server/store_int", "server/store_commit",
