@@ -280,6 +280,9 @@ static void base_services(struct merge *m)
 	}
 	for (size_t i = 0; i < m->today->nservices && m->nsvc < CONFIG_MAX_SERVICES; i++) {
 		const struct config_used *u = &m->today->services[i];
+		if (config_service_index(m->next, u->id) >= 0)
+			continue; /* the file has it: it takes the file's place (and its prefix lock
+				   * is looked up by id when claimed) */
 		struct config_service *s = &m->svc[m->nsvc++];
 		memset(s, 0, sizeof(*s));
 		s->id = xstrdup(u->id);
@@ -330,6 +333,8 @@ static void claim(struct merge *m, size_t i, size_t j, const char *path)
 	m->perm[j] = (int16_t)i;
 }
 
+static void file_order_first(struct merge *m);
+
 /* Lays the file's services over the slots: by id, then by prefix (a rename), then new. */
 static void merge_services(struct merge *m)
 {
@@ -367,6 +372,7 @@ static void merge_services(struct merge *m)
 		config__join_index(path, "services", j);
 		claim(m, i, j, path);
 	}
+	file_order_first(m);
 	for (size_t i = 0; i < m->nsvc; i++) {
 		const char *lock;
 		bool used = service_used(m, &m->svc[i], &lock);
@@ -379,6 +385,31 @@ static void merge_services(struct merge *m)
 			m->svc[i].retired = m->svc[i].gone = false;
 		}
 	}
+}
+
+/* At start-up nothing has an index yet: the file's services take the first ones, in its
+ * order, and what only the day's journal names follows. */
+static void file_order_first(struct merge *m)
+{
+	if (m->run)
+		return;
+	struct config_service v[2 * CONFIG_MAX_SERVICES];
+	bool claimed[2 * CONFIG_MAX_SERVICES];
+	int16_t to[2 * CONFIG_MAX_SERVICES];
+	size_t n = 0;
+	for (size_t j = 0; j < m->next->nservices; j++)
+		to[m->perm[j]] = (int16_t)n++;
+	for (size_t i = 0; i < m->nsvc; i++)
+		if (!m->claimed[i])
+			to[i] = (int16_t)n++;
+	for (size_t i = 0; i < m->nsvc; i++) {
+		v[to[i]] = m->svc[i];
+		claimed[to[i]] = m->claimed[i];
+	}
+	memcpy(m->svc, v, m->nsvc * sizeof(*v));
+	memcpy(m->claimed, claimed, m->nsvc * sizeof(*claimed));
+	for (size_t j = 0; j < m->next->nservices; j++)
+		m->perm[j] = to[m->perm[j]];
 }
 
 /* A prefix carried by two slots: the new service (the one that issued nothing today)

@@ -51,12 +51,19 @@ static struct proto_texts texts_of(struct pool *p, const struct config_names *na
 	return (struct proto_texts){v, names->n};
 }
 
-/* The ids of the services in mask, in configuration order, into ids (room for each). */
+/* The ids of the services in mask, in the file's order (then those removed today), into
+ * ids (room for each). */
 static struct proto_ids service_ids(const struct config *cfg, uint64_t mask, const char **ids)
 {
 	size_t n = 0;
+	uint64_t left = mask;
+	for (size_t k = 0; k < cfg->nlisted; k++)
+		if (mask & (UINT64_C(1) << cfg->listed[k])) {
+			ids[n++] = cfg->services[cfg->listed[k]].id;
+			left &= ~(UINT64_C(1) << cfg->listed[k]);
+		}
 	for (size_t i = 0; i < cfg->nservices; i++)
-		if (mask & (UINT64_C(1) << i))
+		if (left & (UINT64_C(1) << i))
 			ids[n++] = cfg->services[i].id;
 	return (struct proto_ids){ids, n};
 }
