@@ -254,13 +254,14 @@ int live_put(void *arg, const char *text, size_t len, const char *by,
 	}
 	char *errors = NULL;
 	struct config *next = parse(text, len, &errors);
-	if (next) { /* the whole check now, on a copy: the file is written only when it holds */
-		struct config_today today;
-		engine_today(l->engine, &today);
+	struct config_today today;
+	engine_today(l->engine, &today);
+	if (next) /* the whole check now, on a copy: the file is written only when it holds */
 		config_merge(l->cfg, next, &today, true, &errors);
-		engine_today_free(&today);
-		config_free(next);
-	}
+	else
+		config_day_errors(l->cfg, text, len, &today, &errors);
+	engine_today_free(&today);
+	config_free(next);
 	if (errors) {
 		done(-EINVAL, errors, 0, darg);
 		free(errors);
