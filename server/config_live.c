@@ -495,21 +495,14 @@ static void merge_counters(struct merge *m)
 {
 	const struct config *run = m->run;
 	struct config *next = m->next;
-	size_t nbase = run ? run->ncounters : m->today->ncounters;
-	m->ctr = xcalloc(nbase + next->ncounters + 1, sizeof(*m->ctr));
-	m->cclaimed = xcalloc(nbase + next->ncounters + 1, sizeof(*m->cclaimed));
+	/* at start-up the file's counters come first (nothing has an index yet), then those
+	 * only the day's journal names */
+	size_t nbase = run ? run->ncounters : 0, nday = run ? 0 : m->today->ncounters;
+	m->ctr = xcalloc(nbase + nday + next->ncounters + 1, sizeof(*m->ctr));
+	m->cclaimed = xcalloc(nbase + nday + next->ncounters + 1, sizeof(*m->cclaimed));
 	m->cperm = xcalloc(next->ncounters + 1, sizeof(*m->cperm));
-	for (size_t i = 0; i < nbase; i++) {
-		struct config_counter *c = &m->ctr[m->nctr++];
-		if (run) {
-			counter_dup(c, &run->counters[i]);
-			continue;
-		}
-		c->id = xstrdup(m->today->counters[i]);
-		names_of_id(&c->name, next, c->id);
-		names_of_id(&c->spoken, next, c->id);
-		c->services = 0; /* set below: every service the day uses */
-	}
+	for (size_t i = 0; i < nbase; i++)
+		counter_dup(&m->ctr[m->nctr++], &run->counters[i]);
 	for (size_t j = 0; j < next->ncounters; j++) {
 		struct config_counter *fc = &next->counters[j];
 		size_t i = 0;
@@ -535,6 +528,18 @@ static void merge_counters(struct merge *m)
 			m->ctr[i].order[k] = (uint8_t)m->perm[m->ctr[i].order[k]];
 		m->cclaimed[i] = true;
 		m->cperm[j] = (int16_t)i;
+	}
+	for (size_t k = 0; k < nday; k++) {
+		const char *id = m->today->counters[k];
+		size_t i = 0;
+		while (i < m->nctr && strcmp(m->ctr[i].id, id))
+			i++;
+		if (i < m->nctr)
+			continue; /* the file has it */
+		struct config_counter *c = &m->ctr[m->nctr++];
+		c->id = xstrdup(id);
+		names_of_id(&c->name, next, c->id);
+		names_of_id(&c->spoken, next, c->id);
 	}
 	uint64_t all = 0;
 	for (size_t i = 0; i < m->nsvc; i++)
