@@ -285,6 +285,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	api__conn_start(a, port);
 	api__routes_start(a);
 	api__push_start(a);
+	api__notices_start(a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -296,6 +297,7 @@ void api_stop(struct api *a)
 		return;
 	a->stopping = true;
 	api__push_stop(a);
+	api__notices_stop(a);
 	api__voice_stop(a);
 	api__ws_close_all(a);
 	if (a->ctx)

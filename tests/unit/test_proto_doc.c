@@ -104,8 +104,10 @@ static void test_doc_tickets(void)
 	};
 	check_doc("ticket answer", doc_find("### `POST /api/v1/tickets`", false, "{}"),
 		  parsed(proto_encode_ticket_answer(&t, NULL)));
+	static const struct proto_text jul[] = {{"nb", "Julaften"}, {"en", "Christmas Eve"}};
 	check_doc("service closed", doc_find("#### A closed service", false, "{}"),
-		  proto_encode_service_closed("the service is closed now", 1795417200000LL));
+		  proto_encode_service_closed("the service is closed now", 1798441200000LL,
+					      (struct proto_texts){jul, 2}));
 
 	struct proto_leg legs[] = {
 	    {"nav", DOC_TIME, DOC_TIME + 312000, DOC_TIME + 320000, DOC_TIME + 900000, 312,
