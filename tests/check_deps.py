@@ -22,7 +22,7 @@ MODULES = {
     "alloc": (["proto/alloc"], []),
     "names": (["proto/names"], []),
     "proto": (["proto/proto", "proto/proto_encode", "proto/board", "proto/board_int",
-               "proto/board_read"], ["alloc", "names"]),
+               "proto/board_read", "proto/board_notices"], ["alloc", "names"]),
     # server/: helpers and pure parts
     "util": (["server/util", "server/hours"], ["alloc"]),
     "worker": (["server/worker"], ["util"]),
