@@ -150,6 +150,24 @@ def test_display_gets_a_snapshot_when_a_message_starts_and_ends(make_server):
         assert snap["display"]["id"] == "hall"
 
 
+def test_kiosk_gets_a_snapshot_when_the_date_changes(make_server):
+    srv = notices_server(make_server)
+    set_clock(srv, local_ms(2026, 12, 23, 23, 59))
+    with srv.ws({"type": "hello"}) as c:
+        first = c.recv()
+        assert first["type"] == "snapshot" and first["notices"]["today"] is None
+        assert message_ids(first) == ["everywhere"], "closing-early ended, upstairs-only is not for kiosks"
+        c.drain(quiet=0.3)
+        set_clock(srv, local_ms(2026, 12, 24, 0, 0))  # midnight: Christmas Eve
+        snap = c.recv_until(lambda m: m["type"] == "snapshot")[-1]
+        assert snap["notices"]["today"]["note"] == JUL
+        assert [u["from"] for u in snap["notices"]["upcoming"]] == ["2026-12-25", "2026-12-31"]
+        # 04:00 the floor's day starts (day_starts): a snapshot again, its day the 24th
+        set_clock(srv, local_ms(2026, 12, 24, 4, 0))
+        snap = c.recv_until(lambda m: m["type"] == "snapshot")[-1]
+        assert snap["notices"]["today"]["note"] == JUL
+
+
 def check_config(srv, **changes):
     """torgd --check-config on the test floor with changes; returns its stderr."""
     path = srv.workdir + "/bad.json"
