@@ -110,6 +110,16 @@ def test_service_exception_and_shortened_day(make_server):
     assert srv.floor()["notices"]["today"]["hours"] == [["08:00", "12:00"]]
 
 
+def test_opens_at_across_a_daylight_saving_change(make_server):
+    """Saturday 28 March 2026 is the last day of winter time in Oslo: Monday 08:00 is
+    06:00 UTC, not 07:00 (the wall-clock minutes between differ from the real ones)."""
+    srv = notices_server(make_server)
+    set_clock(srv, local_ms(2026, 3, 28, 17))
+    err = expect_error(srv.post("/api/v1/tickets", body={"service": "nav"}), 409,
+                       "service_closed")
+    assert err["opens_at"] == "2026-03-30T06:00:00.000Z", err
+
+
 def test_messages_per_display_and_time(make_server):
     srv = notices_server(make_server)
     set_clock(srv, local_ms(2026, 12, 23, 7))
