@@ -252,7 +252,9 @@ const struct config_exception *config_exception_on(const struct config *cfg, int
 void config_hours_cal(const struct config *cfg, int service, struct hours_cal *cal);
 /** Uses the process TZ (hours.h): the UTC ms of a local moment of the floor; 0 when unset. */
 int64_t config_local_ms(struct config_local_time t);
-/** True when message m is for the display d (index), or, with d -1, for kiosks. */
+/** True when message m is for the display d (index; CONFIG_MAX_DISPLAYS or more: a display
+ *  not in this configuration, which gets only the messages for every display), or, with
+ *  d -1, for kiosks. */
 bool config_message_for(const struct config_message *m, int d);
 /** Frees the exceptions and messages (config_free's part). */
 void config_notices_free(struct config *cfg);

@@ -411,7 +411,7 @@ bool config_message_for(const struct config_message *m, int d)
 {
 	if (d < 0)
 		return m->kiosks;
-	return m->all_displays || (m->displays >> d & 1);
+	return m->all_displays || (d < CONFIG_MAX_DISPLAYS && (m->displays >> d & 1));
 }
 
 void config_notices_free(struct config *cfg)
