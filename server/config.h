@@ -204,6 +204,7 @@ struct config {
 	/* notices (config_notices.c): dated hours exceptions, screen messages */
 	size_t nexceptions;
 	struct config_exception *exceptions;
+	int32_t exceptions_last; /* the latest "to" of them: no exception holds after it */
 	size_t nmessages;
 	struct config_message *messages;
 
