@@ -257,6 +257,13 @@ int64_t config_local_ms(struct config_local_time t);
  *  not in this configuration, which gets only the messages for every display), or, with
  *  d -1, for kiosks. */
 bool config_message_for(const struct config_message *m, int d);
+#define CONFIG_NOTICES_LOOK_MS (15 * 60 * 1000) /* the longest wait between two looks */
+/** Uses the process TZ (hours.h): a key of what the notices of a snapshot depend on at
+ *  now_ms (the local date, the floor's day, each message's phase: not started, showing,
+ *  ended), equal for two moments exactly when nothing of them changed between; *next_ms
+ *  gets the next moment after now_ms when it may change (a message's from or until, the
+ *  next midnight or day start), at most CONFIG_NOTICES_LOOK_MS ahead. */
+uint64_t config_notices_phase(const struct config *cfg, int64_t now_ms, int64_t *next_ms);
 /** Frees the exceptions and messages (config_free's part). */
 void config_notices_free(struct config *cfg);
 
