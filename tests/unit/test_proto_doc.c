@@ -218,6 +218,7 @@ static void test_doc_snapshot(void)
 	    .ncounters = 1,
 	    .calls = calls,
 	    .ncalls = 1,
+	    .notices = &(struct proto_notices){0},
 	};
 	check_doc("snapshot", doc_find(NULL, false, "{\"type\": \"snapshot\"}"),
 		  parsed(proto_encode_snapshot(&s, NULL)));
