@@ -287,6 +287,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	api__conn_start(a, port);
 	api__routes_start(a);
 	api__push_start(a);
+	api__notices_start(a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -298,6 +299,7 @@ void api_stop(struct api *a)
 		return;
 	a->stopping = true;
 	api__push_stop(a);
+	api__notices_stop(a);
 	api__voice_stop(a);
 	api__ws_close_all(a);
 	if (a->ctx)
@@ -346,6 +348,7 @@ static void hook_reconfigured(void *arg, const struct config *cfg)
 	a->rate.per_minute = cfg->kiosk_rate_per_minute;
 	api__voice_reconfigure(a);
 	api__ws_reconfigured(a);
+	api__notices_check(a); /* the new messages' and exceptions' times */
 }
 
 /* Engine hook: the store failed. Nothing more may be acknowledged: leave at once;

@@ -495,9 +495,9 @@ static struct config *config_defaults(void)
  * one section's errors stop no other. */
 static void parse_sections(struct config__parse *p)
 {
-	static const char *const keys[] = {"floor",	 "server",   "hours",  "services",
-					   "counters",	 "displays", "kiosks", "routing",
-					   "statistics", "voice",    NULL};
+	static const char *const keys[] = {
+	    "floor",   "server",     "hours", "services",   "counters", "displays", "kiosks",
+	    "routing", "statistics", "voice", "exceptions", "messages", NULL};
 	struct config *cfg = p->cfg;
 	json_t *root = p->root, *v;
 	/* Without a list of services, the counters' and displays' ids are not looked up. */
@@ -516,6 +516,8 @@ static void parse_sections(struct config__parse *p)
 	parse_kiosks(p, root);
 	parse_small_sections(p, root);
 	config__parse_voice(p, root);
+	config__parse_exceptions(p, root);
+	config__parse_messages(p, root);
 }
 
 int config_parse_all(const char *json, size_t len, struct config **out, struct config_errors *errs)
@@ -675,6 +677,7 @@ void config_free(struct config *cfg)
 	free(cfg->doc);
 	free(cfg->listed);
 	free(cfg->clisted);
+	config_notices_free(cfg);
 	free(cfg);
 }
 

@@ -22,7 +22,7 @@ MODULES = {
     "alloc": (["proto/alloc"], []),
     "names": (["proto/names"], []),
     "proto": (["proto/proto", "proto/proto_encode", "proto/board", "proto/board_int",
-               "proto/board_read"], ["alloc", "names"]),
+               "proto/board_read", "proto/board_notices"], ["alloc", "names"]),
     # server/: helpers and pure parts
     "util": (["server/util", "server/hours"], ["alloc"]),
     "worker": (["server/worker"], ["util"]),
@@ -32,7 +32,7 @@ MODULES = {
              "server/ws_rx"], ["util"]),
     "config": (["server/config", "server/config_server", "server/config_json",
                 "server/config_errors", "server/config_display", "server/clock",
-                "server/config_voice", "server/config_live"],
+                "server/config_voice", "server/config_live", "server/config_notices"],
                ["floor", "net", "util"]),
     # the store and the pure statistics it computes
     "store": (["server/store", "server/store_int", "server/store_commit",
@@ -53,7 +53,7 @@ MODULES = {
     "api": (["server/api", "server/api_int", "server/api_conn", "server/api_http",
              "server/api_routes", "server/api_ws", "server/api_push", "server/api_tcp", "server/api_static", "server/api_metrics",
              "server/api_qr", "server/api_stats", "server/api_tls", "server/api_voice",
-             "server/api_admin_config"],
+             "server/api_admin_config", "server/api_notices"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
              "util", "voice"]),
     # systemd's notification protocol (readiness, watchdog), on util alone
