@@ -235,7 +235,7 @@ static int serve(struct config *cfg, const char *path, const char *db, const cha
 		goto out_loop;
 	}
 	t.stats = stats_run_create(&t.loop, db, cfg, &t.clock);
-	if (live_create(&t.loop, path, cfg, t.engine, t.stats, &t.live) != 0) {
+	if (live_create(&t.loop, path, cfg, t.engine, t.stats, t.auth, &t.live) != 0) {
 		log_refusal("cannot start the configuration's writer thread");
 		goto out_loop;
 	}

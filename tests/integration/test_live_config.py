@@ -106,6 +106,11 @@ def test_a_change_runs_at_once_and_is_journaled_with_who(srv):
     (hseq, by, doc), = history(srv)
     assert (hseq, by) == (r["seq"], "admin")
     assert json.loads(doc)["services"][1]["name"]["en"] == "NAV – work and welfare"
+    # and in the audit log managers read
+    audit = srv.ok(srv.get("/api/v1/admin/audit", token=srv.token("mona")))["entries"]
+    top = audit[0]
+    assert (top["by"], top["action"], top["target"], top["detail"]) == (
+        "admin", "config.change", "floor", "services")
     # written to the file: a restart runs the same
     with open(srv.config_path, encoding="utf-8") as f:
         assert json.load(f)["services"][1]["name"]["en"] == "NAV – work and welfare"
