@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_ldap.h"
 #include "util.h"
 
 /* ---- SHA-256 (FIPS 180-4), small and self-contained ---- */
@@ -169,7 +170,8 @@ static int user_fill(struct auth_user *u, const char *name, const char *role, co
 	return 0;
 }
 
-/* A new user from statement columns (name, role, services) at col, or NULL if corrupt. */
+/* A new user from statement columns (name, role, services, AUTH_USER_DIRECTORY_COL) at col,
+ * or NULL if corrupt. */
 struct auth_user *auth__user_from_row(sqlite3_stmt *st, int col)
 {
 	struct auth_user *u = xcalloc(1, sizeof *u);
@@ -179,6 +181,7 @@ struct auth_user *auth__user_from_row(sqlite3_stmt *st, int col)
 		auth__user_free(u);
 		return NULL;
 	}
+	u->directory = sqlite3_column_int(st, col + 3) != 0;
 	return u;
 }
 
@@ -188,6 +191,7 @@ struct auth_user *auth__user_dup(const struct auth_user *u)
 	struct auth_user *c = xcalloc(1, sizeof *c);
 	memcpy(c->name, u->name, sizeof c->name);
 	c->role = u->role;
+	c->directory = u->directory;
 	c->nservices = u->nservices;
 	c->services = xcalloc(u->nservices ? u->nservices : 1, sizeof *c->services);
 	for (size_t i = 0; i < u->nservices; i++)
@@ -198,7 +202,7 @@ struct auth_user *auth__user_dup(const struct auth_user *u)
 /* Whether two users have the same role and allowed services. */
 bool auth__user_same(const struct auth_user *x, const struct auth_user *y)
 {
-	if (x->role != y->role || x->nservices != y->nservices)
+	if (x->role != y->role || x->nservices != y->nservices || x->directory != y->directory)
 		return false;
 	for (size_t i = 0; i < x->nservices; i++)
 		if (strcmp(x->services[i], y->services[i]) != 0)
@@ -402,6 +406,7 @@ void auth_free(struct auth *a)
 	if (!a)
 		return;
 	auth__sessions_free(a);
+	auth__directory_free(a);
 	sqlite3_close(a->db);
 	pthread_mutex_destroy(&a->db_mu);
 	free(a);
@@ -554,8 +559,10 @@ int auth_user_list(struct auth *a, void (*cb)(const struct auth_user *u, void *a
 	size_t n = 0;
 	int rc = -EIO, s;
 	pthread_mutex_lock(&a->db_mu);
-	if (sqlite3_prepare_v2(a->db, "SELECT name, role, services FROM users ORDER BY name", -1,
-			       &st, NULL) == SQLITE_OK) {
+	if (sqlite3_prepare_v2(a->db,
+			       "SELECT name, role, services, " AUTH_USER_DIRECTORY_COL
+			       " FROM users ORDER BY name",
+			       -1, &st, NULL) == SQLITE_OK) {
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 			struct auth_user *u = auth__user_from_row(st, 0);
 			if (!u)

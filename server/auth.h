@@ -25,9 +25,11 @@ struct auth_user {
 	enum auth_role role;
 	size_t nservices; /* 0 = all services */
 	char **services;
+	bool directory; /* signed in through the directory (auth.ldap), not a local password */
 };
 
 struct auth;
+struct config_ldap;
 
 /** Opens the DB at path with its own connection and migrates module "auth".
  *  Returns 0 and *out (owned by the caller, free with auth_free) or -errno and
@@ -69,10 +71,13 @@ int auth_start(struct auth *a, uv_loop_t *loop);
 void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg);
 /** Verifies name+password on auth's worker; cb on the loop thread with status 0 and a new
  *  session token (64 hex, valid until cb returns; copy it) and the user, or -EACCES for
- *  bad name/password (never says which), -ECANCELED when auth_stop came first, or
- *  -EIO. Returns 0 (cb will be called once) or -EINVAL (not started, NULL argument),
- *  -ECANCELED (stopping) or -EAGAIN when 32 logins are already waiting or hashing (the
- *  caller answers 503 with Retry-After), and then cb is never called. */
+ *  bad name/password (never says which), -EHOSTDOWN when the name is no local user's and
+ *  the directory (auth_set_ldap) cannot be reached, -ECANCELED when auth_stop came first,
+ *  or -EIO. A local user of that name always signs in locally (break-glass); any other
+ *  name is asked of the directory when one is set, on a worker of its own. Returns 0 (cb will be
+ * called once) or -EINVAL (not started, NULL argument), -ECANCELED (stopping) or -EAGAIN when 32
+ * logins are already waiting or hashing (the caller answers 503 with Retry-After), and then cb is
+ * never called. */
 int auth_login(struct auth *a, const char *name, const char *password,
 	       void (*cb)(int status, const char *token, const struct auth_user *user, void *arg),
 	       void *arg);
@@ -83,6 +88,15 @@ const struct auth_user *auth_session_user(struct auth *a, const char *token);
 int auth_logout(struct auth *a, const char *token);
 /** Whether the user may act for every service in ids (role and allowed list). */
 bool auth_user_allows(const struct auth_user *u, const char *const *ids, size_t n);
+
+/** Sets (l) or removes (NULL) the directory to sign in with, taking a copy of l; at once
+ *  or before auth_start, on the loop thread. Directory users are checked again every
+ *  l->recheck_s, and at once after each call: those the directory no longer allows (or
+ *  all, without a directory) lose their sessions. */
+void auth_set_ldap(struct auth *a, const struct config_ldap *l);
+/** The directory's URL (borrowed until the next auth_set_ldap), or NULL when none is set;
+ *  for messages. */
+const char *auth_ldap_url(struct auth *a);
 
 /* tuning, mostly for tests: */
 

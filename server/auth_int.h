@@ -21,6 +21,11 @@
 #define AUTH_PASSWORD_MIN	8
 #define AUTH_PASSWORD_MAX	1024
 #define AUTH_SCHEMA_VERSION	2
+/* The hash column of a directory user's row (auth_directory.c): no password of theirs is
+ * kept, and no crypt() output starts with '!', so such a row never signs in locally. */
+#define AUTH_DIRECTORY_HASH "!directory"
+/* The column that auth__user_from_row reads after name, role and services. */
+#define AUTH_USER_DIRECTORY_COL "(hash = '" AUTH_DIRECTORY_HASH "')"
 
 /* One live session in the map; owns its copy of the user. */
 struct auth_session {
@@ -57,6 +62,7 @@ struct auth {
 	size_t nbuckets, nsessions;
 	uint64_t gen;
 	struct auth_grave grave_new, grave_old;
+	struct auth__ldap *ldap; /* the directory (auth_ldap.h), NULL until auth_set_ldap */
 };
 
 /** Writes the SHA-256 of data[0..len) into out. */
@@ -65,7 +71,8 @@ void auth__sha256(const void *data, size_t len, uint8_t out[32]);
 bool auth__name_valid(const char *name);
 /** Frees a user and its services; NULL is fine. */
 void auth__user_free(struct auth_user *u);
-/** A new user (owned by the caller) from columns name, role, services at col, or NULL. */
+/** A new user (owned by the caller) from columns name, role, services and
+ *  AUTH_USER_DIRECTORY_COL at col, or NULL. */
 struct auth_user *auth__user_from_row(sqlite3_stmt *st, int col);
 /** A deep copy of u, owned by the caller. */
 struct auth_user *auth__user_dup(const struct auth_user *u);

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_ldap.h"
 #include "util.h"
 
 enum auth_job_kind { AUTH_JOB_LOGIN, AUTH_JOB_LOGOUT, AUTH_JOB_REFRESH };
@@ -192,7 +193,10 @@ static int token_hash(const char *token, uint8_t hash[32])
 
 /* ---- jobs on auth's worker ---- */
 
-/* Looks the user up, checks the password and writes a new session (worker thread). */
+static void session_write(struct auth_job *j);
+
+/* Looks the user up, checks the password and writes a new session (worker thread); a name
+ * that is no local user's goes on to the directory when one is set. */
 static void login_work(struct auth_job *j)
 {
 	struct auth *a = j->a;
@@ -202,16 +206,16 @@ static void login_work(struct auth_job *j)
 	if (auth__name_valid(j->name) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
 		pthread_mutex_lock(&a->db_mu);
 		int s = sqlite3_prepare_v2(a->db,
-					   "SELECT name, role, services, hash FROM users"
-					   " WHERE name = ?",
+					   "SELECT name, role, services, " AUTH_USER_DIRECTORY_COL
+					   ", hash FROM users WHERE name = ?",
 					   -1, &st, NULL);
 		if (s == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, j->name, -1, SQLITE_STATIC);
 			s = sqlite3_step(st);
 		}
 		if (s == SQLITE_ROW) {
-			const char *h = (const char *)sqlite3_column_text(st, 3);
-			if (h && strlen(h) < sizeof stored) {
+			const char *h = (const char *)sqlite3_column_text(st, 4);
+			if (h && strlen(h) < sizeof stored && strcmp(h, AUTH_DIRECTORY_HASH) != 0) {
 				strcpy(stored, h);
 				j->user = auth__user_from_row(st, 0);
 			}
@@ -223,6 +227,10 @@ static void login_work(struct auth_job *j)
 		if (j->status < 0)
 			return;
 	}
+	if (!j->user && auth__ldap_enabled(a) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
+		j->status = AUTH__STATUS_DIRECTORY; /* on to the directory's own worker */
+		return;
+	}
 	/* an unknown user costs one hash too, so timing does not reveal names */
 	bool ok = auth__password_check(j->password, j->user ? stored : dummy) && j->user;
 	explicit_bzero(j->password, strlen(j->password));
@@ -231,6 +239,25 @@ static void login_work(struct auth_job *j)
 		j->status = -EACCES;
 		return;
 	}
+	session_write(j);
+}
+
+/* Asks the directory about the name and password and writes a new session (the
+ * directory's worker thread). */
+static void directory_work_cb(struct worker_job *wj)
+{
+	struct auth_job *j = wj->data;
+	j->status = auth__ldap_login(j->a, j->name, j->password, &j->user);
+	explicit_bzero(j->password, strlen(j->password));
+	if (j->status == 0)
+		session_write(j);
+}
+
+/* Writes a new session for j->name with a fresh token (worker thread). */
+static void session_write(struct auth_job *j)
+{
+	struct auth *a = j->a;
+	sqlite3_stmt *st = NULL;
 	uint8_t raw[32];
 	util_random(raw, sizeof raw);
 	util_hex(raw, sizeof raw, j->token);
@@ -291,8 +318,10 @@ static void refresh_work(struct auth_job *j)
 	j->reloaded = true;
 	if (sqlite3_prepare_v2(a->db, "DELETE FROM sessions WHERE expires_ms <= ?", -1, &sd,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(a->db, "SELECT name, role, services FROM users ORDER BY name", -1,
-			       &su, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(a->db,
+			       "SELECT name, role, services, " AUTH_USER_DIRECTORY_COL
+			       " FROM users ORDER BY name",
+			       -1, &su, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db, "SELECT token_hash FROM sessions ORDER BY token_hash", -1,
 			       &ss, NULL) != SQLITE_OK)
 		goto out;
@@ -418,6 +447,14 @@ static void job_after_cb(struct worker_job *wj, int status)
 		j->status = -ECANCELED;
 	if (j->kind == AUTH_JOB_LOGIN) {
 		const struct auth_user *u = NULL;
+		if (j->status == AUTH__STATUS_DIRECTORY) {
+			struct worker *w = a->stopping ? NULL : auth__directory_worker(a);
+			j->status = w ? 0 : a->stopping ? -ECANCELED : -EIO;
+			if (w && worker_queue(w, &j->wjob, directory_work_cb, job_after_cb) == 0)
+				return; /* back here once the directory has answered */
+			if (w)
+				j->status = -ECANCELED;
+		}
 		a->logins--;
 		if (j->status == 0 && a->stopping) {
 			logout_work(j); /* nobody will get the token: drop its row */
@@ -508,12 +545,18 @@ static void worker_stopped_cb(void *arg)
 	maybe_done(a);
 }
 
-/* Counts a closed handle and finishes stopping when it was the last. */
-static void close_cb(uv_handle_t *h)
+/* Counts a stopped part (a handle, the directory's worker) and finishes stopping when it was
+ * the last. */
+void auth__part_stopped(struct auth *a)
 {
-	struct auth *a = h->data;
 	a->handles--;
 	maybe_done(a);
+}
+
+/* Counts a closed handle. */
+static void close_cb(uv_handle_t *h)
+{
+	auth__part_stopped(h->data);
 }
 
 int auth_start(struct auth *a, uv_loop_t *loop)
@@ -527,7 +570,8 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	if (auth__gen_read(a, &a->users_gen) == 0 &&
 	    sqlite3_prepare_v2(a->db,
 			       "SELECT s.token_hash, s.expires_ms, u.name, u.role,"
-			       " u.services FROM sessions s JOIN users u ON u.name = s.user"
+			       " u.services, " AUTH_USER_DIRECTORY_COL
+			       " FROM sessions s JOIN users u ON u.name = s.user"
 			       " WHERE s.expires_ms > ?",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, util_now_ms());
@@ -562,6 +606,7 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	a->handles = 3;
 	uv_timer_start(&a->timer, timer_cb, a->refresh_ms, a->refresh_ms);
 	uv_timer_start(&a->gen_timer, gen_timer_cb, AUTH_GEN_CHECK_MS, AUTH_GEN_CHECK_MS);
+	auth__directory_start(a, loop);
 	return 0;
 }
 
@@ -585,6 +630,7 @@ void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg)
 	uv_close((uv_handle_t *)&a->check, close_cb);
 	/* waiting jobs come back cancelled, the running one finishes */
 	worker_stop(a->worker, worker_stopped_cb, a);
+	auth__directory_stop(a);
 }
 
 int auth_login(struct auth *a, const char *name, const char *password,

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config_json.h"
+#include "config_ldap.h"
 #include "util.h"
 
 #define CONFIG_FILE_MAX (16 << 20) /* largest configuration file read */
@@ -407,7 +408,7 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 {
 	static const char *const keys[] = {"floor",	 "server",   "hours",  "services",
 					   "counters",	 "displays", "kiosks", "routing",
-					   "statistics", "voice",    NULL};
+					   "statistics", "voice",    "auth",   NULL};
 	struct config__parse p = {0};
 	json_error_t jerr;
 	json_t *root = NULL, *v;
@@ -453,7 +454,7 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 	    parse_list(&p, root, "displays", false, CONFIG_MAX_DISPLAYS, sizeof(*cfg->displays),
 		       (void **)&cfg->displays, &cfg->ndisplays, parse_display) < 0 ||
 	    parse_kiosks(&p, root) < 0 || parse_small_sections(&p, root) < 0 ||
-	    config__parse_voice(&p, root) < 0)
+	    config__parse_voice(&p, root) < 0 || config__parse_auth(&p, root) < 0)
 		goto fail;
 	fill_floor_def(cfg);
 	json_decref(root);
@@ -564,6 +565,7 @@ void config_free(struct config *cfg)
 	free(cfg->floor_services);
 	free(cfg->floor_counters);
 	free(cfg->voice_clips_dir);
+	config_ldap_free(cfg->ldap);
 	free(cfg);
 }
 

@@ -20,6 +20,8 @@
 #include "hours.h"
 #include "netaddr.h"
 
+struct config_ldap;
+
 #define CONFIG_MAX_SERVICES  FLOOR_MAX_SERVICES /* 64 */
 #define CONFIG_MAX_COUNTERS  FLOOR_MAX_COUNTERS /* 1024 */
 #define CONFIG_MAX_DISPLAYS  64
@@ -169,6 +171,8 @@ struct config {
 	char *voice_clips_dir;	/* voice.clips_dir: recorded clips, NULL for none */
 	int voice_cache_mb;	/* voice.cache_mb: announcements kept in memory, default 16 */
 	bool per_staff;		/* default false */
+
+	struct config_ldap *ldap; /* auth.ldap (config_ldap.h), NULL when not set */
 
 	/* Filled from services/counters; arrays owned by the config. */
 	struct floor_def floor_def;

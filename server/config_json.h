@@ -104,5 +104,7 @@ int config__parse_server(struct config__parse *p, json_t *root);
 /** Parses the optional "voice" section, displays[].announce and counters[].spoken
  *  (config_voice.c), after the counters and displays. */
 int config__parse_voice(struct config__parse *p, json_t *root);
+/** Parses the optional "auth" section (config_ldap.c), after the services. */
+int config__parse_auth(struct config__parse *p, json_t *root);
 
 #endif

@@ -434,10 +434,10 @@ static void test_stop_inflight(void)
 static void test_allows(void)
 {
 	char *both[] = {"nav", "housing"};
-	struct auth_user counter = {"c", AUTH_ROLE_COUNTER, 2, both};
-	struct auth_user any = {"d", AUTH_ROLE_COUNTER, 0, NULL};
-	struct auth_user manager = {"m", AUTH_ROLE_MANAGER, 0, NULL};
-	struct auth_user admin = {"a", AUTH_ROLE_ADMIN, 2, both};
+	struct auth_user counter = {"c", AUTH_ROLE_COUNTER, 2, both, false};
+	struct auth_user any = {"d", AUTH_ROLE_COUNTER, 0, NULL, false};
+	struct auth_user manager = {"m", AUTH_ROLE_MANAGER, 0, NULL, false};
+	struct auth_user admin = {"a", AUTH_ROLE_ADMIN, 2, both, false};
 	const char *nav[] = {"nav"}, *nh[] = {"housing", "nav"}, *ns[] = {"nav", "school"};
 	CHECK(auth_user_allows(&counter, nav, 1));
 	CHECK(auth_user_allows(&counter, nh, 2));
