@@ -285,6 +285,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	api__conn_start(a, port);
 	api__routes_start(a);
 	api__push_start(a);
+	auth_set_end_cb(auth, api__ws_end_user, a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -310,6 +311,8 @@ void api_free(struct api *a)
 		lws_context_destroy(a->ctx);
 	if (log_api == a)
 		log_api = NULL;
+	if (a->auth)
+		auth_set_end_cb(a->auth, NULL, NULL);
 	api__conn_stop(a);
 	api__routes_stop(a);
 	free(a->frame);

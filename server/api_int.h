@@ -164,6 +164,7 @@ struct ws_session {
 	struct ws_out *out_head, *out_tail;
 	size_t out_bytes;
 	char token[65];
+	char user[65]; /* the staff user the token signed in, when the session began */
 	int bad_count;
 	int64_t bad_since_ms;
 	double msg_tokens; /* message rate limit (token bucket) */
@@ -291,6 +292,9 @@ int api__tcp_acked(int fd, uint64_t *out);
 /* A command changed the floor: the phones its events may have moved are told. */
 void api__ws_changed(struct api *a, const struct floor_events *evs);
 void api__ws_close_all(struct api *a);
+/** Sessions of auth ended for user name: closes that user's WebSocket sessions whose token
+ *  no longer signs in (4001 "signed out"). auth's end callback (arg: the api). */
+void api__ws_end_user(const char *name, void *arg);
 /** Queues a snapshot of the session's services (display d, may be NULL) and subscribes. */
 void api__ws_send_snapshot(struct ws_session *s, const struct config_display *d);
 /** Takes the session out of the api's waiting list. */

@@ -1,7 +1,8 @@
 /*
  * auth_directory.c — the directory's users inside auth (auth_ldap.h). A user
  * who signs in through the directory gets a row in the users table like a
- * local user, with AUTH_DIRECTORY_HASH for a hash, so that their sessions
+ * local user, with source 'directory' and AUTH_DIRECTORY_HASH for a hash
+ * (no password of theirs is kept; the admin's list shows them), so that their sessions
  * live, survive a restart and refresh exactly as local ones do; the row's
  * role and services are the directory's groups mapped at the last sign-in or
  * check. Every recheck_s a check on the directory's worker asks the
@@ -57,20 +58,21 @@ static int gen_bump(struct auth *a)
 											  : -EIO;
 }
 
-/* Whether name's row is a local user's (the caller holds db_mu). */
-static bool is_local(struct auth *a, const char *name)
+/* Whether name's row forbids a directory sign-in: a local user's, or one disabled in torg
+ * (the caller holds db_mu). */
+static bool row_refuses(struct auth *a, const char *name)
 {
 	sqlite3_stmt *st = NULL;
-	bool local = false;
-	if (sqlite3_prepare_v2(a->db, "SELECT hash FROM users WHERE name = ?", -1, &st, NULL) ==
-	    SQLITE_OK) {
+	bool refuses = false;
+	if (sqlite3_prepare_v2(
+		a->db, "SELECT " AUTH_USER_DIRECTORY_COL ", disabled FROM users WHERE name = ?", -1,
+		&st, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			local = strcmp((const char *)sqlite3_column_text(st, 0),
-				       AUTH_DIRECTORY_HASH) != 0;
+			refuses = sqlite3_column_int(st, 0) == 0 || sqlite3_column_int(st, 1) != 0;
 	}
 	sqlite3_finalize(st);
-	return local;
+	return refuses;
 }
 
 int auth__directory_put(struct auth *a, const struct auth_user *u)
@@ -82,13 +84,14 @@ int auth__directory_put(struct auth *a, const struct auth_user *u)
 	pthread_mutex_lock(&a->db_mu);
 	if (sqlite3_exec(a->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		goto out;
-	if (is_local(a, u->name)) {
+	if (row_refuses(a, u->name)) {
 		rc = -EACCES;
 	} else if ((n = db_run(a,
-			       "INSERT INTO users (name, role, services, hash, created_ms)"
-			       " VALUES (?1, ?2, ?3, ?4, CAST(?5 AS INTEGER))"
+			       "INSERT INTO users (name, role, services, hash, created_ms, source)"
+			       " VALUES (?1, ?2, ?3, ?4, CAST(?5 AS INTEGER), 'directory')"
 			       " ON CONFLICT (name) DO UPDATE SET role = ?2, services = ?3"
-			       " WHERE hash = ?4 AND (role != ?2 OR services != ?3)",
+			       " WHERE " AUTH_USER_DIRECTORY_COL
+			       " AND (role != ?2 OR services != ?3)",
 			       p, 5)) >= 0) {
 		rc = n > 0 ? gen_bump(a) : 0;
 	}
@@ -109,9 +112,9 @@ static int rows_read(struct auth *a, char ***out)
 	int n = 0, s = SQLITE_ERROR;
 	*out = NULL;
 	pthread_mutex_lock(&a->db_mu);
-	if (sqlite3_prepare_v2(a->db, "SELECT name FROM users WHERE hash = ? ORDER BY name", -1,
-			       &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, AUTH_DIRECTORY_HASH, -1, SQLITE_STATIC);
+	if (sqlite3_prepare_v2(
+		a->db, "SELECT name FROM users WHERE " AUTH_USER_DIRECTORY_COL " ORDER BY name", -1,
+		&st, NULL) == SQLITE_OK) {
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 			*out = xrealloc(*out, ((size_t)n + 1) * sizeof(**out));
 			(*out)[n++] = xstrdup((const char *)sqlite3_column_text(st, 0));
@@ -136,8 +139,9 @@ struct recheck_job {
 	int status;
 };
 
-/* Writes the verdicts into the users table in one transaction: rows and sessions of those
- *  gone are deleted, changed roles and services updated. */
+/* Writes the verdicts into the users table in one transaction: the rows of those gone are
+ *  deleted (their sessions end on the loop, with auth_end_user_sessions), changed roles and
+ *  services updated. */
 static int verdicts_apply(struct recheck_job *j)
 {
 	struct auth *a = j->a;
@@ -149,25 +153,21 @@ static int verdicts_apply(struct recheck_job *j)
 	for (size_t i = 0; i < j->n && rc == 0; i++) {
 		const char *name = j->names[i];
 		if (j->verdicts[i] == AUTH__LDAP_GONE) {
-			const char *p[] = {name, AUTH_DIRECTORY_HASH};
-			if (db_run(a,
-				   "DELETE FROM sessions WHERE user = ?1 AND EXISTS (SELECT 1"
-				   " FROM users WHERE name = ?1 AND hash = ?2)",
-				   p, 2) < 0 ||
-			    (n = db_run(a, "DELETE FROM users WHERE name = ?1 AND hash = ?2", p,
-					2)) < 0)
-				rc = -EIO;
+			const char *p[] = {name};
+			n = db_run(a,
+				   "DELETE FROM users WHERE name = ?1 AND " AUTH_USER_DIRECTORY_COL,
+				   p, 1);
 		} else {
 			char *services = services_join(&j->users[i]);
-			const char *p[] = {name, auth_role_name(j->users[i].role), services,
-					   AUTH_DIRECTORY_HASH};
+			const char *p[] = {name, auth_role_name(j->users[i].role), services};
 			n = db_run(a,
-				   "UPDATE users SET role = ?2, services = ?3 WHERE name = ?1 AND"
-				   " hash = ?4 AND (role != ?2 OR services != ?3)",
-				   p, 4);
+				   "UPDATE users SET role = ?2, services = ?3 WHERE name = ?1 "
+				   "AND " AUTH_USER_DIRECTORY_COL
+				   " AND (role != ?2 OR services != ?3)",
+				   p, 3);
 			free(services);
-			rc = n < 0 ? -EIO : 0;
 		}
+		rc = n < 0 ? -EIO : 0;
 		changed = changed || n > 0;
 	}
 	if (rc == 0 && changed)
@@ -224,8 +224,7 @@ static void recheck_free(struct recheck_job *j)
 
 static void recheck_kick(struct auth *a);
 
-/* Logs those the directory no longer allows (loop thread); their rows went with their
- * sessions' in the same transaction, so the users generation drops the sessions. */
+/* Ends the sessions of those the directory no longer allows (loop thread). */
 static void recheck_done_cb(struct worker_job *wj, int status)
 {
 	struct recheck_job *j = wj->data;
@@ -236,6 +235,7 @@ static void recheck_done_cb(struct worker_job *wj, int status)
 			continue;
 		log_info("directory user %s may no longer sign in (%s): their sessions end",
 			 j->names[i], j->why[i] ? j->why[i] : "refused");
+		auth_end_user_sessions(a, j->names[i]);
 	}
 	recheck_free(j);
 	recheck_kick(a);
