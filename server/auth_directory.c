@@ -342,6 +342,20 @@ struct worker *auth__directory_worker(struct auth *a)
 	return x->worker;
 }
 
+bool auth__directory_login_begin(struct auth *a)
+{
+	struct auth__ldap *x = state_of(a);
+	if (x->logins >= AUTH__LDAP_LOGINS_MAX)
+		return false;
+	x->logins++;
+	return true;
+}
+
+void auth__directory_login_end(struct auth *a)
+{
+	a->ldap->logins--;
+}
+
 void auth__directory_start(struct auth *a, uv_loop_t *loop)
 {
 	struct auth__ldap *x = state_of(a);

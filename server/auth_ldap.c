@@ -153,6 +153,9 @@ static void diag_of(LDAP *ld, int rc, char *buf, size_t len)
 	snprintf(buf, len, "%s%s%s", ldap_err2string(rc), msg && *msg ? ": " : "",
 		 msg && *msg ? msg : "");
 	ldap_memfree(msg);
+	for (char *p = buf; *p; p++) /* the server's words: one line in the log */
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 }
 
 /* Simple bind as dn with password; returns the LDAP result code. */

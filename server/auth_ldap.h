@@ -21,6 +21,10 @@
 /* login_work's answer when the name is no local user's and the directory is to be asked:
  * the login goes on on the directory's worker. */
 #define AUTH__STATUS_DIRECTORY 1
+/* The directory said yes (auth__ldap_login): the session is to be written on auth's worker. */
+#define AUTH__STATUS_WRITE 2
+/* Directory sign-ins waiting for the directory or asking it; more get -EAGAIN. */
+#define AUTH__LDAP_LOGINS_MAX 16
 
 /* A copy of the auth.ldap block that the directory's jobs share; freed with its last
  * reference (auth__ldap_conf_unref). */
@@ -39,6 +43,7 @@ struct auth__ldap {
 	struct worker *worker; /* "torg-ldap", made on first use */
 	uv_timer_t timer;      /* the recheck of directory sessions */
 	bool timer_init, rechecking, want_recheck;
+	unsigned logins; /* sign-ins on the directory's worker */
 };
 
 /* ---- auth_ldap_map.c (pure) ---- */
@@ -99,6 +104,11 @@ int auth__ldap_recheck(struct auth *a, struct auth__ldap_conf *c, char *const *n
 int auth__directory_put(struct auth *a, const struct auth_user *u);
 /** The directory's worker, made on first use (loop thread), or NULL when it cannot be. */
 struct worker *auth__directory_worker(struct auth *a);
+/** Counts a sign-in onto the directory's worker; false (nothing counted) when
+ *  AUTH__LDAP_LOGINS_MAX are there already. Loop thread. */
+bool auth__directory_login_begin(struct auth *a);
+/** Counts a sign-in off the directory's worker. Loop thread. */
+void auth__directory_login_end(struct auth *a);
 /** Starts the recheck timer (auth_start). */
 void auth__directory_start(struct auth *a, uv_loop_t *loop);
 /** Stops the timer and the directory's worker (auth_stop); each reports through

@@ -63,6 +63,7 @@ struct auth_job {
 	void *arg;
 	void (*call_work)(void *ctx); /* call: auth__call's work and done, on arg */
 	void (*call_done)(void *ctx, int status);
+	bool in_directory; /* login: queued on the directory's worker */
 };
 /* ---- the session map and graveyard (loop thread only) ---- */
 
@@ -261,15 +262,21 @@ static void login_work(struct auth_job *j)
 	session_write(j);
 }
 
-/* Asks the directory about the name and password and writes a new session (the
- * directory's worker thread). */
+/* Asks the directory about the name and password (the directory's worker thread); the
+ * session row is then written on auth's worker, in order with ends of sessions. */
 static void directory_work_cb(struct worker_job *wj)
 {
 	struct auth_job *j = wj->data;
 	j->status = auth__ldap_login(j->a, j->name, j->password, &j->user);
 	explicit_bzero(j->password, strlen(j->password));
 	if (j->status == 0)
-		session_write(j);
+		j->status = AUTH__STATUS_WRITE;
+}
+
+/* Writes the session of a directory sign-in (auth's worker thread). */
+static void write_work_cb(struct worker_job *wj)
+{
+	session_write(wj->data);
 }
 
 /* Writes a new session for j->name with a fresh token (worker thread). */
@@ -523,6 +530,49 @@ static void maybe_done(struct auth *a)
 
 static void refresh_kick(struct auth *a);
 
+static void job_after_cb(struct worker_job *wj, int status);
+
+/* Moves a directory sign-in on (loop thread): from auth's worker to the directory's, and
+ * back to auth's for the session row, which then counts as a login queued now (an end of
+ * the user's sessions queued meanwhile has been ordered before it on auth's worker).
+ * Returns whether j was queued again; else j is finished with its status. Directory
+ * sign-ins count apart from a->logins, so a slow directory never fills the queue that
+ * local (break-glass) sign-ins wait in. */
+static bool directory_step(struct auth *a, struct auth_job *j)
+{
+	struct worker *w;
+	if (j->in_directory) {
+		j->in_directory = false;
+		auth__directory_login_end(a);
+		a->logins++;
+		if (j->status != AUTH__STATUS_WRITE)
+			return false;
+		j->status = -ECANCELED;
+		j->login_no = ++a->login_no;
+		return !a->stopping &&
+		       worker_queue(a->worker, &j->wjob, write_work_cb, job_after_cb) == 0;
+	}
+	if (j->status != AUTH__STATUS_DIRECTORY)
+		return false;
+	if (a->stopping || !(w = auth__directory_worker(a))) {
+		j->status = a->stopping ? -ECANCELED : -EIO;
+		return false;
+	}
+	if (!auth__directory_login_begin(a)) {
+		j->status = -EAGAIN; /* the directory is slow and many wait for it */
+		return false;
+	}
+	j->status = 0;
+	if (worker_queue(w, &j->wjob, directory_work_cb, job_after_cb) != 0) {
+		auth__directory_login_end(a);
+		j->status = -ECANCELED;
+		return false;
+	}
+	j->in_directory = true;
+	a->logins--;
+	return true;
+}
+
 /* Delivers a job's result on the loop thread (status -ECANCELED: it never ran). */
 static void job_after_cb(struct worker_job *wj, int status)
 {
@@ -532,14 +582,8 @@ static void job_after_cb(struct worker_job *wj, int status)
 		j->status = -ECANCELED;
 	if (j->kind == AUTH_JOB_LOGIN) {
 		const struct auth_user *u = NULL;
-		if (j->status == AUTH__STATUS_DIRECTORY) {
-			struct worker *w = a->stopping ? NULL : auth__directory_worker(a);
-			j->status = w ? 0 : a->stopping ? -ECANCELED : -EIO;
-			if (w && worker_queue(w, &j->wjob, directory_work_cb, job_after_cb) == 0)
-				return; /* back here once the directory has answered */
-			if (w)
-				j->status = -ECANCELED;
-		}
+		if (directory_step(a, j))
+			return; /* back here once the directory has answered */
 		a->logins--;
 		if (j->status == 0 && a->stopping) {
 			logout_work(j); /* nobody will get the token: drop its row */

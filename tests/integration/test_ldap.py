@@ -9,12 +9,15 @@ are groupOfNames found by a search under ou=groups (slapd has no memberof overla
 each user also names their groups in seeAlso, for the group_attr form.
 """
 
+import concurrent.futures
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
+import threading
 import time
 
 import pytest
@@ -296,6 +299,45 @@ def test_directory_down(dsrv, slapd):
     log = dsrv.read_stderr()
     assert log.count(f"directory {slapd.url} cannot be reached") == 1, log
     assert f"directory {slapd.url} answers again" in log
+
+
+def test_silent_directory_times_out(make_server, slapd, tmp_path):
+    """A directory that takes the connection and never answers: each directory sign-in
+    gets 503 after timeout_ms, and local sign-ins meanwhile do not wait for it."""
+    lsock = socket.socket()
+    lsock.bind(("127.0.0.1", 0))
+    lsock.listen(64)
+    held = []
+    stop = threading.Event()
+
+    def accept():
+        lsock.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(lsock.accept()[0])  # read nothing, answer nothing
+            except OSError:
+                pass
+
+    t = threading.Thread(target=accept, daemon=True)
+    t.start()
+    url = f"ldap://127.0.0.1:{lsock.getsockname()[1]}"
+    srv = make_server(config_with(auth={"ldap": ldap_block(slapd, tmp_path, url=url,
+                                                           timeout_ms=700)}))
+    try:
+        with concurrent.futures.ThreadPoolExecutor(4) as ex:
+            slow = [ex.submit(login, srv, "ann", pw("ann")) for _ in range(3)]
+            time.sleep(0.2)
+            t0 = time.monotonic()
+            assert srv.login("admin")
+            assert time.monotonic() - t0 < 1.5, "a local sign-in waited for the directory"
+            for f in slow:
+                expect_error(f.result(), 503, "directory_unavailable")
+    finally:
+        stop.set()
+        t.join()
+        for c in held:
+            c.close()
+        lsock.close()
 
 
 def test_ldaps_and_group_attr(make_server, slapd, tmp_path):
