@@ -195,133 +195,167 @@ static int get_text(struct config__parse *p, const char *path, json_t *o, const 
 	return 0;
 }
 
-/* Parses groups[i] at path into *g; DNs must differ from earlier groups' (case aside). */
-static int parse_group(struct config__parse *p, const char *path, json_t *o, struct config_ldap *l,
-		       size_t i)
+/* Parses groups[i].services at sub (an array) into g; goes on past a bad entry. */
+static int parse_group_services(struct config__parse *p, const char *sub, json_t *a,
+				struct config_ldap_group *g)
 {
-	static const char *const keys[] = {"dn", "role", "services", NULL};
-	static const char *const roles[] = {"counter", "manager", "admin", NULL};
-	struct config_ldap_group *g = &l->groups[i];
-	char sub[CONFIG__PATH_LEN], item[CONFIG__PATH_LEN];
-	const char *role = NULL;
-	json_t *a, *t;
+	char item[CONFIG__PATH_LEN];
+	json_t *t;
 	size_t k;
-	if (!json_is_object(o))
-		return config__fail(p, path, "expected an object, got %s", config__type_name(o));
-	config__join(sub, path, "dn");
-	if (config__check_keys(p, path, o, keys) < 0 ||
-	    get_text(p, path, o, "dn", true, &g->dn) < 0 || check_dn(p, sub, g->dn) < 0)
-		return -EINVAL;
-	for (size_t j = 0; j < i; j++)
-		if (strcasecmp(l->groups[j].dn, g->dn) == 0)
-			return config__fail(p, sub, "%s is already used by auth.ldap.groups[%zu]",
-					    config__quote(p, g->dn), j);
-	if (config__get_string(p, path, o, "role", true, &role) < 0)
-		return -EINVAL;
-	config__join(sub, path, "role");
-	int r = config__get_enum(p, sub, role, roles);
-	if (r < 0)
-		return -EINVAL;
-	g->role = r + 1;
-	if (config__get_typed(p, path, o, "services", JSON_ARRAY, "an array of service ids", false,
-			      &a) < 0)
-		return -EINVAL;
-	if (!a)
-		return 0;
-	config__join(sub, path, "services");
+	int bad = 0;
 	if (json_array_size(a) == 0 || json_array_size(a) > CONFIG_MAX_SERVICES)
 		return config__fail(p, sub, "must list 1 to %d services (leave it out for all)",
 				    CONFIG_MAX_SERVICES);
 	g->services = xcalloc(json_array_size(a), sizeof(*g->services));
 	json_array_foreach(a, k, t)
 	{
-		config__join_index(item, sub, k);
-		if (!json_is_string(t))
-			return config__fail(p, item, "expected a service id, got %s",
-					    config__type_name(t));
 		const char *id = json_string_value(t);
-		if (config_service_index(p->cfg, id) < 0)
-			return config__fail(p, item, "unknown service %s", config__quote(p, id));
-		for (size_t j = 0; j < g->nservices; j++)
-			if (strcmp(g->services[j], id) == 0)
-				return config__fail(p, item, "%s is listed twice",
-						    config__quote(p, id));
-		g->services[g->nservices++] = xstrdup(id);
+		bool twice = false;
+		config__join_index(item, sub, k);
+		for (size_t j = 0; id && j < g->nservices; j++)
+			twice = twice || strcmp(g->services[j], id) == 0;
+		if (!id)
+			bad |= config__fail(p, item, "expected a service id, got %s",
+					    config__type_name(t));
+		else if (config_service_index(p->cfg, id) < 0)
+			bad |= config__fail(p, item, "unknown service %s", config__quote(p, id));
+		else if (twice)
+			bad |= config__fail(p, item, "%s is listed twice", config__quote(p, id));
+		else
+			g->services[g->nservices++] = xstrdup(id);
 	}
-	return 0;
+	return bad ? -EINVAL : 0;
 }
 
-/* Parses the URL, TLS and service account keys of auth.ldap (l->url etc.). */
-static int parse_server(struct config__parse *p, json_t *o, struct config_ldap *l)
+/* Parses groups[i] at path into l->groups[i]; DNs must differ from earlier groups' (case
+ * aside). Goes on past an error to the group's other keys. */
+static int parse_group(struct config__parse *p, const char *path, json_t *o, struct config_ldap *l,
+		       size_t i)
+{
+	static const char *const keys[] = {"dn", "role", "services", NULL};
+	static const char *const roles[] = {"counter", "manager", "admin", NULL};
+	struct config_ldap_group *g = &l->groups[i];
+	char sub[CONFIG__PATH_LEN];
+	const char *role = NULL;
+	json_t *a = NULL;
+	int bad = 0;
+	if (!json_is_object(o))
+		return config__fail(p, path, "expected an object, got %s", config__type_name(o));
+	config__join(sub, path, "dn");
+	bad |= config__check_keys(p, path, o, keys);
+	if (get_text(p, path, o, "dn", true, &g->dn) < 0 || check_dn(p, sub, g->dn) < 0)
+		bad = -EINVAL;
+	for (size_t j = 0; g->dn && j < i; j++)
+		if (l->groups[j].dn && strcasecmp(l->groups[j].dn, g->dn) == 0)
+			bad |= config__fail(p, sub, "%s is already used by auth.ldap.groups[%zu]",
+					    config__quote(p, g->dn), j);
+	config__join(sub, path, "role");
+	if (config__get_string(p, path, o, "role", true, &role) < 0)
+		bad = -EINVAL;
+	int r = role ? config__get_enum(p, sub, role, roles) : -EINVAL;
+	g->role = r < 0 ? 0 : r + 1;
+	bad |= r < 0 ? -EINVAL : 0;
+	config__join(sub, path, "services");
+	if (config__get_typed(p, path, o, "services", JSON_ARRAY, "an array of service ids", false,
+			      &a) < 0 ||
+	    (a && parse_group_services(p, sub, a, g) < 0))
+		bad = -EINVAL;
+	return bad ? -EINVAL : 0;
+}
+
+/* Parses the URL and TLS keys of auth.ldap. */
+static int parse_url(struct config__parse *p, json_t *o, struct config_ldap *l)
 {
 	const char *P = "auth.ldap";
-	json_t *st = json_object_get(o, "starttls");
+	int bad = 0;
 	if (get_text(p, P, o, "url", true, &l->url) < 0)
-		return -EINVAL;
-	if (!url_ok(l->url, &l->ldaps))
-		return config__fail(p, "auth.ldap.url",
-				    "%s is not \"ldap://host[:port]\" or \"ldaps://host[:port]\"",
-				    config__quote(p, l->url));
+		bad = -EINVAL;
+	else if (!url_ok(l->url, &l->ldaps))
+		bad = config__fail(p, "auth.ldap.url",
+				   "%s is not \"ldap://host[:port]\" or \"ldaps://host[:port]\"",
+				   config__quote(p, l->url));
 	l->starttls = !l->ldaps;
 	if (config__get_bool(p, P, o, "starttls", &l->starttls) < 0)
-		return -EINVAL;
-	if (l->ldaps && json_is_true(st))
-		return config__fail(
-		    p, "auth.ldap.starttls",
-		    "cannot be used with ldaps:// (that connection is TLS already)");
+		bad = -EINVAL;
+	else if (l->ldaps && l->starttls)
+		bad = config__fail(p, "auth.ldap.starttls",
+				   "cannot be used with ldaps:// (that connection is TLS already)");
 	if (get_text(p, P, o, "ca_file", false, &l->ca_file) < 0 ||
-	    (l->ca_file && check_readable(p, "auth.ldap.ca_file", l->ca_file) < 0) ||
-	    get_text(p, P, o, "bind_dn", false, &l->bind_dn) < 0 ||
-	    get_text(p, P, o, "bind_password_file", false, &l->bind_password_file) < 0)
-		return -EINVAL;
-	if (!l->bind_dn != !l->bind_password_file)
-		return config__fail(
-		    p, l->bind_dn ? "auth.ldap.bind_password_file" : "auth.ldap.bind_dn",
-		    "bind_dn and bind_password_file go together (leave both out for "
-		    "an anonymous search)");
-	if (l->bind_dn && (check_dn(p, "auth.ldap.bind_dn", l->bind_dn) < 0 ||
-			   read_password(p, "auth.ldap.bind_password_file", l->bind_password_file,
-					 &l->bind_password) < 0))
-		return -EINVAL;
-	return 0;
+	    (l->ca_file && check_readable(p, "auth.ldap.ca_file", l->ca_file) < 0))
+		bad = -EINVAL;
+	return bad;
 }
 
-/* Parses where users and groups are found: bases, filters, group_attr, disabled_filter. */
-static int parse_search(struct config__parse *p, json_t *o, struct config_ldap *l)
+/* Parses the service account: bind_dn and the password from bind_password_file. */
+static int parse_bind(struct config__parse *p, json_t *o, struct config_ldap *l)
 {
 	const char *P = "auth.ldap";
-	if (get_text(p, P, o, "user_base", true, &l->user_base) < 0 ||
-	    check_dn(p, "auth.ldap.user_base", l->user_base) < 0 ||
-	    get_text(p, P, o, "user_filter", false, &l->user_filter) < 0 ||
-	    check_filter(p, "auth.ldap.user_filter", l->user_filter, "{name}") < 0 ||
-	    get_text(p, P, o, "disabled_filter", false, &l->disabled_filter) < 0 ||
-	    (l->disabled_filter &&
-	     check_filter(p, "auth.ldap.disabled_filter", l->disabled_filter, NULL) < 0) ||
-	    get_text(p, P, o, "group_base", false, &l->group_base) < 0 ||
-	    get_text(p, P, o, "group_filter", false, &l->group_filter) < 0)
+	int bad = 0;
+	if (get_text(p, P, o, "bind_dn", false, &l->bind_dn) < 0 ||
+	    (l->bind_dn && check_dn(p, "auth.ldap.bind_dn", l->bind_dn) < 0))
+		bad = -EINVAL;
+	if (get_text(p, P, o, "bind_password_file", false, &l->bind_password_file) < 0)
 		return -EINVAL;
-	if (json_object_get(o, "group_attr") && l->group_base)
+	if (!json_object_get(o, "bind_dn") != !l->bind_password_file)
+		return config__fail(
+		    p, l->bind_password_file ? "auth.ldap.bind_dn" : "auth.ldap.bind_password_file",
+		    "bind_dn and bind_password_file go together (leave both out for "
+		    "an anonymous search)");
+	if (l->bind_password_file && read_password(p, "auth.ldap.bind_password_file",
+						   l->bind_password_file, &l->bind_password) < 0)
+		bad = -EINVAL;
+	return bad;
+}
+
+/* Parses where users are found and when they are disabled. */
+static int parse_users(struct config__parse *p, json_t *o, struct config_ldap *l)
+{
+	const char *P = "auth.ldap";
+	int bad = 0;
+	if (get_text(p, P, o, "user_base", true, &l->user_base) < 0 ||
+	    check_dn(p, "auth.ldap.user_base", l->user_base) < 0)
+		bad = -EINVAL;
+	if (get_text(p, P, o, "user_filter", false, &l->user_filter) < 0 ||
+	    check_filter(p, "auth.ldap.user_filter", l->user_filter, "{name}") < 0)
+		bad = -EINVAL;
+	if (get_text(p, P, o, "disabled_filter", false, &l->disabled_filter) < 0 ||
+	    (l->disabled_filter &&
+	     check_filter(p, "auth.ldap.disabled_filter", l->disabled_filter, NULL) < 0))
+		bad = -EINVAL;
+	return bad;
+}
+
+/* Parses how a user's groups are found: group_attr, or group_base and group_filter. */
+static int parse_group_search(struct config__parse *p, json_t *o, struct config_ldap *l)
+{
+	const char *P = "auth.ldap";
+	int bad = 0;
+	if (get_text(p, P, o, "group_base", false, &l->group_base) < 0 ||
+	    (l->group_base && check_dn(p, "auth.ldap.group_base", l->group_base) < 0))
+		bad = -EINVAL;
+	if (json_object_get(o, "group_attr") && json_object_get(o, "group_base"))
 		return config__fail(p, "auth.ldap.group_attr",
 				    "use group_attr (the user's groups) or group_base (a group "
 				    "search), not both");
-	if (l->group_filter && !l->group_base)
-		return config__fail(p, "auth.ldap.group_filter", "needs group_base");
 	if (get_text(p, P, o, "group_attr", false, &l->group_attr) < 0)
+		bad = -EINVAL;
+	else if (!attr_ok(l->group_attr))
+		bad = config__fail(p, "auth.ldap.group_attr", "%s is not an attribute name",
+				   config__quote(p, l->group_attr));
+	if (get_text(p, P, o, "group_filter", false, &l->group_filter) < 0)
 		return -EINVAL;
-	if (!attr_ok(l->group_attr))
-		return config__fail(p, "auth.ldap.group_attr", "%s is not an attribute name",
-				    config__quote(p, l->group_attr));
-	if (l->group_base) {
-		if (!l->group_filter)
-			l->group_filter = xstrdup(LDAP_GROUP_FILTER_DEFAULT);
-		if (check_dn(p, "auth.ldap.group_base", l->group_base) < 0 ||
-		    check_filter(p, "auth.ldap.group_filter", l->group_filter, "{dn}") < 0)
-			return -EINVAL;
-	}
-	return 0;
+	if (l->group_filter && !json_object_get(o, "group_base"))
+		return config__fail(p, "auth.ldap.group_filter", "needs group_base");
+	if (json_object_get(o, "group_base") && !l->group_filter)
+		l->group_filter = xstrdup(LDAP_GROUP_FILTER_DEFAULT);
+	if (l->group_filter &&
+	    check_filter(p, "auth.ldap.group_filter", l->group_filter, "{dn}") < 0)
+		bad = -EINVAL;
+	return bad;
 }
 
-/* Parses auth.ldap (an object) into a new *out. */
+/* Parses auth.ldap (an object) into a new *out; every part is checked, whatever another
+ * part's errors. */
 static int parse_ldap(struct config__parse *p, json_t *o, struct config_ldap **out)
 {
 	static const char *const keys[] = {
@@ -330,18 +364,22 @@ static int parse_ldap(struct config__parse *p, json_t *o, struct config_ldap **o
 	    "groups",	 "timeout_ms",	"recheck_s",  "disabled_filter", NULL};
 	char sub[CONFIG__PATH_LEN];
 	struct config_ldap *l = xcalloc(1, sizeof(*l));
-	json_t *a, *g;
+	json_t *a = NULL, *g;
 	size_t i;
+	int bad = 0;
 	*out = l; /* owned by the config from here on, whatever fails */
 	l->user_filter = xstrdup(LDAP_USER_FILTER_DEFAULT);
 	l->group_attr = xstrdup("memberOf");
 	l->timeout_ms = 3000;
 	l->recheck_s = 300;
-	if (config__check_keys(p, "auth.ldap", o, keys) < 0 || parse_server(p, o, l) < 0 ||
-	    parse_search(p, o, l) < 0 ||
-	    config__get_int(p, "auth.ldap", o, "timeout_ms", 100, 60000, &l->timeout_ms) < 0 ||
-	    config__get_int(p, "auth.ldap", o, "recheck_s", 1, 86400, &l->recheck_s) < 0 ||
-	    config__get_typed(p, "auth.ldap", o, "groups", JSON_ARRAY, "an array", true, &a) < 0)
+	bad |= config__check_keys(p, "auth.ldap", o, keys);
+	bad |= parse_url(p, o, l);
+	bad |= parse_bind(p, o, l);
+	bad |= parse_users(p, o, l);
+	bad |= parse_group_search(p, o, l);
+	bad |= config__get_int(p, "auth.ldap", o, "timeout_ms", 100, 60000, &l->timeout_ms);
+	bad |= config__get_int(p, "auth.ldap", o, "recheck_s", 1, 86400, &l->recheck_s);
+	if (config__get_typed(p, "auth.ldap", o, "groups", JSON_ARRAY, "an array", true, &a) < 0)
 		return -EINVAL;
 	if (json_array_size(a) == 0 || json_array_size(a) > CONFIG_LDAP_MAX_GROUPS)
 		return config__fail(p, "auth.ldap.groups",
@@ -352,10 +390,9 @@ static int parse_ldap(struct config__parse *p, json_t *o, struct config_ldap **o
 	{
 		config__join_index(sub, "auth.ldap.groups", i);
 		l->ngroups = i + 1;
-		if (parse_group(p, sub, g, l, i) < 0)
-			return -EINVAL;
+		bad |= parse_group(p, sub, g, l, i);
 	}
-	return 0;
+	return bad ? -EINVAL : 0;
 }
 
 int config__parse_auth(struct config__parse *p, json_t *root)
