@@ -125,6 +125,21 @@ static int rows_read(struct auth *a, char ***out)
 	return s == SQLITE_DONE ? n : -EIO;
 }
 
+/* Whether the users table has directory users (start-up only: reads on the loop thread). */
+static bool directory_rows(struct auth *a)
+{
+	sqlite3_stmt *st = NULL;
+	bool any = false;
+	pthread_mutex_lock(&a->db_mu);
+	if (sqlite3_prepare_v2(a->db,
+			       "SELECT 1 FROM users WHERE " AUTH_USER_DIRECTORY_COL " LIMIT 1", -1,
+			       &st, NULL) == SQLITE_OK)
+		any = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&a->db_mu);
+	return any;
+}
+
 /* ---- the recheck ---- */
 
 /* One check of every directory user, on the directory's worker. */
@@ -303,7 +318,8 @@ void auth_set_ldap(struct auth *a, const struct config_ldap *l)
 	pthread_mutex_unlock(&x->mu);
 	auth__ldap_conf_unref(x, old);
 	timer_set(a);
-	/* the groups' roles may have changed, or the directory gone: check everyone now */
+	/* the groups' roles may have changed, or the directory gone: check everyone now (at
+	 * once when started, else at auth_start) */
 	x->want_recheck = old || c;
 	recheck_kick(a);
 }
@@ -365,6 +381,10 @@ void auth__directory_start(struct auth *a, uv_loop_t *loop)
 	x->timer_init = true;
 	a->handles++;
 	timer_set(a);
+	/* at start the directory's users are checked at once: with a directory, for what
+	 * changed while torgd was down; without one, they may no longer sign in at all */
+	x->want_recheck = x->conf || directory_rows(a);
+	recheck_kick(a);
 }
 
 void auth__directory_stop(struct auth *a)

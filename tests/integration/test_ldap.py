@@ -383,8 +383,18 @@ def test_disabled_in_torg_stays_out(dsrv):
 
 def test_directory_session_survives_restart(dsrv):
     tok = dir_login(dsrv, "ann")
+    local = dsrv.login("kari")
     dsrv.restart()
     assert dsrv.ok(dsrv.get("/api/v1/me", token=tok))["user"]["name"] == "ann"
+    # without auth.ldap nobody can vouch for directory users: their sessions end at start
+    dsrv.stop()
+    with open(dsrv.config_path, "w", encoding="utf-8") as f:
+        json.dump(config_with(), f)
+    dsrv.start()
+    wait_refused(dsrv, tok, 3)
+    assert dsrv.get("/api/v1/me", token=local).status_code == 200
+    assert "ann" not in dsrv.cli("user", "list").stdout
+    assert "the directory is no longer configured" in dsrv.read_stderr()
 
 
 def check(srv, block, path_part):
