@@ -290,7 +290,13 @@ static int lookup(LDAP *ld, const struct auth__ldap_conf *c, const char *name, c
 	}
 	LDAPMessage *e = ldap_first_entry(ld, res);
 	char *d = ldap_get_dn(ld, e);
-	*dn = xstrdup(d ? d : "");
+	if (!d || !*d) { /* a bind with an empty DN would be anonymous */
+		ldap_memfree(d);
+		*why = "the directory entry has no DN";
+		out = -ENOENT;
+		goto done;
+	}
+	*dn = xstrdup(d);
 	ldap_memfree(d);
 	if (l->disabled_filter) {
 		char *none[] = {LDAP_NO_ATTRS, NULL};
@@ -391,7 +397,8 @@ int auth__ldap_login(struct auth *a, char *name, const char *password, struct au
 		u->directory = true;
 		rc = auth__directory_put(a, u);
 		if (rc == -EACCES)
-			log_info("directory sign-in of %s refused: a local user has that name",
+			log_info("directory sign-in of %s refused: a local user has that name, or "
+				 "torg has it disabled",
 				 name);
 	}
 	if (rc == 0)

@@ -31,8 +31,9 @@ ADMIN_DN, ADMIN_PW = f"cn=admin,{BASE}", "admin-Pw-4242"
 SVC_DN, SVC_PW = f"cn=svc,{BASE}", "svc-Pw-0123456789"
 G_NAV, G_ALL, G_MGR = (f"cn=torg-counter-nav,{GROUPS}", f"cn=torg-counter,{GROUPS}",
                        f"cn=torg-managers,{GROUPS}")
-USERS = {"ann": [G_NAV], "bob": [], "mia": [G_NAV, G_MGR], "dan": [G_ALL], "eve": [G_ALL]}
-GROUP_MEMBERS = {G_NAV: ["ann", "mia"], G_ALL: ["dan", "eve"], G_MGR: ["mia"]}
+USERS = {"ann": [G_NAV], "bob": [], "mia": [G_NAV, G_MGR], "dan": [G_ALL], "eve": [G_ALL],
+         "kari": [G_MGR]}
+GROUP_MEMBERS = {G_NAV: ["ann", "mia"], G_ALL: ["dan", "eve"], G_MGR: ["mia", "kari"]}
 
 
 def pw(name):
@@ -242,6 +243,12 @@ def test_local_user_first_and_still_signs_in(dsrv):
     # "admin" is a local user: the directory is not asked for it
     assert dsrv.ok(dsrv.get("/api/v1/me", token=dsrv.login("admin")))["user"]["role"] == "admin"
     expect_error(login(dsrv, "admin", "not-the-local-one"), 401, "bad_credentials")
+    # "kari" is local and in the directory's managers: only the local password counts,
+    # and the local role stays (the directory never takes a local user's name)
+    for name in ("kari", "KARI"):
+        expect_error(login(dsrv, name, pw("kari")), 401, "bad_credentials")
+    me = dsrv.ok(dsrv.get("/api/v1/me", token=dsrv.login("kari")))["user"]
+    assert me["role"] == "counter" and sorted(me["services"]) == ["nav", "reception"]
 
 
 def wait_refused(srv, tok, within):
