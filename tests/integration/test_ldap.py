@@ -277,6 +277,20 @@ def test_removed_from_group_loses_session(dsrv, slapd):
     dir_login(dsrv, "dan")
 
 
+def test_group_change_changes_role(dsrv, slapd):
+    tok = dir_login(dsrv, "mia")
+    slapd.modify(f"dn: {G_MGR}\nchangetype: modify\ndelete: member\nmember: {dn('mia')}\n")
+    try:
+        deadline = time.monotonic() + 5
+        while dsrv.ok(dsrv.get("/api/v1/me", token=tok))["user"]["role"] != "counter":
+            assert time.monotonic() < deadline, "the role did not follow the directory"
+            time.sleep(0.1)
+        me = dsrv.ok(dsrv.get("/api/v1/me", token=tok))["user"]
+        assert sorted(me["services"]) == ["nav", "reception"]
+    finally:
+        slapd.modify(f"dn: {G_MGR}\nchangetype: modify\nadd: member\nmember: {dn('mia')}\n")
+
+
 def test_disabled_user_loses_session(dsrv, slapd):
     tok = dir_login(dsrv, "eve")
     slapd.modify(f"dn: {dn('eve')}\nchangetype: modify\nadd: employeeType\n"
