@@ -84,12 +84,19 @@ def ldif():
     return "\n\n".join(out) + "\n"
 
 
+def sbin_tool(name):
+    """A program of slapd's package, which lives in /usr/sbin (not on every PATH)."""
+    path = f"/usr/sbin/{name}"
+    return path if os.access(path, os.X_OK) else need_tool(name, "deploy/install-deps "
+                                                            "installs slapd")
+
+
 class Slapd:
     """Debian's slapd as a child process on two free ports of 127.0.0.1 (ldap:// with
     StartTLS, ldaps://), with its configuration, database and certificates in d."""
 
     def __init__(self, d, user=None):
-        self.slapd = need_tool("slapd", "deploy/install-deps installs slapd")
+        self.slapd = sbin_tool("slapd")
         need_tool("ldapmodify", "deploy/install-deps installs ldap-utils")
         self.dir = str(d)
         self.user = user
@@ -104,7 +111,7 @@ class Slapd:
         data = os.path.join(self.dir, "data.ldif")
         with open(data, "w", encoding="utf-8") as f:
             f.write(ldif())
-        self.run(["slapadd", "-f", self.conf, "-l", data])
+        self.run([sbin_tool("slapadd"), "-f", self.conf, "-l", data])
         if user:
             shutil.chown(self.dir, user)
             for root, dirs, files in os.walk(self.dir):
@@ -126,7 +133,7 @@ class Slapd:
         """Starts slapd in the foreground (-d 0) and waits until it answers."""
         cmd = [self.slapd, "-f", self.conf, "-h", f"{self.url}/ {self.tls_url}/", "-d", "0"]
         if self.user:
-            cmd = ["runuser", "-u", self.user, "--"] + cmd
+            cmd = [shutil.which("runuser") or "/usr/sbin/runuser", "-u", self.user, "--"] + cmd
         log = open(self.log, "a", encoding="utf-8")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         log.close()
