@@ -359,6 +359,8 @@ static void remember_user(struct ws_session *s)
 {
 	const struct auth_user *u = s->token[0] ? api__user(s->api, s->token) : NULL;
 	snprintf(s->user, sizeof(s->user), "%s", u ? u->name : "");
+	if (!u || !auth_session_id(s->token, s->sid))
+		s->sid[0] = '\0';
 }
 
 /* Answers a hello: filter, ticket watch, then snapshot or resume. */
@@ -446,7 +448,7 @@ static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
 	else if (c < 0)
 		api__error(&res, 404, "unknown_counter", "no such counter", "counter");
 	else
-		api__counter_cmd(a, u, c, cmd, &res);
+		api__counter_cmd_as(a, u, s->sid, c, cmd, &res);
 	bool ok = res.status == 200 || res.status == 204;
 	size_t len;
 	char *text = proto_encode_reply(cmd->id, ok, res.body, &len);

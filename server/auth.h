@@ -17,6 +17,9 @@
 #include <stdint.h>
 #include <uv.h>
 
+#define AUTH_PASSWORD_MIN 8    /* bytes of a password, at least ... */
+#define AUTH_PASSWORD_MAX 1024 /* ... and at most */
+
 enum auth_role { AUTH_ROLE_COUNTER = 1, AUTH_ROLE_MANAGER = 2, AUTH_ROLE_ADMIN = 3 };
 
 /** A staff user as callers see it; never carries the password hash. */

@@ -19,8 +19,6 @@
 #define AUTH_LOGIN_QUEUE_MAX	32   /* logins waiting or hashing; more: -EAGAIN */
 #define AUTH_NAME_MAX		64
 #define AUTH_SERVICE_MAX	64
-#define AUTH_PASSWORD_MIN	8
-#define AUTH_PASSWORD_MAX	1024
 #define AUTH_SCHEMA_VERSION	3
 #define AUTH_RESET_TTL_MS	(24 * 3600 * 1000LL)	       /* how long a reset code works */
 #define AUTH_AUDIT_KEEP_MS	(2 * 366 * 24 * 3600 * 1000LL) /* audit rows kept (2 years) */

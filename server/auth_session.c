@@ -457,10 +457,14 @@ static void refresh_apply(struct auth *a, struct auth_job *j)
 			const struct auth_user *u = NULL;
 			bool drop = s->expires_ms <= now;
 			if (!drop && s->born < j->gen) {
-				u = bsearch(s->user->name, j->user, j->nusers, sizeof *j->user,
-					    user_cmp);
-				drop = !u || !bsearch(s->hash, j->hashes, j->nhashes,
-						      sizeof *j->hashes, hash_cmp);
+				/* (bsearch wants a base even for none: an empty table, or every
+				 * user disabled, has none) */
+				u = j->nusers ? bsearch(s->user->name, j->user, j->nusers,
+							sizeof *j->user, user_cmp)
+					      : NULL;
+				drop = !u || !j->nhashes ||
+				       !bsearch(s->hash, j->hashes, j->nhashes, sizeof *j->hashes,
+						hash_cmp);
 			}
 			if (drop) {
 				if (s->expires_ms > now)

@@ -53,7 +53,7 @@ MODULES = {
                   ["store", "config", "worker", "util"]),
     "api": (["server/api", "server/api_int", "server/api_conn", "server/api_http",
              "server/api_routes", "server/api_ws", "server/api_push", "server/api_tcp", "server/api_static", "server/api_metrics",
-             "server/api_qr", "server/api_stats", "server/api_tls", "server/api_voice"],
+             "server/api_qr", "server/api_stats", "server/api_admin_users", "server/api_tls", "server/api_voice"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
              "util", "voice"]),
     # systemd's notification protocol (readiness, watchdog), on util alone
