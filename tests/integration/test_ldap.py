@@ -230,6 +230,11 @@ def test_counter_group_user_signs_in_and_calls(dsrv):
 def test_highest_role_of_several_groups(dsrv):
     me = dsrv.ok(dsrv.get("/api/v1/me", token=dir_login(dsrv, "mia")))["user"]
     assert me["role"] == "manager"
+    # the administration lists her as a directory user, with what the directory gave
+    users = dsrv.ok(dsrv.get("/api/v1/admin/users", token=dsrv.token("admin")))["users"]
+    mia = next(u for u in users if u["name"] == "mia")
+    assert mia["source"] == "directory" and mia["role"] == "manager"
+    assert next(u for u in users if u["name"] == "kari")["source"] == "local"
 
 
 def test_refusals_look_alike(dsrv):
