@@ -10,8 +10,11 @@
  * directory is tests/integration/test_ldap.py's. Ends with "auth_ldap: N
  * passed, M failed".
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +151,63 @@ static void test_guards(void)
 	pthread_mutex_destroy(&x.mu);
 }
 
+struct many {
+	int done, eagain, hostdown, other;
+};
+
+/* Counts one of many directory sign-ins by its status. */
+static void many_cb(int status, const char *token, const struct auth_user *u, void *arg)
+{
+	struct many *m = arg;
+	(void)token;
+	(void)u;
+	m->done++;
+	if (status == -EAGAIN)
+		m->eagain++;
+	else if (status == -EHOSTDOWN)
+		m->hostdown++;
+	else
+		m->other++;
+}
+
+/* A directory that takes connections and never answers: sign-ins wait timeout_ms each on
+ * the directory's worker, at most AUTH__LDAP_LOGINS_MAX at a time (more: -EAGAIN at once),
+ * and a local sign-in meanwhile is answered without waiting for them. */
+static void test_silent_directory(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof(sa);
+	CHECK(fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 && listen(fd, 64) == 0);
+	CHECK(getsockname(fd, (struct sockaddr *)&sa, &len) == 0);
+	char url[64];
+	snprintf(url, sizeof(url), "ldap://127.0.0.1:%d", ntohs(sa.sin_port));
+	struct auth__ldap_conf *c = four_groups();
+	c->c->timeout_ms = 100;
+	free(c->c->url);
+	c->c->url = xstrdup(url);
+	struct auth *a = open_auth();
+	auth_set_ldap(a, c->c);
+	CHECK(auth_start(a, &loop) == 0);
+	struct many m = {0};
+	for (int i = 0; i < 20; i++)
+		CHECK(auth_login(a, "ann", "some-password", many_cb, &m) == 0);
+	struct login_result r;
+	uint64_t t0 = util_mono_ns();
+	CHECK(login(a, "local", "local-password", &r) == 0);
+	CHECK(util_mono_ns() - t0 < 1000000000ull); /* not behind 16 directory timeouts */
+	for (int i = 0; i < 400 && m.done < 20; i++)
+		run_for(10);
+	CHECK(m.done == 20 && m.other == 0);
+	CHECK(m.eagain >= 20 - AUTH__LDAP_LOGINS_MAX && m.hostdown >= 1);
+	stop_and_free(a);
+	close(fd);
+	struct auth__ldap x = {0};
+	pthread_mutex_init(&x.mu, NULL);
+	auth__ldap_conf_unref(&x, c);
+	pthread_mutex_destroy(&x.mu);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -155,6 +215,7 @@ int main(void)
 	test_escape();
 	test_map();
 	test_guards();
+	test_silent_directory();
 	auth_test_end();
 	return check_report("auth_ldap");
 }
