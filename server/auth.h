@@ -112,6 +112,8 @@ void auth_set_ldap(struct auth *a, const struct config_ldap *l);
 /** The directory's URL (borrowed until the next auth_set_ldap), or NULL when none is set;
  *  for messages. */
 const char *auth_ldap_url(struct auth *a);
+/** -1 when no directory is set, 0 when it was last found unavailable, else 1. Loop. */
+int auth_ldap_up(struct auth *a);
 
 /* administration (auth_admin.c): the command line runs ops synchronously, torgd on
  * auth's worker; every change to a user is written with its audit row in one transaction,

@@ -329,6 +329,17 @@ const char *auth_ldap_url(struct auth *a)
 	return a->ldap && a->ldap->conf ? a->ldap->conf->c->url : NULL;
 }
 
+int auth_ldap_up(struct auth *a)
+{
+	struct auth__ldap *x = a->ldap;
+	if (!x)
+		return -1;
+	pthread_mutex_lock(&x->mu);
+	int up = x->conf ? !x->down : -1;
+	pthread_mutex_unlock(&x->mu);
+	return up;
+}
+
 /* The directory's worker has stopped. */
 static void worker_stopped_cb(void *arg)
 {

@@ -317,10 +317,12 @@ def test_disabled_user_loses_session(dsrv, slapd):
 
 def test_directory_down(dsrv, slapd):
     tok = dir_login(dsrv, "ann")
+    assert dsrv.metric("torg_directory_up") == 1
     slapd.stop()
     try:
         e = expect_error(login(dsrv, "ann", pw("ann")), 503, "directory_unavailable")
         assert slapd.url in e["message"]
+        assert dsrv.metric("torg_directory_up") == 0
         expect_error(login(dsrv, "mia", pw("mia")), 503, "directory_unavailable")
         # break-glass: a local admin still signs in, and the directory session lives on
         assert dsrv.login("admin")
@@ -329,6 +331,7 @@ def test_directory_down(dsrv, slapd):
     finally:
         slapd.start()
     dir_login(dsrv, "ann")
+    assert dsrv.metric("torg_directory_up") == 1
     log = dsrv.read_stderr()
     assert log.count(f"directory {slapd.url} cannot be reached") == 1, log
     assert f"directory {slapd.url} answers again" in log
@@ -425,6 +428,7 @@ def test_directory_session_survives_restart(dsrv):
         json.dump(config_with(), f)
     dsrv.start()
     wait_refused(dsrv, tok, 3)
+    assert "torg_directory_up" not in dsrv.get("/metrics").text
     assert dsrv.get("/api/v1/me", token=local).status_code == 200
     assert "ann" not in dsrv.cli("user", "list").stdout
     assert "the directory is no longer configured" in dsrv.read_stderr()
