@@ -86,10 +86,13 @@ struct api {
 		int reserve_fd, listen_fd;
 	} conns;
 	/* who opened each counter, for one counter per user (api__counter_cmd_as); only
-	 * what the floor says is open counts, so a day's end needs no clearing here */
+	 * what the floor says is open counts, so a day's end needs no clearing here, and
+	 * only while the counter at that index still has the id it had (a configuration
+	 * that moved counters forgets the opener rather than blame the wrong one) */
 	struct api_opener {
 		char user[65];
-		char sid[17]; /* the session (auth_session_id), "" when unknown */
+		char sid[17];	  /* the session (auth_session_id), "" when unknown */
+		char counter[33]; /* the counter's id when it was opened */
 	} openers[FLOOR_MAX_COUNTERS];
 	/* figures for /metrics */
 	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_idle_closed, ws_bad_origin;

@@ -341,11 +341,8 @@ static void route_me(struct api *a, struct http_req *r)
 		return;
 	}
 	struct proto_user pu = user_of(u);
-	json_t *me = proto_encode_me_answer(&pu);
 	int c = api__user_counter(a, u->name);
-	json_object_set_new(me, "counter",
-			    c >= 0 ? json_string(a->cfg->counters[c].id) : json_null());
-	api__http_json(r, 200, me);
+	api__http_json(r, 200, proto_encode_me_answer(&pu, c >= 0 ? a->cfg->counters[c].id : NULL));
 }
 
 /* POST /api/v1/counters/{c}/{op} */

@@ -14,8 +14,10 @@
  * cancelled logout still deletes its session row, and a login that finishes
  * during the stop deletes the row it wrote (both on the loop: no session
  * survives a stop that nobody holds or that was logged out). Users handed
- * out as borrowed pointers are freed only after the loop has turned (a
- * two-step graveyard emptied by a uv_check).
+ * out as borrowed pointers are freed only after the loop has turned (the map
+ * and its graveyard are in auth_map.c). A user's sessions can also be ended
+ * all at once (an admin's change, or a refresh that finds them gone), and
+ * then the end callback tells the api, which closes their WebSockets.
  */
 #include "auth.h"
 
@@ -65,135 +67,6 @@ struct auth_job {
 	void (*call_done)(void *ctx, int status);
 	bool in_directory; /* login: queued on the directory's worker */
 };
-/* ---- the session map and graveyard (loop thread only) ---- */
-
-/* The bucket index of a token hash (already uniformly distributed). */
-static size_t bucket_of(const struct auth *a, const uint8_t hash[32])
-{
-	uint64_t x;
-	memcpy(&x, hash, sizeof x);
-	return (size_t)(x & (a->nbuckets - 1));
-}
-
-/* Doubles the bucket array (or makes the first) and rehashes. */
-static void map_grow(struct auth *a)
-{
-	struct auth_session **old = a->buckets;
-	size_t oldn = a->nbuckets;
-	a->nbuckets = oldn ? oldn * 2 : 64;
-	a->buckets = xcalloc(a->nbuckets, sizeof *a->buckets);
-	for (size_t i = 0; i < oldn; i++) {
-		for (struct auth_session *s = old[i], *next; s; s = next) {
-			size_t b = bucket_of(a, s->hash);
-			next = s->next;
-			s->next = a->buckets[b];
-			a->buckets[b] = s;
-		}
-	}
-	free(old);
-}
-
-/* Adds a session taking ownership of u; returns it. */
-static struct auth_session *map_add(struct auth *a, const uint8_t hash[32], int64_t created_ms,
-				    int64_t expires_ms, uint64_t login_no, struct auth_user *u)
-{
-	if (a->nsessions >= a->nbuckets)
-		map_grow(a);
-	struct auth_session *s = xcalloc(1, sizeof *s);
-	memcpy(s->hash, hash, sizeof s->hash);
-	s->expires_ms = expires_ms;
-	s->created_ms = created_ms;
-	s->login_no = login_no;
-	s->born = a->gen;
-	s->user = u;
-	size_t b = bucket_of(a, hash);
-	s->next = a->buckets[b];
-	a->buckets[b] = s;
-	a->nsessions++;
-	return s;
-}
-
-/* The link that points at the session with this hash, or NULL. */
-static struct auth_session **map_find(struct auth *a, const uint8_t hash[32])
-{
-	if (a->nbuckets == 0)
-		return NULL;
-	for (struct auth_session **pp = &a->buckets[bucket_of(a, hash)]; *pp; pp = &(*pp)->next)
-		if (memcmp((*pp)->hash, hash, 32) == 0)
-			return pp;
-	return NULL;
-}
-
-/* Frees the users waiting in a graveyard and empties it. */
-static void grave_clear(struct auth_grave *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		auth__user_free(g->v[i]);
-	g->n = 0;
-}
-
-/* Frees every session and the graveyards (auth_free's share of the map). */
-void auth__sessions_free(struct auth *a)
-{
-	for (size_t i = 0; i < a->nbuckets; i++) {
-		for (struct auth_session *s = a->buckets[i], *next; s; s = next) {
-			next = s->next;
-			auth__user_free(s->user);
-			free(s);
-		}
-	}
-	free(a->buckets);
-	grave_clear(&a->grave_new);
-	grave_clear(&a->grave_old);
-	free(a->grave_new.v);
-	free(a->grave_old.v);
-}
-
-/* Frees every session and empties the map and graveyards (a start that failed). */
-static void map_clear(struct auth *a)
-{
-	auth__sessions_free(a);
-	a->buckets = NULL;
-	a->nbuckets = a->nsessions = 0;
-	memset(&a->grave_new, 0, sizeof a->grave_new);
-	memset(&a->grave_old, 0, sizeof a->grave_old);
-}
-
-/* Frees the two-turn-old graveyard and ages the new one; stops when both are empty. */
-static void check_cb(uv_check_t *h)
-{
-	struct auth *a = h->data;
-	struct auth_grave t = a->grave_old;
-	grave_clear(&t);
-	a->grave_old = a->grave_new;
-	a->grave_new = t;
-	if (a->grave_old.n == 0)
-		uv_check_stop(h);
-}
-
-/* Puts u in the graveyard: freed after the loop has turned at least once. */
-static void grave_add(struct auth *a, struct auth_user *u)
-{
-	struct auth_grave *g = &a->grave_new;
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 8;
-		g->v = xrealloc(g->v, g->cap * sizeof *g->v);
-	}
-	g->v[g->n++] = u;
-	if (a->started && !a->stopping)
-		uv_check_start(&a->check, check_cb);
-}
-
-/* Removes the session *pp points at; its user goes to the graveyard. */
-static void map_unlink(struct auth *a, struct auth_session **pp)
-{
-	struct auth_session *s = *pp;
-	*pp = s->next;
-	grave_add(a, s->user);
-	free(s);
-	a->nsessions--;
-}
-
 /* Parses a 64-hex token and writes its SHA-256; returns 0 or -EINVAL. */
 static int token_hash(const char *token, uint8_t hash[32])
 {
@@ -469,11 +342,11 @@ static void refresh_apply(struct auth *a, struct auth_job *j)
 			if (drop) {
 				if (s->expires_ms > now)
 					ended_add(&ended, &nended, s->user->name);
-				map_unlink(a, pp);
+				auth__map_unlink(a, pp);
 				continue;
 			}
 			if (u && !auth__user_same(u, s->user)) {
-				grave_add(a, s->user);
+				auth__grave_add(a, s->user);
 				s->user = auth__user_dup(u);
 			}
 			pp = &s->next;
@@ -490,7 +363,7 @@ static int unlink_user(struct auth *a, const char *name, uint64_t login_no)
 	for (size_t b = 0; b < a->nbuckets; b++) {
 		for (struct auth_session **pp = &a->buckets[b]; *pp;) {
 			if ((*pp)->login_no <= login_no && strcmp((*pp)->user->name, name) == 0) {
-				map_unlink(a, pp);
+				auth__map_unlink(a, pp);
 				n++;
 			} else {
 				pp = &(*pp)->next;
@@ -594,7 +467,8 @@ static void job_after_cb(struct worker_job *wj, int status)
 			j->status = -ECANCELED;
 		}
 		if (j->status == 0) {
-			u = map_add(a, j->hash, j->created_ms, j->expires_ms, j->login_no, j->user)
+			u = auth__map_add(a, j->hash, j->created_ms, j->expires_ms, j->login_no,
+					  j->user)
 				->user;
 			j->user = NULL;
 		}
@@ -727,8 +601,8 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 				continue;
 			}
 			u->directory = sqlite3_column_int(st, 6) != 0;
-			map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 2),
-				sqlite3_column_int64(st, 1), 0, u);
+			auth__map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 2),
+				      sqlite3_column_int64(st, 1), 0, u);
 		}
 		if (s == SQLITE_DONE)
 			rc = 0;
@@ -738,7 +612,7 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	if (rc == 0)
 		rc = worker_create(loop, "torg-auth", 1, 0, &a->worker);
 	if (rc < 0) {
-		map_clear(a); /* as if never started */
+		auth__map_clear(a); /* as if never started */
 		return rc;
 	}
 	a->loop = loop;
@@ -808,10 +682,10 @@ const struct auth_user *auth_session_user(struct auth *a, const char *token)
 {
 	uint8_t h[32];
 	struct auth_session **pp;
-	if (token_hash(token, h) < 0 || !(pp = map_find(a, h)))
+	if (token_hash(token, h) < 0 || !(pp = auth__map_find(a, h)))
 		return NULL;
 	if ((*pp)->expires_ms <= util_now_ms()) {
-		map_unlink(a, pp);
+		auth__map_unlink(a, pp);
 		return NULL;
 	}
 	return (*pp)->user;
@@ -821,9 +695,9 @@ int auth_logout(struct auth *a, const char *token)
 {
 	uint8_t h[32];
 	struct auth_session **pp;
-	if (token_hash(token, h) < 0 || !(pp = map_find(a, h)))
+	if (token_hash(token, h) < 0 || !(pp = auth__map_find(a, h)))
 		return -ENOENT;
-	map_unlink(a, pp);
+	auth__map_unlink(a, pp);
 	struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
 	memcpy(j->hash, h, sizeof h);
 	if (a->stopping) {
@@ -921,7 +795,7 @@ int auth_end_session(struct auth *a, const char *id, char name[65])
 			strcpy(who, (*pp)->user->name);
 			struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
 			memcpy(j->hash, (*pp)->hash, sizeof j->hash);
-			map_unlink(a, pp);
+			auth__map_unlink(a, pp);
 			if (job_queue(j) < 0)
 				log_warn("auth: cannot queue a session delete");
 			if (name)

@@ -40,8 +40,9 @@ MODULES = {
                "server/store_staff", "server/stats", "server/stats_result",
                "server/stats_staff", "server/store_backup", "server/store_check"],
               ["floor", "util", "worker"]),
-    "auth": (["server/auth", "server/auth_int", "server/auth_session", "server/auth_admin",
-              "server/auth_ldap", "server/auth_ldap_map", "server/auth_directory"],
+    "auth": (["server/auth", "server/auth_int", "server/auth_session", "server/auth_map",
+              "server/auth_admin", "server/auth_ldap", "server/auth_ldap_map",
+              "server/auth_directory"],
              ["util", "worker", "config"]),
     # announcements as sound: clips or espeak-ng on a thread of its own, a bounded cache
     "voice": (["server/voice", "server/voice_wav"], ["worker", "util"]),
