@@ -76,12 +76,13 @@ void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg);
 /** Verifies name+password on auth's worker; cb on the loop thread with status 0 and a new
  *  session token (64 hex, valid until cb returns; copy it) and the user, or -EACCES for
  *  bad name/password (never says which), -EHOSTDOWN when the name is no local user's and
- *  the directory (auth_set_ldap) cannot be reached, -ECANCELED when auth_stop came first,
- *  or -EIO. A local user of that name always signs in locally (break-glass); any other
- *  name is asked of the directory when one is set, on a worker of its own. Returns 0 (cb will be
- * called once) or -EINVAL (not started, NULL argument), -ECANCELED (stopping) or -EAGAIN when 32
- * logins are already waiting or hashing (the caller answers 503 with Retry-After), and then cb is
- * never called. */
+ *  the directory (auth_set_ldap) cannot be reached, -EAGAIN when 16 directory sign-ins
+ *  already wait for it, -ECANCELED when auth_stop came first, or -EIO. A local user of
+ *  that name always signs in locally (break-glass); any other name is asked of the
+ *  directory when one is set, on a worker of its own. Returns 0 (cb will be called once)
+ *  or -EINVAL (not started, NULL argument), -ECANCELED (stopping) or -EAGAIN when 32
+ *  logins are already waiting or hashing (the caller answers 503 with Retry-After), and
+ *  then cb is never called. */
 int auth_login(struct auth *a, const char *name, const char *password,
 	       void (*cb)(int status, const char *token, const struct auth_user *user, void *arg),
 	       void *arg);
