@@ -291,8 +291,10 @@ static int parse_bind(struct config__parse *p, json_t *o, struct config_ldap *l)
 {
 	const char *P = "auth.ldap";
 	int bad = 0;
+	/* Active Directory also binds with "svc@domain" or "DOMAIN\\svc" */
 	if (get_text(p, P, o, "bind_dn", false, &l->bind_dn) < 0 ||
-	    (l->bind_dn && check_dn(p, "auth.ldap.bind_dn", l->bind_dn) < 0))
+	    (l->bind_dn && !strpbrk(l->bind_dn, "@\\") &&
+	     check_dn(p, "auth.ldap.bind_dn", l->bind_dn) < 0))
 		bad = -EINVAL;
 	if (get_text(p, P, o, "bind_password_file", false, &l->bind_password_file) < 0)
 		return -EINVAL;

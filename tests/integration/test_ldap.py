@@ -473,6 +473,7 @@ def test_config_is_checked(make_server, slapd, tmp_path):
         ({"ldap": {**good, "bind_password_file": "/nonexistent"}},
          "auth.ldap.bind_password_file"),
         ({"ldap": {**good, "user_base": ""}}, "auth.ldap.user_base"),
+        ({"ldap": {**good, "bind_dn": "svc"}}, "auth.ldap.bind_dn"),
         ({"ldap": {**good, "surprise": 1}}, "auth.ldap"),
         ({"ldap": "ldap://x"}, "auth.ldap"),
         ({"kerberos": {}}, "auth"),
@@ -487,11 +488,12 @@ def test_config_is_checked(make_server, slapd, tmp_path):
     err = check(srv, {"ldap": {**good, "bind_password_file": str(secret)}},
                 "auth.ldap.bind_password_file")
     assert "secret" not in err.replace(str(secret), "")
-    with open(srv.config_path, "w", encoding="utf-8") as f:
-        json.dump(config_with(auth={"ldap": good}), f)
-    r = srv.cli("--check-config")
-    assert r.returncode == 0, r.stderr
-    assert SVC_PW not in r.stdout + r.stderr
+    for ok in (good, {**good, "bind_dn": "svc-torg@kommune.example"}):
+        with open(srv.config_path, "w", encoding="utf-8") as f:
+            json.dump(config_with(auth={"ldap": ok}), f)
+        r = srv.cli("--check-config")
+        assert r.returncode == 0, r.stderr
+        assert SVC_PW not in r.stdout + r.stderr
 
 
 def test_slapd_runs_as_another_user():
