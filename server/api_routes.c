@@ -237,6 +237,14 @@ static void login_cb(int status, const char *token, const struct auth_user *user
 		log_throttle(throttle_failed(a->login_by_addr, lr->addr, sizeof(lr->addr), now),
 			     "an address", tag);
 		api__deferred_fail(lr->d, 401, "bad_credentials", "wrong name or password", NULL);
+	} else if (status == -EHOSTDOWN) {
+		char msg[400];
+		const char *url = auth_ldap_url(a->auth);
+		snprintf(msg, sizeof(msg),
+			 "the directory %s cannot be reached, so directory accounts cannot sign in "
+			 "now; local accounts still can",
+			 url ? url : "(none)");
+		api__deferred_fail(lr->d, 503, "directory_unavailable", msg, NULL);
 	} else if (status != 0) {
 		api__deferred_fail(lr->d, 503, "unavailable", "cannot sign in now; try again",
 				   NULL);

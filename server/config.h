@@ -21,6 +21,8 @@
 #include "hours.h"
 #include "netaddr.h"
 
+struct config_ldap;
+
 #define CONFIG_MAX_SERVICES  FLOOR_MAX_SERVICES /* 64 */
 #define CONFIG_MAX_COUNTERS  FLOOR_MAX_COUNTERS /* 1024 */
 #define CONFIG_MAX_DISPLAYS  64
@@ -225,6 +227,7 @@ struct config {
 	int32_t exceptions_last; /* the latest "to" of them: no exception holds after it */
 	size_t nmessages;
 	struct config_message *messages;
+	struct config_ldap *ldap; /* auth.ldap (config_ldap.h), NULL when not set */
 
 	/* Filled from services/counters; arrays owned by the config. */
 	struct floor_def floor_def;

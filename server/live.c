@@ -162,8 +162,11 @@ static int apply(struct live *l, struct config *next, const char *by, bool stric
 	log_info("configuration changed by %s: version %s, %zu services, %zu counters", by, version,
 		 next->nlisted, next->nclisted);
 	struct util_text what = {0}; /* the audit log says which parts changed */
-	for (size_t i = 0; changed && changed[i]; i++)
+	for (size_t i = 0; changed && changed[i]; i++) {
 		util_text_printf(&what, "%s%s", i ? ", " : "", changed[i]);
+		if (!strcmp(changed[i], "auth")) /* the directory, now (only the file changes it) */
+			auth_set_ldap(l->auth, next->ldap);
+	}
 	auth_audit(l->auth, by, "config.change", "floor", what.s ? what.s : "");
 	free(what.s);
 	free(changed);

@@ -227,6 +227,7 @@ static int serve(struct config *cfg, const char *path, const char *db, const cha
 		log_refusal("%s: %s", db, cause);
 		goto out;
 	}
+	auth_set_ldap(t.auth, cfg->ldap);
 	uv_loop_init(&t.loop);
 	clock_init(&t.clock, cfg->day_start_min, test_clock);
 	uint64_t t0 = util_mono_ns();

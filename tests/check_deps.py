@@ -32,7 +32,8 @@ MODULES = {
              "server/ws_rx"], ["util"]),
     "config": (["server/config", "server/config_server", "server/config_json",
                 "server/config_errors", "server/config_display", "server/clock",
-                "server/config_voice", "server/config_live", "server/config_notices"],
+                "server/config_voice", "server/config_live", "server/config_notices",
+                "server/config_ldap"],
                ["floor", "net", "util"]),
     # the store and the pure statistics it computes
     "store": (["server/store", "server/store_int", "server/store_commit",
@@ -41,8 +42,9 @@ MODULES = {
                "server/stats_staff", "server/store_backup", "server/store_check"],
               ["floor", "util", "worker"]),
     "auth": (["server/auth", "server/auth_int", "server/auth_session", "server/auth_map",
-              "server/auth_admin"],
-             ["util", "worker"]),
+              "server/auth_admin", "server/auth_ldap", "server/auth_ldap_map",
+              "server/auth_directory"],
+             ["util", "worker", "config"]),
     # announcements as sound: clips or espeak-ng on a thread of its own, a bounded cache
     "voice": (["server/voice", "server/voice_wav"], ["worker", "util"]),
     # the engine: commands through the floor to the store, events encoded once

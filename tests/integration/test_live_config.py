@@ -247,6 +247,11 @@ def test_bad_requests(srv):
     cfg = copy.deepcopy(get_config(srv, "mona")["config"])
     cfg["services"][0]["target_wait_s"] = 60
     expect_error(put_config(srv, cfg, g["version"], "mona"), 403, "forbidden", "services")
+    cfg = copy.deepcopy(g["config"])
+    cfg["auth"] = {"ldap": {"url": "ldap://127.0.0.1:1", "bind_dn": "cn=x",
+                            "bind_password_file": "/etc/shadow", "user_base": "dc=x",
+                            "groups": [{"dn": "cn=g", "role": "admin"}]}}
+    expect_error(put_config(srv, cfg, g["version"]), 403, "forbidden", "auth")
     expect_error(srv.request("POST", "/api/v1/admin/config", token=tok, body={}), 405,
                  "method_not_allowed")
     assert get_config(srv)["version"] == g["version"]
