@@ -235,6 +235,11 @@ def test_highest_role_of_several_groups(dsrv):
     mia = next(u for u in users if u["name"] == "mia")
     assert mia["source"] == "directory" and mia["role"] == "manager"
     assert next(u for u in users if u["name"] == "kari")["source"] == "local"
+    # her password is the directory's: no reset code, no torgd password for her
+    r = dsrv.post("/api/v1/admin/users/mia/reset", {}, token=dsrv.token("admin"))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "directory_user", r.text
+    r = dsrv.cli("user", "passwd", "mia", input_text="Another-pass-123\n")
+    assert r.returncode != 0 and "directory" in r.stderr, r.stdout + r.stderr
 
 
 def test_refusals_look_alike(dsrv):
