@@ -48,8 +48,9 @@ enum proto_event_kind {
 	PROTO_EV_DAY = 11,
 	PROTO_EV_COUNTER_BREAK = 12, /* an open counter goes on a break: routing skips it */
 	PROTO_EV_COUNTER_BACK = 13,  /* the counter is back from its break */
+	PROTO_EV_CONFIG = 14,	     /* the floor's configuration changed while it runs */
 };
-#define PROTO_EV_KIND_MAX 13
+#define PROTO_EV_KIND_MAX 14
 
 /* Ticket states; a leg's outcome is one of the ended states, or "transferred". */
 enum proto_state {

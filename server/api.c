@@ -193,6 +193,8 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	struct api *a = xcalloc(1, sizeof(*a));
 	a->loop = loop;
 	a->cfg = cfg;
+	a->reconfigure = opts->reconfigure;
+	a->reconfigure_arg = opts->reconfigure_arg;
 	a->engine = e;
 	a->clock = opts->clock;
 	a->stats = opts->stats;
@@ -285,6 +287,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	api__conn_start(a, port);
 	api__routes_start(a);
 	api__push_start(a);
+	api__notices_start(a);
 	auth_set_end_cb(auth, api__ws_end_user, a);
 	log_api = a;
 	*out = a;
@@ -297,6 +300,7 @@ void api_stop(struct api *a)
 		return;
 	a->stopping = true;
 	api__push_stop(a);
+	api__notices_stop(a);
 	api__voice_stop(a);
 	api__ws_close_all(a);
 	if (a->ctx)
@@ -339,6 +343,17 @@ static void hook_durable(void *arg, uint64_t seq, uint64_t services)
 	api__push_durable(arg, seq, services);
 }
 
+/* Engine hook: a new configuration runs: every page sees it (api_ws.c). */
+static void hook_reconfigured(void *arg, const struct config *cfg)
+{
+	struct api *a = arg;
+	a->cfg = cfg;
+	a->rate.per_minute = cfg->kiosk_rate_per_minute;
+	api__voice_reconfigure(a);
+	api__ws_reconfigured(a);
+	api__notices_check(a); /* the new messages' and exceptions' times */
+}
+
 /* Engine hook: the store failed. Nothing more may be acknowledged: leave at once;
  * the journal holds everything that was. */
 static void hook_failed(void *arg, const char *cause)
@@ -353,6 +368,7 @@ void api_engine_hooks(struct api *a, struct engine_hooks *hooks)
 	hooks->changed = hook_changed;
 	hooks->durable = hook_durable;
 	hooks->failed = hook_failed;
+	hooks->reconfigured = hook_reconfigured;
 	hooks->arg = a;
 }
 

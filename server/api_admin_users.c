@@ -315,6 +315,9 @@ static void op_fail(struct admin_req *q)
 	case -ECANCELED:
 		api__deferred_fail(q->d, 503, "unavailable", "torgd is stopping", NULL);
 		break;
+	case -EPERM:
+		api__deferred_fail(q->d, 409, "directory_user", msg, "name");
+		break;
 	default:
 		log_warn("admin: %s", msg);
 		api__deferred_fail(q->d, 500, "internal", "the change could not be stored", NULL);

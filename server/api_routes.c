@@ -135,8 +135,14 @@ static void route_issue(struct api *a, struct http_req *r)
 	}
 	int64_t now = clock_now_ms(a->clock), opens = 0;
 	if (!engine_service_open(a->engine, s, now, &opens)) {
+		const struct config_exception *x = engine_service_exception(a->engine, s, now);
+		struct proto_text note[CONFIG_MAX_LANGUAGES];
+		size_t nn = 0;
+		for (size_t i = 0; x && i < x->note.n && nn < CONFIG_MAX_LANGUAGES; i++)
+			note[nn++] = (struct proto_text){x->note.v[i].lang, x->note.v[i].text};
 		api__http_json(r, 409,
-			       proto_encode_service_closed("the service is closed now", opens));
+			       proto_encode_service_closed("the service is closed now", opens,
+							   (struct proto_texts){note, nn}));
 		goto out;
 	}
 	if (!keyed && !staff) {
@@ -231,6 +237,14 @@ static void login_cb(int status, const char *token, const struct auth_user *user
 		log_throttle(throttle_failed(a->login_by_addr, lr->addr, sizeof(lr->addr), now),
 			     "an address", tag);
 		api__deferred_fail(lr->d, 401, "bad_credentials", "wrong name or password", NULL);
+	} else if (status == -EHOSTDOWN) {
+		char msg[400];
+		const char *url = auth_ldap_url(a->auth);
+		snprintf(msg, sizeof(msg),
+			 "the directory %s cannot be reached, so directory accounts cannot sign in "
+			 "now; local accounts still can",
+			 url ? url : "(none)");
+		api__deferred_fail(lr->d, 503, "directory_unavailable", msg, NULL);
 	} else if (status != 0) {
 		api__deferred_fail(lr->d, 503, "unavailable", "cannot sign in now; try again",
 				   NULL);
@@ -405,6 +419,8 @@ void api__route(struct api *a, struct http_req *r, int route)
 		api__qr_route(a, r, api__http_match(r)->id);
 	else if (route == HTTP_ROUTE_ANNOUNCE)
 		api__voice_route(a, r);
+	else if (route == HTTP_ROUTE_ADMIN_CONFIG)
+		api__admin_config_route(a, r);
 	else if (route == HTTP_ROUTE_STATS || route == HTTP_ROUTE_STATS_CSV ||
 		 route == HTTP_ROUTE_TEST_CLOCK || route == HTTP_ROUTE_TEST_PURGE)
 		api__stats_route(a, r, route);

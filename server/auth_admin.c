@@ -64,12 +64,16 @@ __attribute__((format(printf, 3, 4))) static int fail(struct auth_op *op, int st
 /* The user called name (with disabled), NULL when there is none; *io set on a DB error. */
 static struct auth_user *user_read(struct auth *a, const char *name, bool *io)
 {
-	sqlite3_stmt *st = prep(
-	    a, "SELECT name, role, services, disabled FROM users WHERE name = ?", name, NULL, NULL);
+	sqlite3_stmt *st =
+	    prep(a, "SELECT name, role, services, disabled, source FROM users WHERE name = ?", name,
+		 NULL, NULL);
 	struct auth_user *u = NULL;
 	int s = st ? sqlite3_step(st) : SQLITE_ERROR;
-	if (s == SQLITE_ROW && (u = auth__user_from_row(st, 0)))
+	if (s == SQLITE_ROW && (u = auth__user_from_row(st, 0))) {
 		u->disabled = sqlite3_column_int(st, 3) != 0;
+		const char *src = (const char *)sqlite3_column_text(st, 4);
+		u->directory = src && strcmp(src, "directory") == 0;
+	}
 	*io = s != SQLITE_ROW && s != SQLITE_DONE;
 	sqlite3_finalize(st);
 	return u;
@@ -354,12 +358,21 @@ static int op_remove(struct auth *a, struct auth_op *op)
 }
 
 /* A new reset code for a user, whose password stops working. */
+/* A directory user's password is the directory's: torgd never asks its own for them. */
+static int not_directory(struct auth_op *op, struct auth_user *u)
+{
+	bool dir = u->directory;
+	auth__user_free(u);
+	return dir ? fail(op, -EPERM,
+			  "\"%s\" signs in with the directory: its password is set there", op->name)
+		   : 0;
+}
+
 static int op_reset(struct auth *a, struct auth_op *op)
 {
 	struct auth_user *u = target_read(a, op);
-	if (!u)
+	if (!u || not_directory(op, u))
 		return op->status;
-	auth__user_free(u);
 	if (run(a, "UPDATE users SET hash = '!' WHERE name = ?", op->name, NULL, NULL) < 0)
 		return fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db));
 	int rc = code_make(a, op);
@@ -370,9 +383,8 @@ static int op_reset(struct auth *a, struct auth_op *op)
 static int op_password(struct auth *a, struct auth_op *op, const char *hash, const char *action)
 {
 	struct auth_user *u = target_read(a, op);
-	if (!u)
+	if (!u || not_directory(op, u))
 		return op->status;
-	auth__user_free(u);
 	if (run(a, "UPDATE users SET hash = ?2 WHERE name = ?1", op->name, hash, NULL) < 0 ||
 	    run(a, "DELETE FROM resets WHERE user = ?", op->name, NULL, NULL) < 0)
 		return fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db));

@@ -22,6 +22,12 @@
 #define AUTH_SCHEMA_VERSION	3
 #define AUTH_RESET_TTL_MS	(24 * 3600 * 1000LL)	       /* how long a reset code works */
 #define AUTH_AUDIT_KEEP_MS	(2 * 366 * 24 * 3600 * 1000LL) /* audit rows kept (2 years) */
+/* The hash column of a directory user's row (auth_directory.c, source 'directory'): no
+ * password of theirs is kept, and no crypt() output starts with '!', so such a row never
+ * signs in locally. */
+#define AUTH_DIRECTORY_HASH "!directory"
+/* A column that is 1 for a directory user's row (auth_user.directory). */
+#define AUTH_USER_DIRECTORY_COL "(source = 'directory')"
 
 /* One live session in the map; owns its copy of the user. */
 struct auth_session {
@@ -63,6 +69,7 @@ struct auth {
 	struct auth_grave grave_new, grave_old;
 	void (*end_cb)(const char *name, void *arg); /* a user's sessions ended (loop) */
 	void *end_arg;
+	struct auth__ldap *ldap; /* the directory (auth_ldap.h), NULL until auth_set_ldap */
 };
 
 /** Writes the SHA-256 of data[0..len) into out. */

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_ldap.h"
 #include "util.h"
 
 enum auth_job_kind {
@@ -64,6 +65,7 @@ struct auth_job {
 	void *arg;
 	void (*call_work)(void *ctx); /* call: auth__call's work and done, on arg */
 	void (*call_done)(void *ctx, int status);
+	bool in_directory; /* login: queued on the directory's worker */
 };
 /* Parses a 64-hex token and writes its SHA-256; returns 0 or -EINVAL. */
 static int token_hash(const char *token, uint8_t hash[32])
@@ -77,28 +79,36 @@ static int token_hash(const char *token, uint8_t hash[32])
 
 /* ---- jobs on auth's worker ---- */
 
-/* Looks the user up, checks the password and writes a new session (worker thread). */
+static void session_write(struct auth_job *j);
+
+/* Looks the user up, checks the password and writes a new session (worker thread); a name
+ * that is no local user's goes on to the directory when one is set. */
 static void login_work(struct auth_job *j)
 {
 	struct auth *a = j->a;
 	char stored[CRYPT_OUTPUT_SIZE] = "";
 	sqlite3_stmt *st = NULL;
 	const char *dummy = auth__dummy_hash(); /* the first login of any kind makes it */
+	bool known = false;
 	if (auth__name_valid(j->name) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
 		pthread_mutex_lock(&a->db_mu);
-		int s = sqlite3_prepare_v2(a->db,
-					   "SELECT name, role, services, hash FROM users"
-					   " WHERE name = ? AND disabled = 0",
-					   -1, &st, NULL);
+		int s = sqlite3_prepare_v2(
+		    a->db,
+		    "SELECT name, role, services, hash, disabled, " AUTH_USER_DIRECTORY_COL
+		    " FROM users WHERE name = ?",
+		    -1, &st, NULL);
 		if (s == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, j->name, -1, SQLITE_STATIC);
 			s = sqlite3_step(st);
 		}
 		if (s == SQLITE_ROW) {
 			const char *h = (const char *)sqlite3_column_text(st, 3);
+			bool disabled = sqlite3_column_int(st, 4) != 0;
+			/* a local or disabled user is never asked of the directory */
+			known = sqlite3_column_int(st, 5) == 0 || disabled;
 			/* a user with no password yet ("!": a reset code is due) is checked
 			 * against the dummy hash like an unknown one */
-			if (h && h[0] == '$' && strlen(h) < sizeof stored) {
+			if (h && h[0] == '$' && !disabled && strlen(h) < sizeof stored) {
 				strcpy(stored, h);
 				j->user = auth__user_from_row(st, 0);
 			}
@@ -110,6 +120,10 @@ static void login_work(struct auth_job *j)
 		if (j->status < 0)
 			return;
 	}
+	if (!known && auth__ldap_enabled(a) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
+		j->status = AUTH__STATUS_DIRECTORY; /* on to the directory's own worker */
+		return;
+	}
 	/* an unknown user costs one hash too, so timing does not reveal names */
 	bool ok = auth__password_check(j->password, j->user ? stored : dummy) && j->user;
 	explicit_bzero(j->password, strlen(j->password));
@@ -118,6 +132,31 @@ static void login_work(struct auth_job *j)
 		j->status = -EACCES;
 		return;
 	}
+	session_write(j);
+}
+
+/* Asks the directory about the name and password (the directory's worker thread); the
+ * session row is then written on auth's worker, in order with ends of sessions. */
+static void directory_work_cb(struct worker_job *wj)
+{
+	struct auth_job *j = wj->data;
+	j->status = auth__ldap_login(j->a, j->name, j->password, &j->user);
+	explicit_bzero(j->password, strlen(j->password));
+	if (j->status == 0)
+		j->status = AUTH__STATUS_WRITE;
+}
+
+/* Writes the session of a directory sign-in (auth's worker thread). */
+static void write_work_cb(struct worker_job *wj)
+{
+	session_write(wj->data);
+}
+
+/* Writes a new session for j->name with a fresh token (worker thread). */
+static void session_write(struct auth_job *j)
+{
+	struct auth *a = j->a;
+	sqlite3_stmt *st = NULL;
 	uint8_t raw[32];
 	util_random(raw, sizeof raw);
 	util_hex(raw, sizeof raw, j->token);
@@ -197,8 +236,8 @@ static void refresh_work(struct auth_job *j)
 	if (sqlite3_prepare_v2(a->db, "DELETE FROM sessions WHERE expires_ms <= ?", -1, &sd,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db,
-			       "SELECT name, role, services FROM users WHERE disabled = 0"
-			       " ORDER BY name",
+			       "SELECT name, role, services, " AUTH_USER_DIRECTORY_COL
+			       " FROM users WHERE disabled = 0 ORDER BY name",
 			       -1, &su, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db, "SELECT token_hash FROM sessions ORDER BY token_hash", -1,
 			       &ss, NULL) != SQLITE_OK)
@@ -210,6 +249,7 @@ static void refresh_work(struct auth_job *j)
 		struct auth_user *u = auth__user_from_row(su, 0);
 		if (!u)
 			continue;
+		u->directory = sqlite3_column_int(su, 3) != 0;
 		j->user = xrealloc(j->user, (j->nusers + 1) * sizeof *j->user);
 		j->user[j->nusers++] = *u;
 		free(u);
@@ -367,6 +407,49 @@ static void maybe_done(struct auth *a)
 
 static void refresh_kick(struct auth *a);
 
+static void job_after_cb(struct worker_job *wj, int status);
+
+/* Moves a directory sign-in on (loop thread): from auth's worker to the directory's, and
+ * back to auth's for the session row, which then counts as a login queued now (an end of
+ * the user's sessions queued meanwhile has been ordered before it on auth's worker).
+ * Returns whether j was queued again; else j is finished with its status. Directory
+ * sign-ins count apart from a->logins, so a slow directory never fills the queue that
+ * local (break-glass) sign-ins wait in. */
+static bool directory_step(struct auth *a, struct auth_job *j)
+{
+	struct worker *w;
+	if (j->in_directory) {
+		j->in_directory = false;
+		auth__directory_login_end(a);
+		a->logins++;
+		if (j->status != AUTH__STATUS_WRITE)
+			return false;
+		j->status = -ECANCELED;
+		j->login_no = ++a->login_no;
+		return !a->stopping &&
+		       worker_queue(a->worker, &j->wjob, write_work_cb, job_after_cb) == 0;
+	}
+	if (j->status != AUTH__STATUS_DIRECTORY)
+		return false;
+	if (a->stopping || !(w = auth__directory_worker(a))) {
+		j->status = a->stopping ? -ECANCELED : -EIO;
+		return false;
+	}
+	if (!auth__directory_login_begin(a)) {
+		j->status = -EAGAIN; /* the directory is slow and many wait for it */
+		return false;
+	}
+	j->status = 0;
+	if (worker_queue(w, &j->wjob, directory_work_cb, job_after_cb) != 0) {
+		auth__directory_login_end(a);
+		j->status = -ECANCELED;
+		return false;
+	}
+	j->in_directory = true;
+	a->logins--;
+	return true;
+}
+
 /* Delivers a job's result on the loop thread (status -ECANCELED: it never ran). */
 static void job_after_cb(struct worker_job *wj, int status)
 {
@@ -376,6 +459,8 @@ static void job_after_cb(struct worker_job *wj, int status)
 		j->status = -ECANCELED;
 	if (j->kind == AUTH_JOB_LOGIN) {
 		const struct auth_user *u = NULL;
+		if (directory_step(a, j))
+			return; /* back here once the directory has answered */
 		a->logins--;
 		if (j->status == 0 && a->stopping) {
 			logout_work(j); /* nobody will get the token: drop its row */
@@ -479,12 +564,18 @@ static void worker_stopped_cb(void *arg)
 	maybe_done(a);
 }
 
-/* Counts a closed handle and finishes stopping when it was the last. */
-static void close_cb(uv_handle_t *h)
+/* Counts a stopped part (a handle, the directory's worker) and finishes stopping when it was
+ * the last. */
+void auth__part_stopped(struct auth *a)
 {
-	struct auth *a = h->data;
 	a->handles--;
 	maybe_done(a);
+}
+
+/* Counts a closed handle. */
+static void close_cb(uv_handle_t *h)
+{
+	auth__part_stopped(h->data);
 }
 
 int auth_start(struct auth *a, uv_loop_t *loop)
@@ -498,7 +589,8 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	if (auth__gen_read(a, &a->users_gen) == 0 &&
 	    sqlite3_prepare_v2(a->db,
 			       "SELECT s.token_hash, s.expires_ms, s.created_ms, u.name, u.role,"
-			       " u.services FROM sessions s JOIN users u ON u.name = s.user"
+			       " u.services, " AUTH_USER_DIRECTORY_COL
+			       " FROM sessions s JOIN users u ON u.name = s.user"
 			       " WHERE s.expires_ms > ? AND u.disabled = 0",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, util_now_ms());
@@ -508,6 +600,7 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 				auth__user_free(u);
 				continue;
 			}
+			u->directory = sqlite3_column_int(st, 6) != 0;
 			auth__map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 2),
 				      sqlite3_column_int64(st, 1), 0, u);
 		}
@@ -534,6 +627,7 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	a->handles = 3;
 	uv_timer_start(&a->timer, timer_cb, a->refresh_ms, a->refresh_ms);
 	uv_timer_start(&a->gen_timer, gen_timer_cb, AUTH_GEN_CHECK_MS, AUTH_GEN_CHECK_MS);
+	auth__directory_start(a, loop);
 	return 0;
 }
 
@@ -557,6 +651,7 @@ void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg)
 	uv_close((uv_handle_t *)&a->check, close_cb);
 	/* waiting jobs come back cancelled, the running one finishes */
 	worker_stop(a->worker, worker_stopped_cb, a);
+	auth__directory_stop(a);
 }
 
 int auth_login(struct auth *a, const char *name, const char *password,

@@ -51,12 +51,19 @@ static struct proto_texts texts_of(struct pool *p, const struct config_names *na
 	return (struct proto_texts){v, names->n};
 }
 
-/* The ids of the services in mask, in configuration order, into ids (room for each). */
+/* The ids of the services in mask, in the file's order (then those removed today), into
+ * ids (room for each). */
 static struct proto_ids service_ids(const struct config *cfg, uint64_t mask, const char **ids)
 {
 	size_t n = 0;
+	uint64_t left = mask;
+	for (size_t k = 0; k < cfg->nlisted; k++)
+		if (mask & (UINT64_C(1) << cfg->listed[k])) {
+			ids[n++] = cfg->services[cfg->listed[k]].id;
+			left &= ~(UINT64_C(1) << cfg->listed[k]);
+		}
 	for (size_t i = 0; i < cfg->nservices; i++)
-		if (mask & (UINT64_C(1) << i))
+		if (left & (UINT64_C(1) << i))
 			ids[n++] = cfg->services[i].id;
 	return (struct proto_ids){ids, n};
 }
@@ -244,6 +251,92 @@ static void service_fill(struct pool *p, const struct engine *e, int service, in
 	s->nqueue = k;
 }
 
+/* A configured exception as the protocol's, its services limited to mask. */
+static void exception_fill(struct pool *p, const struct config *cfg,
+			   const struct config_exception *x, uint64_t mask,
+			   struct proto_exception *out)
+{
+	struct proto_span *spans = pool_alloc(p, x->h.nspans, sizeof(*spans));
+	for (size_t i = 0; i < x->h.nspans; i++)
+		spans[i] = (struct proto_span){x->h.spans[i].open, x->h.spans[i].close};
+	*out = (struct proto_exception){
+	    .from = x->h.from,
+	    .to = x->h.to,
+	    .spans = spans,
+	    .nspans = x->h.nspans,
+	    .services = x->all_services ? (struct proto_ids){0}
+					: pool_service_ids(p, cfg, x->services & mask),
+	    .note = texts_of(p, &x->note),
+	};
+}
+
+/* The exceptions that start after date and at most ENCODE_UPCOMING_DAYS after it, for
+ * services in mask, the earliest ENCODE_UPCOMING first (configuration order on a tie). */
+static size_t upcoming_fill(struct pool *p, const struct config *cfg, int32_t date, uint64_t mask,
+			    struct proto_exception *out)
+{
+	int32_t last = hours_day_add(date, ENCODE_UPCOMING_DAYS);
+	const struct config_exception *pick[ENCODE_UPCOMING];
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nexceptions; i++) {
+		const struct config_exception *x = &cfg->exceptions[i];
+		if (x->h.from <= date || x->h.from > last || !(x->services & mask))
+			continue;
+		size_t at = n;
+		while (at > 0 && pick[at - 1]->h.from > x->h.from)
+			at--;
+		if (at >= ENCODE_UPCOMING)
+			continue;
+		size_t end = n < ENCODE_UPCOMING ? n : ENCODE_UPCOMING - 1;
+		memmove(&pick[at + 1], &pick[at], (end - at) * sizeof(*pick));
+		pick[at] = x;
+		if (n < ENCODE_UPCOMING)
+			n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		exception_fill(p, cfg, pick[i], mask, &out[i]);
+	return n;
+}
+
+/* The snapshot's notices for display (NULL: a kiosk) and the services in mask at now_ms:
+ * today's floor-wide exception, the next ones, the messages that have not ended. */
+static void notices_fill(struct pool *p, const struct config *cfg,
+			 const struct config_display *display, uint64_t mask, int64_t now_ms,
+			 struct proto_notices *n)
+{
+	struct hours_local loc;
+	*n = (struct proto_notices){0};
+	if (hours_local_now(now_ms, cfg->day_start_min, &loc) == 0) {
+		const struct config_exception *x = config_exception_on(cfg, -1, loc.date);
+		if (x) {
+			struct proto_exception *t = pool_alloc(p, 1, sizeof(*t));
+			exception_fill(p, cfg, x, mask, t);
+			n->today = t;
+		}
+		struct proto_exception *up = pool_alloc(p, ENCODE_UPCOMING, sizeof(*up));
+		n->nupcoming = upcoming_fill(p, cfg, loc.date, mask, up);
+		n->upcoming = up;
+	}
+	/* the display's index in this configuration (a display of another, swapped-out one
+	 * has none here: it gets the messages for every display) */
+	bool ours = display && display >= cfg->displays && display < cfg->displays + cfg->ndisplays;
+	int d = !display ? -1 : ours ? (int)(display - cfg->displays) : CONFIG_MAX_DISPLAYS;
+	struct proto_message *m = pool_alloc(p, cfg->nmessages, sizeof(*m));
+	for (size_t i = 0; i < cfg->nmessages; i++) {
+		const struct config_message *cm = &cfg->messages[i];
+		int64_t until = config_local_ms(cm->until);
+		if (!config_message_for(cm, d) || (until && until <= now_ms))
+			continue;
+		m[n->nmessages++] = (struct proto_message){
+		    .id = cm->id,
+		    .text = texts_of(p, &cm->text),
+		    .from_ms = config_local_ms(cm->from),
+		    .until_ms = until,
+		};
+	}
+	n->messages = m;
+}
+
 char *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
 		      int64_t now_ms, size_t *len)
 {
@@ -277,15 +370,30 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 		};
 		s.display = &d;
 	}
+	/* The file's order, then what was removed today but still holds tickets or a visitor. */
 	struct proto_service *services = pool_alloc(&p, cfg->nservices, sizeof(*services));
+	for (size_t k = 0; k < cfg->nlisted; k++)
+		if (mask & (UINT64_C(1) << cfg->listed[k]))
+			service_fill(&p, e, cfg->listed[k], now_ms, &services[s.nservices++]);
 	for (size_t i = 0; i < cfg->nservices; i++)
-		if (mask & (UINT64_C(1) << i))
-			service_fill(&p, e, (int)i, now_ms, &services[s.nservices++]);
+		if (cfg->services[i].retired && !cfg->services[i].gone &&
+		    (mask & (UINT64_C(1) << i))) {
+			service_fill(&p, e, (int)i, now_ms, &services[s.nservices]);
+			services[s.nservices++].retired = true;
+		}
 	s.services = services;
 	struct proto_counter *counters = pool_alloc(&p, cfg->ncounters, sizeof(*counters));
-	for (size_t i = 0; i < cfg->ncounters; i++)
-		if (mask & cfg->counters[i].services)
-			counter_fill(&p, e, (int)i, now_ms, &counters[s.ncounters++]);
+	for (size_t k = 0; k < cfg->nclisted; k++)
+		if (mask & cfg->counters[cfg->clisted[k]].services)
+			counter_fill(&p, e, cfg->clisted[k], now_ms, &counters[s.ncounters++]);
+	for (size_t i = 0; i < cfg->ncounters; i++) {
+		struct floor_counter_info ci;
+		if (cfg->counters[i].retired && (mask & cfg->counters[i].services) &&
+		    floor_counter_get(engine_floor(e), (int)i, &ci) == 0 && ci.open) {
+			counter_fill(&p, e, (int)i, now_ms, &counters[s.ncounters]);
+			counters[s.ncounters++].retired = true;
+		}
+	}
 	s.counters = counters;
 	const struct engine_call *recent;
 	size_t ncalls = engine_recent_calls(e, &recent);
@@ -303,6 +411,9 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 		};
 	}
 	s.calls = calls;
+	struct proto_notices notices;
+	notices_fill(&p, cfg, display, mask, now_ms, &notices);
+	s.notices = &notices;
 	char *o = proto_encode_snapshot(&s, len);
 	pool_free(&p);
 	return o;
@@ -315,6 +426,20 @@ static int event_reason(const struct floor_event *ev)
 	if (ev->reason == FLOOR_REASON_DAY_END)
 		return PROTO_REASON_DAY_END;
 	return ev->kind == FLOOR_EV_CANCELLED ? PROTO_REASON_VISITOR : PROTO_REASON_STAFF;
+}
+
+char *encode_config_event(const struct floor_event *ev, const char *const *changed, size_t *len)
+{
+	size_t n = 0;
+	while (changed && changed[n])
+		n++;
+	struct proto_event pe = {
+	    .seq = ev->seq,
+	    .kind = ev->kind,
+	    .at_ms = ev->at_ms,
+	    .services = {changed, n},
+	};
+	return proto_encode_event(&pe, len);
 }
 
 char *encode_event(const struct config *cfg, const struct floor_events *evs,

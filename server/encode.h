@@ -21,12 +21,17 @@ enum {
 	ENCODE_LEGS = PROTO_TICKET_LEGS,     /* issued_at and the visit's legs */
 };
 
-#define ENCODE_MAX_LEGS 64 /* legs a ticket object lists, first leg first */
+#define ENCODE_MAX_LEGS	     64 /* legs a ticket object lists, first leg first */
+#define ENCODE_UPCOMING	     3	/* a snapshot's notices.upcoming: exceptions listed */
+#define ENCODE_UPCOMING_DAYS 14 /* and how far ahead they may start */
 
 /** The event message as pushed to clients, from the event alone (and its queue figures in
  *  evs); malloc'd, NUL-terminated, *len its length. */
 char *encode_event(const struct config *cfg, const struct floor_events *evs,
 		   const struct floor_event *ev, size_t *len);
+/** A floor.config event's message, with the top-level keys that changed (NULL-terminated,
+ *  may be NULL); malloc'd like encode_event's. */
+char *encode_config_event(const struct floor_event *ev, const char *const *changed, size_t *len);
 /** {"ticket": {…}} for the holder's routes, with the fields of flags (ENCODE_*), null for a
  *  ticket the floor does not know; lang (may be NULL) is the visitor's language, echoed
  *  and carried in the url. Dumped: malloc'd, *len its length. */

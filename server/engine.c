@@ -44,6 +44,8 @@ struct engine {
 	struct engine_call calls[ENGINE_CALLS];
 	size_t ncalls;
 	struct engine_stats stats;
+	const char *config_by;		   /* while engine_reconfigure() emits */
+	const char *const *config_changed; /* its top-level keys */
 	bool started, stopping;
 	uv_timer_t tick;
 	void (*stopped_cb)(void *arg);
@@ -225,10 +227,16 @@ static void emit(struct engine *e, const char *signer)
 		const struct floor_event *ev = &e->evbuf.v[i];
 		note_event(e, ev);
 		size_t len;
-		char *json = encode_event(e->cfg, &e->evbuf, ev, &len);
+		char *json = ev->kind == FLOOR_EV_CONFIG
+				 ? encode_config_event(ev, e->config_changed, &len)
+				 : encode_event(e->cfg, &e->evbuf, ev, &len);
 		e->stats.encoded++;
-		store_append(e->store, ev, json, len,
-			     ev->kind == FLOOR_EV_COUNTER_OPENED ? signer : NULL);
+		if (ev->kind == FLOOR_EV_CONFIG)
+			store_append_config(e->store, ev, json, len,
+					    e->config_by ? e->config_by : "torgd", e->cfg->doc);
+		else
+			store_append(e->store, ev, json, len,
+				     ev->kind == FLOOR_EV_COUNTER_OPENED ? signer : NULL);
 		if (e->npending == e->pending_cap)
 			pending_grow(e);
 		e->pending[(e->pending_head + e->npending) % e->pending_cap] =
@@ -504,6 +512,65 @@ const struct config *engine_config(const struct engine *e)
 	return e->cfg;
 }
 
+void engine_today(const struct engine *e, struct config_today *out)
+{
+	const struct config *cfg = e->cfg;
+	struct config_used *sv = xcalloc(cfg->nservices + 1, sizeof(*sv));
+	const char **cv = xcalloc(cfg->ncounters + 1, sizeof(*cv));
+	bool held[CONFIG_MAX_SERVICES] = {false};
+	size_t ns = 0, nc = 0;
+	for (size_t c = 0; c < cfg->ncounters; c++) {
+		struct floor_counter_info ci;
+		if (floor_counter_get(e->floor, (int)c, &ci) != 0 || !ci.open)
+			continue;
+		cv[nc++] = cfg->counters[c].id;
+		struct floor_ticket_info ti;
+		if (ci.ticket != FLOOR_NONE && floor_ticket_get(e->floor, ci.ticket, 0, &ti) == 0 &&
+		    ti.service >= 0)
+			held[ti.service] = true;
+	}
+	for (size_t s = 0; s < cfg->nservices; s++) {
+		bool issued = floor_service_issued(e->floor, (int)s);
+		if (issued || held[s] || floor_waiting(e->floor, (int)s) > 0)
+			sv[ns++] = (struct config_used){cfg->services[s].id,
+							issued ? cfg->services[s].prefix : NULL};
+	}
+	*out =
+	    (struct config_today){.nservices = ns, .ncounters = nc, .services = sv, .counters = cv};
+}
+
+void engine_today_free(struct config_today *t)
+{
+	free((void *)t->services);
+	free((void *)t->counters);
+	memset(t, 0, sizeof(*t));
+}
+
+int engine_reconfigure(struct engine *e, const struct config *cfg, const char *by,
+		       const char *const *changed, uint64_t *seq, char **cause)
+{
+	int rc = floor_redefine(e->floor, &cfg->floor_def);
+	if (rc) {
+		*cause = xstrdup("the new definition does not fit the running floor");
+		return rc;
+	}
+	if ((rc = store_redefine(e->store, &cfg->floor_def, cause)) != 0) {
+		floor_redefine(e->floor, &e->cfg->floor_def); /* the old one always fits again */
+		return rc;
+	}
+	e->cfg = cfg;
+	e->config_by = by;
+	e->config_changed = changed;
+	rc = floor_note_config(e->floor, engine_clock(e), &e->evbuf);
+	*seq = rc == 0 ? floor_seq(e->floor) : 0;
+	finish_cmd(e, rc, NULL);
+	e->config_by = NULL;
+	e->config_changed = NULL;
+	if (e->hooks.reconfigured)
+		e->hooks.reconfigured(e->hooks.arg, cfg);
+	return 0;
+}
+
 uint64_t engine_applied_seq(const struct engine *e)
 {
 	return floor_seq(e->floor);
@@ -537,20 +604,29 @@ void engine_store_stats(const struct engine *e, struct store_stats *out)
 
 bool engine_service_open(const struct engine *e, int service, int64_t now_ms, int64_t *opens_ms)
 {
-	const struct hours *h = &e->cfg->services[service].hours;
+	struct hours_cal cal;
+	config_hours_cal(e->cfg, service, &cal);
 	if (opens_ms)
 		*opens_ms = 0;
-	if (h->always)
+	if (cal.week->always && !cal.find)
 		return true;
 	struct hours_local loc;
 	if (hours_local_now(now_ms, e->cfg->day_start_min, &loc) != 0)
 		return true;
-	if (hours_open(h, loc.wday, loc.minute))
+	if (hours_cal_open(&cal, loc.date, loc.minute))
 		return true;
-	struct hours_when w;
-	if (opens_ms && hours_next_open(h, loc.wday, loc.minute, &w) == 0) {
-		int64_t delta_min = (int64_t)w.days_ahead * HOURS_DAY_MIN + w.minute - loc.minute;
-		*opens_ms = (now_ms / 60000 + delta_min) * 60000;
-	}
+	int32_t date;
+	int minute;
+	if (opens_ms && hours_cal_next_open(&cal, loc.date, loc.minute, &date, &minute) == 0)
+		*opens_ms = hours_day_start_ms(date, minute);
 	return false;
+}
+
+const struct config_exception *engine_service_exception(const struct engine *e, int service,
+							int64_t now_ms)
+{
+	struct hours_local loc;
+	if (!e->cfg->nexceptions || hours_local_now(now_ms, e->cfg->day_start_min, &loc) != 0)
+		return NULL;
+	return config_exception_on(e->cfg, service, loc.date);
 }

@@ -31,15 +31,15 @@ static int failed_now;
 
 /* Services: A (5 min meetings), B (2 min), C (defaults). */
 static const struct floor_service_def services[] = {
-    {"nav", "A", 600, 300},
-    {"social", "B", 300, 120},
-    {"housing", "C", 0, 0},
+    {.id = "nav", .prefix = "A", .target_wait_s = 600, .default_service_s = 300},
+    {.id = "social", .prefix = "B", .target_wait_s = 300, .default_service_s = 120},
+    {.id = "housing", .prefix = "C", .target_wait_s = 0, .default_service_s = 0},
 };
 /* c0 gives all, c1 A and B, c2 only C. */
 static const struct floor_counter_def counters[] = {
-    {"c0", 7, FLOOR_POLICY_OVERDUE},
-    {"c1", 3, FLOOR_POLICY_FIFO},
-    {"c2", 4, FLOOR_POLICY_OVERDUE},
+    {.id = "c0", .services = 7, .policy = FLOOR_POLICY_OVERDUE},
+    {.id = "c1", .services = 3, .policy = FLOOR_POLICY_FIFO},
+    {.id = "c2", .services = 4, .policy = FLOOR_POLICY_OVERDUE},
 };
 static const struct floor_def def = {3, services, 3, counters, 1800};
 

@@ -41,6 +41,7 @@ export const EVENT = Object.freeze({
 	DAY: "floor.day",
 	COUNTER_BREAK: "counter.break",
 	COUNTER_BACK: "counter.back",
+	CONFIG: "floor.config",
 });
 
 // Ticket states (a ticket's and a counter's current ticket's "state").
