@@ -67,8 +67,7 @@ static void get_config(struct api *a, struct http_req *r, bool admin)
 	json_object_set_new(o, "config", doc_for(a->cfg, admin));
 	json_object_set_new(o, "version", json_string(version));
 	json_object_set_new(o, "editable", editable_of(admin));
-	api__http_json(r, 200, o);
-	json_decref(o);
+	api__http_json(r, 200, o); /* takes o */
 }
 
 /* A manager's document made whole: the running one with only the keys a manager may
@@ -237,8 +236,7 @@ static void put_config(struct api *a, struct http_req *r, const struct auth_user
 		json_t *e = proto_encode_error_body(
 		    "version_conflict", "the configuration was changed meanwhile: reload it", NULL);
 		json_object_set_new(json_object_get(e, "error"), "version", json_string(now));
-		api__http_json(r, 409, e);
-		json_decref(e);
+		api__http_json(r, 409, e); /* takes e */
 		json_decref(o);
 		return;
 	}

@@ -317,7 +317,8 @@ static int step_cmp(const void *a, const void *b)
 /* Runs the queue sweep over the collected steps. */
 static void queue_sweep(struct build *b)
 {
-	qsort(b->steps, b->nsteps, sizeof(*b->steps), step_cmp);
+	if (b->nsteps) /* qsort must not see NULL, even for no steps */
+		qsort(b->steps, b->nsteps, sizeof(*b->steps), step_cmp);
 	size_t cols = b->ns + 1;
 	uint32_t *count = xcalloc(cols, sizeof(*count));
 	int64_t *since = xcalloc(cols, sizeof(*since));

@@ -128,12 +128,15 @@ static int replay_same(struct fx *x)
 			r = __LINE__;
 	for (int c = 0; c < 3 && !r; c++) {
 		struct floor_counter_info a = ctr(x, c), b;
+		memset(&b, 0, sizeof(b)); /* memcmp reads the padding too */
 		floor_counter_get(g, c, &b);
 		if (memcmp(&a, &b, sizeof(a)))
 			r = __LINE__;
 	}
 	for (uint32_t h = 0; h < floor_tickets_today(x->f) && !r; h++) {
 		struct floor_ticket_info ta, tb;
+		memset(&ta, 0, sizeof(ta));
+		memset(&tb, 0, sizeof(tb));
 		floor_ticket_get(x->f, h, x->ms, &ta);
 		floor_ticket_get(g, h, x->ms, &tb);
 		if (memcmp(&ta, &tb, sizeof(ta)))
