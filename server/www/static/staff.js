@@ -22,13 +22,14 @@ function staff_tag(tag) {
 	return STAFF_LANGS.includes(m) ? m : null;
 }
 
-// The language a staff page starts in; floor_langs is the snapshot's floor.languages.
-export function initial_lang(floor_langs) {
+// The language a staff page starts in; floor_langs is the snapshot's floor.languages,
+// langs the page's own languages (the administration page has Arabic too).
+export function initial_lang(floor_langs, langs = STAFF_LANGS) {
 	for (const saved of [localStorage.getItem(KEY), localStorage.getItem(OLD_KEY)])
-		if (STAFF_LANGS.includes(saved))
+		if (langs.includes(saved))
 			return saved;
 	const first = (floor_langs || [])[0];
-	if (STAFF_LANGS.includes(first))
+	if (langs.includes(first))
 		return first;
 	for (const b of navigator.languages || [navigator.language])
 		if (staff_tag(b))
@@ -45,10 +46,10 @@ export function use_lang(l) {
 	return t;
 }
 
-// Fills a <select> with the staff languages (each in its own name), l chosen, and
-// calls on_change(lang) when another is picked.
-export function lang_chooser(select, l, on_change) {
-	select.replaceChildren(...STAFF_LANGS.map((x) => {
+// Fills a <select> with the staff languages (or langs; each in its own name), l chosen,
+// and calls on_change(lang) when another is picked.
+export function lang_chooser(select, l, on_change, langs = STAFF_LANGS) {
+	select.replaceChildren(...langs.map((x) => {
 		const o = new Option(LANG_NAMES[x], x, false, x === l);
 		o.lang = x;
 		return o;
@@ -57,6 +58,24 @@ export function lang_chooser(select, l, on_change) {
 		select.dataset.wired = "1";
 		select.addEventListener("change", () => on_change(select.value));
 	}
+}
+
+// The staff pages a signed-in user may use, as links in nav (the one at `here` marked
+// as the current page): the counter for everyone, the dashboard and the administration
+// page for managers and admins.
+export function staff_nav(nav, t, user, here) {
+	const pages = [["/counter", "home_counter"]];
+	if (user && (user.role === "manager" || user.role === "admin"))
+		pages.push(["/dashboard", "home_dashboard"], ["/admin", "home_admin"]);
+	nav.setAttribute("aria-label", t("staff_pages"));
+	nav.replaceChildren(...pages.map(([href, key]) => {
+		const a = document.createElement("a");
+		a.href = href;
+		a.textContent = t(key);
+		if (href === here)
+			a.setAttribute("aria-current", "page");
+		return a;
+	}));
 }
 
 // The Intl locale of a language tag.
