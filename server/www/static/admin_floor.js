@@ -29,9 +29,10 @@ export function service_items(ctx) {
 }
 
 // Inputs for a names object at `path`: one per floor language, labelled with the
-// language, the text typed in that language. opts.optional: all empty removes the key.
+// language, the text typed in that language. opts.optional: all empty removes the key;
+// opts.cls "long" gives each language a whole line (messages).
 export function names(ctx, legend, path, opts = {}) {
-	const fs = el("fieldset", { class: "names" });
+	const fs = el("fieldset", { class: "names" + (opts.cls ? " " + opts.cls : "") });
 	fs.dataset.path = path;
 	fs.append(el("legend", { text: legend }));
 	const cur = get_at(ctx.doc, path);

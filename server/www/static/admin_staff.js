@@ -90,8 +90,8 @@ function user_card(ctx, u, admin, refresh) {
 	c.append(head, el("p", { class: "services", text: services_text(ctx, u.services) }));
 	const sess = el("ul", { class: "sessions" });
 	for (const s of u.sessions || []) {
-		const li = el("li", {}, el("span", { text: t("adm_session_line", { since: when(ctx, s.since),
-			counter: s.counter || "–", n: s.websockets ?? 0 }) }));
+		const li = el("li", {}, el("span", { text: t(s.counter ? "adm_session_line" : "adm_session_line_nc",
+			{ since: when(ctx, s.since), counter: s.counter, n: s.websockets ?? 0 }) }));
 		if (admin)
 			li.append(button(t("adm_end_session"), async () => {
 				if (await act(ctx, out, () => api("DELETE", `/admin/sessions/${encodeURIComponent(s.id)}`)) !== null || !out.textContent)
