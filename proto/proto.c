@@ -367,7 +367,7 @@ fail:
 /* Returns the NULL-terminated list of body fields op takes. */
 static const char *const *op_fields(enum proto_op op)
 {
-	static const char *const open[] = {"services", NULL};
+	static const char *const open[] = {"services", "move", NULL};
 	static const char *const call[] = {"number", NULL};
 	static const char *const transfer[] = {"service", "position", NULL};
 	static const char *const none[] = {NULL};
@@ -389,9 +389,15 @@ static int take_op_fields(json_t *obj, enum proto_op op, const struct pctx *x, s
 	char *pos = NULL;
 	int rc = 0;
 	switch (op) {
-	case PROTO_OP_OPEN:
+	case PROTO_OP_OPEN: {
+		json_t *mv = json_object_get(obj, "move");
+		if (mv && !json_is_boolean(mv))
+			return fail(x, "bad_request", "move", "expected a boolean, got %s",
+				    proto__type_name(mv));
+		c->move = mv && json_is_true(mv);
 		return take_services(obj, "services", x, &c->has_services, &c->services,
 				     &c->nservices);
+	}
 	case PROTO_OP_CALL:
 		return take_string(obj, "number", true, &shape_number, x, &c->number);
 	case PROTO_OP_TRANSFER:
@@ -466,7 +472,7 @@ static int parse_hello(json_t *obj, const struct pctx *x, struct proto_hello *h)
 static int parse_cmd(json_t *obj, const struct pctx *x, struct proto_cmd *c)
 {
 	static const char *const fields[] = {"type",   "id",	  "op",	      "counter", "services",
-					     "number", "service", "position", NULL};
+					     "number", "service", "position", "move",	 NULL};
 	static const char *const common[] = {"type", "id", "op", "counter", NULL};
 	char *opname = NULL;
 	bool has_id;

@@ -285,6 +285,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	api__conn_start(a, port);
 	api__routes_start(a);
 	api__push_start(a);
+	auth_set_end_cb(auth, api__ws_end_user, a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -310,6 +311,8 @@ void api_free(struct api *a)
 		lws_context_destroy(a->ctx);
 	if (log_api == a)
 		log_api = NULL;
+	if (a->auth)
+		auth_set_end_cb(a->auth, NULL, NULL);
 	api__conn_stop(a);
 	api__routes_stop(a);
 	free(a->frame);
@@ -424,6 +427,9 @@ static uint32_t ticket_by_number(const struct api *a, const char *number)
 	return floor_ticket_by_number(engine_floor(a->engine), s, (int)n);
 }
 
+static bool one_counter_ok(struct api *a, const struct auth_user *user, int counter,
+			   const struct proto_cmd *cmd, struct api_result *res);
+
 void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 		      const struct proto_cmd *cmd, struct api_result *res)
 {
@@ -505,6 +511,9 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 			return;
 		}
 	}
+	/* one counter per user: after the command's own checks, before anything changes */
+	if (cmd->op == PROTO_OP_OPEN && !ci.open && !one_counter_ok(a, user, counter, cmd, res))
+		return;
 	uint32_t acted = FLOOR_NONE;
 	int rc;
 	switch (cmd->op) {
@@ -549,4 +558,79 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 	res->status = !opens_or_closes && acted == FLOOR_NONE ? 204 : 200;
 	res->body = encode_counter_answer(e, counter, opens_or_closes ? FLOOR_NONE : acted,
 					  clock_now_ms(a->clock), &res->len);
+}
+
+int api__user_counter(struct api *a, const char *name)
+{
+	struct floor_counter_info ci;
+	for (size_t c = 0; c < a->cfg->ncounters && c < FLOOR_MAX_COUNTERS; c++)
+		if (strcmp(a->openers[c].user, name) == 0 &&
+		    floor_counter_get(engine_floor(a->engine), (int)c, &ci) == 0 && ci.open)
+			return (int)c;
+	return -1;
+}
+
+int api__session_counter(struct api *a, const char *sid)
+{
+	struct floor_counter_info ci;
+	for (size_t c = 0; sid[0] && c < a->cfg->ncounters && c < FLOOR_MAX_COUNTERS; c++)
+		if (strcmp(a->openers[c].sid, sid) == 0 &&
+		    floor_counter_get(engine_floor(a->engine), (int)c, &ci) == 0 && ci.open)
+			return (int)c;
+	return -1;
+}
+
+/* Sets *res to a 409 error that names a counter ("counter": its id). */
+static void counter_conflict(struct api *a, struct api_result *res, const char *code,
+			     const char *message, int counter)
+{
+	json_t *body = proto_encode_error_body(code, message, NULL);
+	json_object_set_new(json_object_get(body, "error"), "counter",
+			    json_string(a->cfg->counters[counter].id));
+	free(res->body);
+	res->status = 409;
+	res->body = proto_dump(body, &res->len);
+}
+
+/* Whether user may open counter while holding another: not without cmd->move, and not
+ * while the other has a visitor; else sets *res to the 409 naming the other counter. */
+static bool one_counter_ok(struct api *a, const struct auth_user *user, int counter,
+			   const struct proto_cmd *cmd, struct api_result *res)
+{
+	int other = api__user_counter(a, user->name);
+	if (other < 0 || other == counter)
+		return true;
+	struct floor_counter_info ci;
+	floor_counter_get(engine_floor(a->engine), other, &ci);
+	if (!cmd->move) {
+		counter_conflict(a, res, "signed_in_elsewhere",
+				 "you have another counter open: close it, or move", other);
+		return false;
+	}
+	if (ci.ticket != FLOOR_NONE) {
+		counter_conflict(a, res, "counter_busy",
+				 "your other counter still has a visitor: finish first", other);
+		return false;
+	}
+	return true;
+}
+
+void api__counter_cmd_as(struct api *a, const struct auth_user *user, const char *sid, int counter,
+			 const struct proto_cmd *cmd, struct api_result *res)
+{
+	int other = cmd->op == PROTO_OP_OPEN ? api__user_counter(a, user->name) : -1;
+	api__counter_cmd(a, user, counter, cmd, res);
+	if (res->status != 200)
+		return;
+	struct api_opener *o = &a->openers[counter];
+	if (cmd->op == PROTO_OP_OPEN) {
+		snprintf(o->user, sizeof(o->user), "%s", user->name);
+		snprintf(o->sid, sizeof(o->sid), "%s", sid ? sid : "");
+		/* the move: this counter is open, the other (checked free by one_counter_ok)
+		 * closes in the same durable batch */
+		if (other >= 0 && other != counter && engine_close(a->engine, other) == 0)
+			memset(&a->openers[other], 0, sizeof(a->openers[other]));
+	} else if (cmd->op == PROTO_OP_CLOSE) {
+		memset(o, 0, sizeof(*o));
+	}
 }

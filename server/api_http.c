@@ -325,7 +325,7 @@ static bool check_request(struct http_req *r)
 		fail_http(r, 400, &err);
 		return false;
 	}
-	if (r->method != HTTP_M_POST && r->method != HTTP_M_DELETE)
+	if (r->method != HTTP_M_POST && r->method != HTTP_M_DELETE && r->method != HTTP_M_PATCH)
 		return true;
 	/* State-changing: JSON only (a form or a text/plain "simple request" from another
 	 * site never gets this far), and only from the floor's own pages. */
@@ -456,6 +456,8 @@ static enum http_method req_method(struct lws *wsi)
 		return HTTP_M_DELETE;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI))
 		return HTTP_M_HEAD;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI))
+		return HTTP_M_PATCH;
 	return HTTP_M_OTHER;
 }
 
@@ -501,7 +503,8 @@ static int begin(struct http_req *r, struct lws *wsi, const char *uri, size_t ur
 		r->close_after = r->close_after || content_len > 0;
 		return 0;
 	}
-	if (content_len > 0 && (r->method == HTTP_M_POST || r->method == HTTP_M_DELETE))
+	if (content_len > 0 &&
+	    (r->method == HTTP_M_POST || r->method == HTTP_M_DELETE || r->method == HTTP_M_PATCH))
 		return 0; /* the body follows */
 	dispatch(r);
 	return 0;
@@ -516,6 +519,7 @@ static bool body_is_misread(const struct http_req *r, const void *in, size_t len
 {
 	const char *m = r->method == HTTP_M_POST     ? "POST "
 			: r->method == HTTP_M_DELETE ? "DELETE "
+			: r->method == HTTP_M_PATCH  ? "PATCH "
 						     : NULL;
 	return m && in && len >= strlen(m) && memcmp(in, m, strlen(m)) == 0;
 }

@@ -73,6 +73,7 @@ struct api {
 	/* per-address ticket rate limit (token buckets), and the login throttles */
 	struct ratelimit rate;
 	struct throttle *login_by_name, *login_by_addr;
+	struct throttle *code_by_name, *code_by_addr; /* POST /api/v1/password (reset codes) */
 	/* connections (api_conn.c) */
 	struct api_conns {
 		uint64_t seed[2];
@@ -84,6 +85,12 @@ struct api {
 		int64_t logged_at;
 		int reserve_fd, listen_fd;
 	} conns;
+	/* who opened each counter, for one counter per user (api__counter_cmd_as); only
+	 * what the floor says is open counts, so a day's end needs no clearing here */
+	struct api_opener {
+		char user[65];
+		char sid[17]; /* the session (auth_session_id), "" when unknown */
+	} openers[FLOOR_MAX_COUNTERS];
 	/* figures for /metrics */
 	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_idle_closed, ws_bad_origin;
 	uint64_t answers_direct; /* answers written in their durable batch (api_http.c) */
@@ -164,6 +171,8 @@ struct ws_session {
 	struct ws_out *out_head, *out_tail;
 	size_t out_bytes;
 	char token[65];
+	char user[65]; /* the staff user the token signed in, when the session began */
+	char sid[17];  /* that session's id (auth_session_id), "" without one */
 	int bad_count;
 	int64_t bad_since_ms;
 	double msg_tokens; /* message rate limit (token bucket) */
@@ -187,6 +196,17 @@ const struct auth_user *api__user(struct api *a, const char *token);
 /** Runs a counter command for user on counter; fills *res (status and body). */
 void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 		      const struct proto_cmd *cmd, struct api_result *res);
+/** api__counter_cmd for a session (sid: its auth_session_id, "" when unknown) of user:
+ *  open keeps to one counter per user (409 signed_in_elsewhere with "counter"; with
+ *  cmd->move the other counter closes once this one is open, refused 409 counter_busy
+ *  with "counter" while the other has a visitor), and open and close record who holds
+ *  the counter. */
+void api__counter_cmd_as(struct api *a, const struct auth_user *user, const char *sid, int counter,
+			 const struct proto_cmd *cmd, struct api_result *res);
+/** The index of the counter user name has open now, or -1. */
+int api__user_counter(struct api *a, const char *name);
+/** The index of the counter the session sid opened and still holds, or -1. */
+int api__session_counter(struct api *a, const char *sid);
 /** Sets *res to an error answer. */
 void api__error(struct api_result *res, int status, const char *code, const char *message,
 		const char *field);
@@ -266,6 +286,11 @@ void api__route(struct api *a, struct http_req *r, int route);
 const char *const *api__route_params(int route);
 /** GET /api/v1/tickets/{id}/qr.svg (api_qr.c). */
 void api__qr_route(struct api *a, struct http_req *r, const char *id);
+/** The staff administration routes and POST /api/v1/password (api_admin_users.c). */
+void api__admin_route(struct api *a, struct http_req *r, int route);
+/** Makes and frees the reset-code throttles (api_admin_users.c). */
+void api__admin_start(struct api *a);
+void api__admin_stop(struct api *a);
 /** The statistics and test-clock routes (api_stats.c). */
 void api__stats_route(struct api *a, struct http_req *r, int route);
 /** Makes the login throttles (api_routes.c), at start; frees them at the end. */
@@ -291,6 +316,9 @@ int api__tcp_acked(int fd, uint64_t *out);
 /* A command changed the floor: the phones its events may have moved are told. */
 void api__ws_changed(struct api *a, const struct floor_events *evs);
 void api__ws_close_all(struct api *a);
+/** Sessions of auth ended for user name: closes that user's WebSocket sessions whose token
+ *  no longer signs in (4001 "signed out"). auth's end callback (arg: the api). */
+void api__ws_end_user(const char *name, void *arg);
 /** Queues a snapshot of the session's services (display d, may be NULL) and subscribes. */
 void api__ws_send_snapshot(struct ws_session *s, const struct config_display *d);
 /** Takes the session out of the api's waiting list. */

@@ -333,7 +333,11 @@ static void route_me(struct api *a, struct http_req *r)
 		return;
 	}
 	struct proto_user pu = user_of(u);
-	api__http_json(r, 200, proto_encode_me_answer(&pu));
+	json_t *me = proto_encode_me_answer(&pu);
+	int c = api__user_counter(a, u->name);
+	json_object_set_new(me, "counter",
+			    c >= 0 ? json_string(a->cfg->counters[c].id) : json_null());
+	api__http_json(r, 200, me);
 }
 
 /* POST /api/v1/counters/{c}/{op} */
@@ -361,7 +365,10 @@ static void route_counter(struct api *a, struct http_req *r)
 		return;
 	}
 	struct api_result res = {0};
-	api__counter_cmd(a, u, c, &cmd, &res);
+	char token[65], sid[17] = "";
+	if (api__http_token_of(r, token))
+		auth_session_id(token, sid);
+	api__counter_cmd_as(a, u, sid, c, &cmd, &res);
 	proto_cmd_clear(&cmd);
 	api__http_result(r, &res);
 }
@@ -384,6 +391,7 @@ static const struct {
     [HTTP_ROUTE_STATS_CSV] = {NULL, (const char *const[]){"from", "to", "group", "lang", NULL}},
     [HTTP_ROUTE_TEST_CLOCK] = {NULL, (const char *const[]){"ms", NULL}},
     [HTTP_ROUTE_PAGE] = {NULL, (const char *const[]){"lang", NULL}},
+    [HTTP_ROUTE_ADMIN_AUDIT] = {NULL, (const char *const[]){"limit", NULL}},
 };
 
 const char *const *api__route_params(int route)
@@ -403,6 +411,8 @@ void api__route(struct api *a, struct http_req *r, int route)
 	else if (route == HTTP_ROUTE_STATS || route == HTTP_ROUTE_STATS_CSV ||
 		 route == HTTP_ROUTE_TEST_CLOCK || route == HTTP_ROUTE_TEST_PURGE)
 		api__stats_route(a, r, route);
+	else if (route >= HTTP_ROUTE_ADMIN_USERS && route <= HTTP_ROUTE_PASSWORD)
+		api__admin_route(a, r, route);
 	else if (route > 0 && route <= HTTP_ROUTE_MAX && routes[route].handle)
 		routes[route].handle(a, r);
 	else
@@ -416,6 +426,7 @@ void api__routes_start(struct api *a)
 	    throttle_create(&throttle_address_params, THROTTLE_ENTRIES, &a->login_by_addr) != 0)
 		fatal("api: cannot make the rate limit and login throttle tables");
 	api__voice_start(a);
+	api__admin_start(a);
 }
 
 void api__routes_stop(struct api *a)
@@ -424,5 +435,6 @@ void api__routes_stop(struct api *a)
 	throttle_free(a->login_by_name);
 	throttle_free(a->login_by_addr);
 	a->login_by_name = a->login_by_addr = NULL;
+	api__admin_stop(a);
 	api__voice_free(a);
 }

@@ -353,6 +353,16 @@ void api__ws_send_snapshot(struct ws_session *s, const struct config_display *d)
 	subscribe(s);
 }
 
+/* Keeps the name of the staff user behind the session's token, so that the session
+ * closes when that user's sessions end (api__ws_end_user). */
+static void remember_user(struct ws_session *s)
+{
+	const struct auth_user *u = s->token[0] ? api__user(s->api, s->token) : NULL;
+	snprintf(s->user, sizeof(s->user), "%s", u ? u->name : "");
+	if (!u || !auth_session_id(s->token, s->sid))
+		s->sid[0] = '\0';
+}
+
 /* Answers a hello: filter, ticket watch, then snapshot or resume. */
 static void on_hello(struct ws_session *s, const struct proto_hello *h)
 {
@@ -396,6 +406,7 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 	if (h->token) {
 		memcpy(s->token, h->token, 64);
 		s->token[64] = '\0';
+		remember_user(s);
 	}
 	s->hello_done = true;
 	s->mask = mask;
@@ -437,7 +448,7 @@ static void on_cmd(struct ws_session *s, const struct proto_cmd *cmd)
 	else if (c < 0)
 		api__error(&res, 404, "unknown_counter", "no such counter", "counter");
 	else
-		api__counter_cmd(a, u, c, cmd, &res);
+		api__counter_cmd_as(a, u, s->sid, c, cmd, &res);
 	bool ok = res.status == 200 || res.status == 204;
 	size_t len;
 	char *text = proto_encode_reply(cmd->id, ok, res.body, &len);
@@ -531,6 +542,14 @@ void api__ws_close_all(struct api *a)
 		close_later(s, LWS_CLOSE_STATUS_GOINGAWAY, "server shutting down");
 }
 
+void api__ws_end_user(const char *name, void *arg)
+{
+	struct api *a = arg;
+	for (struct ws_session *s = a->sessions; s; s = s->next)
+		if (s->user[0] && strcmp(s->user, name) == 0 && !api__user(a, s->token))
+			close_later(s, 4001, "signed out");
+}
+
 /* Whether the upgrade asked for /ws. */
 static bool path_is_ws(struct lws *wsi)
 {
@@ -561,6 +580,7 @@ int api__ws_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, vo
 		s->ticket = FLOOR_NONE;
 		s->rx_ms = s->ping_ms = s->wrote_ms = uv_now(a->loop);
 		api__http_token(wsi, s->token);
+		remember_user(s);
 		/* Bound what the kernel holds for a session that does not read (autotuning
 		 * would let it grow to megabytes per socket); the lag bound does the rest. */
 		setsockopt(lws_get_socket_fd(wsi), SOL_SOCKET, SO_SNDBUF, &(int){API_SNDBUF},

@@ -129,7 +129,7 @@ bool auth__name_valid(const char *name)
 }
 
 /* Whether a service id is 1..64 printable ASCII bytes without ',' (the DB separator). */
-static bool service_valid(const char *id)
+bool auth__service_valid(const char *id)
 {
 	size_t n = strlen(id);
 	if (n < 1 || n > AUTH_SERVICE_MAX)
@@ -188,6 +188,8 @@ struct auth_user *auth__user_dup(const struct auth_user *u)
 	struct auth_user *c = xcalloc(1, sizeof *c);
 	memcpy(c->name, u->name, sizeof c->name);
 	c->role = u->role;
+	c->disabled = u->disabled;
+	c->directory = u->directory;
 	c->nservices = u->nservices;
 	c->services = xcalloc(u->nservices ? u->nservices : 1, sizeof *c->services);
 	for (size_t i = 0; i < u->nservices; i++)
@@ -247,7 +249,7 @@ static const char *password_input(const char *password, char buf[72])
 }
 
 /* Hashes password with a fresh yescrypt salt into out; returns 0 or -EIO. */
-static int password_hash(const char *password, char out[CRYPT_OUTPUT_SIZE])
+int auth__password_hash(const char *password, char out[CRYPT_OUTPUT_SIZE])
 {
 	char setting[CRYPT_GENSALT_OUTPUT_SIZE];
 	struct crypt_data *cd = xcalloc(1, sizeof *cd);
@@ -273,7 +275,7 @@ static void dummy_init(void)
 	char pw[33];
 	util_random(raw, sizeof raw);
 	util_hex(raw, sizeof raw, pw);
-	if (password_hash(pw, dummy_hash) < 0)
+	if (auth__password_hash(pw, dummy_hash) < 0)
 		fatal("auth: cannot make a yescrypt hash");
 }
 
@@ -330,6 +332,15 @@ static const char *const auth_migrations[AUTH_SCHEMA_VERSION] = {
     /* 2: the generation of the users table, bumped with every add and remove */
     "CREATE TABLE users_gen (id INTEGER PRIMARY KEY CHECK (id = 1), gen INTEGER NOT NULL);"
     "INSERT INTO users_gen (id, gen) VALUES (1, 0);",
+    /* 3: users can be disabled and come from a source; one-time reset codes (their
+     * SHA-256 only); the audit log of staff changes */
+    "ALTER TABLE users ADD COLUMN disabled INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE users ADD COLUMN source TEXT NOT NULL DEFAULT 'local';"
+    "CREATE TABLE resets (user TEXT PRIMARY KEY, code_hash BLOB NOT NULL,"
+    " expires_ms INTEGER NOT NULL);"
+    "CREATE TABLE audit (at_ms INTEGER NOT NULL, by TEXT NOT NULL, action TEXT NOT NULL,"
+    " target TEXT NOT NULL, detail TEXT NOT NULL);"
+    "CREATE INDEX audit_at ON audit (at_ms);",
 };
 
 /* Brings module "auth" to AUTH_SCHEMA_VERSION in one transaction; returns 0 or -errno. */
@@ -423,7 +434,7 @@ int auth__gen_read(struct auth *a, int64_t *out)
 }
 
 /* Bumps users_gen inside the caller's transaction; returns 0 or -EIO with *cause. */
-static int gen_bump(struct auth *a, const char *what, char **cause)
+int auth__gen_bump(struct auth *a, const char *what, char **cause)
 {
 	if (sqlite3_exec(a->db, "UPDATE users_gen SET gen = gen + 1 WHERE id = 1", NULL, NULL,
 			 NULL) != SQLITE_OK ||
@@ -453,7 +464,7 @@ int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		goto fail;
 	}
 	for (size_t i = 0; i < nservices; i++) {
-		if (!service_valid(services[i])) {
+		if (!auth__service_valid(services[i])) {
 			*cause = xasprintf("service id \"%s\" is not 1 to 64 printable characters "
 					   "without commas",
 					   services[i]);
@@ -463,7 +474,7 @@ int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		free(joined);
 		joined = j;
 	}
-	if ((rc = password_hash(password, hash)) < 0) {
+	if ((rc = auth__password_hash(password, hash)) < 0) {
 		*cause = xasprintf("cannot hash the password (yescrypt)");
 		goto fail;
 	}
@@ -492,7 +503,7 @@ int auth_user_add(struct auth *a, const char *name, enum auth_role role,
 		}
 	}
 	sqlite3_finalize(st);
-	if (rc == 0 && (rc = gen_bump(a, "user add", cause)) == 0)
+	if (rc == 0 && (rc = auth__gen_bump(a, "user add", cause)) == 0)
 		rc = db_exec(a, "COMMIT", cause);
 	if (rc < 0 && !sqlite3_get_autocommit(a->db))
 		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
@@ -526,6 +537,7 @@ int auth_user_remove(struct auth *a, const char *name, char **cause)
 	if ((rc = db_exec(a, "BEGIN IMMEDIATE", cause)) < 0)
 		goto out;
 	if (db_run(a, "DELETE FROM sessions WHERE user = ?", name, NULL) < 0 ||
+	    db_run(a, "DELETE FROM resets WHERE user = ?", name, NULL) < 0 ||
 	    (n = db_run(a, "DELETE FROM users WHERE name = ?", name, NULL)) < 0) {
 		rc = db_fail(a, "user remove", cause);
 		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
@@ -537,7 +549,7 @@ int auth_user_remove(struct auth *a, const char *name, char **cause)
 		rc = -ENOENT;
 		goto out;
 	}
-	if ((rc = gen_bump(a, "user remove", cause)) < 0) {
+	if ((rc = auth__gen_bump(a, "user remove", cause)) < 0) {
 		sqlite3_exec(a->db, "ROLLBACK", NULL, NULL, NULL);
 		goto out;
 	}
@@ -554,12 +566,14 @@ int auth_user_list(struct auth *a, void (*cb)(const struct auth_user *u, void *a
 	size_t n = 0;
 	int rc = -EIO, s;
 	pthread_mutex_lock(&a->db_mu);
-	if (sqlite3_prepare_v2(a->db, "SELECT name, role, services FROM users ORDER BY name", -1,
+	if (sqlite3_prepare_v2(a->db,
+			       "SELECT name, role, services, disabled FROM users ORDER BY name", -1,
 			       &st, NULL) == SQLITE_OK) {
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 			struct auth_user *u = auth__user_from_row(st, 0);
 			if (!u)
 				continue;
+			u->disabled = sqlite3_column_int(st, 3) != 0;
 			v = xrealloc(v, (n + 1) * sizeof *v);
 			v[n++] = u;
 		}

@@ -6,6 +6,7 @@
 #ifndef TORG_AUTH_INT_H
 #define TORG_AUTH_INT_H
 
+#include <crypt.h>
 #include <pthread.h>
 #include <sqlite3.h>
 
@@ -18,16 +19,18 @@
 #define AUTH_LOGIN_QUEUE_MAX	32   /* logins waiting or hashing; more: -EAGAIN */
 #define AUTH_NAME_MAX		64
 #define AUTH_SERVICE_MAX	64
-#define AUTH_PASSWORD_MIN	8
-#define AUTH_PASSWORD_MAX	1024
-#define AUTH_SCHEMA_VERSION	2
+#define AUTH_SCHEMA_VERSION	3
+#define AUTH_RESET_TTL_MS	(24 * 3600 * 1000LL)	       /* how long a reset code works */
+#define AUTH_AUDIT_KEEP_MS	(2 * 366 * 24 * 3600 * 1000LL) /* audit rows kept (2 years) */
 
 /* One live session in the map; owns its copy of the user. */
 struct auth_session {
 	struct auth_session *next;
 	uint8_t hash[32];
 	int64_t expires_ms;
-	uint64_t born; /* value of auth.gen when added: refreshes queued earlier skip it */
+	uint64_t born;	   /* value of auth.gen when added: refreshes queued earlier skip it */
+	uint64_t login_no; /* auth.login_no when its login was queued; 0: loaded at start */
+	int64_t created_ms;
 	struct auth_user *user;
 };
 
@@ -56,7 +59,10 @@ struct auth {
 	struct auth_session **buckets;
 	size_t nbuckets, nsessions;
 	uint64_t gen;
+	uint64_t login_no; /* logins queued so far: an end also catches those under way */
 	struct auth_grave grave_new, grave_old;
+	void (*end_cb)(const char *name, void *arg); /* a user's sessions ended (loop) */
+	void *end_arg;
 };
 
 /** Writes the SHA-256 of data[0..len) into out. */
@@ -77,6 +83,21 @@ bool auth__password_check(const char *password, const char *stored);
 const char *auth__dummy_hash(void);
 /** Frees every session and the graveyards. */
 void auth__sessions_free(struct auth *a);
+/** Runs work(ctx) on auth's worker, then done(ctx, status) on the loop (status
+ *  -ECANCELED: stopping, work never ran). Returns 0, -EINVAL (not started) or
+ *  -ECANCELED, and then done is never called. */
+int auth__call(struct auth *a, void (*work)(void *ctx), void (*done)(void *ctx, int status),
+	       void *ctx);
+/** Bumps users_gen inside the caller's transaction (db_mu held); 0 or -EIO with *cause. */
+int auth__gen_bump(struct auth *a, const char *what, char **cause);
+/** Hashes password with a fresh yescrypt salt into out; returns 0 or -EIO. */
+int auth__password_hash(const char *password, char out[CRYPT_OUTPUT_SIZE]);
+/** Whether a service id is 1..64 printable ASCII bytes without ','. */
+bool auth__service_valid(const char *id);
+/** Writes one audit row and purges those older than AUTH_AUDIT_KEEP_MS (db_mu held, inside
+ *  or outside a transaction); 0 or -EIO. */
+int auth__audit_write(struct auth *a, int64_t at_ms, const char *by, const char *action,
+		      const char *target, const char *detail);
 /** Reads the users table's generation (bumped by every user add and remove) into *out;
  *  the caller holds db_mu. Returns 0 or -EIO. */
 int auth__gen_read(struct auth *a, int64_t *out);

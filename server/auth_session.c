@@ -29,7 +29,13 @@
 #include "auth_int.h"
 #include "util.h"
 
-enum auth_job_kind { AUTH_JOB_LOGIN, AUTH_JOB_LOGOUT, AUTH_JOB_REFRESH };
+enum auth_job_kind {
+	AUTH_JOB_LOGIN,
+	AUTH_JOB_LOGOUT,
+	AUTH_JOB_REFRESH,
+	AUTH_JOB_END,
+	AUTH_JOB_CALL
+};
 
 /* A unit of blocking work for auth's worker and its result. */
 struct auth_job {
@@ -38,7 +44,9 @@ struct auth_job {
 	enum auth_job_kind kind;
 	int status;
 	uint8_t hash[32];	      /* login: new session; logout: session to delete */
-	char name[AUTH_NAME_MAX + 1]; /* login */
+	char name[AUTH_NAME_MAX + 1]; /* login, end: the user */
+	uint64_t login_no;	      /* login: its number; end: the newest login it ends */
+	int64_t created_ms;	      /* login */
 	char *password;		      /* login, wiped after use */
 	char token[65];		      /* login result */
 	int64_t ttl_ms, expires_ms;   /* login */
@@ -52,6 +60,8 @@ struct auth_job {
 	int64_t users_gen;	      /* refresh: in the known generation, out the one read */
 	void (*login_cb)(int status, const char *token, const struct auth_user *user, void *arg);
 	void *arg;
+	void (*call_work)(void *ctx); /* call: auth__call's work and done, on arg */
+	void (*call_done)(void *ctx, int status);
 };
 /* ---- the session map and graveyard (loop thread only) ---- */
 
@@ -82,14 +92,16 @@ static void map_grow(struct auth *a)
 }
 
 /* Adds a session taking ownership of u; returns it. */
-static struct auth_session *map_add(struct auth *a, const uint8_t hash[32], int64_t expires_ms,
-				    struct auth_user *u)
+static struct auth_session *map_add(struct auth *a, const uint8_t hash[32], int64_t created_ms,
+				    int64_t expires_ms, uint64_t login_no, struct auth_user *u)
 {
 	if (a->nsessions >= a->nbuckets)
 		map_grow(a);
 	struct auth_session *s = xcalloc(1, sizeof *s);
 	memcpy(s->hash, hash, sizeof s->hash);
 	s->expires_ms = expires_ms;
+	s->created_ms = created_ms;
+	s->login_no = login_no;
 	s->born = a->gen;
 	s->user = u;
 	size_t b = bucket_of(a, hash);
@@ -203,7 +215,7 @@ static void login_work(struct auth_job *j)
 		pthread_mutex_lock(&a->db_mu);
 		int s = sqlite3_prepare_v2(a->db,
 					   "SELECT name, role, services, hash FROM users"
-					   " WHERE name = ?",
+					   " WHERE name = ? AND disabled = 0",
 					   -1, &st, NULL);
 		if (s == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, j->name, -1, SQLITE_STATIC);
@@ -211,7 +223,9 @@ static void login_work(struct auth_job *j)
 		}
 		if (s == SQLITE_ROW) {
 			const char *h = (const char *)sqlite3_column_text(st, 3);
-			if (h && strlen(h) < sizeof stored) {
+			/* a user with no password yet ("!": a reset code is due) is checked
+			 * against the dummy hash like an unknown one */
+			if (h && h[0] == '$' && strlen(h) < sizeof stored) {
 				strcpy(stored, h);
 				j->user = auth__user_from_row(st, 0);
 			}
@@ -237,13 +251,15 @@ static void login_work(struct auth_job *j)
 	auth__sha256(raw, sizeof raw, j->hash);
 	explicit_bzero(raw, sizeof raw);
 	int64_t now = util_now_ms();
+	j->created_ms = now;
 	j->expires_ms = now + j->ttl_ms;
 	pthread_mutex_lock(&a->db_mu);
 	j->status = -EIO;
 	if (sqlite3_prepare_v2(a->db,
 			       "INSERT INTO sessions (token_hash, user, created_ms,"
 			       " expires_ms) SELECT ?1, ?2, ?3, ?4"
-			       " WHERE EXISTS (SELECT 1 FROM users WHERE name = ?2)",
+			       " WHERE EXISTS (SELECT 1 FROM users WHERE name = ?2"
+			       " AND disabled = 0)",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_blob(st, 1, j->hash, sizeof j->hash, SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, j->name, -1, SQLITE_STATIC);
@@ -272,6 +288,22 @@ static void logout_work(struct auth_job *j)
 	pthread_mutex_unlock(&j->a->db_mu);
 }
 
+/* Deletes every session row of a user (worker thread). */
+static void end_work(struct auth_job *j)
+{
+	sqlite3_stmt *st = NULL;
+	pthread_mutex_lock(&j->a->db_mu);
+	j->status = -EIO;
+	if (sqlite3_prepare_v2(j->a->db, "DELETE FROM sessions WHERE user = ?", -1, &st, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(st, 1, j->name, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_DONE)
+			j->status = 0;
+	}
+	sqlite3_finalize(st);
+	pthread_mutex_unlock(&j->a->db_mu);
+}
+
 /* Reads users_gen and, when it changed or the refresh is a full one, purges expired rows
  *  and reads all users and live session hashes, sorted (worker thread). */
 static void refresh_work(struct auth_job *j)
@@ -291,8 +323,10 @@ static void refresh_work(struct auth_job *j)
 	j->reloaded = true;
 	if (sqlite3_prepare_v2(a->db, "DELETE FROM sessions WHERE expires_ms <= ?", -1, &sd,
 			       NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(a->db, "SELECT name, role, services FROM users ORDER BY name", -1,
-			       &su, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(a->db,
+			       "SELECT name, role, services FROM users WHERE disabled = 0"
+			       " ORDER BY name",
+			       -1, &su, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db, "SELECT token_hash FROM sessions ORDER BY token_hash", -1,
 			       &ss, NULL) != SQLITE_OK)
 		goto out;
@@ -331,6 +365,10 @@ static void job_work_cb(struct worker_job *wj)
 		login_work(j);
 	else if (j->kind == AUTH_JOB_LOGOUT)
 		logout_work(j);
+	else if (j->kind == AUTH_JOB_END)
+		end_work(j);
+	else if (j->kind == AUTH_JOB_CALL)
+		j->call_work(j->arg);
 	else
 		refresh_work(j);
 }
@@ -347,10 +385,32 @@ static int hash_cmp(const void *key, const void *el)
 	return memcmp(key, el, 32);
 }
 
-/* Drops sessions whose row or user is gone or that expired, and updates changed users. */
+/* Adds name to the list of users whose sessions ended (once each). */
+static void ended_add(char (**v)[AUTH_NAME_MAX + 1], size_t *n, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*v)[i], name) == 0)
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof **v);
+	strcpy((*v)[(*n)++], name);
+}
+
+/* Tells the end callback about each user in v, then frees v. */
+static void ended_tell(struct auth *a, char (*v)[AUTH_NAME_MAX + 1], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a->end_cb)
+			a->end_cb(v[i], a->end_arg);
+	free(v);
+}
+
+/* Drops sessions whose row or user is gone or that expired, and updates changed users;
+ * the users whose sessions went for a reason other than expiry are told to end_cb. */
 static void refresh_apply(struct auth *a, struct auth_job *j)
 {
 	int64_t now = util_now_ms();
+	char(*ended)[AUTH_NAME_MAX + 1] = NULL;
+	size_t nended = 0;
 	for (size_t b = 0; b < a->nbuckets; b++) {
 		for (struct auth_session **pp = &a->buckets[b]; *pp;) {
 			struct auth_session *s = *pp;
@@ -363,6 +423,8 @@ static void refresh_apply(struct auth *a, struct auth_job *j)
 						      sizeof *j->hashes, hash_cmp);
 			}
 			if (drop) {
+				if (s->expires_ms > now)
+					ended_add(&ended, &nended, s->user->name);
 				map_unlink(a, pp);
 				continue;
 			}
@@ -373,6 +435,25 @@ static void refresh_apply(struct auth *a, struct auth_job *j)
 			pp = &s->next;
 		}
 	}
+	ended_tell(a, ended, nended);
+}
+
+/* Unlinks the sessions of name whose login was queued no later than login_no; returns
+ * how many. */
+static int unlink_user(struct auth *a, const char *name, uint64_t login_no)
+{
+	int n = 0;
+	for (size_t b = 0; b < a->nbuckets; b++) {
+		for (struct auth_session **pp = &a->buckets[b]; *pp;) {
+			if ((*pp)->login_no <= login_no && strcmp((*pp)->user->name, name) == 0) {
+				map_unlink(a, pp);
+				n++;
+			} else {
+				pp = &(*pp)->next;
+			}
+		}
+	}
+	return n;
 }
 
 /* Frees a job and everything it still holds, wiping secrets. */
@@ -424,7 +505,8 @@ static void job_after_cb(struct worker_job *wj, int status)
 			j->status = -ECANCELED;
 		}
 		if (j->status == 0) {
-			u = map_add(a, j->hash, j->expires_ms, j->user)->user;
+			u = map_add(a, j->hash, j->created_ms, j->expires_ms, j->login_no, j->user)
+				->user;
 			j->user = NULL;
 		}
 		j->login_cb(j->status, j->status == 0 ? j->token : NULL, u, j->arg);
@@ -438,6 +520,17 @@ static void job_after_cb(struct worker_job *wj, int status)
 			log_warn("auth: session refresh failed");
 		}
 		refresh_kick(a);
+	} else if (j->kind == AUTH_JOB_CALL) {
+		j->call_done(j->arg, status);
+	} else if (j->kind == AUTH_JOB_END) {
+		if (j->status == -ECANCELED)
+			end_work(j); /* stopping: the rows must still go */
+		if (j->status < 0)
+			log_warn("auth: cannot delete a user's session rows");
+		/* a login under way at the end has written its row before the delete (one
+		 * worker, in order) and may have reached the map since: it goes too */
+		if (unlink_user(a, j->name, j->login_no) > 0 && a->end_cb)
+			a->end_cb(j->name, a->end_arg);
 	} else {
 		if (j->status == -ECANCELED)
 			logout_work(j); /* stopping: the row must still go, so do it here */
@@ -526,18 +619,19 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	pthread_mutex_lock(&a->db_mu);
 	if (auth__gen_read(a, &a->users_gen) == 0 &&
 	    sqlite3_prepare_v2(a->db,
-			       "SELECT s.token_hash, s.expires_ms, u.name, u.role,"
+			       "SELECT s.token_hash, s.expires_ms, s.created_ms, u.name, u.role,"
 			       " u.services FROM sessions s JOIN users u ON u.name = s.user"
-			       " WHERE s.expires_ms > ?",
+			       " WHERE s.expires_ms > ? AND u.disabled = 0",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, util_now_ms());
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-			struct auth_user *u = auth__user_from_row(st, 2);
+			struct auth_user *u = auth__user_from_row(st, 3);
 			if (!u || sqlite3_column_bytes(st, 0) != 32) {
 				auth__user_free(u);
 				continue;
 			}
-			map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 1), u);
+			map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 2),
+				sqlite3_column_int64(st, 1), 0, u);
 		}
 		if (s == SQLITE_DONE)
 			rc = 0;
@@ -602,6 +696,7 @@ int auth_login(struct auth *a, const char *name, const char *password,
 		strcpy(j->name, name); /* else left empty: fails like an unknown user */
 	j->password = xstrdup(password);
 	j->ttl_ms = a->ttl_ms;
+	j->login_no = ++a->login_no;
 	j->login_cb = cb;
 	j->arg = arg;
 	int rc = job_queue(j);
@@ -642,6 +737,108 @@ int auth_logout(struct auth *a, const char *token)
 	if (job_queue(j) < 0)
 		log_warn("auth: cannot queue a session delete");
 	return 0;
+}
+
+int auth__call(struct auth *a, void (*work)(void *ctx), void (*done)(void *ctx, int status),
+	       void *ctx)
+{
+	if (!a->started)
+		return -EINVAL;
+	if (a->stopping)
+		return -ECANCELED;
+	struct auth_job *j = job_new(a, AUTH_JOB_CALL);
+	j->call_work = work;
+	j->call_done = done;
+	j->arg = ctx;
+	return job_queue(j);
+}
+
+int auth_end_user_sessions(struct auth *a, const char *name)
+{
+	if (!name || strlen(name) > AUTH_NAME_MAX)
+		return 0;
+	int n = unlink_user(a, name, UINT64_MAX);
+	if (a->started) {
+		struct auth_job *j = job_new(a, AUTH_JOB_END);
+		strcpy(j->name, name);
+		j->login_no = a->login_no;
+		if (a->stopping) {
+			end_work(j); /* no worker to take it: the rows must go all the same */
+			if (j->status < 0)
+				log_warn("auth: cannot delete a user's session rows");
+			job_free(j);
+		} else if (job_queue(j) < 0) {
+			log_warn("auth: cannot queue a user's session delete");
+		}
+	}
+	if (a->end_cb)
+		a->end_cb(name, a->end_arg);
+	return n;
+}
+
+/* The session id of a token hash: the first 16 hex digits of its SHA-256. */
+static void hash_id(const uint8_t hash[32], char out[17])
+{
+	uint8_t h2[32];
+	auth__sha256(hash, 32, h2);
+	util_hex(h2, 8, out);
+	out[16] = '\0';
+}
+
+bool auth_session_id(const char *token, char out[17])
+{
+	uint8_t h[32];
+	if (token_hash(token, h) < 0)
+		return false;
+	hash_id(h, out);
+	return true;
+}
+
+void auth_session_each(struct auth *a, void (*cb)(const struct auth_session_info *si, void *arg),
+		       void *arg)
+{
+	int64_t now = util_now_ms();
+	for (size_t b = 0; b < a->nbuckets; b++) {
+		for (struct auth_session *s = a->buckets[b]; s; s = s->next) {
+			if (s->expires_ms <= now)
+				continue;
+			struct auth_session_info si = {.user = s->user,
+						       .created_ms = s->created_ms};
+			hash_id(s->hash, si.id);
+			cb(&si, arg);
+		}
+	}
+}
+
+int auth_end_session(struct auth *a, const char *id, char name[65])
+{
+	char sid[17];
+	for (size_t b = 0; b < a->nbuckets; b++) {
+		for (struct auth_session **pp = &a->buckets[b]; *pp; pp = &(*pp)->next) {
+			hash_id((*pp)->hash, sid);
+			if (strcmp(sid, id) != 0)
+				continue;
+			char who[AUTH_NAME_MAX + 1];
+			strcpy(who, (*pp)->user->name);
+			struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
+			memcpy(j->hash, (*pp)->hash, sizeof j->hash);
+			map_unlink(a, pp);
+			if (job_queue(j) < 0)
+				log_warn("auth: cannot queue a session delete");
+			if (name)
+				strcpy(name, who);
+			if (a->end_cb)
+				a->end_cb(who, a->end_arg);
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+void auth_set_end_cb(struct auth *a, void (*cb)(const char *name, void *arg), void *arg)
+{
+	a->end_cb = cb;
+	a->end_arg = arg;
 }
 
 void auth_set_session_ttl(struct auth *a, int64_t ttl_ms)

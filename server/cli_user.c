@@ -2,7 +2,10 @@
  * cli_user.c — the "torgd user" command line: parses add/list/remove, reads
  * the new user's password from standard input (without echo on a terminal),
  * checks service ids against the configured ones and calls the synchronous
- * auth user functions. Owns nothing beyond one command's run.
+ * auth user functions; passwd, disable, enable and set run auth ops (which
+ * end the user's sessions in a running torgd within about a second). Every
+ * change is audited with "cli" as who made it. Owns nothing beyond one
+ * command's run.
  */
 #include "cli_user.h"
 
@@ -23,7 +26,11 @@ static int usage(void)
 {
 	fprintf(stderr, "usage: torgd user add NAME --role counter|manager|admin [--services a,b]\n"
 			"       torgd user list\n"
-			"       torgd user remove NAME\n");
+			"       torgd user remove NAME\n"
+			"       torgd user passwd NAME\n"
+			"       torgd user disable NAME\n"
+			"       torgd user enable NAME\n"
+			"       torgd user set NAME [--role R] [--services a,b|*]\n");
 	return 2;
 }
 
@@ -72,19 +79,19 @@ static char *prompt_noecho(const char *prompt)
 }
 
 /* Gets the new password from stdin (twice on a terminal); returns it malloc'd or NULL. */
-static char *read_password(void)
+static char *read_password(const char *action)
 {
 	if (!isatty(STDIN_FILENO)) {
 		char *pw = read_line(stdin);
 		if (!pw)
-			fprintf(stderr, "user add: no password on standard input\n");
+			fprintf(stderr, "user %s: no password on standard input\n", action);
 		return pw;
 	}
 	char *pw = prompt_noecho("Password: "), *again = NULL;
 	if (pw)
 		again = prompt_noecho("Repeat password: ");
 	if (!pw || !again || strcmp(pw, again) != 0) {
-		fprintf(stderr, "user add: %s\n",
+		fprintf(stderr, "user %s: %s\n", action,
 			pw && again ? "passwords do not match" : "no password given");
 		secret_free(pw);
 		pw = NULL;
@@ -201,13 +208,16 @@ static int cmd_add(const char *db_path, int argc, char **argv, const char *const
 		}
 	}
 	rc = 1;
-	if (!(a = open_db(db_path, "add")) || !(password = read_password()))
+	if (!(a = open_db(db_path, "add")) || !(password = read_password("add")))
 		goto out;
 	if (auth_user_add(a, name, (enum auth_role)role, (const char *const *)services,
 			  (size_t)nservices, password, &cause) < 0) {
 		fprintf(stderr, "user add: %s\n", cause);
 		goto out;
 	}
+	char *detail = xasprintf("role=%s services=%s", role_s, services_s ? services_s : "*");
+	auth_audit(a, "cli", "user.add", name, detail);
+	free(detail);
 	rc = 0;
 out:
 	secret_free(password);
@@ -219,7 +229,7 @@ out:
 	return rc;
 }
 
-/* Prints one user as "name\trole\tservices". */
+/* Prints one user as "name\trole\tservices", and "\tdisabled" when so. */
 static void print_user_cb(const struct auth_user *u, void *arg)
 {
 	printf("%s\t%s\t", u->name, auth_role_name(u->role));
@@ -227,7 +237,7 @@ static void print_user_cb(const struct auth_user *u, void *arg)
 		fputs("*", stdout);
 	for (size_t i = 0; i < u->nservices; i++)
 		printf("%s%s", i ? "," : "", u->services[i]);
-	putchar('\n');
+	fputs(u->disabled ? "\tdisabled\n" : "\n", stdout);
 }
 
 /* "user list": returns the exit code. */
@@ -258,9 +268,115 @@ static int cmd_remove(const char *db_path, int argc, char **argv)
 	int rc = auth_user_remove(a, argv[1], &cause);
 	if (rc < 0)
 		fprintf(stderr, "user remove: %s\n", cause);
+	else
+		auth_audit(a, "cli", "user.remove", argv[1], NULL);
 	free(cause);
 	auth_free(a);
 	return rc < 0 ? 1 : 0;
+}
+
+/* Runs op (name, by and kind already set) on a fresh connection; prints a failure as
+ * "user ACTION: cause". Returns the exit code. */
+static int run_op(const char *db_path, const char *action, struct auth_op *op)
+{
+	struct auth *a = open_db(db_path, action);
+	int rc = 1;
+	if (a) {
+		if (auth_op_run(a, op) < 0)
+			fprintf(stderr, "user %s: %s\n", action, op->cause ? op->cause : "failed");
+		else
+			rc = 0;
+	}
+	auth_op_clear(op);
+	auth_free(a);
+	return rc;
+}
+
+/* Fills the op's name from "ACTION NAME" (exactly one argument); false when not so. */
+static bool op_name(struct auth_op *op, int argc, char **argv)
+{
+	if (argc < 2 || argv[1][0] == '-' || strlen(argv[1]) >= sizeof op->name)
+		return false;
+	snprintf(op->name, sizeof op->name, "%s", argv[1]);
+	snprintf(op->by, sizeof op->by, "cli");
+	return true;
+}
+
+/* "user passwd NAME" (password on stdin), "user disable NAME", "user enable NAME". */
+static int cmd_simple(const char *db_path, int argc, char **argv)
+{
+	struct auth_op op = {0};
+	if (argc != 2 || !op_name(&op, argc, argv))
+		return usage();
+	if (strcmp(argv[0], "passwd") == 0) {
+		op.kind = AUTH_OP_PASSWORD;
+		if (!(op.password = read_password("passwd")))
+			return 1;
+	} else {
+		op.kind = AUTH_OP_PATCH;
+		op.set_disabled = true;
+		op.disabled = strcmp(argv[0], "disable") == 0;
+	}
+	return run_op(db_path, argv[0], &op);
+}
+
+/* "user set NAME [--role R] [--services a,b|*]": returns the exit code. */
+static int cmd_set(const char *db_path, int argc, char **argv, const char *const *known,
+		   size_t nknown)
+{
+	struct auth_op op = {.kind = AUTH_OP_PATCH};
+	if (!op_name(&op, argc, argv))
+		return usage();
+	for (int i = 2; i < argc; i++) {
+		const char *opt = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!val || (strcmp(opt, "--role") != 0 && strcmp(opt, "--services") != 0)) {
+			fprintf(stderr, "user set: %s \"%s\"\n",
+				val ? "unknown option" : "missing value for", opt);
+			goto bad;
+		}
+		i++;
+		if (strcmp(opt, "--role") == 0) {
+			int r = auth_role_parse(val);
+			if (r < 0) {
+				fprintf(
+				    stderr,
+				    "user set: role \"%s\" is not one of counter, manager, admin\n",
+				    val);
+				goto bad;
+			}
+			op.set_role = true;
+			op.role = (enum auth_role)r;
+			continue;
+		}
+		op.set_services = true;
+		for (size_t k = 0; k < op.nservices; k++)
+			free(op.services[k]);
+		free(op.services);
+		op.services = NULL;
+		op.nservices = 0;
+		int n = strcmp(val, "*") == 0 ? 0 : split_services(val, &op.services);
+		if (n < 0) {
+			fprintf(stderr,
+				"user set: --services needs service ids separated by commas\n");
+			goto bad;
+		}
+		op.nservices = (size_t)n;
+		for (int k = 0; k < n; k++) {
+			if (!service_known(op.services[k], known, nknown)) {
+				fprintf(stderr, "user set: unknown service \"%s\"\n",
+					op.services[k]);
+				goto bad;
+			}
+		}
+	}
+	if (!op.set_role && !op.set_services) {
+		fprintf(stderr, "user set: nothing to set (--role, --services)\n");
+		goto bad;
+	}
+	return run_op(db_path, "set", &op);
+bad:
+	auth_op_clear(&op);
+	return 2;
 }
 
 int cli_user_main(const char *db_path, int argc, char **argv, const char *const *known_services,
@@ -278,6 +394,11 @@ int cli_user_main(const char *db_path, int argc, char **argv, const char *const 
 		return cmd_list(db_path, argc);
 	if (strcmp(argv[0], "remove") == 0)
 		return cmd_remove(db_path, argc, argv);
+	if (strcmp(argv[0], "passwd") == 0 || strcmp(argv[0], "disable") == 0 ||
+	    strcmp(argv[0], "enable") == 0)
+		return cmd_simple(db_path, argc, argv);
+	if (strcmp(argv[0], "set") == 0)
+		return cmd_set(db_path, argc, argv, known_services, nknown);
 	fprintf(stderr, "user: unknown action \"%s\"\n", argv[0]);
 	return usage();
 }

@@ -427,6 +427,7 @@ bool http_origin_ok(const char *origin, const char *host, bool https, const char
 #define M_GET	 1u
 #define M_POST	 2u
 #define M_DELETE 4u
+#define M_PATCH	 8u
 
 /* The routes with a fixed path. */
 static const struct fixed_route {
@@ -446,6 +447,9 @@ static const struct fixed_route {
     {"/api/v1/stats.csv", HTTP_ROUTE_STATS_CSV, M_GET, NULL},
     {"/api/v1/test/clock", HTTP_ROUTE_TEST_CLOCK, M_POST, NULL},
     {"/api/v1/test/purge", HTTP_ROUTE_TEST_PURGE, M_POST, NULL},
+    {"/api/v1/admin/users", HTTP_ROUTE_ADMIN_USERS, M_GET | M_POST, NULL},
+    {"/api/v1/admin/audit", HTTP_ROUTE_ADMIN_AUDIT, M_GET, NULL},
+    {"/api/v1/password", HTTP_ROUTE_PASSWORD, M_POST, NULL},
     {"/", HTTP_ROUTE_PAGE, M_GET, "index.html"},
     {"/index.html", HTTP_ROUTE_PAGE, M_GET, "index.html"},
     {"/kiosk", HTTP_ROUTE_PAGE, M_GET, "kiosk.html"},
@@ -568,10 +572,48 @@ static int match_announce(const char *p, size_t n, size_t r, struct http_match *
 	return HTTP_ROUTE_ANNOUNCE;
 }
 
+/* /api/v1/admin/users/{name}[/reset] and /api/v1/admin/sessions/{sid} from r on (the
+ * prefix "/api/v1/admin/"); HTTP_ROUTE_NONE or the route. A malformed name or sid still
+ * matches, with nothing captured, so that the route answers "no such user". */
+static int match_admin(const char *p, size_t n, size_t r, struct http_match *m, unsigned *methods)
+{
+	static const char name_set[] = "abcdefghijklmnopqrstuvwxyz0123456789._-",
+			  hex[] = "0123456789abcdef";
+	size_t q;
+	if (has_prefix(p + r, n - r, "sessions/", &q)) {
+		r += q;
+		if (r == n || memchr(p + r, '/', n - r))
+			return HTTP_ROUTE_NONE;
+		if (n - r == 16 && seg_of(p + r, 16, 17, hex))
+			put(m->id, sizeof(m->id), p + r, 16);
+		*methods = M_DELETE;
+		return HTTP_ROUTE_ADMIN_SESSION;
+	}
+	if (!has_prefix(p + r, n - r, "users/", &q))
+		return HTTP_ROUTE_NONE;
+	r += q;
+	size_t l = seg_len(p + r, n - r);
+	if (l == 0)
+		return HTTP_ROUTE_NONE;
+	if (seg_of(p + r, l, sizeof(m->name), name_set))
+		put(m->name, sizeof(m->name), p + r, l);
+	if (r + l == n) {
+		*methods = M_PATCH | M_DELETE;
+		return HTTP_ROUTE_ADMIN_USER;
+	}
+	if (n - r - l == 6 && memcmp(p + r + l, "/reset", 6) == 0) {
+		*methods = M_POST;
+		return HTTP_ROUTE_ADMIN_USER_RESET;
+	}
+	return HTTP_ROUTE_NONE;
+}
+
 /* Matches the routes that capture segments; returns the route or HTTP_ROUTE_NONE. */
 static int match_captures(const char *p, size_t n, struct http_match *m, unsigned *methods)
 {
 	size_t r;
+	if (has_prefix(p, n, "/api/v1/admin/", &r))
+		return match_admin(p, n, r, m, methods);
 	if (has_prefix(p, n, "/api/v1/tickets/", &r)) {
 		size_t l = seg_len(p + r, n - r);
 		if (!ticket_ok(p + r, l))
@@ -638,6 +680,25 @@ static int match_captures(const char *p, size_t n, struct http_match *m, unsigne
 	return HTTP_ROUTE_NONE;
 }
 
+/* The Allow header's value for a set of methods (static). */
+static const char *allow_of(unsigned methods)
+{
+	switch (methods) {
+	case M_GET | M_DELETE:
+		return "GET, DELETE";
+	case M_GET | M_POST:
+		return "GET, POST";
+	case M_PATCH | M_DELETE:
+		return "PATCH, DELETE";
+	case M_POST:
+		return "POST";
+	case M_DELETE:
+		return "DELETE";
+	default:
+		return "GET";
+	}
+}
+
 int http_route(const char *path, int method, struct http_match *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -663,12 +724,11 @@ int http_route(const char *path, int method, struct http_match *m)
 		memset(m, 0, sizeof(*m));
 		return HTTP_ROUTE_NONE;
 	}
-	m->allow = methods == (M_GET | M_DELETE) ? "GET, DELETE"
-		   : methods == M_POST		 ? "POST"
-						 : "GET";
+	m->allow = allow_of(methods);
 	unsigned want = method == HTTP_M_GET || method == HTTP_M_HEAD ? M_GET
 			: method == HTTP_M_POST			      ? M_POST
 			: method == HTTP_M_DELETE		      ? M_DELETE
+			: method == HTTP_M_PATCH		      ? M_PATCH
 								      : 0;
 	m->method_ok = (methods & want) != 0;
 	return route;
@@ -677,10 +737,19 @@ int http_route(const char *path, int method, struct http_match *m)
 const char *http_route_name(int route)
 {
 	static const char *const names[] = {
-	    "none",	  "healthz",	    "metrics", "floor",	    "issue",
-	    "ticket",	  "ticket_qr",	    "login",   "logout",    "me",
-	    "counter",	  "counter_bad_op", "stats",   "stats_csv", "test_clock",
-	    "test_purge", "page",	    "static",  "announce",
+	    "none",	     "healthz",
+	    "metrics",	     "floor",
+	    "issue",	     "ticket",
+	    "ticket_qr",     "login",
+	    "logout",	     "me",
+	    "counter",	     "counter_bad_op",
+	    "stats",	     "stats_csv",
+	    "test_clock",    "test_purge",
+	    "page",	     "static",
+	    "announce",	     "admin_users",
+	    "admin_user",    "admin_user_reset",
+	    "admin_session", "admin_audit",
+	    "password",
 	};
 	return route >= 0 && route <= HTTP_ROUTE_MAX ? names[route] : "none";
 }

@@ -109,7 +109,14 @@ bool http_origin_ok(const char *origin, const char *host, bool https, const char
 
 /* ---- routes ---- */
 
-enum http_method { HTTP_M_OTHER, HTTP_M_GET, HTTP_M_POST, HTTP_M_DELETE, HTTP_M_HEAD };
+enum http_method {
+	HTTP_M_OTHER,
+	HTTP_M_GET,
+	HTTP_M_POST,
+	HTTP_M_DELETE,
+	HTTP_M_HEAD,
+	HTTP_M_PATCH
+};
 
 enum http_route {
 	HTTP_ROUTE_NONE = 0,	   /* not found (under /api/ or elsewhere) */
@@ -131,8 +138,17 @@ enum http_route {
 	HTTP_ROUTE_PAGE,	   /* GET a page: file is its HTML file, id the id in its path */
 	HTTP_ROUTE_STATIC,	   /* GET /static/{path}: file is "static/<path>" */
 	HTTP_ROUTE_ANNOUNCE,	   /* GET /api/v1/announce/{lang}/{number}/{counter}.wav */
+	/* staff administration (api_admin_users.c); {name} is captured in name when it is
+	 * [a-z0-9._-]{1,64} (else the route matches with name "": no such user), {sid} in id
+	 * when it is 16 lowercase hex (else "") */
+	HTTP_ROUTE_ADMIN_USERS,	     /* GET|POST /api/v1/admin/users */
+	HTTP_ROUTE_ADMIN_USER,	     /* PATCH|DELETE /api/v1/admin/users/{name} */
+	HTTP_ROUTE_ADMIN_USER_RESET, /* POST /api/v1/admin/users/{name}/reset */
+	HTTP_ROUTE_ADMIN_SESSION,    /* DELETE /api/v1/admin/sessions/{sid} */
+	HTTP_ROUTE_ADMIN_AUDIT,	     /* GET /api/v1/admin/audit */
+	HTTP_ROUTE_PASSWORD,	     /* POST /api/v1/password */
 };
-#define HTTP_ROUTE_MAX	     HTTP_ROUTE_ANNOUNCE
+#define HTTP_ROUTE_MAX	     HTTP_ROUTE_PASSWORD
 #define HTTP_PATH_MAX	     255 /* longer paths are not found */
 #define HTTP_STATIC_PATH_MAX 200 /* bytes of {path} in /static/{path} */
 
@@ -146,6 +162,7 @@ struct http_match {
 	bool method_ok;	   /* the route takes this method (HEAD wherever GET) */
 	char lang[16];	   /* HTTP_ROUTE_ANNOUNCE: [A-Za-z0-9-]{1,15}, and id the counter */
 	char number[8];	   /* HTTP_ROUTE_ANNOUNCE: [A-Z0-9]{1,7} */
+	char name[65];	   /* HTTP_ROUTE_ADMIN_USER(_RESET): the user name */
 };
 
 /** Matches a decoded request path without query (what lws gives; at most

@@ -9,7 +9,8 @@
  * being checkpointed past the snapshot until the copy ends). The copy leaves
  * out the sign-in sessions: restored live, they would bring back sessions
  * signed out or expired since, and a backup file should hold no bearer
- * credentials at all; staff users and their password hashes stay.
+ * credentials at all (nor reset codes, which set a password); staff users, their
+ * password hashes and the audit log stay.
  */
 #include "store_backup.h"
 
@@ -138,6 +139,10 @@ static int finish_copy(sqlite3 *dst, struct store_backup_result *res, char **cau
 			return err;
 		res->sessions_dropped = sqlite3_changes(dst);
 	}
+	/* reset codes are credentials too: a restored one would set a password */
+	if (one_int(dst, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'resets'") > 0 &&
+	    (err = store__exec(dst, "DELETE FROM resets", "dropping the reset codes", cause)))
+		return err;
 	res->page_size = (int)one_int(dst, "PRAGMA page_size");
 	res->last_seq = one_int(dst, "SELECT COALESCE(MAX(seq), 0) FROM journal");
 	return 0;

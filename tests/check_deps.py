@@ -39,7 +39,7 @@ MODULES = {
                "server/store_staff", "server/stats", "server/stats_result",
                "server/stats_staff", "server/store_backup", "server/store_check"],
               ["floor", "util", "worker"]),
-    "auth": (["server/auth", "server/auth_int", "server/auth_session"],
+    "auth": (["server/auth", "server/auth_int", "server/auth_session", "server/auth_admin"],
              ["util", "worker"]),
     # announcements as sound: clips or espeak-ng on a thread of its own, a bounded cache
     "voice": (["server/voice", "server/voice_wav"], ["worker", "util"]),
@@ -51,7 +51,7 @@ MODULES = {
                   ["store", "config", "worker", "util"]),
     "api": (["server/api", "server/api_int", "server/api_conn", "server/api_http",
              "server/api_routes", "server/api_ws", "server/api_push", "server/api_tcp", "server/api_static", "server/api_metrics",
-             "server/api_qr", "server/api_stats", "server/api_tls", "server/api_voice"],
+             "server/api_qr", "server/api_stats", "server/api_admin_users", "server/api_tls", "server/api_voice"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
              "util", "voice"]),
     # systemd's notification protocol (readiness, watchdog), on util alone

@@ -1,12 +1,13 @@
 """The command line: --check-config on good and bad files, --version, --help, and
-`torgd user add|list|remove`."""
+`torgd user add|list|remove|passwd|disable|enable|set`."""
 
 import json
 import os
+import time
 
 import pytest
 
-from torgtest import ROOT_DIR, Torgd, config_with
+from torgtest import ROOT_DIR, Torgd, config_with, password_of
 
 
 @pytest.fixture
@@ -194,3 +195,68 @@ def test_database_directory_that_cannot_be_made(off, args):
     assert r.returncode == 1, (r.returncode, r.stderr)
     assert f"{blocker} is in the database's path ({off.db_path}) but is not a directory" \
         in r.stderr, r.stderr
+
+
+def test_user_passwd_disable_enable_set(off):
+    off.add_user("kari", "counter", ["nav"])
+    r = off.cli("user", "disable", "kari")
+    assert r.returncode == 0, r.stderr
+    line = [ln for ln in off.cli("user", "list").stdout.splitlines()
+            if ln.startswith("kari\t")][0]
+    assert line.split("\t")[3] == "disabled", line
+    r = off.cli("user", "enable", "kari")
+    assert r.returncode == 0, r.stderr
+    assert off.cli("user", "list").stdout.strip() == "kari\tcounter\tnav"
+    r = off.cli("user", "set", "kari", "--role", "admin", "--services", "*")
+    assert r.returncode == 0, r.stderr
+    assert users_of(off)["kari"] == ("admin", "*")
+    r = off.cli("user", "set", "kari", "--services", "reception,nav")
+    assert r.returncode == 0, r.stderr
+    assert users_of(off)["kari"] == ("admin", "reception,nav")
+    off.secrets.add("a-new-password-1")
+    r = off.cli("user", "passwd", "kari", input_text="a-new-password-1\n")
+    assert r.returncode == 0, r.stderr
+    # refusals name what is wrong and change nothing
+    for args, word in ((("user", "set", "kari", "--role", "boss"), "boss"),
+                       (("user", "set", "kari", "--services", "nva"), "nva"),
+                       (("user", "set", "kari", "--colour", "red"), "--colour"),
+                       (("user", "set", "kari"), "nothing"),
+                       (("user", "disable", "nobody"), "nobody"),
+                       (("user", "enable", "nobody"), "nobody"),
+                       (("user", "set", "nobody", "--role", "admin"), "nobody")):
+        r = off.cli(*args)
+        assert r.returncode != 0 and word in r.stderr, (args, r.stderr)
+    r = off.cli("user", "passwd", "kari", input_text="short\n")
+    assert r.returncode != 0 and "password" in r.stderr
+    r = off.cli("user", "passwd", "nobody", input_text="long-enough-pw\n")
+    assert r.returncode != 0 and "nobody" in r.stderr
+    assert users_of(off)["kari"] == ("admin", "reception,nav")
+    r = off.cli("--help", with_config=False)
+    for word in ("passwd", "disable", "enable", "user set", "--role", "--services"):
+        assert word in r.stdout, word
+    man = open(os.path.join(ROOT_DIR, "deploy", "man", "torgd.8"), encoding="utf-8").read()
+    for word in ("user passwd", "user disable", "user enable", "user set"):
+        assert word in man, word
+
+
+def test_user_passwd_takes_effect_in_a_running_torgd(make_server):
+    srv = make_server(users={"eva": ("counter", ["housing"])})
+    old = srv.login("eva")
+    srv.secrets.add("eva-second-password")
+    r = srv.cli("user", "passwd", "eva", input_text="eva-second-password\n")
+    assert r.returncode == 0, r.stderr
+    deadline = time.monotonic() + 3
+    while srv.get("/api/v1/me", token=old).status_code != 401:
+        assert time.monotonic() < deadline, "the old session outlived the new password"
+        time.sleep(0.1)
+    assert srv.post("/api/v1/login", {"name": "eva", "password": password_of("eva")}
+                    ).status_code == 401
+    srv.login("eva", "eva-second-password")
+    r = srv.cli("user", "disable", "eva")
+    assert r.returncode == 0
+    deadline = time.monotonic() + 3
+    while srv.get("/api/v1/me", token=srv.tokens["eva"]).status_code != 401:
+        assert time.monotonic() < deadline, "a disabled user's session still worked"
+        time.sleep(0.1)
+    assert srv.post("/api/v1/login", {"name": "eva", "password": "eva-second-password"}
+                    ).status_code == 401

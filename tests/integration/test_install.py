@@ -166,7 +166,8 @@ def test_man_page_documents_every_option(torgd_bin, page, program):
     words = set(re.findall(r"--[a-z][a-z-]*", r.stdout))
     words |= {f"torgd {w}" for w in re.findall(r"^\s*(?:usage:)?\s*torgd ([a-z]+)", r.stdout,
                                                 re.M)}
-    words |= {" ".join(m) for m in re.findall(r"torgd (user) (add|list|remove)", r.stdout)}
+    words |= {" ".join(m) for m in re.findall(
+        r"torgd (user) (add|list|remove|passwd|disable|enable|set)", r.stdout)}
     assert len(words) > 5, r.stdout
     missing = sorted(w for w in words if w.replace("torgd ", "") not in text)
     assert not missing, f"{page} lacks {missing}"

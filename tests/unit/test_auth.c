@@ -134,7 +134,7 @@ static void test_users(void)
 	CHECK(strstr(hash, "alice-password") == NULL);
 	free(hash);
 	char *version = sql_text("SELECT version FROM schema WHERE module = 'auth'", NULL);
-	CHECK(strcmp(version, "2") == 0);
+	CHECK(strcmp(version, "3") == 0);
 	free(version);
 
 	CHECK(auth_user_remove(a, "m_1-x", &cause) == 0);
@@ -434,10 +434,12 @@ static void test_stop_inflight(void)
 static void test_allows(void)
 {
 	char *both[] = {"nav", "housing"};
-	struct auth_user counter = {"c", AUTH_ROLE_COUNTER, 2, both};
-	struct auth_user any = {"d", AUTH_ROLE_COUNTER, 0, NULL};
-	struct auth_user manager = {"m", AUTH_ROLE_MANAGER, 0, NULL};
-	struct auth_user admin = {"a", AUTH_ROLE_ADMIN, 2, both};
+	struct auth_user counter = {
+	    .name = "c", .role = AUTH_ROLE_COUNTER, .nservices = 2, .services = both};
+	struct auth_user any = {.name = "d", .role = AUTH_ROLE_COUNTER};
+	struct auth_user manager = {.name = "m", .role = AUTH_ROLE_MANAGER};
+	struct auth_user admin = {
+	    .name = "a", .role = AUTH_ROLE_ADMIN, .nservices = 2, .services = both};
 	const char *nav[] = {"nav"}, *nh[] = {"housing", "nav"}, *ns[] = {"nav", "school"};
 	CHECK(auth_user_allows(&counter, nav, 1));
 	CHECK(auth_user_allows(&counter, nh, 2));

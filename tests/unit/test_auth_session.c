@@ -111,7 +111,7 @@ static void test_migrate_v1(void)
 	sqlite3_close(db);
 	struct auth *a = open_auth();
 	char *version = sql_text("SELECT version FROM schema WHERE module = 'auth'", NULL);
-	CHECK(strcmp(version, "2") == 0);
+	CHECK(strcmp(version, "3") == 0);
 	free(version);
 	CHECK(users_gen() == 0);
 	int rows = 0;
