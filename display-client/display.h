@@ -101,7 +101,9 @@ struct display {
 	bool redraw_pending;
 	uint64_t last_redraw_ms;
 	char last_clock[8];
-	int log_fd; /* -1: keep the last line in memory only */
+	int64_t skew_ms;      /* the server's clock minus ours, from the last snapshot */
+	uint64_t notices_sig; /* the notices drawn last (render_notices_sig) */
+	int log_fd;	      /* -1: keep the last line in memory only */
 	char log_line[DISPLAY_LOG_LINE];
 
 	/* --on-call (oncall.c) */
@@ -152,6 +154,11 @@ const char *render_text(const struct display *d, enum i18n_key key);
 /** The language the board is shown in: --lang, else the first of the display's or
  *  floor's languages torg-display has, else the first built-in one; borrowed. */
 const char *render_lang(const struct display *d);
+/** Now by the server's clock: local UTC ms plus the skew the last snapshot showed. */
+int64_t render_now_ms(const struct display *d);
+/** A signature of the notices that show now (today's and the messages'), so that the
+ *  clock timer redraws when a message's from or until passes. */
+uint64_t render_notices_sig(const struct display *d);
 
 /* text.c */
 /** Appends n bytes, a string, printf output, n spaces. */

@@ -25,7 +25,9 @@
 	X(wait_minutes)                                                                            \
 	X(wait_hours_minutes)                                                                      \
 	X(wait_hours)                                                                              \
-	X(kiosk_closed)
+	X(kiosk_closed)                                                                            \
+	X(notice_closed_today)                                                                     \
+	X(notice_hours_today)
 
 #define I18N_ENUM(k) I18N_##k,
 /* One text of a language. */

@@ -163,7 +163,7 @@ static void clock_cb(uv_timer_t *t)
 	struct tm lt;
 	localtime_r(&s, &lt);
 	strftime(now, sizeof(now), "%H:%M", &lt);
-	if (strcmp(now, d->last_clock) != 0)
+	if (strcmp(now, d->last_clock) != 0 || render_notices_sig(d) != d->notices_sig)
 		display_dirty(d);
 }
 
@@ -237,6 +237,12 @@ int display_on_frame(struct display *d, const char *buf, size_t len)
 	}
 	if (r.flags & PROTO_BOARD_SNAPSHOT) {
 		d->gap_strikes = 0;
+		if (d->board.server_ms) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			d->skew_ms =
+			    d->board.server_ms - ((int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+		}
 		use_timezone(d, d->board.timezone);
 		if (refuse_language(d)) {
 			proto_board_result_clear(&r);

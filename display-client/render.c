@@ -13,10 +13,12 @@
 #include <string.h>
 #include <time.h>
 
-#define ROW_CELLS  16 /* cells in one line of the board */
-#define BIG_MAX	   8  /* largest block-font scale */
-#define BIG_LINES  3  /* lines a counter name may wrap to */
-#define CALL_NUM_W 7  /* columns of a number in the calls list */
+#define ROW_CELLS   16	      /* cells in one line of the board */
+#define BIG_MAX	    8	      /* largest block-font scale */
+#define BIG_LINES   3	      /* lines a counter name may wrap to */
+#define CALL_NUM_W  7	      /* columns of a number in the calls list */
+#define NOTICE_MAX  4	      /* messages drawn at once */
+#define NOTICE_CODE "1;30;43" /* the notices band: bold black on yellow */
 
 /* The language index of d: --lang, else the board's first one we have, else 0. */
 static int lang_index(const struct display *d)
@@ -178,6 +180,106 @@ static const char *arrow(const struct display *d)
 	if (!d->utf8)
 		return "->";
 	return d->rtl ? "\xe2\x86\x90" : "\xe2\x86\x92";
+}
+
+int64_t render_now_ms(const struct display *d)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + d->skew_ms;
+}
+
+uint64_t render_notices_sig(const struct display *d)
+{
+	const struct proto_board_message *m[NOTICE_MAX];
+	size_t n = proto_board_messages_at(&d->board, render_now_ms(d), m, NOTICE_MAX);
+	uint64_t h = d->board.notices.today ? 1469598103934665603ULL : 7;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint64_t)(uintptr_t)m[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* Today's exception in words, "Julaften: Stengt i dag" (or "Åpent i dag 08:00-12:00"),
+ * into buf; "" when today has none. */
+static void today_text(const struct display *d, char *buf, size_t n)
+{
+	const struct proto_board_notices *x = &d->board.notices;
+	char what[160];
+	buf[0] = '\0';
+	if (!x->today)
+		return;
+	if (x->today_closed)
+		snprintf(what, sizeof(what), "%s", render_text(d, I18N_notice_closed_today));
+	else
+		i18n_fill(what, sizeof(what), render_text(d, I18N_notice_hours_today), "hours",
+			  x->today_hours ? x->today_hours : "");
+	const char *note = proto_board_name(&x->today_note, render_lang(d), NULL);
+	if (note)
+		snprintf(buf, n, "%s: %s", note, what);
+	else
+		snprintf(buf, n, "%s", what);
+}
+
+/* Draws s in the notices band, wrapped at spaces into at most maxl lines of the board's
+ * width (the last one cut with an ellipsis when more is left); returns the lines. */
+static int draw_band_text(struct out *o, struct display *d, const char *s, int cols, int maxl)
+{
+	int w = cols - 4, n = 0;
+	char *line = xmalloc(strlen(s) + 1);
+	const char *p = s;
+	while (*p == ' ')
+		p++;
+	while (*p && n < maxl) {
+		size_t best = 0;
+		for (const char *e = p;;) {
+			while (*e == ' ')
+				e++;
+			while (*e && *e != ' ')
+				e++;
+			memcpy(line, p, (size_t)(e - p));
+			line[e - p] = '\0';
+			if (text_width(line) > w)
+				break;
+			best = (size_t)(e - p);
+			if (!*e)
+				break;
+		}
+		if (!best || n == maxl - 1)
+			best = strlen(p); /* a word wider than the line, or the last line: cut */
+		memcpy(line, p, best);
+		line[best] = '\0';
+		struct row r = {0};
+		out_spaces(row_cell(&r, d, NOTICE_CODE), 2);
+		out_cell(row_cell(&r, d, NOTICE_CODE), d, line, w, start(d));
+		out_spaces(row_cell(&r, d, NOTICE_CODE), 2);
+		row_end(o, d, &r);
+		for (p += best; *p == ' ';)
+			p++;
+		n++;
+	}
+	free(line);
+	return n;
+}
+
+/* The notices band under the title: today's exception, then each message showing now in
+ * the primary language; at most max lines. Returns the lines drawn. */
+static int draw_notices(struct out *o, struct display *d, int cols, int max)
+{
+	const struct proto_board_message *m[NOTICE_MAX];
+	size_t n = proto_board_messages_at(&d->board, render_now_ms(d), m, NOTICE_MAX);
+	char today[512];
+	int used = 0;
+	d->notices_sig = render_notices_sig(d);
+	today_text(d, today, sizeof(today));
+	if (today[0] && used < max)
+		used += draw_band_text(o, d, today, cols, 1);
+	for (size_t i = 0; i < n && used < max; i++) {
+		const char *s = proto_board_name(&m[i]->text, render_lang(d), "");
+		/* the last message gets what is left; the others two lines each at most */
+		int lines = i + 1 < n ? 2 : max - used;
+		used += draw_band_text(o, d, s, cols, lines < max - used ? lines : max - used);
+	}
+	return used;
 }
 
 /* The title line: floor name, link state, clock. */
@@ -504,8 +606,10 @@ char *render_board(struct display *d, int cols, int rows, size_t *len)
 	int used = 0;
 	draw_title(&o, d, cols);
 	used++;
+	used += draw_notices(&o, d, cols, rows / 4);
 	/* the newest call gets at most about half the screen, the lists the rest */
-	int big = rows * 55 / 100 < rows - 10 ? rows * 55 / 100 : rows - 10;
+	int left = rows - used + 1;
+	int big = left * 55 / 100 < left - 10 ? left * 55 / 100 : left - 10;
 	used += draw_newest(&o, d, cols, big < 2 ? 2 : big);
 	eol(&o, d);
 	used++;
@@ -533,6 +637,14 @@ char *render_plain(struct display *d, size_t *len)
 	if (b->display_name)
 		out_fmt(&o, " (%s)", b->display_name);
 	out_fmt(&o, "\nday %s seq %llu\n", b->day ? b->day : "-", (unsigned long long)b->seq);
+	char today[512];
+	today_text(d, today, sizeof(today));
+	if (today[0])
+		out_fmt(&o, "! %s\n", today);
+	const struct proto_board_message *m[NOTICE_MAX];
+	size_t nm = proto_board_messages_at(b, render_now_ms(d), m, NOTICE_MAX);
+	for (size_t i = 0; i < nm; i++)
+		out_fmt(&o, "! %s\n", proto_board_name(&m[i]->text, lang, ""));
 	out_fmt(&o, "\n%s:\n", render_text(d, I18N_display_recent));
 	if (!b->ncalls)
 		out_fmt(&o, "  %s\n", render_text(d, I18N_display_no_calls));

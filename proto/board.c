@@ -76,6 +76,7 @@ void proto_board_close(struct proto_board *b)
 	free(b->counters);
 	for (size_t i = 0; i < b->ncalls; i++)
 		call_clear(&b->calls[i]);
+	board__notices_clear(&b->notices);
 	proto_board_init(b);
 }
 
@@ -131,6 +132,8 @@ static void board_copy(struct proto_board *d, const struct proto_board *s)
 	d->ncalls = s->ncalls;
 	for (size_t i = 0; i < s->ncalls; i++)
 		d->calls[i] = call_copy(&s->calls[i]);
+	d->server_ms = s->server_ms;
+	board__notices_copy(&d->notices, &s->notices);
 }
 
 /* Finds the service with this id (mutable), or NULL. */
@@ -397,6 +400,14 @@ static int apply_snapshot(struct proto_board *b, json_t *o, char **cause)
 		else
 			call_clear(&call);
 	}
+	char *server_time = NULL;
+	if (board__get_str(o, "server_time", true, "", &server_time, cause))
+		goto fail;
+	if (server_time && proto_board_parse_time(server_time, &n.server_ms) != 0)
+		n.server_ms = 0; /* only a clock hint: the board stands without it */
+	free(server_time);
+	if (board__read_notices(o, &n.notices, cause))
+		goto fail;
 	n.seq = (uint64_t)seq;
 	n.have_base = true;
 	proto_board_close(b);

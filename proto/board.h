@@ -25,6 +25,8 @@
 #define PROTO_BOARD_MAX_NAMES	 32	   /* languages in one name object */
 #define PROTO_BOARD_MAX_STRING	 256	   /* bytes in any string kept */
 #define PROTO_BOARD_MAX_FRAME	 (8 << 20) /* bytes of one server frame */
+#define PROTO_BOARD_MAX_MESSAGES 64	   /* screen messages in one snapshot */
+#define PROTO_BOARD_MAX_TEXT	 1200	   /* bytes of a message's text (280 characters) */
 
 /* A text in several languages: lang[i] names text[i]. All strings malloc'd, owned. */
 struct proto_board_names {
@@ -64,6 +66,24 @@ struct proto_board_call {
 	bool recall;
 };
 
+/* A screen message of the snapshot's notices, shown from from_ms to until_ms. */
+struct proto_board_message {
+	char *id;
+	struct proto_board_names text; /* texts up to PROTO_BOARD_MAX_TEXT bytes */
+	int64_t from_ms, until_ms;     /* UTC ms; 0: no limit */
+};
+
+/* The snapshot's notices (PROTOCOL.md): today's floor-wide exception and the messages
+ * for this display (or kiosk) that had not ended when it was sent. */
+struct proto_board_notices {
+	bool today;	   /* an exception to the opening hours holds today for the floor */
+	bool today_closed; /* it closes the floor all day */
+	char *today_hours; /* else its spans, "08:00-12:00, 13:00-15:00" (ASCII) */
+	struct proto_board_names today_note; /* its note; none when it has none */
+	struct proto_board_message *messages;
+	size_t nmessages;
+};
+
 /* The board. Embed it and use _init/_close. Every pointer is owned by the board. */
 struct proto_board {
 	bool have_base; /* a snapshot was applied: events can follow */
@@ -82,6 +102,8 @@ struct proto_board {
 	size_t ncounters;
 	struct proto_board_call calls[PROTO_BOARD_MAX_CALLS]; /* newest first */
 	size_t ncalls;
+	int64_t server_ms; /* the snapshot's server_time (UTC ms), 0 when not sent */
+	struct proto_board_notices notices; /* from the snapshot; none before one */
 };
 
 /* What one applied frame did (flags) and the calls it added. */
@@ -126,6 +148,14 @@ const char *proto_board_name(const struct proto_board_names *n, const char *lang
 const struct proto_board_service *proto_board_service(const struct proto_board *b, const char *id);
 /** Returns the counter with this id, or NULL; borrowed. */
 const struct proto_board_counter *proto_board_counter(const struct proto_board *b, const char *id);
+/** Fills out[0..max) with the board's messages showing at now_ms (UTC ms by the server's
+ *  clock): from reached or none, until not yet or none, in the snapshot's order; returns
+ *  how many (borrowed, valid until the next apply). */
+size_t proto_board_messages_at(const struct proto_board *b, int64_t now_ms,
+			       const struct proto_board_message **out, size_t max);
+/** Parses an ISO-8601 UTC time as torgd sends it ("2026-11-22T09:41:07.123Z", the
+ *  milliseconds optional) into *ms; returns 0 or -EINVAL. Pure. */
+int proto_board_parse_time(const char *s, int64_t *ms);
 /** Returns the whole board as compact JSON text (for tests and debugging); the caller
  *  frees it. Equal boards give equal text. */
 char *proto_board_dump(const struct proto_board *b);

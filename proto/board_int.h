@@ -45,4 +45,14 @@ int board__get_str_array(json_t *obj, const char *key, const char *path, char **
 /** Frees a vector of n strings. */
 void board__strv_free(char **v, size_t n);
 
+/* board_notices.c */
+/** Reads a snapshot's "notices" (missing or null: none) into *out. */
+int board__read_notices(json_t *snap, struct proto_board_notices *out, char **cause);
+/** Makes *d a deep copy of *s. */
+void board__notices_copy(struct proto_board_notices *d, const struct proto_board_notices *s);
+/** Frees what *n owns and zeroes it. */
+void board__notices_clear(struct proto_board_notices *n);
+/** The notices as JSON, for proto_board_dump. */
+json_t *board__notices_dump(const struct proto_board_notices *n);
+
 #endif

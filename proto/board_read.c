@@ -257,6 +257,8 @@ char *proto_board_dump(const struct proto_board *b)
 						   dump_str(c->counter), "at", dump_str(c->at),
 						   "recall", c->recall));
 	}
+	if (b->notices.today || b->notices.nmessages)
+		json_object_set_new(o, "notices", board__notices_dump(&b->notices));
 	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(o);
 	if (!s)

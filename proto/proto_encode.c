@@ -516,10 +516,17 @@ json_t *proto_encode_user(const struct proto_user *u)
 	return o;
 }
 
-json_t *proto_encode_service_closed(const char *message, int64_t opens_ms)
+json_t *proto_encode_service_closed(const char *message, int64_t opens_ms, struct proto_texts note)
 {
 	json_t *o = proto_encode_error_body("service_closed", message, NULL);
-	json_object_set_new(json_object_get(o, "error"), "opens_at", proto_time(opens_ms));
+	json_t *err = json_object_get(o, "error");
+	json_object_set_new(err, "opens_at", proto_time(opens_ms));
+	if (note.n) {
+		json_t *n = json_object();
+		for (size_t i = 0; i < note.n; i++)
+			json_object_set_new(n, note.v[i].lang, json_string(note.v[i].text));
+		json_object_set_new(err, "note", n);
+	}
 	return o;
 }
 
@@ -624,6 +631,79 @@ static void put_display_look(struct jw *w, const struct proto_display *d)
 	jw_close(w, '}');
 }
 
+/* "HH:MM" of a minute of the day (0..1440). */
+static void jw_hhmm(struct jw *w, int minute)
+{
+	char buf[8];
+	if (minute < 0 || minute > 1440)
+		minute = 0;
+	snprintf(buf, sizeof(buf), "%02d:%02d", minute / 60, minute % 60);
+	jw_str(w, buf);
+}
+
+/* A notices exception: {"from", "to", "closed", "hours", "services", "note"}. */
+static void put_exception(struct jw *w, const struct proto_exception *x)
+{
+	char day[16];
+	jw_open(w, '{');
+	proto_format_day(x->from, day, sizeof(day));
+	jw_kstr(w, "from", day);
+	proto_format_day(x->to, day, sizeof(day));
+	jw_kstr(w, "to", day);
+	jw_key(w, "closed");
+	jw_bool(w, x->nspans == 0);
+	jw_key(w, "hours");
+	jw_open(w, '[');
+	for (size_t i = 0; i < x->nspans; i++) {
+		jw_open(w, '[');
+		jw_hhmm(w, x->spans[i].open);
+		jw_hhmm(w, x->spans[i].close);
+		jw_close(w, ']');
+	}
+	jw_close(w, ']');
+	if (x->services.n)
+		jw_ids(w, "services", x->services);
+	else
+		jw_knull(w, "services", NULL);
+	if (x->note.n)
+		jw_texts(w, "note", x->note);
+	else
+		jw_knull(w, "note", NULL);
+	jw_close(w, '}');
+}
+
+/* The snapshot's "notices". */
+static void put_notices(struct jw *w, const struct proto_notices *n)
+{
+	jw_key(w, "notices");
+	jw_open(w, '{');
+	jw_key(w, "today");
+	if (n->today)
+		put_exception(w, n->today);
+	else
+		jw_str(w, NULL);
+	jw_key(w, "upcoming");
+	jw_open(w, '[');
+	for (size_t i = 0; i < n->nupcoming; i++)
+		put_exception(w, &n->upcoming[i]);
+	jw_close(w, ']');
+	jw_key(w, "messages");
+	jw_open(w, '[');
+	for (size_t i = 0; i < n->nmessages; i++) {
+		const struct proto_message *m = &n->messages[i];
+		jw_open(w, '{');
+		jw_kstr(w, "id", m->id);
+		jw_texts(w, "text", m->text);
+		jw_key(w, "from");
+		jw_time(w, m->from_ms);
+		jw_key(w, "until");
+		jw_time(w, m->until_ms);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_close(w, '}');
+}
+
 char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len)
 {
 	char day[16];
@@ -671,6 +751,8 @@ char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len)
 	for (size_t i = 0; i < s->ncalls; i++)
 		put_call(&w, &s->calls[i]);
 	jw_close(&w, ']');
+	if (s->notices)
+		put_notices(&w, s->notices);
 	jw_close(&w, '}');
 	return jw_done(&w, len);
 }

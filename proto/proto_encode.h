@@ -176,6 +176,36 @@ struct proto_display {
 	struct proto_ids announce; /* the languages calls are spoken in; left out when none */
 };
 
+/* An opening span in minutes of the local day, [open, close), close up to 1440. */
+struct proto_span {
+	int open, close;
+};
+
+/* A dated exception to the opening hours in a snapshot's notices. */
+struct proto_exception {
+	int32_t from, to; /* yyyymmdd, inclusive */
+	const struct proto_span *spans;
+	size_t nspans;		   /* 0: closed all day ("closed": true, "hours": []) */
+	struct proto_ids services; /* n 0: every service (null) */
+	struct proto_texts note;   /* n 0: null */
+};
+
+/* A screen message in a snapshot's notices. */
+struct proto_message {
+	const char *id;
+	struct proto_texts text;
+	int64_t from_ms, until_ms; /* 0: null */
+};
+
+/* A snapshot's "notices": today's floor-wide exception, the next ones, the messages. */
+struct proto_notices {
+	const struct proto_exception *today; /* or NULL (null) */
+	const struct proto_exception *upcoming;
+	size_t nupcoming;
+	const struct proto_message *messages;
+	size_t nmessages;
+};
+
 /* The snapshot message (also GET /api/v1/floor). */
 struct proto_snapshot {
 	uint64_t seq;
@@ -192,6 +222,7 @@ struct proto_snapshot {
 	size_t ncounters;
 	const struct proto_call *calls;
 	size_t ncalls;
+	const struct proto_notices *notices; /* or NULL (left out) */
 };
 
 /* A signed-in user (login, GET /api/v1/me). */
@@ -220,16 +251,20 @@ json_t *proto_encode_user(const struct proto_user *u);
 /** {"error": {"code", "message"[, "field"]}}: the HTTP error body; message NULL uses the
  *  code, field NULL is left out. */
 json_t *proto_encode_error_body(const char *code, const char *message, const char *field);
-/** {"error": {"code": "service_closed", "message", "opens_at"}}: the 409 of a ticket for a
- *  service outside its hours; message NULL uses the code, opens_ms 0 (never) is null. */
-json_t *proto_encode_service_closed(const char *message, int64_t opens_ms);
+/** {"error": {"code": "service_closed", "message", "opens_at"[, "note"]}}: the 409 of a
+ *  ticket for a service outside its hours; message NULL uses the code, opens_ms 0 (never)
+ *  is null; note (today's exception's, n 0: left out) is {lang: text}. */
+json_t *proto_encode_service_closed(const char *message, int64_t opens_ms, struct proto_texts note);
 
 /* ---- WebSocket messages (server → client) ---- */
 
 /** The event message, dumped: encoded once per event, copied to every session. */
 char *proto_encode_event(const struct proto_event *ev, size_t *len);
 /** The snapshot message: {"type": "snapshot", "protocol", "seq", "day", "server_time",
- *  "floor"[, "display"], "services", "counters", "calls"}, dumped; a counter is
+ *  "floor"[, "display"], "services", "counters", "calls"[, "notices"]}, dumped; notices
+ *  is {"today": exception or null, "upcoming": [exception], "messages": [{"id", "text",
+ *  "from", "until"}]}, an exception {"from", "to", "closed", "hours": [["HH:MM",
+ *  "HH:MM"]], "services": [ids] or null, "note": {lang: text} or null}; a counter is
  *  {"id", "name", "kind", "open", "services", "gives", "current"} (current an object or
  *  null). */
 char *proto_encode_snapshot(const struct proto_snapshot *s, size_t *len);

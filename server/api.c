@@ -286,6 +286,7 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	api__routes_start(a);
 	api__push_start(a);
 	auth_set_end_cb(auth, api__ws_end_user, a);
+	api__notices_start(a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -297,6 +298,7 @@ void api_stop(struct api *a)
 		return;
 	a->stopping = true;
 	api__push_stop(a);
+	api__notices_stop(a);
 	api__voice_stop(a);
 	api__ws_close_all(a);
 	if (a->ctx)

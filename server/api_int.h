@@ -119,6 +119,11 @@ struct api {
 	} snap;
 	uint64_t flush_at, flush_last, flush_ns; /* loop ms: not before; the last; its cost */
 	bool flush_armed, flush_slicing;
+	/* the notices' next boundary (api_notices.c): a message starts or ends, the date or
+	 * the floor's day changes; what they were at the last look */
+	uv_timer_t notices_timer;
+	bool notices_on;
+	uint64_t notices_key;
 	/* scratch for coalesced frames */
 	unsigned char *frame;
 	size_t frame_cap;
@@ -330,6 +335,16 @@ void api__push_durable(struct api *a, uint64_t seq, uint64_t services);
 /** Starts and stops the flush's loop handles and the ping timer. */
 void api__push_start(struct api *a);
 void api__push_stop(struct api *a);
+
+/* api_notices.c */
+/** Starts the notices timer (api_create); stops it (api_stop). */
+void api__notices_start(struct api *a);
+void api__notices_stop(struct api *a);
+/** Looks at the notices now: when what a snapshot says of them changed since the last
+ *  look (a message started or ended, the date or the floor's day changed), every
+ *  subscribed session is sent a fresh snapshot; then arms the timer for the next
+ *  boundary. Call it after the clock was set or the configuration was swapped. */
+void api__notices_check(struct api *a);
 /** Writes one thing the session has ready (its writable turn); the lws callback result. */
 int api__push_write(struct ws_session *s);
 /** Takes the session out of the flush (it closes). */

@@ -135,8 +135,14 @@ static void route_issue(struct api *a, struct http_req *r)
 	}
 	int64_t now = clock_now_ms(a->clock), opens = 0;
 	if (!engine_service_open(a->engine, s, now, &opens)) {
+		const struct config_exception *x = engine_service_exception(a->engine, s, now);
+		struct proto_text note[CONFIG_MAX_LANGUAGES];
+		size_t nn = 0;
+		for (size_t i = 0; x && i < x->note.n && nn < CONFIG_MAX_LANGUAGES; i++)
+			note[nn++] = (struct proto_text){x->note.v[i].lang, x->note.v[i].text};
 		api__http_json(r, 409,
-			       proto_encode_service_closed("the service is closed now", opens));
+			       proto_encode_service_closed("the service is closed now", opens,
+							   (struct proto_texts){note, nn}));
 		goto out;
 	}
 	if (!keyed && !staff) {

@@ -212,6 +212,7 @@ static void route_test_clock(struct api *a, struct http_req *r)
 		return;
 	}
 	clock_set_ms(a->clock, ms);
+	api__notices_check(a);
 	struct floor_clock now = engine_clock(a->engine);
 	char day[16];
 	hours_format_date(now.day, day, sizeof(day));

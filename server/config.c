@@ -405,9 +405,9 @@ static void fill_floor_def(struct config *cfg)
 
 int config_parse(const char *json, size_t len, struct config **out, char **cause)
 {
-	static const char *const keys[] = {"floor",	 "server",   "hours",  "services",
-					   "counters",	 "displays", "kiosks", "routing",
-					   "statistics", "voice",    NULL};
+	static const char *const keys[] = {
+	    "floor",   "server",     "hours", "services",   "counters", "displays", "kiosks",
+	    "routing", "statistics", "voice", "exceptions", "messages", NULL};
 	struct config__parse p = {0};
 	json_error_t jerr;
 	json_t *root = NULL, *v;
@@ -454,6 +454,10 @@ int config_parse(const char *json, size_t len, struct config **out, char **cause
 		       (void **)&cfg->displays, &cfg->ndisplays, parse_display) < 0 ||
 	    parse_kiosks(&p, root) < 0 || parse_small_sections(&p, root) < 0 ||
 	    config__parse_voice(&p, root) < 0)
+		goto fail;
+	if (config__parse_exceptions(&p, root) < 0)
+		goto fail;
+	if (config__parse_messages(&p, root) < 0)
 		goto fail;
 	fill_floor_def(cfg);
 	json_decref(root);
@@ -564,6 +568,7 @@ void config_free(struct config *cfg)
 	free(cfg->floor_services);
 	free(cfg->floor_counters);
 	free(cfg->voice_clips_dir);
+	config_notices_free(cfg);
 	free(cfg);
 }
 

@@ -33,6 +33,12 @@
 #define CONFIG_MAX_PROXIES   64
 #define CONFIG_MAX_ORIGINS   16
 
+/* notices (config_notices.c) */
+#define CONFIG_MAX_EXCEPTIONS 400 /* dated opening-hours exceptions */
+#define CONFIG_MAX_MESSAGES   64  /* screen messages */
+#define CONFIG_MESSAGE_MAX    280 /* characters of a message's text */
+#define CONFIG_EXCEPTION_DAYS 366 /* longest from..to of an exception */
+
 /* SQLite's synchronous mode for the store. */
 enum config_sync {
 	CONFIG_SYNC_NORMAL = 1,
@@ -114,6 +120,31 @@ struct config_kiosk_key {
 	char *key; /* secret, >= CONFIG_KEY_MIN chars; never log it */
 };
 
+/* A dated exception to the opening hours (exceptions[]): its dates and spans (none:
+ * closed), for the floor and every service or for some services, with a note. */
+struct config_exception {
+	struct hours_exception h;
+	bool all_services;	  /* "services" absent */
+	uint64_t services;	  /* mask of service indexes (every service when all_services) */
+	struct config_names note; /* n 0 when none */
+};
+
+/* A local wall-clock moment of the floor ("2026-12-01T08:00"), date 0 when unset. */
+struct config_local_time {
+	int32_t date; /* yyyymmdd */
+	int minute;   /* 0..1439 */
+};
+
+/* A screen message (messages[]). */
+struct config_message {
+	char *id;
+	struct config_names text;	      /* every floor language */
+	struct config_local_time from, until; /* each optional */
+	bool all_displays;		      /* "displays" absent: every display */
+	uint64_t displays;		      /* mask of display indexes */
+	bool kiosks;			      /* also on kiosks (default true) */
+};
+
 struct config {
 	/* floor */
 	char *floor_id;
@@ -170,6 +201,12 @@ struct config {
 	int voice_cache_mb;	/* voice.cache_mb: announcements kept in memory, default 16 */
 	bool per_staff;		/* default false */
 
+	/* notices (config_notices.c): dated hours exceptions, screen messages */
+	size_t nexceptions;
+	struct config_exception *exceptions;
+	size_t nmessages;
+	struct config_message *messages;
+
 	/* Filled from services/counters; arrays owned by the config. */
 	struct floor_def floor_def;
 	struct floor_service_def *floor_services;
@@ -206,6 +243,19 @@ const char *config_name_get(const struct config_names *names, const char *lang);
 const char *config_name_best(const struct config_names *names, const char *lang);
 /** True when lang is one of the floor's languages. */
 bool config_has_language(const struct config *cfg, const char *lang);
+
+/** The exception of service (index; -1: the floor-wide ones only) on the wall-clock date
+ *  yyyymmdd (borrowed), or NULL. */
+const struct config_exception *config_exception_on(const struct config *cfg, int service,
+						   int32_t date);
+/** Fills *cal with service's week (-1: the floor's) and the exceptions that apply to it. */
+void config_hours_cal(const struct config *cfg, int service, struct hours_cal *cal);
+/** Uses the process TZ (hours.h): the UTC ms of a local moment of the floor; 0 when unset. */
+int64_t config_local_ms(struct config_local_time t);
+/** True when message m is for the display d (index), or, with d -1, for kiosks. */
+bool config_message_for(const struct config_message *m, int d);
+/** Frees the exceptions and messages (config_free's part). */
+void config_notices_free(struct config *cfg);
 
 /** Wire name of a policy ("overdue", "fifo", "ordered"). */
 const char *config_policy_name(enum floor_policy policy);

@@ -104,5 +104,9 @@ int config__parse_server(struct config__parse *p, json_t *root);
 /** Parses the optional "voice" section, displays[].announce and counters[].spoken
  *  (config_voice.c), after the counters and displays. */
 int config__parse_voice(struct config__parse *p, json_t *root);
+/** Parses the optional top-level "exceptions" and "messages" (config_notices.c), after
+ *  the services and displays they name. */
+int config__parse_exceptions(struct config__parse *p, json_t *root);
+int config__parse_messages(struct config__parse *p, json_t *root);
 
 #endif

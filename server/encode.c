@@ -242,6 +242,89 @@ static void service_fill(struct pool *p, const struct engine *e, int service, in
 	s->nqueue = k;
 }
 
+/* A configured exception as the protocol's, its services limited to mask. */
+static void exception_fill(struct pool *p, const struct config *cfg,
+			   const struct config_exception *x, uint64_t mask,
+			   struct proto_exception *out)
+{
+	struct proto_span *spans = pool_alloc(p, x->h.nspans, sizeof(*spans));
+	for (size_t i = 0; i < x->h.nspans; i++)
+		spans[i] = (struct proto_span){x->h.spans[i].open, x->h.spans[i].close};
+	*out = (struct proto_exception){
+	    .from = x->h.from,
+	    .to = x->h.to,
+	    .spans = spans,
+	    .nspans = x->h.nspans,
+	    .services = x->all_services ? (struct proto_ids){0}
+					: pool_service_ids(p, cfg, x->services & mask),
+	    .note = texts_of(p, &x->note),
+	};
+}
+
+/* The exceptions that start after date and at most ENCODE_UPCOMING_DAYS after it, for
+ * services in mask, the earliest ENCODE_UPCOMING first (configuration order on a tie). */
+static size_t upcoming_fill(struct pool *p, const struct config *cfg, int32_t date, uint64_t mask,
+			    struct proto_exception *out)
+{
+	int32_t last = hours_day_add(date, ENCODE_UPCOMING_DAYS);
+	const struct config_exception *pick[ENCODE_UPCOMING];
+	size_t n = 0;
+	for (size_t i = 0; i < cfg->nexceptions; i++) {
+		const struct config_exception *x = &cfg->exceptions[i];
+		if (x->h.from <= date || x->h.from > last || !(x->services & mask))
+			continue;
+		size_t at = n;
+		while (at > 0 && pick[at - 1]->h.from > x->h.from)
+			at--;
+		if (at >= ENCODE_UPCOMING)
+			continue;
+		size_t end = n < ENCODE_UPCOMING ? n : ENCODE_UPCOMING - 1;
+		memmove(&pick[at + 1], &pick[at], (end - at) * sizeof(*pick));
+		pick[at] = x;
+		if (n < ENCODE_UPCOMING)
+			n++;
+	}
+	for (size_t i = 0; i < n; i++)
+		exception_fill(p, cfg, pick[i], mask, &out[i]);
+	return n;
+}
+
+/* The snapshot's notices for display (NULL: a kiosk) and the services in mask at now_ms:
+ * today's floor-wide exception, the next ones, the messages that have not ended. */
+static void notices_fill(struct pool *p, const struct config *cfg,
+			 const struct config_display *display, uint64_t mask, int64_t now_ms,
+			 struct proto_notices *n)
+{
+	struct hours_local loc;
+	*n = (struct proto_notices){0};
+	if (hours_local_now(now_ms, cfg->day_start_min, &loc) == 0) {
+		const struct config_exception *x = config_exception_on(cfg, -1, loc.date);
+		if (x) {
+			struct proto_exception *t = pool_alloc(p, 1, sizeof(*t));
+			exception_fill(p, cfg, x, mask, t);
+			n->today = t;
+		}
+		struct proto_exception *up = pool_alloc(p, ENCODE_UPCOMING, sizeof(*up));
+		n->nupcoming = upcoming_fill(p, cfg, loc.date, mask, up);
+		n->upcoming = up;
+	}
+	int d = display ? (int)(display - cfg->displays) : -1;
+	struct proto_message *m = pool_alloc(p, cfg->nmessages, sizeof(*m));
+	for (size_t i = 0; i < cfg->nmessages; i++) {
+		const struct config_message *cm = &cfg->messages[i];
+		int64_t until = config_local_ms(cm->until);
+		if (!config_message_for(cm, d) || (until && until <= now_ms))
+			continue;
+		m[n->nmessages++] = (struct proto_message){
+		    .id = cm->id,
+		    .text = texts_of(p, &cm->text),
+		    .from_ms = config_local_ms(cm->from),
+		    .until_ms = until,
+		};
+	}
+	n->messages = m;
+}
+
 char *encode_snapshot(const struct engine *e, const struct config_display *display, uint64_t mask,
 		      int64_t now_ms, size_t *len)
 {
@@ -301,6 +384,9 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 		};
 	}
 	s.calls = calls;
+	struct proto_notices notices;
+	notices_fill(&p, cfg, display, mask, now_ms, &notices);
+	s.notices = &notices;
 	char *o = proto_encode_snapshot(&s, len);
 	pool_free(&p);
 	return o;

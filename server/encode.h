@@ -21,7 +21,9 @@ enum {
 	ENCODE_LEGS = PROTO_TICKET_LEGS,     /* issued_at and the visit's legs */
 };
 
-#define ENCODE_MAX_LEGS 64 /* legs a ticket object lists, first leg first */
+#define ENCODE_MAX_LEGS	     64 /* legs a ticket object lists, first leg first */
+#define ENCODE_UPCOMING	     3	/* a snapshot's notices.upcoming: exceptions listed */
+#define ENCODE_UPCOMING_DAYS 14 /* and how far ahead they may start */
 
 /** The event message as pushed to clients, from the event alone (and its queue figures in
  *  evs); malloc'd, NUL-terminated, *len its length. */

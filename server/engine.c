@@ -529,20 +529,29 @@ void engine_store_stats(const struct engine *e, struct store_stats *out)
 
 bool engine_service_open(const struct engine *e, int service, int64_t now_ms, int64_t *opens_ms)
 {
-	const struct hours *h = &e->cfg->services[service].hours;
+	struct hours_cal cal;
+	config_hours_cal(e->cfg, service, &cal);
 	if (opens_ms)
 		*opens_ms = 0;
-	if (h->always)
+	if (cal.week->always && !cal.find)
 		return true;
 	struct hours_local loc;
 	if (hours_local_now(now_ms, e->cfg->day_start_min, &loc) != 0)
 		return true;
-	if (hours_open(h, loc.wday, loc.minute))
+	if (hours_cal_open(&cal, loc.date, loc.minute))
 		return true;
-	struct hours_when w;
-	if (opens_ms && hours_next_open(h, loc.wday, loc.minute, &w) == 0) {
-		int64_t delta_min = (int64_t)w.days_ahead * HOURS_DAY_MIN + w.minute - loc.minute;
-		*opens_ms = (now_ms / 60000 + delta_min) * 60000;
-	}
+	int32_t date;
+	int minute;
+	if (opens_ms && hours_cal_next_open(&cal, loc.date, loc.minute, &date, &minute) == 0)
+		*opens_ms = hours_day_start_ms(date, minute);
 	return false;
+}
+
+const struct config_exception *engine_service_exception(const struct engine *e, int service,
+							int64_t now_ms)
+{
+	struct hours_local loc;
+	if (!e->cfg->nexceptions || hours_local_now(now_ms, e->cfg->day_start_min, &loc) != 0)
+		return NULL;
+	return config_exception_on(e->cfg, service, loc.date);
 }

@@ -99,6 +99,10 @@ struct floor_clock engine_clock(const struct engine *e);
 /** Whether service i is open by the opening hours at now_ms; when closed and opens_ms is
  *  not NULL, *opens_ms gets the next opening (UTC ms, 0 when never). */
 bool engine_service_open(const struct engine *e, int service, int64_t now_ms, int64_t *opens_ms);
+/** The dated exception to service i's hours on the local date of now_ms (borrowed from
+ *  the configuration), or NULL. */
+const struct config_exception *engine_service_exception(const struct engine *e, int service,
+							int64_t now_ms);
 
 /* Operations, one per floor command. Each returns 0 or what the floor returned (enum
  * floor_error); on success the events are encoded and queued for the store. *ticket

@@ -94,6 +94,68 @@ int hours_closes_at(const struct hours *h, int wday, int minute)
 	return -1;
 }
 
+/* ---- the week with dated exceptions ---- */
+
+const struct hours_exception *hours_cal_exception(const struct hours_cal *c, int32_t date)
+{
+	return c->find ? c->find(c->arg, c->tag, date) : NULL;
+}
+
+/* The spans of date into *spans and their count; -1 when open all day. */
+static int cal_day(const struct hours_cal *c, int32_t date, const struct hours_span **spans)
+{
+	const struct hours_exception *x = hours_cal_exception(c, date);
+	if (x) {
+		*spans = x->spans;
+		return x->nspans;
+	}
+	if (c->week->always)
+		return -1;
+	int wday = hours_day_wday(date);
+	*spans = c->week->spans[wday];
+	return c->week->nspans[wday];
+}
+
+bool hours_cal_open(const struct hours_cal *c, int32_t date, int minute)
+{
+	const struct hours_span *v = NULL;
+	int n = cal_day(c, date, &v);
+	if (n < 0)
+		return true;
+	for (int i = 0; i < n; i++)
+		if (minute >= v[i].open && minute < v[i].close)
+			return true;
+	return false;
+}
+
+int hours_cal_next_open(const struct hours_cal *c, int32_t date, int minute, int32_t *date_out,
+			int *minute_out)
+{
+	if (hours_cal_open(c, date, minute)) {
+		*date_out = date;
+		*minute_out = minute;
+		return 0;
+	}
+	for (int ahead = 0; ahead <= HOURS_CAL_AHEAD_DAYS; ahead++) {
+		int32_t d = ahead ? hours_day_add(date, ahead) : date;
+		const struct hours_span *v = NULL;
+		int n = cal_day(c, d, &v);
+		if (n < 0) { /* an always-open day after a closed one opens at midnight */
+			*date_out = d;
+			*minute_out = 0;
+			return 0;
+		}
+		for (int i = 0; i < n; i++) {
+			if (ahead == 0 && v[i].open < minute)
+				continue;
+			*date_out = d;
+			*minute_out = v[i].open;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
 int hours_parse_hhmm(const char *s, bool allow_24)
 {
 	if (!s || strlen(s) != 5 || s[2] != ':')
@@ -232,6 +294,7 @@ void hours_local_from_tm(const struct tm *tm, int day_start_min, struct hours_lo
 {
 	int32_t date =
 	    (int32_t)((tm->tm_year + 1900) * 10000 + (tm->tm_mon + 1) * 100 + tm->tm_mday);
+	out->date = date;
 	out->wday = tm->tm_wday;
 	out->minute = tm->tm_hour * 60 + tm->tm_min;
 	out->day = out->minute < day_start_min ? hours_day_add(date, -1) : date;

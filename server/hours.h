@@ -43,9 +43,10 @@ struct hours_when {
 
 /* The floor's view of one instant, filled by hours_local_now()/hours_local_from_tm(). */
 struct hours_local {
-	int32_t day; /* the floor's local day yyyymmdd (before day_start: the previous date) */
-	int wday;    /* wall-clock weekday, 0 = Sunday (for hours_open) */
-	int minute;  /* wall-clock minute of the day, 0..1439 (for hours_open) */
+	int32_t day;  /* the floor's local day yyyymmdd (before day_start: the previous date) */
+	int32_t date; /* the wall-clock date yyyymmdd (for dated exceptions) */
+	int wday;     /* wall-clock weekday, 0 = Sunday (for hours_open) */
+	int minute;   /* wall-clock minute of the day, 0..1439 (for hours_open) */
 };
 
 /** Sets *h to "always open". */
@@ -66,6 +67,38 @@ int hours_next_open(const struct hours *h, int wday, int minute, struct hours_wh
  *  closing at 24:00 followed by one opening at 00:00 the next day is not joined.
  *  Returns -1 when closed at that moment and HOURS_DAY_MIN when always open. */
 int hours_closes_at(const struct hours *h, int wday, int minute);
+
+/* A dated exception: on every date from..to (yyyymmdd, inclusive) the week's hours are
+ * replaced by these spans (none: closed all day). */
+struct hours_exception {
+	int32_t from, to;
+	uint8_t nspans;
+	struct hours_span spans[HOURS_MAX_SPANS]; /* sorted, not overlapping */
+};
+
+/* A week of hours with the dated exceptions that replace some of its days: find(arg,
+ * tag, date) gives the exception on a wall-clock date (or NULL), so that callers keep
+ * their exceptions however they like (the configuration: arg the config, tag the
+ * service). find NULL: no exceptions. */
+struct hours_cal {
+	const struct hours *week;
+	const struct hours_exception *(*find)(const void *arg, int tag, int32_t date);
+	const void *arg;
+	int tag;
+};
+
+/* How far ahead hours_cal_next_open() looks: an exception may close a year at most. */
+#define HOURS_CAL_AHEAD_DAYS 400
+
+/** The exception on date (borrowed), or NULL when the week's hours hold that day. */
+const struct hours_exception *hours_cal_exception(const struct hours_cal *c, int32_t date);
+/** True when open at minute (0..1439) of the wall-clock date (yyyymmdd). */
+bool hours_cal_open(const struct hours_cal *c, int32_t date, int minute);
+/** The earliest moment at or after (date, minute) when open: *date_out and *minute_out;
+ *  the moment itself when open already. Returns 0, or -ENOENT when not open within
+ *  HOURS_CAL_AHEAD_DAYS days. */
+int hours_cal_next_open(const struct hours_cal *c, int32_t date, int minute, int32_t *date_out,
+			int *minute_out);
 
 /** Parses "HH:MM" (00:00..23:59, and "24:00" when allow_24 is true) into minutes;
  *  returns the minute count or -1 when s is not such a time. */

@@ -22,7 +22,7 @@ MODULES = {
     "alloc": (["proto/alloc"], []),
     "names": (["proto/names"], []),
     "proto": (["proto/proto", "proto/proto_encode", "proto/board", "proto/board_int",
-               "proto/board_read"], ["alloc", "names"]),
+               "proto/board_read", "proto/board_notices"], ["alloc", "names"]),
     # server/: helpers and pure parts
     "util": (["server/util", "server/hours"], ["alloc"]),
     "worker": (["server/worker"], ["util"]),
@@ -31,7 +31,8 @@ MODULES = {
     "net": (["server/http_parse", "server/netaddr", "server/ratelimit", "server/throttle",
              "server/ws_rx"], ["util"]),
     "config": (["server/config", "server/config_server", "server/config_json",
-                "server/config_display", "server/clock", "server/config_voice"],
+                "server/config_display", "server/clock", "server/config_voice",
+                "server/config_notices"],
                ["floor", "net", "util"]),
     # the store and the pure statistics it computes
     "store": (["server/store", "server/store_int", "server/store_commit",
@@ -50,7 +51,7 @@ MODULES = {
     "stats_run": (["server/stats_run", "server/stats_out"],
                   ["store", "config", "worker", "util"]),
     "api": (["server/api", "server/api_int", "server/api_conn", "server/api_http",
-             "server/api_routes", "server/api_ws", "server/api_push", "server/api_tcp", "server/api_static", "server/api_metrics",
+             "server/api_routes", "server/api_ws", "server/api_push", "server/api_notices", "server/api_tcp", "server/api_static", "server/api_metrics",
              "server/api_qr", "server/api_stats", "server/api_admin_users", "server/api_tls", "server/api_voice"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
              "util", "voice"]),

@@ -6,7 +6,10 @@
 // and minutes; the primary language stays while the others are a second line; shows a new call within a second and announces it (and a recall again) without
 // announcements overlapping, catches up after losing its connection, and a display of
 // some services (first-floor) shows its calls made after other services' events on the
-// one WebSocket it opened (the server's skips explain the seqs it was not sent).
+// one WebSocket it opened (the server's skips explain the seqs it was not sent). The
+// fit checks include a long screen message (make-config.mjs: about 280 characters) on
+// hall (nb) and hall-ar (ar), whole in its band at every size, and none on hall-en; a
+// closed holiday shows its note with "Stengt i dag" in the band and in the banner.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -120,6 +123,7 @@ test("the display fits every size in nb, en and ar, long names whole, enough rec
 		await take(s);
 	const sizes = [[1366, 768], [1920, 1080], [3840, 2160], [768, 1366], [1080, 1920], [2160, 3840]];
 	const displays = [["nb", "hall"], ["en", "hall-en"], ["ar", "hall-ar"]];
+	const message = JSON.parse(readFileSync(process.env.TORG_CONFIG, "utf8")).messages[0];
 	for (const [w, h] of sizes) {
 		for (const [lang, id] of displays) {
 			const name = `display-${w}x${h}-${lang}`;
@@ -135,6 +139,15 @@ test("the display fits every size in nb, en and ar, long names whole, enough rec
 			const of = await overflow(page);
 			assert.ok(of.x <= 0 && of.y <= 0, `${name}: overflow ${JSON.stringify(of)}`);
 			assert.deepEqual(await page.evaluate(unfitted), [], name);
+			// The long message: on hall and hall-ar whole in the primary language, the
+			// second line under it; not on hall-en.
+			const with_msg = id !== "hall-en";
+			assert.deepEqual(await page.evaluate(() => window.torg_display.messages), with_msg ? [message.id] : [], name);
+			assert.equal(await page.isVisible("#notice"), with_msg, `${name}: the band`);
+			if (with_msg) {
+				assert.equal(await page.textContent("#notice .msg .pri"), message.text[lang], name);
+				assert.ok((await page.textContent("#notice .msg .sec")).length > 100, `${name}: the second line`);
+			}
 			// The 40-character counter is the newest call, shown whole in the primary language.
 			const counter_text = await page.textContent("#latest-counter");
 			assert.equal([...counter_text].length, 40, `${name}: ${counter_text}`);
@@ -205,6 +218,36 @@ test("a closed floor is one banner with when it opens, in nb and ar, not a line 
 			await shot(page, `display-closed-1920x1080-${lang}`);
 			const over = await overflow(page);
 			assert.ok(over.x <= 0 && over.y <= 0, `the page scrolls: ${JSON.stringify(over)}`);
+			assert.deepEqual(page.js_errors, []);
+			await page.context().close();
+		}
+	} finally {
+		await own.close();
+	}
+});
+
+test("a closed holiday: the band says its note and Stengt i dag, the banner when it opens, in nb and ar", async () => {
+	const own = new OwnTorgd();
+	try {
+		const c = JSON.parse(readFileSync(own.config, "utf8"));
+		const today = new Intl.DateTimeFormat("en-CA", { timeZone: c.floor.timezone }).format(new Date());
+		const note = { nb: "Julaften", nn: "Julaftan", sv: "Julafton", en: "Christmas Eve", ar: "ليلة عيد الميلاد" };
+		c.exceptions = [{ date: today, closed: true, note }];
+		writeFileSync(own.config, JSON.stringify(c));
+		await own.start();
+		for (const [id, lang] of [["hall", "nb"], ["hall-ar", "ar"]]) {
+			const page = await open_page(browser, `${own.url}/display/${id}`, { viewport: { width: 1920, height: 1080 } });
+			await page.waitForSelector("#floor-closed:not([hidden])");
+			await page.waitForFunction(() => window.torg_display.fitted > 0);
+			const strings = JSON.parse(readFileSync(new globalThis.URL(`../../server/www/static/i18n/${lang}.json`, import.meta.url), "utf8"));
+			assert.equal(await page.textContent("#notice .today .pri"), `${note[lang]}: ${strings.notice_closed_today}`);
+			const banner = await page.textContent("#floor-closed");
+			assert.ok(banner.startsWith(`${strings.notice_closed_today}.`), banner);
+			assert.match(banner, /00[:.]00|٠٠:٠٠/, "says when it opens (tomorrow at midnight: open around the clock)");
+			// the long message of hall and hall-ar is in the band too, under the note
+			assert.equal(await page.$$eval("#notice p", (ps) => ps.map((p) => p.className).join(" ")), "today msg");
+			await shot(page, `display-holiday-1920x1080-${lang}`);
+			assert.deepEqual(await page.evaluate(unfitted), [], `holiday ${lang}`);
 			assert.deepEqual(page.js_errors, []);
 			await page.context().close();
 		}

@@ -3,7 +3,9 @@
 // the 80 mm print layout, the kiosk key, right-to-left Arabic, an axe-core scan with
 // no serious or critical violations; every service whole on one screen and the
 // buttons within reach at 1280×800, 1920×1080 and 1080×1920 in nb, en and ar; and the
-// idle return with its countdown, after the default 60 s and a configured kiosks.idle_s.
+// idle return with its countdown, after the default 60 s and a configured kiosks.idle_s;
+// on a closed holiday the start screen says the day's note and a kiosk message, and a
+// ticket refused for the closed service says when it opens and the note.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -187,6 +189,47 @@ test("kiosk: kiosks.idle_s from the configuration reaches the page (5 s) through
 		await page.waitForSelector("#start:not([hidden])");
 		assert.equal(await page.getAttribute("html", "lang"), "nb");
 		await ctx.close();
+	} finally {
+		await own.close();
+	}
+});
+
+test("kiosk on a closed holiday: the note and the message above the services, the refusal with its note", async () => {
+	const own = new OwnTorgd();
+	try {
+		const c = JSON.parse(readFileSync(own.config, "utf8"));
+		const today = new Intl.DateTimeFormat("en-CA", { timeZone: c.floor.timezone }).format(new Date());
+		const note = { nb: "Julaften", nn: "Julaftan", sv: "Julafton", en: "Christmas Eve", ar: "ليلة عيد الميلاد" };
+		c.exceptions = [{ date: today, closed: true, note }];
+		const text = { nb: "God jul! Vi åpner igjen etter helgen.", nn: "God jul! Vi opnar att etter helga.",
+			sv: "God jul! Vi öppnar igen efter helgen.", en: "Merry Christmas! We open again after the holiday.",
+			ar: "عيد ميلاد سعيد! نفتح مجددًا بعد العطلة." };
+		c.messages.push({ id: "jul", text });
+		writeFileSync(own.config, JSON.stringify(c));
+		await own.start();
+		const page = await kiosk(`${own.url}/kiosk`);
+		await page.waitForSelector("#notices:not([hidden])");
+		const shown = () => page.$$eval("#notices p", (ps) => ps.map((p) => [p.className, p.textContent]));
+		assert.deepEqual(await shown(), [["today", "Julaften: Stengt i dag"], ["msg", text.nb]],
+			"the holiday and the kiosk message; hall's message is not for kiosks");
+		assert.ok(await page.$$eval(".svc", (bs) => bs.every((b) => b.disabled)), "every service closed");
+		await shot(page, "kiosk-holiday-nb");
+		// a ticket asked for anyway (a screen that had not heard yet): refused with the note
+		await page.$eval(".svc[data-service=nav]", (b) => { b.disabled = false; });
+		await page.click(".svc[data-service=nav]");
+		await page.waitForSelector("#error:not([hidden])");
+		const err = await page.textContent("#error");
+		assert.match(err, /^Tjenesten er stengt nå\. Åpner .*00[:.]00 \(Julaften\)$/, err);
+		await shot(page, "kiosk-holiday-refused-nb");
+		// in English the notices follow the visitor's language
+		await page.click("button[lang=en]");
+		assert.deepEqual(await shown(), [["today", "Christmas Eve: Closed today"], ["msg", text.en]]);
+		await page.click("button[lang=ar]");
+		assert.deepEqual(await shown(), [["today", `${note.ar}: مغلق اليوم`], ["msg", text.ar]]);
+		await shot(page, "kiosk-holiday-ar");
+		assert.deepEqual(await axe(page), [], "axe: kiosk on a holiday");
+		assert.deepEqual(page.js_errors, []);
+		await page.context().close();
 	} finally {
 		await own.close();
 	}

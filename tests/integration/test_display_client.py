@@ -1025,3 +1025,59 @@ def test_arabic_right_to_left(ar_srv, display_bin, terminal, cols, rows):
         # two columns, mirrored: services left, the calls list right
         assert "│" in head and head.index(shown("ar", p["display_queues"])) < cols // 2
         assert "│" in row and row.index("│") < row.index(number)
+
+
+# ---- issue 13: the notices ----
+
+NOTICE_NB = ("Servicetorget stenger kl. 14 i dag på grunn av personalmøte. Timeavtaler "
+             "etter kl. 14 flyttes, og du får en SMS med ny tid.")
+NOTICE_TEXT = {"nb": NOTICE_NB, "nn": "Servicetorget stengjer kl. 14 i dag.",
+               "sv": "Servicetorget stänger kl. 14 i dag.",
+               "en": "The service floor closes at 14:00 today."}
+
+
+def test_notices_band(make_server, display_bin, terminal):
+    """The message for the display shows in its band under the title, wrapped, in the
+    board's language; a message for another display or one that starts later does not;
+    today's exception says its note; --once prints them too."""
+    today = datetime.datetime.now(ZoneInfo("Europe/Oslo")).strftime("%Y-%m-%d")
+    note = {"nb": "Kort dag", "nn": "Kort dag", "sv": "Kort dag", "en": "Short day"}
+    later = {k: "LATER " + v for k, v in NOTICE_TEXT.items()}
+    srv = make_server(config_with(
+        exceptions=[{"date": today, "hours": [["00:00", "24:00"]], "note": note}],
+        messages=[{"id": "early", "text": NOTICE_TEXT, "displays": ["hall"]},
+                  {"id": "upstairs", "text": {k: "UPSTAIRS" for k in NOTICE_TEXT},
+                   "displays": ["upstairs"]},
+                  {"id": "later", "text": later, "from": "2099-01-01T08:00"}]))
+    t = terminal([display_bin, "--server", url(srv), "--display", "hall"], cols=100, rows=30)
+    s = t.wait_screen(lambda s: "Kort dag" in s, "the notices band")
+    save_capture("notices-nb-100x30", s)
+    lines = s.splitlines()
+    assert lines[1].strip() == "Kort dag: Åpent i dag 00:00-24:00", lines[:4]
+    band = " ".join(x.strip() for x in lines[2:5])
+    assert band.startswith(NOTICE_NB), lines[:6]
+    assert "UPSTAIRS" not in s and "LATER" not in s
+    assert "Ingen opprop ennå" in s, "the board goes on under the band"
+
+    r = run_once(display_bin, "--server", url(srv), "--display", "hall", "--lang", "en")
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.splitlines()
+    assert out[2:4] == ["! Short day: Open today 00:00-24:00",
+                        "! " + NOTICE_TEXT["en"]], out
+    assert out[5] == "Recent calls:", out
+    r = run_once(display_bin, "--server", url(srv), "--display", "upstairs")
+    assert r.returncode == 0 and "! UPSTAIRS" in r.stdout and NOTICE_NB not in r.stdout, r
+
+
+def test_notices_band_in_arabic(make_server, display_bin, terminal):
+    """The band right to left in Arabic, as the rest of the board."""
+    cfg = ar_config()
+    text = dict(NOTICE_TEXT, ar="يُغلق مركز الخدمات اليوم الساعة 14")
+    cfg["messages"] = [{"id": "early", "text": text}]
+    srv = make_server(config=cfg)
+    t = terminal([display_bin, "--server", url(srv), "--lang", "ar"], cols=100, rows=30)
+    want = shown("ar", text["ar"])
+    s = t.wait_screen(lambda s: want in unshaped(s), "the Arabic band")
+    save_capture("notices-ar-100x30", s)
+    line = unshaped(s).splitlines()[1]
+    assert line.rstrip().endswith(want), line

@@ -565,6 +565,62 @@ static void test_names(void)
 }
 
 /* Runs every test and prints the count line. */
+/* A snapshot with notices: today's note and spans, a message that shows from 09:00 to
+ * 10:00 and one without limits, texts longer than other strings may be; an event keeps
+ * them; a bad notice rejects the snapshot with its place. */
+static void test_notices(void)
+{
+	char text[700], snap[sizeof(SNAPSHOT) + 2000];
+	memset(text, 'x', 600);
+	text[600] = 0;
+	snprintf(snap, sizeof(snap),
+		 "%.*s,\"notices\":{\"today\":{\"from\":\"2026-11-22\",\"to\":\"2026-11-22\","
+		 "\"closed\":false,\"hours\":[[\"08:00\",\"12:00\"],[\"13:00\",\"15:00\"]],"
+		 "\"services\":null,\"note\":{\"nb\":\"Kort dag\"}},\"upcoming\":[],\"messages\":["
+		 "{\"id\":\"early\",\"text\":{\"nb\":\"%s\",\"en\":\"Closes\"},\"from\":"
+		 "\"2026-11-22T09:00:00.000Z\",\"until\":\"2026-11-22T10:00:00Z\"},{\"id\":\"all\","
+		 "\"text\":{\"nb\":\"Hei\"},\"from\":null,\"until\":null}]}}",
+		 (int)strlen(SNAPSHOT) - 1, SNAPSHOT, text);
+	struct proto_board b;
+	proto_board_init(&b);
+	CHECK(apply_ok(&b, snap) & PROTO_BOARD_SNAPSHOT);
+	const struct proto_board_notices *n = &b.notices;
+	CHECK(n->today && !n->today_closed && n->today_hours &&
+	      !strcmp(n->today_hours, "08:00-12:00, 13:00-15:00"));
+	CHECK(!strcmp(proto_board_name(&n->today_note, "nb", ""), "Kort dag"));
+	CHECK(n->nmessages == 2 && strlen(n->messages[0].text.text[0]) == 600);
+	int64_t nine = 0;
+	CHECK(proto_board_parse_time("2026-11-22T09:00:00.000Z", &nine) == 0);
+	CHECK(nine == 1795338000000LL && b.server_ms == 1795340467123LL);
+	CHECK(n->messages[0].from_ms == nine && n->messages[0].until_ms == nine + 3600000);
+	const struct proto_board_message *at[4];
+	CHECK(proto_board_messages_at(&b, nine - 1, at, 4) == 1 && at[0] == &n->messages[1]);
+	CHECK(proto_board_messages_at(&b, nine, at, 4) == 2 && at[0] == &n->messages[0]);
+	CHECK(proto_board_messages_at(&b, nine + 3600000, at, 4) == 1);
+	CHECK(proto_board_messages_at(&b, nine, at, 1) == 1);
+	/* an event keeps the notices */
+	apply_ok(&b, "{\"type\":\"event\",\"seq\":41,\"kind\":\"counter.closed\",\"at\":\"t\","
+		     "\"counter\":\"c2\",\"reason\":\"staff\",\"queues\":[]}");
+	CHECK(b.seq == 41 && b.notices.nmessages == 2 && b.notices.today);
+	/* bad shapes */
+	check_bad(__LINE__, &b,
+		  "{\"type\":\"snapshot\",\"seq\":50,\"services\":[],\"counters\":[],\"calls\":[],"
+		  "\"notices\":{\"messages\":5}}",
+		  -EINVAL, "notices.messages: expected an array, got number");
+	check_bad(__LINE__, &b,
+		  "{\"type\":\"snapshot\",\"seq\":50,\"services\":[],\"counters\":[],\"calls\":[],"
+		  "\"notices\":{\"messages\":[{"
+		  "\"id\":\"m\",\"text\":{\"nb\":\"x\"},\"from\":\"yesterday\"}]}}",
+		  -EINVAL, "notices.messages[0].from: not an ISO-8601 UTC time");
+	check_bad(__LINE__, &b,
+		  "{\"type\":\"snapshot\",\"seq\":50,\"services\":[],\"counters\":[],\"calls\":[],"
+		  "\"notices\":{\"today\":{"
+		  "\"closed\":true,\"hours\":{}}}}",
+		  -EINVAL, "notices.today.hours: expected an array of spans");
+	CHECK(proto_board_parse_time("2026-11-22T09:00:00+01:00", &nine) == -EINVAL);
+	proto_board_close(&b);
+}
+
 int main(void)
 {
 	test_snapshot();
@@ -576,5 +632,6 @@ int main(void)
 	test_control_characters();
 	test_malformed();
 	test_names();
+	test_notices();
 	return check_report("board");
 }

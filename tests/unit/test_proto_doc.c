@@ -104,8 +104,10 @@ static void test_doc_tickets(void)
 	};
 	check_doc("ticket answer", doc_find("### `POST /api/v1/tickets`", false, "{}"),
 		  parsed(proto_encode_ticket_answer(&t, NULL)));
+	static const struct proto_text jul[] = {{"nb", "Julaften"}, {"en", "Christmas Eve"}};
 	check_doc("service closed", doc_find("#### A closed service", false, "{}"),
-		  proto_encode_service_closed("the service is closed now", 1795417200000LL));
+		  proto_encode_service_closed("the service is closed now", 1798441200000LL,
+					      (struct proto_texts){jul, 2}));
 
 	struct proto_leg legs[] = {
 	    {"nav", DOC_TIME, DOC_TIME + 312000, DOC_TIME + 320000, DOC_TIME + 900000, 312,
@@ -219,6 +221,28 @@ static void test_doc_snapshot(void)
 	};
 	check_doc("snapshot", doc_find(NULL, false, "{\"type\": \"snapshot\"}"),
 		  parsed(proto_encode_snapshot(&s, NULL)));
+
+	/* its notices */
+	static const struct proto_text jul[] = {{"nb", "Julaften"}, {"en", "Christmas Eve"}};
+	static const struct proto_text early[] = {
+	    {"nb", "Servicetorget stenger kl. 14 i dag"},
+	    {"en", "The service floor closes at 14:00 today"}};
+	static const struct proto_span short_day[] = {{8 * 60, 12 * 60}};
+	static const struct proto_exception today = {
+	    .from = 20261224, .to = 20261224, .note = {jul, 2}};
+	static const struct proto_exception upcoming = {.from = 20261231,
+							.to = 20261231,
+							.spans = short_day,
+							.nspans = 1,
+							.services = DOC_IDS(nav)};
+	static const struct proto_message msg = {
+	    "closing-early", {early, 2}, 1798095600000LL, 1798117200000LL};
+	struct proto_notices notices = {&today, &upcoming, 1, &msg, 1};
+	s.notices = &notices;
+	json_t *got = parsed(proto_encode_snapshot(&s, NULL)), *o = json_object();
+	json_object_set(o, "notices", json_object_get(got, "notices"));
+	json_decref(got);
+	check_doc("snapshot notices", doc_find("The snapshot's notices", false, "{}"), o);
 }
 
 /* Resume, skip and the phone's ticket status. */

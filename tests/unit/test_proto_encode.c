@@ -110,10 +110,16 @@ static void test_exact(void)
 		       "{\"status\":\"ok\",\"version\":\"0.1.0\",\"protocol\":\"torg.v1\","
 		       "\"seq\":7}"));
 	CHECK(
-	    dumps_to(proto_encode_service_closed("the service is closed now", DOC_TIME),
+	    dumps_to(proto_encode_service_closed("the service is closed now", DOC_TIME,
+						 (struct proto_texts){0}),
 		     "{\"error\":{\"code\":\"service_closed\",\"message\":\"the service is closed "
 		     "now\",\"opens_at\":\"2026-11-22T09:41:07.123Z\"}}"));
-	CHECK(dumps_to(proto_encode_service_closed(NULL, 0),
+	static const struct proto_text jul[] = {{"nb", "Julaften"}, {"en", "Christmas Eve"}};
+	CHECK(dumps_to(proto_encode_service_closed(NULL, DOC_TIME, (struct proto_texts){jul, 2}),
+		       "{\"error\":{\"code\":\"service_closed\",\"message\":\"service_closed\","
+		       "\"opens_at\":\"2026-11-22T09:41:07.123Z\",\"note\":{\"nb\":\"Julaften\","
+		       "\"en\":\"Christmas Eve\"}}}"));
+	CHECK(dumps_to(proto_encode_service_closed(NULL, 0, (struct proto_texts){0}),
 		       "{\"error\":{\"code\":\"service_closed\",\"message\":\"service_closed\","
 		       "\"opens_at\":null}}"));
 	struct proto_queue q = {"nav", 1, -1, 0, 0};
@@ -251,6 +257,50 @@ static void test_exact_messages(void)
 	    "\"priority\":\"normal\",\"queued_at\":\"2026-11-22T09:41:07.123Z\"}]}],"
 	    "\"counters\":[],\"calls\":[{\"number\":\"A001\",\"service\":\"nav\","
 	    "\"counter\":null,\"at\":\"2026-11-22T09:41:07.123Z\",\"recall\":true}]}"));
+	/* notices: today's exception, the next ones, the messages, after "calls" */
+	static const struct proto_text jul[] = {{"nb", "Julaften"}, {"en", "Christmas Eve"}};
+	static const struct proto_text early[] = {{"nb", "Stenger kl. 14 i dag"},
+						  {"en", "Closes at 14 today"}};
+	static const struct proto_span short_day[] = {{8 * 60, 12 * 60}, {13 * 60, 1440}};
+	static const struct proto_exception upcoming[] = {
+	    {.from = 20261225, .to = 20261227},
+	    {.from = 20261231,
+	     .to = 20261231,
+	     .spans = short_day,
+	     .nspans = 2,
+	     .services = DOC_IDS(nav),
+	     .note = {jul, 1}},
+	};
+	static const struct proto_exception today = {
+	    .from = 20261124, .to = 20261124, .note = {jul, 2}};
+	static const struct proto_message msgs[] = {
+	    {"closing-early", {early, 2}, DOC_TIME, DOC_TIME + 60000}, {"all", {early, 1}, 0, 0}};
+	struct proto_notices notices = {&today, upcoming, 2, msgs, 2};
+	s.notices = &notices;
+	char *with = proto_encode_snapshot(&s, NULL);
+	const char *tail =
+	    "\"recall\":true}],\"notices\":{\"today\":{\"from\":\"2026-11-24\",\"to\":\"2026-11-"
+	    "24\","
+	    "\"closed\":true,\"hours\":[],\"services\":null,\"note\":{\"nb\":\"Julaften\","
+	    "\"en\":\"Christmas Eve\"}},\"upcoming\":[{\"from\":\"2026-12-25\",\"to\":"
+	    "\"2026-12-27\",\"closed\":true,\"hours\":[],\"services\":null,\"note\":null},"
+	    "{\"from\":\"2026-12-31\",\"to\":\"2026-12-31\",\"closed\":false,\"hours\":"
+	    "[[\"08:00\",\"12:00\"],[\"13:00\",\"24:00\"]],\"services\":[\"nav\"],\"note\":"
+	    "{\"nb\":\"Julaften\"}}],\"messages\":[{\"id\":\"closing-early\",\"text\":"
+	    "{\"nb\":\"Stenger kl. 14 i dag\",\"en\":\"Closes at 14 today\"},\"from\":"
+	    "\"2026-11-22T09:41:07.123Z\",\"until\":\"2026-11-22T09:42:07.123Z\"},{\"id\":"
+	    "\"all\",\"text\":{\"nb\":\"Stenger kl. 14 i dag\"},\"from\":null,\"until\":null}]}}";
+	CHECK(strlen(with) > strlen(tail) && !strcmp(with + strlen(with) - strlen(tail), tail));
+	if (strlen(with) <= strlen(tail) || strcmp(with + strlen(with) - strlen(tail), tail))
+		fprintf(stderr, "want ...%s\n got %s\n", tail, with);
+	free(with);
+	/* empty notices: null and two empty lists */
+	notices = (struct proto_notices){0};
+	with = proto_encode_snapshot(&s, NULL);
+	CHECK(strstr(with, ",\"notices\":{\"today\":null,\"upcoming\":[],\"messages\":[]}}") !=
+	      NULL);
+	free(with);
+	s.notices = NULL;
 	/* open: opens_at is null whatever the field holds; no display: left out */
 	svc.open = true;
 	s.display = NULL;

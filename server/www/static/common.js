@@ -139,6 +139,25 @@ export function fmt_opens(t, iso, tz) {
 	return t("opens_on", { day: wd, time });
 }
 
+// The snapshot's messages showing at now_ms (the server's time: Date.now() plus the
+// page's clock offset): from reached (or none), until not yet (or none).
+export function active_messages(snap, now_ms) {
+	const list = (snap && snap.notices && snap.notices.messages) || [];
+	return list.filter((m) => (!m.from || Date.parse(m.from) <= now_ms) && (!m.until || now_ms < Date.parse(m.until)));
+}
+
+// Today's exception in words: "Closed today" or "Open today 08:00–12:00", with its note
+// first when it has one ("Julaften: Stengt i dag"); "" when today has none.
+export function today_notice(t, snap) {
+	const x = snap && snap.notices && snap.notices.today;
+	if (!x)
+		return "";
+	const what = x.closed ? t("notice_closed_today")
+		: t("notice_hours_today", { hours: x.hours.map(([a, b]) => `${a}–${b}`).join(", ") });
+	const note = x.note ? pick(x.note, t.lang) : "";
+	return note ? `${note}: ${what}` : what;
+}
+
 // A ticket number as spoken: "B007" → "B 7".
 export function spoken_number(number) {
 	const m = /^([A-Z]+)0*(\d+)$/.exec(number || "");
@@ -154,6 +173,7 @@ export class ApiError extends Error {
 		this.code = e.code || (status === 0 ? "network" : "http_" + status);
 		this.field = e.field;
 		this.opens_at = e.opens_at;
+		this.note = e.note; // service_closed: today's exception's note ({lang: text})
 	}
 }
 

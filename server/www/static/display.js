@@ -13,7 +13,7 @@
 import { TorgSocket } from "./torg.js";
 import { createAnnouncer } from "./announce.js";
 import { Floor, load_strings, translator, apply_lang, pick, fmt_wait, fmt_clock, fmt_opens, is_today,
-	spoken_number, LOCALES } from "./common.js";
+	spoken_number, active_messages, today_notice, LOCALES } from "./common.js";
 
 const ROTATE_MS = 25000; // language_mode "rotate": how long each second language stays
 const RECENT_ROWS = 9; // rows drawn; those that do not fit whole are hidden
@@ -29,8 +29,9 @@ let t = translator("nb");
 let clock_skew = 0; // server time minus local time, ms
 const $ = (id) => document.getElementById(id);
 
-// Test and diagnostics hook: what was announced, with start and end times.
-window.torg_display = { announced: [], status: "connecting", snapshots: 0, resumes: 0,
+// Test and diagnostics hook: what was announced, with start and end times; the ids of
+// the messages shown.
+window.torg_display = { announced: [], status: "connecting", snapshots: 0, resumes: 0, messages: [],
 	fmt_wait: (lang, s) => fmt_wait(translator(lang), s) };
 
 // Loads every language of the display, then starts the socket.
@@ -209,7 +210,50 @@ function render() {
 	$("latest").classList.toggle("recalled", !!(latest && latest.recall));
 	$("recent").replaceChildren(...rest.slice(0, RECENT_ROWS).map(recent_row));
 	render_queues();
+	render_notice();
 	fit_soon();
+}
+
+let notice_key = ""; // the messages and today's notice drawn, to redraw on a change
+
+// The band under the bar: today's exception ("Julaften: Stengt i dag") and the
+// messages showing now by the server's clock (from reached, until not), each in the
+// primary language with the second line under it.
+function render_notice() {
+	const snap = floor.snap;
+	const msgs = active_messages(snap, Date.now() + clock_skew);
+	const today = today_notice(t, snap);
+	const el = $("notice");
+	const items = [];
+	if (today) {
+		const p = document.createElement("p");
+		p.className = "today";
+		p.dataset.lines = "1";
+		two_lines(p, (l) => today_notice(translator(l), snap), true);
+		items.push(p);
+	}
+	for (const m of msgs) {
+		const p = document.createElement("p");
+		p.className = "msg";
+		p.dataset.lines = "3";
+		p.dataset.id = m.id;
+		two_lines(p, (l) => pick(m.text, l), true);
+		const sec = p.querySelector(".sec");
+		if (sec)
+			sec.dataset.lines = "2";
+		items.push(p);
+	}
+	el.replaceChildren(...items);
+	el.hidden = !items.length;
+	document.body.classList.toggle("has-notice", !el.hidden);
+	notice_key = notice_state();
+	window.torg_display.messages = msgs.map((m) => m.id);
+}
+
+// What render_notice would draw now, as a string to compare.
+function notice_state() {
+	const snap = floor.snap;
+	return `${today_notice(t, snap)}|${active_messages(snap, Date.now() + clock_skew).map((m) => m.id).join(",")}`;
 }
 
 let fit_pending = false;
@@ -261,9 +305,10 @@ function render_queues() {
 	if (closed) {
 		const next = shown.map((s) => s.opens_at).filter(Boolean).sort()[0];
 		const tz = floor.snap.floor.timezone;
-		$("floor-closed").textContent = next
-			? `${t("display_floor_closed")}. ${fmt_opens(t, next, tz)}.`
-			: `${t("display_floor_closed")}.`;
+		const today = floor.snap.notices && floor.snap.notices.today;
+		// on a closed holiday the band above says "Stengt i dag" with its note
+		const what = today && today.closed ? t("notice_closed_today") : t("display_floor_closed");
+		$("floor-closed").textContent = next ? `${what}. ${fmt_opens(t, next, tz)}.` : `${what}.`;
 		$("queues").replaceChildren();
 		return;
 	}
@@ -359,7 +404,7 @@ function fit_box(box, room) {
 // rows in its box), and the recent calls so that at least 5 rows (4 in portrait) fit;
 // rows past those that fit are hidden.
 function fit_all() {
-	for (const sel of [".bar", ".latest", ".label", "#floor-closed"])
+	for (const sel of [".bar", ".notice", ".latest", ".label", "#floor-closed"])
 		for (const el of document.querySelectorAll(sel))
 			fit_texts(el);
 	const ul = $("queues");
@@ -407,6 +452,10 @@ function tick_clock() {
 	if (!floor.snap)
 		return;
 	$("clock").textContent = fmt_clock(new Date(Date.now() + clock_skew), floor.snap.floor.timezone, langs[0]);
+	if (notice_state() !== notice_key) { // a message's from or until passed
+		render_notice();
+		fit_soon();
+	}
 }
 
 // Restarts the flash animation of the newest call.

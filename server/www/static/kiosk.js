@@ -8,10 +8,14 @@
 // Set-up through the URL fragment, read once
 // and kept in localStorage: #key=KIOSKKEY (sent as X-Torg-Kiosk when the floor's
 // policy is "key") and #print=auto|button|off (print each ticket by itself, offer a
-// print button — the default —, or there is no printer).
+// print button — the default —, or there is no printer). Above the services: today's
+// exception of the opening hours ("Julaften: Stengt i dag") and the floor's messages
+// for kiosks while they show (from/until by the server's clock); a ticket refused for
+// a closed service says when it opens and the day's note.
 
 import { TorgSocket } from "./torg.js";
-import { Floor, LANG_NAMES, load_strings, translator, apply_lang, pick, fmt_wait, fmt_opens, fmt_clock, api } from "./common.js";
+import { Floor, LANG_NAMES, load_strings, translator, apply_lang, pick, fmt_wait, fmt_opens, fmt_clock, api,
+	active_messages, today_notice } from "./common.js";
 import { icon } from "./icons.js";
 
 const IDLE_S = 60; // until the snapshot says floor.kiosk_idle_s
@@ -30,6 +34,9 @@ let idle_s = IDLE_S;
 let deadline = Infinity; // Date.now() when the screen goes back to the start
 let busy = false;
 let ticket = null;
+let clock_skew = 0; // server time minus local time, ms
+let notices_key = ""; // what render_notices drew
+let shown_error = null; // the error shown, said again in a newly chosen language
 
 // Reads #key= and #print= once into localStorage and clears the fragment.
 function read_setup() {
@@ -65,6 +72,7 @@ async function main() {
 		hello: {},
 		on_snapshot: async (snap) => {
 			floor.load(snap);
+			clock_skew = Date.parse(snap.server_time) - Date.now();
 			langs = snap.floor.languages || ["nb"];
 			if (Number.isInteger(snap.floor.kiosk_idle_s) && snap.floor.kiosk_idle_s > 0)
 				idle_s = snap.floor.kiosk_idle_s;
@@ -98,6 +106,7 @@ async function refresh() {
 		floor.load(snap);
 		floor.calls = calls;
 		render_services();
+		render_notices();
 	} catch (e) {
 		// the socket's status already shows a lost connection
 	}
@@ -112,6 +121,8 @@ function poke() {
 // Four times a second: the countdown, and after the idle time (not while a ticket is
 // being taken) back to the start screen in the floor's first language.
 function tick() {
+	if (notices_state() !== notices_key)
+		render_notices();
 	if (Date.now() < deadline) {
 		countdown();
 		return;
@@ -138,6 +149,9 @@ function set_lang(l) {
 	render_static();
 	render_langs();
 	render_services();
+	render_notices();
+	if (shown_error)
+		show_error(shown_error);
 	if (ticket)
 		render_ticket();
 }
@@ -153,6 +167,38 @@ function render_static() {
 	$("conn").textContent = t("reconnecting");
 	$("print").textContent = t("kiosk_print");
 	$("done").textContent = t("kiosk_done");
+}
+
+// What render_notices shows now (in the visitor's language), to redraw on a change.
+function notices_state() {
+	const msgs = active_messages(floor.snap, Date.now() + clock_skew);
+	return JSON.stringify([t.lang, today_notice(t, floor.snap), msgs.map((m) => m.id)]);
+}
+
+// Today's exception and the messages showing now, in the visitor's language.
+function render_notices() {
+	const el = $("notices");
+	const items = [];
+	const today = today_notice(t, floor.snap);
+	if (today) {
+		const p = document.createElement("p");
+		p.className = "today";
+		p.textContent = today;
+		items.push(p);
+	}
+	for (const m of active_messages(floor.snap, Date.now() + clock_skew)) {
+		const p = document.createElement("p");
+		p.className = "msg";
+		p.dataset.id = m.id;
+		p.textContent = pick(m.text, t.lang);
+		items.push(p);
+	}
+	el.replaceChildren(...items);
+	const was = el.hidden;
+	el.hidden = !items.length;
+	notices_key = notices_state();
+	if (was !== el.hidden || items.length)
+		fit_services(); // the grid's room changed (the ResizeObserver sees it too)
 }
 
 // The language buttons, each labelled in its own language.
@@ -332,6 +378,7 @@ async function take(service) {
 // Shows an error in plain words of the visitor's language (hidden when e is null).
 function show_error(e) {
 	const el = $("error");
+	shown_error = e;
 	if (!e) {
 		el.hidden = true;
 		return;
@@ -341,6 +388,8 @@ function show_error(e) {
 		msg = t("err_generic");
 	if (e.code === "service_closed" && e.opens_at && floor.snap)
 		msg = `${msg} ${fmt_opens(t, e.opens_at, floor.snap.floor.timezone)}`;
+	if (e.code === "service_closed" && e.note)
+		msg = `${msg} (${pick(e.note, t.lang)})`;
 	el.textContent = msg;
 	el.hidden = false;
 }
