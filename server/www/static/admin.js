@@ -298,6 +298,8 @@ async function save() {
 	}
 	$("save").disabled = false;
 	const err = (r.body && r.body.error) || {};
+	document.body.dataset.saveResult = r.status === 200 ? "saved" : r.status === 409 && err.code === "version_conflict"
+		? "conflict" : r.status === 422 || err.field ? "errors" : "failed";
 	if (r.status === 200) {
 		state.version = r.body.version;
 		state.saved = JSON.stringify(state.doc);
@@ -307,7 +309,7 @@ async function save() {
 		show_save_errors(r.body.errors);
 	} else if (r.status === 422 || err.field) {
 		show_save_errors([{ path: err.field || "", message: err.message || "" }]);
-	} else if (r.status === 409) {
+	} else if (r.status === 409 && err.code === "version_conflict") {
 		$("conflict").hidden = false;
 		$("conflict-reload").focus();
 		set_status("");

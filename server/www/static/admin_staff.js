@@ -94,7 +94,8 @@ function user_card(ctx, u, admin, refresh) {
 			{ since: when(ctx, s.since), counter: s.counter, n: s.websockets ?? 0 }) }));
 		if (admin)
 			li.append(button(t("adm_end_session"), async () => {
-				if (await act(ctx, out, () => api("DELETE", `/admin/sessions/${encodeURIComponent(s.id)}`)) !== null || !out.textContent)
+				await act(ctx, out, () => api("DELETE", `/admin/sessions/${encodeURIComponent(s.id)}`));
+				if (!out.textContent)
 					refresh();
 			}, { label: t("adm_end_session_of", { name: u.name }) }));
 		li.dataset.session = s.id;
@@ -133,7 +134,8 @@ function user_card(ctx, u, admin, refresh) {
 	const confirm_box = el("div", { class: "confirm", hidden: true, role: "group", "aria-label": t("adm_delete_of", { name: u.name }) },
 		el("p", { text: t("adm_delete_confirm", { name: u.name }) }),
 		button(t("adm_delete_yes"), async () => {
-			if ((await act(ctx, out, () => api("DELETE", `/admin/users/${encodeURIComponent(u.name)}`))) !== undefined && !out.textContent)
+			await act(ctx, out, () => api("DELETE", `/admin/users/${encodeURIComponent(u.name)}`));
+			if (!out.textContent)
 				refresh(t("adm_user_deleted", { name: u.name }));
 		}, { cls: "small danger confirm-yes" }),
 		button(t("adm_cancel"), () => {
@@ -173,7 +175,7 @@ function add_form(ctx, refresh) {
 // Draws the staff section into box; `admin` says whether the actions are offered.
 export async function render_staff(ctx, box, admin, note) {
 	const t = ctx.t;
-	const refresh = (msg, reset) => render_staff(ctx, box, admin, { msg, reset });
+	const refresh = (msg, r) => render_staff(ctx, box, admin, { msg, name: r && r.name, reset: r && r.reset });
 	let users;
 	try {
 		users = (await api("GET", "/admin/users")).users;

@@ -1,0 +1,322 @@
+// admin.test.mjs — the administration page (/admin) on a torgd of its own (a save writes
+// the floor's file, which the other specs share): an admin renames a service and changes
+// a counter's services, saves, and GET /api/v1/floor says so; a bad prefix and a missing
+// translation come back as errors next to their inputs (described-by, the first focused),
+// and a new language asks for a text in every name; staff: a user added with a one-time
+// code sets a password with it and signs in, is disabled, and a session is ended; a
+// manager sees everything read-only except exceptions and messages and saves a message; a
+// counter user is told the page is not theirs (and torgd says 403); the audit log says
+// who changed what. Then the page's layout at 1366×768, 1920×1080 and a 768×1024 tablet
+// in nb, en and ar, with axe. Screenshots: admin-*.png.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, open_page, shot, http, axe, until, OwnTorgd, PASSWORD } from "./lib.mjs";
+
+let browser;
+let own;
+let base;
+
+before(async () => {
+	browser = await launch();
+	own = new OwnTorgd();
+	await own.add_user("admin", "admin");
+	await own.add_user("mia", "manager");
+	await own.add_user("kari", "counter");
+	await own.start();
+	base = own.url;
+});
+after(async () => {
+	await browser.close();
+	await own.close();
+});
+
+// Signs in as `name` with a bearer token; returns the headers.
+async function bearer(name, password = PASSWORD) {
+	const r = await http("POST", "/api/v1/login", { name, password }, {}, base);
+	assert.equal(r.status, 200, `login ${name}: ${JSON.stringify(r.body)}`);
+	return { authorization: `Bearer ${r.body.token}` };
+}
+
+// The running configuration, as an admin reads it.
+async function config() {
+	const r = await http("GET", "/api/v1/admin/config", undefined, await bearer("admin"), base);
+	assert.equal(r.status, 200, JSON.stringify(r.body));
+	return r.body;
+}
+
+// Opens /admin in `lang` at the viewport and signs in as `name` through the form; waits
+// for the page (or its refusal) to be ready.
+async function signed_in(name, opts = {}) {
+	const page = await open_page(browser, `${base}/admin${opts.hash || ""}`, {
+		viewport: opts.viewport || { width: 1366, height: 768 },
+		setup: (p) => p.addInitScript((l) => localStorage.setItem("torg.staff.lang", l), opts.lang || "en"),
+	});
+	await page.waitForSelector("#login:not([hidden])");
+	await page.fill("#login-name", name);
+	await page.fill("#login-password", PASSWORD);
+	await page.click("#login button[type=submit]");
+	await page.waitForSelector("body[data-ready='1'], body[data-ready='denied']");
+	return page;
+}
+
+// Clicks Save and waits for the answer: "saved" or "errors".
+async function save(page) {
+	await page.evaluate(() => delete document.body.dataset.saveResult);
+	await page.click("#save");
+	await page.waitForSelector("body[data-save-result]");
+	return page.evaluate(() => document.body.dataset.saveResult);
+}
+
+// The input with data-path p.
+const input = (page, p) => page.locator(`[data-path="${p}"]`);
+
+// What the page shows about the error of the input at path p: whether an error element
+// is its next sibling and is one it is described by, and the texts.
+async function error_of(page, p) {
+	return input(page, p).evaluate((i) => {
+		const ids = (i.getAttribute("aria-describedby") || "").split(" ");
+		const next = i.nextElementSibling;
+		const described = ids.map((id) => document.getElementById(id)).filter((e) => e && e.classList.contains("field-error"));
+		return { invalid: i.getAttribute("aria-invalid"), adjacent: !!next && next.classList.contains("field-error"),
+			described: described.map((e) => e.textContent), next: next ? next.textContent : null,
+			focused: document.activeElement === i, visible: i.offsetParent !== null };
+	});
+}
+
+test("admin: rename a service and change a counter's services, saved and live on GET /api/v1/floor", async () => {
+	const before_cfg = (await config()).config;
+	const nav = before_cfg.services.findIndex((s) => s.id === "nav");
+	const s1 = before_cfg.counters.findIndex((c) => c.id === "s1");
+	assert.ok(nav >= 0 && s1 >= 0);
+	assert.ok(!before_cfg.counters[s1].services.includes("housing"));
+
+	const page = await signed_in("admin");
+	assert.equal(await page.locator("#staff-nav a[href='/admin'][aria-current=page]").count(), 1);
+	await page.click(".tab[data-tab=services]");
+	await input(page, `services[${nav}].name.en`).fill("NAV – work and welfare");
+	await page.click(".tab[data-tab=counters]");
+	await page.locator(`[data-path="counters[${s1}].services"] input[value=housing]`).check();
+	assert.equal(await page.locator("#dirty").textContent(), "Unsaved changes");
+	assert.equal(await save(page), "saved");
+	assert.equal(await page.locator("#dirty").textContent(), "");
+
+	const floor = (await http("GET", "/api/v1/floor", undefined, {}, base)).body;
+	assert.equal(floor.services.find((s) => s.id === "nav").name.en, "NAV – work and welfare");
+	assert.deepEqual(floor.counters.find((c) => c.id === "s1").gives, [...before_cfg.counters[s1].services, "housing"]);
+	const after_cfg = (await config()).config;
+	assert.equal(after_cfg.services[nav].name.en, "NAV – work and welfare");
+	assert.equal(after_cfg.services[nav].name.nb, before_cfg.services[nav].name.nb, "other languages kept");
+
+	// A second save of the page's (now stale) version after someone else saved: 409, reload offered.
+	await input(page, `counters[${s1}].name.en`).fill("Desk one");
+	const other = await config();
+	other.config.services[nav].name.sv = "NAV – arbete och välfärd!";
+	const put = await http("PUT", "/api/v1/admin/config", { config: other.config, version: other.version }, await bearer("admin"), base);
+	assert.equal(put.status, 200, JSON.stringify(put.body));
+	assert.equal(await save(page), "conflict");
+	assert.ok(await page.locator("#conflict").isVisible());
+	await page.click("#conflict-reload");
+	await page.click(".tab[data-tab=services]");
+	await until(async () => (await input(page, `services[${nav}].name.sv`).inputValue()) === "NAV – arbete och välfärd!", 3000, "the reloaded text");
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
+test("admin: a bad prefix and a missing translation are shown next to their inputs; a new language asks for every name", async () => {
+	const cfg0 = await config();
+	const page = await signed_in("admin");
+	await page.click(".tab[data-tab=services]");
+	await input(page, "services[1].prefix").fill("a1");
+	await input(page, "services[0].name.sv").fill("");
+	assert.equal(await save(page), "errors");
+	for (const p of ["services[1].prefix", "services[0].name.sv"]) {
+		const e = await error_of(page, p);
+		assert.equal(e.invalid, "true", p);
+		assert.ok(e.adjacent, `${p}: the error is right after the input`);
+		assert.equal(e.described.length, 1, `${p}: described by its error`);
+		assert.equal(e.described[0], e.next);
+		assert.ok(e.visible, p);
+	}
+	assert.match((await error_of(page, "services[1].prefix")).next, /capital letters/);
+	assert.match((await error_of(page, "services[0].name.sv")).next, /missing/);
+	const focused = await Promise.all(["services[0].name.sv", "services[1].prefix"].map(async (p) => (await error_of(page, p)).focused));
+	assert.ok(focused.includes(true), "the first error's input has the focus");
+	assert.equal(await page.locator(".tab[data-tab=services] .count").textContent(), "2");
+	assert.deepEqual(await axe(page), []);
+	await shot(page, "admin-errors-en");
+	assert.equal((await config()).version, cfg0.version, "nothing saved");
+
+	// Fixed, the errors go and the save goes through.
+	await input(page, "services[1].prefix").fill(cfg0.config.services[1].prefix);
+	await input(page, "services[0].name.sv").fill(cfg0.config.services[0].name.sv);
+
+	// A new language: every service, the floor and every named counter then shows an
+	// empty input for it, and saving without them names each one at its input.
+	await page.click(".tab[data-tab=floor]");
+	await page.fill("#add-lang", "so");
+	await page.click("#add-lang + button");
+	await page.click(".tab[data-tab=services]");
+	const n = cfg0.config.services.length;
+	assert.equal(await page.locator('#sec-services .needs input[data-path$=".name.so"]').count(), n);
+	assert.equal(await save(page), "errors");
+	for (let i = 0; i < n; i++)
+		assert.ok((await error_of(page, `services[${i}].name.so`)).adjacent, `services[${i}].name.so`);
+	assert.ok((await error_of(page, "floor.name.so")).adjacent);
+	await page.click("#revert");
+	await page.click(".tab[data-tab=services]");
+	assert.equal(await page.locator('[data-path$=".name.so"]').count(), 0);
+	assert.equal(await page.locator(".field-error").count(), 0);
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
+test("admin: staff — add with a one-time code, set the password, sign in, disable, end a session", async () => {
+	const page = await signed_in("admin", { hash: "#staff" });
+	await page.waitForSelector(".add-user");
+	await page.fill(".add-user input:not([type=checkbox])", "ola");
+	await page.locator(".add-user input[type=checkbox][value=nav]").check();
+	await page.click(".add-user button[type=submit]");
+	await page.waitForSelector(".reset .reset-code");
+	const code = await page.locator(".reset .reset-code").textContent();
+	const link = await page.locator(".reset .reset-url").getAttribute("href");
+	assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+	assert.ok(link.startsWith(`${base}/login?reset=`), link);
+	const floor = (await http("GET", "/api/v1/floor", undefined, {}, base)).body;
+	assert.equal(await page.locator("[data-user=ola] .services").textContent(), floor.services.find((s) => s.id === "nav").name.en);
+	await shot(page, "admin-staff-reset-en");
+
+	const set = await http("POST", "/api/v1/password", { name: "ola", code, password: "ola-password-1" }, {}, base);
+	assert.equal(set.status, 204, JSON.stringify(set.body));
+	const ola = await bearer("ola", "ola-password-1");
+	assert.equal((await http("GET", "/api/v1/me", undefined, ola, base)).body.user.role, "counter");
+
+	// Disabled: the session ends and sign-in is refused; enabled again, it works.
+	await page.click(".tab[data-tab=staff]");
+	await page.click("[data-user=ola] button[aria-label='Disable ola']");
+	await page.waitForSelector("[data-user=ola].disabled");
+	assert.equal((await http("GET", "/api/v1/me", undefined, ola, base)).status, 401);
+	assert.equal((await http("POST", "/api/v1/login", { name: "ola", password: "ola-password-1" }, {}, base)).status, 401);
+	await page.click("[data-user=ola] button[aria-label='Enable ola']");
+	await page.waitForSelector("[data-user=ola]:not(.disabled)");
+	await bearer("ola", "ola-password-1");
+
+	// kari's live session is listed and ended from the page.
+	const kari = await bearer("kari");
+	await page.click(".tab[data-tab=staff]");
+	await page.waitForSelector("[data-user=kari] [data-session] button");
+	await page.click("[data-user=kari] [data-session] button");
+	await page.waitForSelector("[data-user=kari] .sessions:empty", { state: "attached" });
+	assert.equal((await http("GET", "/api/v1/me", undefined, kari, base)).status, 401);
+
+	// A role change, then deleting ola after the confirmation.
+	await page.click("[data-user=ola] summary");
+	await page.selectOption("[data-user=ola] .edit select", "manager");
+	await page.click("[data-user=ola] .edit button");
+	await page.waitForSelector("[data-user=ola] .badge:text('manager')");
+	await page.click("[data-user=ola] button[aria-label='Delete ola']");
+	await page.click("[data-user=ola] .confirm-yes");
+	await page.waitForSelector("[data-user=ola]", { state: "detached" });
+	const users = (await http("GET", "/api/v1/admin/users", undefined, await bearer("admin"), base)).body.users;
+	assert.ok(!users.some((u) => u.name === "ola"));
+	assert.deepEqual(await axe(page), []);
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
+test("admin: a manager changes only exceptions and messages, and saves a message", async () => {
+	const page = await signed_in("mia");
+	const ro = await page.evaluate(() => [...document.querySelectorAll("[data-path]")].filter((e) => e.matches("input, select"))
+		.map((e) => [e.dataset.path.split(/[.[]/)[0], e.disabled]));
+	assert.ok(ro.length > 50);
+	for (const [key, disabled] of ro)
+		assert.equal(disabled, !["exceptions", "messages"].includes(key), `${key} disabled=${disabled}`);
+	await page.click(".tab[data-tab=services]");
+	assert.equal(await page.locator("#sec-services .badge").first().textContent(), "read only");
+	await page.click(".tab[data-tab=messages]");
+	await page.click("#sec-messages button.add");
+	const cfg = await config();
+	for (const l of cfg.config.floor.languages)
+		await input(page, `messages[0].text.${l}`).fill(`Closing early (${l})`);
+	await input(page, "messages[0].id").fill("closing");
+	await page.locator('[data-path="messages[0].displays"] input[value=hall]').check();
+	await input(page, "messages[0].kiosks").uncheck();
+	await shot(page, "admin-manager-message-en");
+	assert.equal(await save(page), "saved");
+	const m = (await config()).config.messages;
+	assert.deepEqual(m, [{ id: "closing", text: Object.fromEntries(cfg.config.floor.languages.map((l) => [l, `Closing early (${l})`])),
+		displays: ["hall"], kiosks: false }]);
+	const shown = (await http("GET", "/api/v1/floor?display=hall", undefined, {}, base)).body.notices.messages;
+	assert.deepEqual(shown.map((x) => x.id), ["closing"]);
+	// The staff list is there to read, without the actions.
+	await page.click(".tab[data-tab=staff]");
+	await page.waitForSelector("[data-user=kari]");
+	assert.equal(await page.locator(".add-user, [data-user] button").count(), 0);
+	assert.deepEqual(page.js_errors, []);
+	await page.context().close();
+});
+
+test("admin: a counter user is not let in, and torgd says 403", async () => {
+	const page = await signed_in("kari");
+	assert.equal(await page.evaluate(() => document.body.dataset.ready), "denied");
+	assert.match(await page.locator("#denied").textContent(), /not allowed/);
+	assert.ok(await page.locator("#app").isHidden());
+	const kari = await bearer("kari");
+	for (const p of ["/api/v1/admin/config", "/api/v1/admin/users", "/api/v1/admin/audit"])
+		assert.equal((await http("GET", p, undefined, kari, base)).status, 403, p);
+	await shot(page, "admin-denied-en");
+	await page.context().close();
+});
+
+test("admin: the audit log lists the changes with who made them", async () => {
+	const page = await signed_in("mia", { hash: "#audit" });
+	await page.waitForSelector("table.audit tbody tr");
+	const rows = await page.locator("table.audit tbody tr").evaluateAll((trs) => trs.map((tr) =>
+		[...tr.cells].slice(1).map((td) => td.textContent)));
+	const has = (by, action, target) => rows.some(([b, a, t]) => b === by && a === action && (target === undefined || t === target));
+	assert.ok(has("admin", "user.add", "ola"), JSON.stringify(rows));
+	assert.ok(has("admin", "user.disable", "ola"));
+	assert.ok(has("admin", "user.remove", "ola"));
+	assert.ok(has("admin", "session.end"));
+	assert.ok(rows.some(([b, a]) => b === "admin" && /config/.test(a)), "the admin's configuration change");
+	assert.ok(rows.some(([b, a]) => b === "mia" && /config/.test(a)), "the manager's message");
+	await shot(page, "admin-audit-en");
+	await page.context().close();
+});
+
+test("admin: layout whole at 1366×768, 1920×1080 and 768×1024 in nb, en and ar", async () => {
+	const sizes = [[1366, 768], [1920, 1080], [768, 1024]];
+	const tabs = ["services", "floor", "hours", "counters", "displays", "messages", "staff", "audit", "services"];
+	let k = 0;
+	for (const [w, h] of sizes)
+		for (const lang of ["nb", "en", "ar"]) {
+			const page = await signed_in("admin", { lang, viewport: { width: w, height: h } });
+			assert.equal(await page.evaluate(() => document.documentElement.dir), lang === "ar" ? "rtl" : "ltr");
+			for (const tab of ["services", tabs[k++ % tabs.length]]) {
+				await page.click(`.tab[data-tab=${tab}]`);
+				if (tab === "staff" || tab === "audit")
+					await page.waitForSelector(`#sec-${tab} .tab-content > *`);
+				// Nothing sticks out sideways: no element past the viewport's edges, nor any
+				// text cut inside its own box.
+				const out = await page.evaluate(() => {
+					const bad = [];
+					for (const e of document.querySelectorAll("body *")) {
+						if (!e.offsetParent && e.tagName !== "BODY")
+							continue;
+						const r = e.getBoundingClientRect();
+						if (r.width && (r.right > innerWidth + 1 || r.left < -1))
+							bad.push(`${e.tagName}.${e.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+						else if (!e.closest(".visually-hidden") && /^(LABEL|BUTTON|LEGEND|H1|H2|H3|A|TH|TD|SPAN|P)$/.test(e.tagName) && e.scrollWidth > e.clientWidth + 1
+							&& getComputedStyle(e).overflowX !== "visible")
+							bad.push(`${e.tagName} "${e.textContent.slice(0, 30)}" cut`);
+					}
+					return { bad: bad.slice(0, 5), x: document.documentElement.scrollWidth - innerWidth };
+				});
+				assert.deepEqual(out, { bad: [], x: 0 }, `${tab} ${lang} ${w}x${h}`);
+				await shot(page, `admin-${tab}-${lang}-${w}x${h}`);
+			}
+			if (w === 768 || lang === "ar")
+				assert.deepEqual(await axe(page), [], `${lang} ${w}x${h}`);
+			assert.deepEqual(page.js_errors, []);
+			await page.context().close();
+		}
+});
