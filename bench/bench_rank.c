@@ -152,7 +152,8 @@ static int old_position(const struct floor *f, uint32_t h, int64_t now)
 /* ---- the floor ---- */
 
 static struct floor_service_def services[NSVC];
-static const struct floor_counter_def counters[] = {{"c0", (1u << NSVC) - 1, FLOOR_POLICY_FIFO}};
+static const struct floor_counter_def counters[] = {
+    {.id = "c0", .services = (1u << NSVC) - 1, .policy = FLOOR_POLICY_FIFO}};
 
 static uint64_t rng = 42;
 
@@ -243,7 +244,10 @@ int main(int argc, char **argv)
 	for (int s = 0; s < NSVC; s++) {
 		snprintf(ids[s], sizeof(ids[s]), "s%d", s);
 		snprintf(prefixes[s], sizeof(prefixes[s]), "%c", 'A' + s);
-		services[s] = (struct floor_service_def){ids[s], prefixes[s], 900, 600};
+		services[s] = (struct floor_service_def){.id = ids[s],
+							 .prefix = prefixes[s],
+							 .target_wait_s = 900,
+							 .default_service_s = 600};
 	}
 	printf("bench_rank: %d rounds of every waiting ticket's position\n", rounds);
 	run(1200, rounds);

@@ -204,9 +204,11 @@ int main(int argc, char **argv)
 	struct floor_service_def sd[NS];
 	struct floor_counter_def cd[NC];
 	for (int i = 0; i < NS; i++)
-		sd[i] = (struct floor_service_def){sids[i], NULL, 900, 600};
+		sd[i] = (struct floor_service_def){
+		    .id = sids[i], .target_wait_s = 900, .default_service_s = 600};
 	for (int i = 0; i < NC; i++)
-		cd[i] = (struct floor_counter_def){cids[i], (1u << NS) - 1, FLOOR_POLICY_OVERDUE};
+		cd[i] = (struct floor_counter_def){
+		    .id = cids[i], .services = (1u << NS) - 1, .policy = FLOOR_POLICY_OVERDUE};
 	struct floor_def def = {NS, sd, NC, cd, 0};
 	struct store *s = NULL;
 	char *cause = NULL;

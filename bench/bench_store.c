@@ -21,14 +21,18 @@
 #include "util.h"
 
 static const struct floor_service_def services[] = {
-    {"nav", "A", 600, 300}, {"sos", "B", 900, 600}, {"hus", "C", 1200, 900},
-    {"bvt", "D", 900, 600}, {"hel", "E", 900, 600}, {"flk", "F", 900, 600},
+    {.id = "nav", .prefix = "A", .target_wait_s = 600, .default_service_s = 300},
+    {.id = "sos", .prefix = "B", .target_wait_s = 900, .default_service_s = 600},
+    {.id = "hus", .prefix = "C", .target_wait_s = 1200, .default_service_s = 900},
+    {.id = "bvt", .prefix = "D", .target_wait_s = 900, .default_service_s = 600},
+    {.id = "hel", .prefix = "E", .target_wait_s = 900, .default_service_s = 600},
+    {.id = "flk", .prefix = "F", .target_wait_s = 900, .default_service_s = 600},
 };
 static const struct floor_counter_def counters[] = {
-    {"c1", 63, FLOOR_POLICY_OVERDUE},
-    {"c2", 63, FLOOR_POLICY_OVERDUE},
-    {"c3", 63, FLOOR_POLICY_OVERDUE},
-    {"c4", 63, FLOOR_POLICY_OVERDUE},
+    {.id = "c1", .services = 63, .policy = FLOOR_POLICY_OVERDUE},
+    {.id = "c2", .services = 63, .policy = FLOOR_POLICY_OVERDUE},
+    {.id = "c3", .services = 63, .policy = FLOOR_POLICY_OVERDUE},
+    {.id = "c4", .services = 63, .policy = FLOOR_POLICY_OVERDUE},
 };
 static const struct floor_def def = {ARRAY_SIZE(services), services, ARRAY_SIZE(counters), counters,
 				     0};

@@ -26,6 +26,7 @@ static const char *const event_names[] = {
     [PROTO_EV_COUNTER_OPENED] = "counter.opened",
     [PROTO_EV_COUNTER_CLOSED] = "counter.closed",
     [PROTO_EV_DAY] = "floor.day",
+    [PROTO_EV_CONFIG] = "floor.config",
 };
 static const char *const state_names[] = {
     [PROTO_STATE_WAITING] = "waiting", [PROTO_STATE_CALLED] = "called",

@@ -46,8 +46,9 @@ enum proto_event_kind {
 	PROTO_EV_COUNTER_OPENED = 9,
 	PROTO_EV_COUNTER_CLOSED = 10,
 	PROTO_EV_DAY = 11,
+	PROTO_EV_CONFIG = 12, /* the floor's configuration changed while it runs */
 };
-#define PROTO_EV_KIND_MAX 11
+#define PROTO_EV_KIND_MAX 12
 
 /* Ticket states; a leg's outcome is one of the ended states, or "transferred". */
 enum proto_state {

@@ -499,6 +499,10 @@ static void put_counter(struct jw *w, const struct proto_counter *c)
 	jw_bool(w, c->open);
 	jw_ids(w, "services", c->services);
 	jw_ids(w, "gives", c->gives);
+	if (c->retired) {
+		jw_key(w, "retired");
+		jw_bool(w, true);
+	}
 	jw_key(w, "current");
 	if (c->current)
 		put_current(w, c->current);
@@ -563,6 +567,8 @@ char *proto_encode_event(const struct proto_event *ev, size_t *len)
 	} else if (ev->kind == PROTO_EV_DAY) {
 		proto_format_day(ev->day, day, sizeof(day));
 		jw_kstr(&w, "day", day);
+	} else if (ev->kind == PROTO_EV_CONFIG) {
+		jw_ids(&w, "changed", ev->services);
 	}
 	jw_key(&w, "queues");
 	jw_open(&w, '[');
@@ -583,6 +589,10 @@ static void put_service(struct jw *w, const struct proto_service *s)
 	jw_texts(w, "name", s->name);
 	jw_kstr(w, "icon", s->icon);
 	jw_kint(w, "target_wait_s", s->target_wait_s);
+	if (s->retired) {
+		jw_key(w, "retired");
+		jw_bool(w, true);
+	}
 	jw_key(w, "open");
 	jw_bool(w, s->open);
 	jw_key(w, "opens_at");

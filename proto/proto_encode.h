@@ -116,6 +116,7 @@ struct proto_counter {
 	struct proto_ids services;	     /* open for now (empty when closed) */
 	struct proto_ids gives;		     /* may give by the configuration */
 	const struct proto_current *current; /* or NULL (null) */
+	bool retired; /* removed from the configuration today: written only when true */
 };
 
 /* An event. Which fields are written follows the kind (PROTOCOL.md's table): the ticket
@@ -132,7 +133,7 @@ struct proto_event {
 	const char *from, *to;		   /* transferred: service ids */
 	bool front;			   /* transferred */
 	int reason;			   /* cancelled, counter.closed: enum proto_reason */
-	struct proto_ids services;	   /* counter.opened */
+	struct proto_ids services;	   /* counter.opened; floor.config: the keys changed */
 	int32_t day;			   /* floor.day */
 	const struct proto_queue *queues;
 	size_t nqueues;
@@ -150,6 +151,7 @@ struct proto_service {
 	const char *id, *prefix, *icon;
 	struct proto_texts name;
 	int64_t target_wait_s;
+	bool retired; /* removed today, kept for its tickets: written only when true */
 	bool open;
 	int64_t opens_at_ms; /* when closed: when it opens next (0: null); open: not read */
 	struct proto_queue queue_figs;

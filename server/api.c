@@ -193,6 +193,8 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	struct api *a = xcalloc(1, sizeof(*a));
 	a->loop = loop;
 	a->cfg = cfg;
+	a->reconfigure = opts->reconfigure;
+	a->reconfigure_arg = opts->reconfigure_arg;
 	a->engine = e;
 	a->clock = opts->clock;
 	a->stats = opts->stats;
@@ -341,6 +343,16 @@ static void hook_durable(void *arg, uint64_t seq, uint64_t services)
 	api__push_durable(arg, seq, services);
 }
 
+/* Engine hook: a new configuration runs: every page sees it (api_ws.c). */
+static void hook_reconfigured(void *arg, const struct config *cfg)
+{
+	struct api *a = arg;
+	a->cfg = cfg;
+	a->rate.per_minute = cfg->kiosk_rate_per_minute;
+	api__voice_reconfigure(a);
+	api__ws_reconfigured(a);
+}
+
 /* Engine hook: the store failed. Nothing more may be acknowledged: leave at once;
  * the journal holds everything that was. */
 static void hook_failed(void *arg, const char *cause)
@@ -355,6 +367,7 @@ void api_engine_hooks(struct api *a, struct engine_hooks *hooks)
 	hooks->changed = hook_changed;
 	hooks->durable = hook_durable;
 	hooks->failed = hook_failed;
+	hooks->reconfigured = hook_reconfigured;
 	hooks->arg = a;
 }
 

@@ -22,6 +22,15 @@ struct api_opts {
 	const char *www;	 /* folder of the browser pages */
 	struct clock *clock;	 /* the floor's clock (borrowed; set by the test-clock route) */
 	struct stats_run *stats; /* the statistics runner (borrowed) */
+	/* PUT /api/v1/admin/config hands the new document (JSON text, len bytes) here (main's
+	 * live.c); by is the staff name. It calls done exactly once, on the loop: status 0
+	 * when applied (seq: its floor.config event, not yet durable), -EINVAL with errors
+	 * ("path: message" lines), -EBUSY (another change is under way), -EIO (the file
+	 * could not be written: errors says why). Returns 0, or what done would have had. */
+	int (*reconfigure)(void *arg, const char *doc, size_t len, const char *by,
+			   void (*done)(int status, const char *errors, uint64_t seq, void *darg),
+			   void *darg);
+	void *reconfigure_arg;
 };
 
 /** Checks a listen address ("127.0.0.1:8080", "[::1]:8080", "localhost:8080"; the host

@@ -293,6 +293,20 @@ bool api__origin_ok(struct api *a, struct lws *wsi, bool https)
 	return ok;
 }
 
+/* Whether a method changes state (a body may follow; the Origin and JSON rules apply). */
+static bool changes_state(enum http_method m)
+{
+	return m == HTTP_M_POST || m == HTTP_M_DELETE || m == HTTP_M_PUT || m == HTTP_M_PATCH;
+}
+
+/* The largest body a route takes: a floor's configuration document, or any other body.
+ * A configuration is taken only from a signed-in manager or admin (api_admin_config.c
+ * checks that before the body is read), so nobody else makes torgd keep one. */
+static size_t max_body(const struct http_req *r)
+{
+	return r->route == HTTP_ROUTE_ADMIN_CONFIG ? API_MAX_CONFIG_BODY : API_MAX_BODY;
+}
+
 /* Routes the request and checks it before its body is read: route and method, query,
  * framing, Content-Type and Origin of state-changing requests. Returns false when it
  * answered (an error). */
@@ -325,7 +339,7 @@ static bool check_request(struct http_req *r)
 		fail_http(r, 400, &err);
 		return false;
 	}
-	if (r->method != HTTP_M_POST && r->method != HTTP_M_DELETE && r->method != HTTP_M_PATCH)
+	if (!changes_state(r->method))
 		return true;
 	/* State-changing: JSON only (a form or a text/plain "simple request" from another
 	 * site never gets this far), and only from the floor's own pages. */
@@ -445,6 +459,17 @@ static int write_answer(struct http_req *r)
 	return lws_http_transaction_completed(r->wsi) ? -1 : 0;
 }
 
+/* Whether a request comes with the session of a manager or admin, else answers it. */
+static bool admin_session(struct http_req *r)
+{
+	const struct auth_user *u = api__http_user(r);
+	if (!u)
+		fail(r, 401, "unauthorized", "sign in first", NULL);
+	else if (u->role < AUTH_ROLE_MANAGER)
+		fail(r, 403, "forbidden", "only a manager or an admin may change the floor", NULL);
+	return u && u->role >= AUTH_ROLE_MANAGER;
+}
+
 /* Which method this request uses. */
 static enum http_method req_method(struct lws *wsi)
 {
@@ -456,6 +481,8 @@ static enum http_method req_method(struct lws *wsi)
 		return HTTP_M_DELETE;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI))
 		return HTTP_M_HEAD;
+	if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI))
+		return HTTP_M_PUT;
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI))
 		return HTTP_M_PATCH;
 	return HTTP_M_OTHER;
@@ -503,8 +530,9 @@ static int begin(struct http_req *r, struct lws *wsi, const char *uri, size_t ur
 		r->close_after = r->close_after || content_len > 0;
 		return 0;
 	}
-	if (content_len > 0 &&
-	    (r->method == HTTP_M_POST || r->method == HTTP_M_DELETE || r->method == HTTP_M_PATCH))
+	if (r->route == HTTP_ROUTE_ADMIN_CONFIG && r->method == HTTP_M_PUT && !admin_session(r))
+		return 0; /* refused; the body is drained, never kept */
+	if (content_len > 0 && changes_state(r->method))
 		return 0; /* the body follows */
 	dispatch(r);
 	return 0;
@@ -519,6 +547,7 @@ static bool body_is_misread(const struct http_req *r, const void *in, size_t len
 {
 	const char *m = r->method == HTTP_M_POST     ? "POST "
 			: r->method == HTTP_M_DELETE ? "DELETE "
+			: r->method == HTTP_M_PUT    ? "PUT "
 			: r->method == HTTP_M_PATCH  ? "PATCH "
 						     : NULL;
 	return m && in && len >= strlen(m) && memcmp(in, m, strlen(m)) == 0;
@@ -566,7 +595,7 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		}
 		if (r->dispatched) /* answered before its body (an error): the rest is drained */
 			return 0;
-		if (r->too_big || r->blen + len > API_MAX_BODY) {
+		if (r->too_big || r->blen + len > max_body(r)) {
 			r->too_big = true;
 			return 0;
 		}
@@ -595,7 +624,10 @@ int api__http_cb(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			return 0;
 		}
 		if (r->too_big)
-			fail(r, 413, "payload_too_large", "the body is over 16 KiB", NULL);
+			fail(r, 413, "payload_too_large",
+			     max_body(r) == API_MAX_BODY ? "the body is over 16 KiB"
+							 : "the body is over 512 KiB",
+			     NULL);
 		else
 			dispatch(r);
 		return 0;
@@ -800,6 +832,15 @@ void api__deferred_json(struct api_deferred *d, int status, json_t *body)
 		api__http_json(r, status, body);
 	else if (body)
 		json_decref(body);
+}
+
+void api__deferred_durable(struct api_deferred *d, int status, char *text, size_t len)
+{
+	struct http_req *r = deferred_take(d);
+	if (r)
+		api__http_durable(r, status, text, len);
+	else
+		free(text);
 }
 
 void api__deferred_text(struct api_deferred *d, int status, const char *ctype, char *text,

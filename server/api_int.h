@@ -20,20 +20,21 @@
 #include "throttle.h"
 #include "ws_rx.h"
 
-#define API_MAX_BODY	   PROTO_MAX_MESSAGE
-#define API_DRAIN_MAX	   (1024 * 1024) /* bodies up to this are read and refused with 413 */
-#define API_BEHIND_BYTES   (1024 * 1024) /* events behind: dropped (4001) if not reading */
-#define API_SNAP_REUSE_MS  50	/* a snapshot serves the next session this long (same seq) */
-#define API_STALL_MS	   5000 /* not reading: nothing taken by the socket this long */
-#define API_LAG_BYTES	   (1024 * 1024) /* unsent bytes of its own messages, likewise */
-#define API_MSG_RATE	   20		 /* client messages per second a session may send ... */
-#define API_MSG_BURST	   40		 /* ... and at once */
-#define API_HELLO_S	   10		 /* seconds a new session has to say hello */
-#define API_SNDBUF	   (64 * 1024)	 /* kernel send buffer of a WebSocket */
-#define API_FRAME_MAX	   (256 * 1024)	 /* bytes of events coalesced into one frame */
-#define API_FLUSH_GAP_MAX  50		 /* ms: the longest wait between two fan-out flushes */
-#define API_FLUSH_SLICE_NS 2000000	 /* a flush writes this long, then lets the loop turn */
-#define API_RATE_SLOTS	   8192		 /* addresses the ticket rate limit tells apart */
+#define API_MAX_BODY	    PROTO_MAX_MESSAGE
+#define API_MAX_CONFIG_BODY (512 * 1024)  /* PUT /api/v1/admin/config */
+#define API_DRAIN_MAX	    (1024 * 1024) /* bodies up to this are read and refused with 413 */
+#define API_BEHIND_BYTES    (1024 * 1024) /* events behind: dropped (4001) if not reading */
+#define API_SNAP_REUSE_MS   50	 /* a snapshot serves the next session this long (same seq) */
+#define API_STALL_MS	    5000 /* not reading: nothing taken by the socket this long */
+#define API_LAG_BYTES	    (1024 * 1024) /* unsent bytes of its own messages, likewise */
+#define API_MSG_RATE	    20		  /* client messages per second a session may send ... */
+#define API_MSG_BURST	    40		  /* ... and at once */
+#define API_HELLO_S	    10		  /* seconds a new session has to say hello */
+#define API_SNDBUF	    (64 * 1024)	  /* kernel send buffer of a WebSocket */
+#define API_FRAME_MAX	    (256 * 1024)  /* bytes of events coalesced into one frame */
+#define API_FLUSH_GAP_MAX   50		  /* ms: the longest wait between two fan-out flushes */
+#define API_FLUSH_SLICE_NS  2000000	  /* a flush writes this long, then lets the loop turn */
+#define API_RATE_SLOTS	    8192	  /* addresses the ticket rate limit tells apart */
 
 struct ws_session;
 
@@ -59,6 +60,10 @@ struct api {
 	char *page_headers, *display_headers, *asset_headers;
 	struct api_tls *tls;	 /* server.tls (api_tls.c); NULL for plain HTTP */
 	struct api_voice *voice; /* the announcements (api_voice.c) */
+	int (*reconfigure)(void *arg, const char *doc, size_t len, const char *by,
+			   void (*done)(int status, const char *errors, uint64_t seq, void *darg),
+			   void *darg);
+	void *reconfigure_arg;
 	bool stopping;
 	/* WebSocket sessions: all of them; the subscribed ones (event streams); and the
 	 * others while a message of theirs waits to be durable. A durable batch visits
@@ -171,6 +176,7 @@ struct ws_session {
 	uint64_t cursor;		      /* next seq to send from the fan-out log */
 	uint64_t told;			      /* last seq the client was told about (for skip) */
 	uint64_t mask;			      /* services whose events this session gets */
+	uint64_t filter;		      /* the services its hello named (all bits: none) */
 	const struct config_display *display; /* the display it said it is, or NULL */
 	struct ws_rx rx;		      /* reassembly of a fragmented message */
 	struct ws_out *out_head, *out_tail;
@@ -279,6 +285,8 @@ struct api_deferred *api__http_defer(struct http_req *r);
 /** The request behind a deferred answer, or NULL when the client went away. */
 struct http_req *api__deferred_req(struct api_deferred *d);
 void api__deferred_json(struct api_deferred *d, int status, json_t *body);
+/** Answers with a dumped JSON body (text taken) once everything applied so far is durable. */
+void api__deferred_durable(struct api_deferred *d, int status, char *text, size_t len);
 void api__deferred_text(struct api_deferred *d, int status, const char *ctype, char *text,
 			size_t len);
 void api__deferred_fail(struct api_deferred *d, int status, const char *code, const char *message,
@@ -309,6 +317,11 @@ void api__voice_route(struct api *a, struct http_req *r);
 void api__voice_start(struct api *a);
 void api__voice_stop(struct api *a);
 void api__voice_free(struct api *a);
+/** A new configuration runs: which counters have their own recorded name, again. */
+void api__voice_reconfigure(struct api *a);
+/* api_admin_config.c */
+/** GET and PUT /api/v1/admin/config. */
+void api__admin_config_route(struct api *a, struct http_req *r);
 struct util_text;
 /** Appends the announcements' families to the /metrics text. */
 void api__voice_metrics(struct api *a, struct util_text *t);
@@ -324,6 +337,10 @@ void api__ws_close_all(struct api *a);
 /** Sessions of auth ended for user name: closes that user's WebSocket sessions whose token
  *  no longer signs in (4001 "signed out"). auth's end callback (arg: the api). */
 void api__ws_end_user(const char *name, void *arg);
+/** A new configuration runs (a->cfg): every session's display and services are found again
+ *  in it and each subscribed session gets a fresh snapshot after the change is durable; a
+ *  session whose display is gone is closed (4002, "display removed"). */
+void api__ws_reconfigured(struct api *a);
 /** Queues a snapshot of the session's services (display d, may be NULL) and subscribes. */
 void api__ws_send_snapshot(struct ws_session *s, const struct config_display *d);
 /** Takes the session out of the api's waiting list. */

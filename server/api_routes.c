@@ -414,6 +414,8 @@ void api__route(struct api *a, struct http_req *r, int route)
 		api__qr_route(a, r, api__http_match(r)->id);
 	else if (route == HTTP_ROUTE_ANNOUNCE)
 		api__voice_route(a, r);
+	else if (route == HTTP_ROUTE_ADMIN_CONFIG)
+		api__admin_config_route(a, r);
 	else if (route == HTTP_ROUTE_STATS || route == HTTP_ROUTE_STATS_CSV ||
 		 route == HTTP_ROUTE_TEST_CLOCK || route == HTTP_ROUTE_TEST_PURGE)
 		api__stats_route(a, r, route);

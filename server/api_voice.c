@@ -262,6 +262,19 @@ void api__voice_start(struct api *a)
 	};
 	a->voice = xcalloc(1, sizeof(*a->voice));
 	a->voice->v = voice_create(a->loop, &o);
+	api__voice_reconfigure(a);
+	if (voice_start(a->voice->v) != 0)
+		log_warn("announcements are not available (no voice thread)");
+}
+
+/* Looks up which counters have their own recorded name: a few access() calls per counter
+ * and language, at start and after a configuration change (both rare). */
+void api__voice_reconfigure(struct api *a)
+{
+	const struct config *cfg = a->cfg;
+	if (!a->voice)
+		return;
+	free(a->voice->own_clip);
 	a->voice->own_clip = xcalloc(cfg->ncounters * cfg->nlanguages + 1, sizeof(bool));
 	for (size_t c = 0; cfg->voice_clips_dir && c < cfg->ncounters; c++)
 		for (size_t l = 0; l < cfg->nlanguages; l++) {
@@ -270,8 +283,6 @@ void api__voice_start(struct api *a)
 			a->voice->own_clip[c * cfg->nlanguages + l] = access(path, R_OK) == 0;
 			free(path);
 		}
-	if (voice_start(a->voice->v) != 0)
-		log_warn("announcements are not available (no voice thread)");
 }
 
 void api__voice_stop(struct api *a)

@@ -410,6 +410,7 @@ static void on_hello(struct ws_session *s, const struct proto_hello *h)
 	}
 	s->hello_done = true;
 	s->mask = mask;
+	s->filter = h->has_services ? mask : UINT64_MAX;
 	s->display = d;
 	if (ticket != FLOOR_NONE) {
 		struct floor_ticket_info ti;
@@ -534,6 +535,28 @@ static void session_close(struct ws_session *s)
 	s->ticket_out = NULL;
 	ws_rx_clear(&s->rx);
 	s->api = NULL;
+}
+
+void api__ws_reconfigured(struct api *a)
+{
+	for (struct ws_session *s = a->sessions; s; s = s->next) {
+		if (!s->hello_done || s->closing)
+			continue;
+		if (s->display) {
+			const struct config_display *d =
+			    config_display_find(a->cfg, s->display->id);
+			if (!d) {
+				close_later(s, 4002, "display removed");
+				continue;
+			}
+			s->display = d;
+			s->mask = d->services & s->filter;
+		} else if (s->filter == UINT64_MAX) {
+			s->mask = all_services(a);
+		}
+		if (s->subscribed)
+			s->resnapshot = true; /* sent at its next flush: the floor.config's */
+	}
 }
 
 void api__ws_close_all(struct api *a)

@@ -2,8 +2,9 @@
  * config.h — the floor configuration: one JSON file (see config/README.md)
  * parsed and validated into a struct config that callers read directly. The
  * parser rejects anything doubtful — unknown keys, duplicates, bad ids, missing
- * translations — with one message naming the exact place, JSON-path style
- * ("counters[2].services[0]: unknown service \"nva\""). Besides reading the
+ * translations — with a message naming the exact place, JSON-path style
+ * ("counters[2].services[0]: unknown service \"nva\""), and reports every error of
+ * a file at once (struct config_errors), in document order. Besides reading the
  * file, the only I/O is checking that the time zone exists under
  * /usr/share/zoneinfo. The config owns every string and array it holds,
  * including the arrays behind floor_def, so floor_create(&cfg->floor_def)
@@ -32,6 +33,7 @@
 #define CONFIG_IDLE_MIN_S    3	 /* shortest kiosks.idle_s */
 #define CONFIG_MAX_PROXIES   64
 #define CONFIG_MAX_ORIGINS   16
+#define CONFIG_MAX_ERRORS    200 /* errors listed; past it one line says how many more */
 
 /* notices (config_notices.c) */
 #define CONFIG_MAX_EXCEPTIONS 400 /* dated opening-hours exceptions */
@@ -77,6 +79,11 @@ struct config_service {
 	char *icon;	    /* icon name, default "ticket" */
 	bool own_hours;	    /* the service set "hours" itself */
 	struct hours hours; /* effective hours: its own, else a copy of the floor's */
+	/* Set by config_merge() only (a file never says them): */
+	bool retired;	 /* removed while the floor ran; kept for the day's tickets */
+	bool gone;	 /* retired, and no ticket of the day was in it at the last merge */
+	size_t naliases; /* earlier ids of this service today (renamed, same prefix) */
+	char **aliases;
 };
 
 struct config_counter {
@@ -88,6 +95,7 @@ struct config_counter {
 	uint8_t order[CONFIG_MAX_SERVICES];
 	enum floor_policy policy;   /* default FLOOR_POLICY_OVERDUE */
 	struct config_names spoken; /* announced name per language; default the name */
+	bool retired, gone;	    /* as for services, set by config_merge() */
 };
 
 /* How a display shows its languages other than the first (the primary). */
@@ -206,6 +214,16 @@ struct config {
 	struct config_exception *exceptions;
 	size_t nmessages;
 	struct config_message *messages;
+	/* The file's document as compact JSON with sorted keys (what "version" hashes and
+	 * what a change is compared with). */
+	char *doc;
+	/* The services and counters in the file's order, as indexes: the same as 0..n-1 for
+	 * a file's config, a permutation of the live ones after config_merge() (which keeps
+	 * every index a running floor has handed out, appending new ones). */
+	size_t nlisted, nclisted;
+	int16_t *listed, *clisted;
+	/* config_merge() kept a prefix or left a new service out until the day ends. */
+	bool deferred;
 
 	/* Filled from services/counters; arrays owned by the config. */
 	struct floor_def floor_def;
@@ -213,17 +231,88 @@ struct config {
 	struct floor_counter_def *floor_counters;
 };
 
+/* One validation error: the JSON path of the value ("services[2].prefix", "" for the
+ * file as a whole) and what is wrong with it. */
+struct config_error {
+	char *path;
+	char *message;
+};
+
+/* Every error of one parse, in document order. When more than CONFIG_MAX_ERRORS were
+ * found, v holds the first CONFIG_MAX_ERRORS the parser came to and then one more
+ * entry, path "" and message "… and N more errors"; total counts every error found. */
+struct config_errors {
+	size_t n;
+	struct config_error *v;
+	size_t total;
+};
+
+/** Parses len bytes of JSON and reports every error at once. Returns 0 with *out a new
+ *  config and errs empty, or -EINVAL with *out NULL and errs filled (free with
+ *  config_errors_free). Checking stops early only where nothing after could be read: a
+ *  JSON syntax error ("line L, column C: ...", path "") and a top level that is not an
+ *  object. errs may be NULL. */
+int config_parse_all(const char *json, size_t len, struct config **out, struct config_errors *errs);
+/** Reads the file at path and parses it as config_parse_all does. When the file cannot
+ *  be read, returns that negative errno (-ENOENT, -EACCES, -EFBIG, ...) with one error of
+ *  path "" and strerror's message (the file's name is not in it). */
+int config_load_all(const char *path, struct config **out, struct config_errors *errs);
+/** Frees the errors' texts and array and empties errs. NULL is fine. */
+void config_errors_free(struct config_errors *errs);
+/** The errors as text, one "path: message" line each (just the message when the path is
+ *  ""), joined by "\n" without a final one. Returns a malloc'd string (caller frees). */
+char *config_errors_text(const struct config_errors *errs);
+
 /** Reads and parses the file at path. Returns 0 with *out a new config (free with
  *  config_free), or a negative errno with *cause a malloc'd message (caller frees):
  *  -ENOENT/-EACCES/... when the file cannot be read (the message is strerror's),
- *  -EINVAL when it is not valid. The message does not name the file: callers print
- *  "<path>: <cause>". */
+ *  -EINVAL when it is not valid (every error, one line each: config_errors_text). The
+ *  message does not name the file: callers print "<path>: <cause>". */
 int config_load(const char *path, struct config **out, char **cause);
 /** Parses len bytes of JSON (need not be NUL-terminated). Returns 0 with *out a new
- *  config, or -EINVAL with *cause a malloc'd message (caller frees). */
+ *  config, or -EINVAL with *cause a malloc'd message, every error one line each
+ *  (config_errors_text; caller frees). */
 int config_parse(const char *json, size_t len, struct config **out, char **cause);
 /** Frees the config and everything it owns. NULL is fine. */
 void config_free(struct config *cfg);
+
+/* ---- a floor that changes while it runs (config_live.c) ---- */
+
+/* What the floor's day holds of one service, for a merge: its id and the prefix its
+ * numbers carry today (NULL when it issued none today). */
+struct config_used {
+	const char *id;
+	const char *prefix;
+};
+
+/* The day's use of services and counters (by id): the services that issued numbers or
+ * hold tickets, and the counters that are open or named by the day's events. */
+struct config_today {
+	size_t nservices, ncounters;
+	const struct config_used *services;
+	const char *const *counters;
+};
+
+/** Makes next, a config just parsed from a file, the floor's config while it runs: every
+ *  service and counter of run (the running config, or NULL at start-up, when the day's
+ *  journal is all there is) keeps its index; one removed from the file is kept, retired,
+ *  while the day uses it; one whose id changed but whose prefix stayed is a rename (it
+ *  keeps its index and its numbering); new ones are appended; the masks are remapped.
+ *  strict (a change to a running floor) refuses what the day forbids — a new prefix for a
+ *  service that issued numbers today, more than CONFIG_MAX_SERVICES services with the
+ *  retired ones — with one error each in errs; lenient (start-up: torgd must start)
+ *  keeps today's prefix, leaves a clashing new service out until the day ends, and logs
+ *  each. Returns 0, or -EINVAL with errs filled (next is then unusable: free it). */
+int config_merge(const struct config *run, struct config *next, const struct config_today *today,
+		 bool strict, char **cause);
+/** The top-level keys whose values differ between two configs' documents, as a
+ *  NULL-terminated array (free the array only; the strings are static), or NULL when the
+ *  documents are the same. */
+const char **config_changed_keys(const struct config *a, const struct config *b);
+/** Whether a change of key needs a restart (the listener, the database, the time zone…). */
+bool config_key_needs_restart(const char *key);
+/** The document's version: 16 hex digits of a hash of its text, into out[17]. */
+void config_version(const struct config *cfg, char out[17]);
 
 /** Index of the service with that id, or -1. */
 int config_service_index(const struct config *cfg, const char *id);

@@ -57,61 +57,58 @@ static bool color_ok(const char *s)
 	return true;
 }
 
-/* Parses the "colors" object at path into d->colors (lower case). */
+/* Parses the "colors" object at path into d->colors (lower case), each colour checked. */
 static int parse_colors(struct config__parse *p, const char *path, json_t *v,
 			struct config_display *d)
 {
+	size_t mark = p->nfailed;
 	char sub[CONFIG__PATH_LEN];
 	if (!json_is_object(v))
 		return config__fail(p, path, "expected an object, got %s", config__type_name(v));
-	if (config__check_keys(p, path, v, color_keys) < 0)
-		return -EINVAL;
+	config__check_keys(p, path, v, color_keys);
 	for (int i = 0; color_keys[i]; i++) {
 		const char *c = NULL;
-		if (config__get_string(p, path, v, color_keys[i], false, &c) < 0)
-			return -EINVAL;
+		config__get_string(p, path, v, color_keys[i], false, &c);
 		if (!c)
 			continue;
 		config__join(sub, path, color_keys[i]);
-		if (!color_ok(c))
-			return config__fail(p, sub, "%s is not a colour #rrggbb",
-					    config__quote(p, c));
+		if (!color_ok(c)) {
+			config__fail(p, sub, "%s is not a colour #rrggbb", config__quote(p, c));
+			continue;
+		}
 		for (int k = 0; k < 7; k++)
 			d->colors[i][k] = (char)tolower((unsigned char)c[k]);
 	}
-	return 0;
+	return config__failed_since(p, mark);
 }
 
 int config__parse_display_look(struct config__parse *p, const char *path, json_t *o,
 			       struct config_display *d)
 {
+	size_t mark = p->nfailed;
 	char sub[CONFIG__PATH_LEN];
 	const char *mode = NULL, *logo = NULL;
 	json_t *v;
-	if (config__get_string(p, path, o, "language_mode", false, &mode) < 0 ||
-	    config__get_string(p, path, o, "logo", false, &logo) < 0)
-		return -EINVAL;
+	config__get_string(p, path, o, "language_mode", false, &mode);
+	config__get_string(p, path, o, "logo", false, &logo);
 	d->language_mode =
 	    d->nlanguages > 1 ? CONFIG_LANGUAGE_SECOND_LINE : CONFIG_LANGUAGE_PRIMARY;
-	if (mode) {
-		config__join(sub, path, "language_mode");
-		int m = config__get_enum(p, sub, mode, mode_names);
-		if (m < 0)
-			return -EINVAL;
+	config__join(sub, path, "language_mode");
+	int m = mode ? config__get_enum(p, sub, mode, mode_names) : -1;
+	if (m >= 0)
 		d->language_mode = (enum config_language_mode)m;
-	}
-	if (logo) {
-		config__join(sub, path, "logo");
-		if (!logo_name_ok(logo))
-			return config__fail(p, sub,
-					    "%s is not a file name in the logos folder (1 to %d of "
-					    "A-Z a-z 0-9 . _ -, ending .png or .svg)",
-					    config__quote(p, logo), LOGO_NAME_MAX);
+	config__join(sub, path, "logo");
+	if (logo && !logo_name_ok(logo))
+		config__fail(
+		    p, sub,
+		    "%s is not a file name in the logos folder (1 to %d of A-Z a-z 0-9 . _ "
+		    "-, ending .png or .svg)",
+		    config__quote(p, logo), LOGO_NAME_MAX);
+	else if (logo)
 		d->logo = xstrdup(logo);
-	}
 	if ((v = json_object_get(o, "colors"))) {
 		config__join(sub, path, "colors");
-		return parse_colors(p, sub, v, d);
+		parse_colors(p, sub, v, d);
 	}
-	return 0;
+	return config__failed_since(p, mark);
 }

@@ -1,33 +1,17 @@
 /*
  * config_json.c — the JSON-reading toolkit of the config module (see
- * config_json.h): errors that start with the JSON path, quoting of file strings
- * in messages, typed getters with ranges, unknown-key checks, ids, language
- * tags, multilingual names, and opening hours in their JSON form.
+ * config_json.h): quoting of file strings in messages, typed getters with ranges, unknown-key
+ * checks, ids, language tags, multilingual names, and opening hours in their JSON form.
  */
 #include "config_json.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "util.h"
-
-/* Records "path: message" as the parse's error (the first one wins); returns -EINVAL. */
-int config__fail(struct config__parse *p, const char *path, const char *fmt, ...)
-{
-	if (p->cause)
-		return -EINVAL;
-	char msg[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	p->cause = *path ? xasprintf("%s: %s", path, msg) : xstrdup(msg);
-	return -EINVAL;
-}
 
 /* A file string as a short, escaped, double-quoted literal for a message (rotating buffers). */
 const char *config__quote(struct config__parse *p, const char *s)
@@ -96,10 +80,11 @@ void config__join_index(char *buf, const char *path, size_t i)
 		memcpy(buf + CONFIG__PATH_LEN - 4, "...", 4); /* only with absurd paths */
 }
 
-/* Fails on any key of obj not in the NULL-terminated list allowed (or starting with '_'). */
+/* Fails on every key of obj not in the NULL-terminated list allowed (or starting with '_'). */
 int config__check_keys(struct config__parse *p, const char *path, json_t *obj,
 		       const char *const *allowed)
 {
+	size_t mark = p->nfailed;
 	const char *key;
 	json_t *v;
 	json_object_foreach(obj, key, v)
@@ -116,10 +101,10 @@ int config__check_keys(struct config__parse *p, const char *path, json_t *obj,
 					"0123456789_-") == strlen(key) &&
 			    *key;
 			config__join(sub, path, plain ? key : config__quote(p, key));
-			return config__fail(p, sub, "unknown key");
+			config__fail(p, sub, "unknown key");
 		}
 	}
-	return 0;
+	return config__failed_since(p, mark);
 }
 
 /* Fetches obj[key] as an object/array/etc. of type t; *out NULL when absent and optional. */
@@ -251,10 +236,12 @@ void config__names_free(struct config_names *names)
 	names->n = 0;
 }
 
-/* Parses a {lang: text} object at path into *out; every floor language must be there. */
+/* Parses a {lang: text} object at path into *out; every floor language must be there
+ * (each one missing is its own error). */
 int config__parse_names(struct config__parse *p, const char *path, json_t *v,
 			struct config_names *out)
 {
+	size_t mark = p->nfailed;
 	char sub[CONFIG__PATH_LEN];
 	const char *lang;
 	json_t *t;
@@ -268,33 +255,53 @@ int config__parse_names(struct config__parse *p, const char *path, json_t *v,
 			continue;
 		if (!config__valid_lang(lang)) {
 			config__join(sub, path, config__quote(p, lang));
-			return config__fail(p, sub, "not a language tag like \"nb\" or \"pt-BR\"");
+			config__fail(p, sub, "not a language tag like \"nb\" or \"pt-BR\"");
+			continue;
 		}
 		config__join(sub, path, lang);
+		size_t len = json_is_string(t) ? json_string_length(t) : 0;
 		if (!json_is_string(t))
-			return config__fail(p, sub, "expected a string, got %s",
-					    config__type_name(t));
-		size_t len = json_string_length(t);
-		if (len == 0)
-			return config__fail(p, sub, "empty");
-		if (len > CONFIG__NAME_MAX)
-			return config__fail(p, sub, "longer than %d bytes", CONFIG__NAME_MAX);
+			config__fail(p, sub, "expected a string, got %s", config__type_name(t));
+		else if (len == 0)
+			config__fail(p, sub, "empty");
+		else if (len > CONFIG__NAME_MAX)
+			config__fail(p, sub, "longer than %d bytes", CONFIG__NAME_MAX);
 		snprintf(out->v[out->n].lang, CONFIG_LANG_MAX, "%s", lang);
-		out->v[out->n++].text = xstrdup(json_string_value(t));
+		out->v[out->n++].text = xstrdup(json_is_string(t) ? json_string_value(t) : "");
 	}
 	for (size_t i = 0; i < p->cfg->nlanguages; i++)
 		if (!config_name_get(out, p->cfg->languages[i])) {
 			config__join(sub, path, p->cfg->languages[i]);
-			return config__fail(p, sub, "missing");
+			config__fail(p, sub, "missing");
 		}
+	return config__failed_since(p, mark);
+}
+
+/* Checks one entry of a language list at path; 0 when it can be added to the n in out. */
+static int check_lang(struct config__parse *p, const char *path, json_t *t, bool floor_only,
+		      char (*out)[CONFIG_LANG_MAX], size_t n)
+{
+	if (!json_is_string(t))
+		return config__fail(p, path, "expected a string, got %s", config__type_name(t));
+	const char *s = json_string_value(t);
+	if (!config__valid_lang(s))
+		return config__fail(p, path, "%s is not a language tag like \"nb\" or \"pt-BR\"",
+				    config__quote(p, s));
+	for (size_t j = 0; j < n; j++)
+		if (strcmp(out[j], s) == 0)
+			return config__fail(p, path, "%s is listed twice", config__quote(p, s));
+	if (floor_only && !config_has_language(p->cfg, s))
+		return config__fail(p, path, "%s is not one of floor.languages",
+				    config__quote(p, s));
 	return 0;
 }
 
 /* Parses an array of language tags at path into *out and *n; floor_only restricts them to the
- * floor's languages. */
+ * floor's languages. A bad entry is left out and the others are still read. */
 int config__parse_langs(struct config__parse *p, const char *path, json_t *v, bool floor_only,
 			char (**out)[CONFIG_LANG_MAX], size_t *n)
 {
+	size_t mark = p->nfailed;
 	char sub[CONFIG__PATH_LEN];
 	size_t i;
 	json_t *t;
@@ -310,30 +317,42 @@ int config__parse_langs(struct config__parse *p, const char *path, json_t *v, bo
 	json_array_foreach(v, i, t)
 	{
 		config__join_index(sub, path, i);
-		if (!json_is_string(t))
-			return config__fail(p, sub, "expected a string, got %s",
-					    config__type_name(t));
-		const char *s = json_string_value(t);
-		if (!config__valid_lang(s))
-			return config__fail(p, sub,
-					    "%s is not a language tag like \"nb\" or \"pt-BR\"",
-					    config__quote(p, s));
-		for (size_t j = 0; j < *n; j++)
-			if (strcmp((*out)[j], s) == 0)
-				return config__fail(p, sub, "%s is listed twice",
-						    config__quote(p, s));
-		if (floor_only && !config_has_language(p->cfg, s))
-			return config__fail(p, sub, "%s is not one of floor.languages",
-					    config__quote(p, s));
-		snprintf((*out)[(*n)++], CONFIG_LANG_MAX, "%s", s);
+		if (check_lang(p, sub, t, floor_only, *out, *n) == 0)
+			snprintf((*out)[(*n)++], CONFIG_LANG_MAX, "%s", json_string_value(t));
 	}
+	return config__failed_since(p, mark);
+}
+
+/* Parses one span ["HH:MM", "HH:MM"] at path into day d of *h. */
+static int parse_span(struct config__parse *p, const char *path, json_t *span, int d,
+		      struct hours *h)
+{
+	json_t *a = json_array_get(span, 0), *b = json_array_get(span, 1);
+	if (!json_is_array(span) || json_array_size(span) != 2 || !json_is_string(a) ||
+	    !json_is_string(b))
+		return config__fail(p, path, "expected [\"HH:MM\", \"HH:MM\"]");
+	int open = hours_parse_hhmm(json_string_value(a), false);
+	if (open < 0)
+		return config__fail(p, path, "%s is not a time HH:MM",
+				    config__quote(p, json_string_value(a)));
+	int close = hours_parse_hhmm(json_string_value(b), true);
+	if (close < 0)
+		return config__fail(p, path, "%s is not a time HH:MM",
+				    config__quote(p, json_string_value(b)));
+	if (close <= open)
+		return config__fail(p, path, "closes at %s, not after it opens at %s",
+				    json_string_value(b), json_string_value(a));
+	if (hours_add_span(h, d, open, close) < 0)
+		return config__fail(p, path, "overlaps another span of the day");
 	return 0;
 }
 
-/* Parses "always" or {"mon": [["08:00","15:30"], ...], ...} at path into *h. */
+/* Parses "always" or {"mon": [["08:00","15:30"], ...], ...} at path into *h; every day
+ * and span is checked whatever the others hold. */
 int config__parse_hours(struct config__parse *p, const char *path, json_t *v, struct hours *h)
 {
 	static const char *const days[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat", NULL};
+	size_t mark = p->nfailed;
 	char dpath[CONFIG__PATH_LEN], spath[CONFIG__PATH_LEN];
 	if (json_is_string(v)) {
 		if (strcmp(json_string_value(v), "always") != 0)
@@ -346,8 +365,7 @@ int config__parse_hours(struct config__parse *p, const char *path, json_t *v, st
 	if (!json_is_object(v))
 		return config__fail(p, path, "expected \"always\" or an object of weekdays, got %s",
 				    config__type_name(v));
-	if (config__check_keys(p, path, v, days) < 0)
-		return -EINVAL;
+	config__check_keys(p, path, v, days);
 	hours_set_closed(h);
 	for (int d = 0; d < 7; d++) {
 		json_t *spans = json_object_get(v, days[d]), *span;
@@ -355,37 +373,23 @@ int config__parse_hours(struct config__parse *p, const char *path, json_t *v, st
 		if (!spans)
 			continue;
 		config__join(dpath, path, days[d]);
-		if (!json_is_array(spans))
-			return config__fail(p, dpath,
-					    "expected an array of [\"HH:MM\", \"HH:MM\"], got %s",
-					    config__type_name(spans));
-		if (json_array_size(spans) > HOURS_MAX_SPANS)
-			return config__fail(p, dpath, "more than %d opening spans",
-					    HOURS_MAX_SPANS);
+		if (!json_is_array(spans)) {
+			config__fail(p, dpath,
+				     "expected an array of [\"HH:MM\", \"HH:MM\"], got %s",
+				     config__type_name(spans));
+			continue;
+		}
+		if (json_array_size(spans) > HOURS_MAX_SPANS) {
+			config__fail(p, dpath, "more than %d opening spans", HOURS_MAX_SPANS);
+			continue;
+		}
 		json_array_foreach(spans, i, span)
 		{
 			config__join_index(spath, dpath, i);
-			json_t *a = json_array_get(span, 0), *b = json_array_get(span, 1);
-			if (!json_is_array(span) || json_array_size(span) != 2 ||
-			    !json_is_string(a) || !json_is_string(b))
-				return config__fail(p, spath, "expected [\"HH:MM\", \"HH:MM\"]");
-			int open = hours_parse_hhmm(json_string_value(a), false);
-			if (open < 0)
-				return config__fail(p, spath, "%s is not a time HH:MM",
-						    config__quote(p, json_string_value(a)));
-			int close = hours_parse_hhmm(json_string_value(b), true);
-			if (close < 0)
-				return config__fail(p, spath, "%s is not a time HH:MM",
-						    config__quote(p, json_string_value(b)));
-			if (close <= open)
-				return config__fail(p, spath,
-						    "closes at %s, not after it opens at %s",
-						    json_string_value(b), json_string_value(a));
-			if (hours_add_span(h, d, open, close) < 0)
-				return config__fail(p, spath, "overlaps another span of the day");
+			parse_span(p, spath, span, d, h);
 		}
 	}
-	return 0;
+	return config__failed_since(p, mark);
 }
 
 /* True when the zone name is plain and /usr/share/zoneinfo/<tz> is a regular file. */

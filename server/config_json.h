@@ -1,8 +1,11 @@
 /*
  * config_json.h — internal to the config module: the JSON-reading toolkit that
  * config.c's section parsers share (config_json.c). Every helper names the
- * JSON path of what it checks in its error, records only the first error in the
- * parse state, and returns 0 or -EINVAL. Not for use outside server/config*.c.
+ * JSON path of what it checks in its errors, records each in the parse state, and
+ * returns 0 or -EINVAL. A parser that meets an error records it and goes on with
+ * whatever does not depend on the failed value (the next key, entry or section), so
+ * that one run reports everything; it returns -EINVAL only to say "this value is not
+ * usable" to a caller that depends on it. Not for use outside server/config*.c.
  */
 #ifndef TORG_CONFIG_JSON_H
 #define TORG_CONFIG_JSON_H
@@ -18,17 +21,29 @@
 #define CONFIG__PATH_LEN  192 /* JSON paths: ids are short, array indexes small */
 #define CONFIG__QUOTE_MAX 48  /* bytes of a file string shown in a message */
 
-/* The state of one parse: the config being filled and the first error. */
+/* The state of one parse: the config being filled and the errors found so far. */
 struct config__parse {
 	struct config *cfg;
-	char *cause; /* malloc'd "path: message", NULL while all is well */
+	json_t *root;		   /* the document (borrowed) */
+	struct config_errors errs; /* the first CONFIG_MAX_ERRORS found, in the order found */
+	size_t nfailed;		   /* every error found, past the cap too */
+	bool services_known;	   /* "services" is a non-empty array: ids are looked up */
 	char qbuf[4][CONFIG__QUOTE_MAX * 6 + 8];
 	int qnext;
 };
 
-/* Records "path: message" as the parse's error (the first one wins); returns -EINVAL. */
+/* Records "path: message" among the parse's errors; returns -EINVAL. */
 int config__fail(struct config__parse *p, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* -EINVAL when an error was recorded since p->nfailed was mark, else 0: a parser that
+ * goes on past errors returns this to say whether its value is usable. */
+int config__failed_since(const struct config__parse *p, size_t mark);
+
+/* Sorts the recorded errors into document order and adds the "… and N more errors"
+ * line when some were past the cap (config_errors.c); then hands them to *out (or frees
+ * them when out is NULL). */
+void config__errors_finish(struct config__parse *p, struct config_errors *out);
 
 /* A file string as a short, escaped, double-quoted literal for a message (rotating buffers). */
 const char *config__quote(struct config__parse *p, const char *s);
@@ -42,7 +57,7 @@ void config__join(char *buf, const char *path, const char *key);
 /* Writes "path[i]" into buf. */
 void config__join_index(char *buf, const char *path, size_t i);
 
-/* Fails on any key of obj not in the NULL-terminated list allowed (or starting with '_'). */
+/* Fails on every key of obj not in the NULL-terminated list allowed (or starting with '_'). */
 int config__check_keys(struct config__parse *p, const char *path, json_t *obj,
 		       const char *const *allowed);
 
@@ -75,6 +90,12 @@ bool config__valid_lang(const char *s);
 /* Reads obj[key] as an id into *out (xstrdup'd); required ids fail when absent. */
 int config__get_id(struct config__parse *p, const char *path, json_t *obj, const char *key,
 		   bool required, char **out);
+
+/* Fills cfg->floor_def (and its arrays) from cfg's services and counters. */
+void config__fill_floor_def(struct config *cfg);
+
+/* Keeps root as cfg->doc (compact, sorted keys) and the identity order as listed/clisted. */
+void config__set_doc(struct config *cfg, json_t *root);
 
 /* Frees the texts of a names set. */
 void config__names_free(struct config_names *names);

@@ -51,12 +51,19 @@ static struct proto_texts texts_of(struct pool *p, const struct config_names *na
 	return (struct proto_texts){v, names->n};
 }
 
-/* The ids of the services in mask, in configuration order, into ids (room for each). */
+/* The ids of the services in mask, in the file's order (then those removed today), into
+ * ids (room for each). */
 static struct proto_ids service_ids(const struct config *cfg, uint64_t mask, const char **ids)
 {
 	size_t n = 0;
+	uint64_t left = mask;
+	for (size_t k = 0; k < cfg->nlisted; k++)
+		if (mask & (UINT64_C(1) << cfg->listed[k])) {
+			ids[n++] = cfg->services[cfg->listed[k]].id;
+			left &= ~(UINT64_C(1) << cfg->listed[k]);
+		}
 	for (size_t i = 0; i < cfg->nservices; i++)
-		if (mask & (UINT64_C(1) << i))
+		if (left & (UINT64_C(1) << i))
 			ids[n++] = cfg->services[i].id;
 	return (struct proto_ids){ids, n};
 }
@@ -358,15 +365,30 @@ char *encode_snapshot(const struct engine *e, const struct config_display *displ
 		};
 		s.display = &d;
 	}
+	/* The file's order, then what was removed today but still holds tickets or a visitor. */
 	struct proto_service *services = pool_alloc(&p, cfg->nservices, sizeof(*services));
+	for (size_t k = 0; k < cfg->nlisted; k++)
+		if (mask & (UINT64_C(1) << cfg->listed[k]))
+			service_fill(&p, e, cfg->listed[k], now_ms, &services[s.nservices++]);
 	for (size_t i = 0; i < cfg->nservices; i++)
-		if (mask & (UINT64_C(1) << i))
-			service_fill(&p, e, (int)i, now_ms, &services[s.nservices++]);
+		if (cfg->services[i].retired && !cfg->services[i].gone &&
+		    (mask & (UINT64_C(1) << i))) {
+			service_fill(&p, e, (int)i, now_ms, &services[s.nservices]);
+			services[s.nservices++].retired = true;
+		}
 	s.services = services;
 	struct proto_counter *counters = pool_alloc(&p, cfg->ncounters, sizeof(*counters));
-	for (size_t i = 0; i < cfg->ncounters; i++)
-		if (mask & cfg->counters[i].services)
-			counter_fill(&p, e, (int)i, now_ms, &counters[s.ncounters++]);
+	for (size_t k = 0; k < cfg->nclisted; k++)
+		if (mask & cfg->counters[cfg->clisted[k]].services)
+			counter_fill(&p, e, cfg->clisted[k], now_ms, &counters[s.ncounters++]);
+	for (size_t i = 0; i < cfg->ncounters; i++) {
+		struct floor_counter_info ci;
+		if (cfg->counters[i].retired && (mask & cfg->counters[i].services) &&
+		    floor_counter_get(engine_floor(e), (int)i, &ci) == 0 && ci.open) {
+			counter_fill(&p, e, (int)i, now_ms, &counters[s.ncounters]);
+			counters[s.ncounters++].retired = true;
+		}
+	}
 	s.counters = counters;
 	const struct engine_call *recent;
 	size_t ncalls = engine_recent_calls(e, &recent);
@@ -399,6 +421,20 @@ static int event_reason(const struct floor_event *ev)
 	if (ev->reason == FLOOR_REASON_DAY_END)
 		return PROTO_REASON_DAY_END;
 	return ev->kind == FLOOR_EV_CANCELLED ? PROTO_REASON_VISITOR : PROTO_REASON_STAFF;
+}
+
+char *encode_config_event(const struct floor_event *ev, const char *const *changed, size_t *len)
+{
+	size_t n = 0;
+	while (changed && changed[n])
+		n++;
+	struct proto_event pe = {
+	    .seq = ev->seq,
+	    .kind = ev->kind,
+	    .at_ms = ev->at_ms,
+	    .services = {changed, n},
+	};
+	return proto_encode_event(&pe, len);
 }
 
 char *encode_event(const struct config *cfg, const struct floor_events *evs,

@@ -29,6 +29,9 @@ enum {
  *  evs); malloc'd, NUL-terminated, *len its length. */
 char *encode_event(const struct config *cfg, const struct floor_events *evs,
 		   const struct floor_event *ev, size_t *len);
+/** A floor.config event's message, with the top-level keys that changed (NULL-terminated,
+ *  may be NULL); malloc'd like encode_event's. */
+char *encode_config_event(const struct floor_event *ev, const char *const *changed, size_t *len);
 /** {"ticket": {…}} for the holder's routes, with the fields of flags (ENCODE_*), null for a
  *  ticket the floor does not know; lang (may be NULL) is the visitor's language, echoed
  *  and carried in the url. Dumped: malloc'd, *len its length. */

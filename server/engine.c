@@ -44,6 +44,8 @@ struct engine {
 	struct engine_call calls[ENGINE_CALLS];
 	size_t ncalls;
 	struct engine_stats stats;
+	const char *config_by;		   /* while engine_reconfigure() emits */
+	const char *const *config_changed; /* its top-level keys */
 	bool started, stopping;
 	uv_timer_t tick;
 	void (*stopped_cb)(void *arg);
@@ -223,10 +225,16 @@ static void emit(struct engine *e, const char *signer)
 		const struct floor_event *ev = &e->evbuf.v[i];
 		note_event(e, ev);
 		size_t len;
-		char *json = encode_event(e->cfg, &e->evbuf, ev, &len);
+		char *json = ev->kind == FLOOR_EV_CONFIG
+				 ? encode_config_event(ev, e->config_changed, &len)
+				 : encode_event(e->cfg, &e->evbuf, ev, &len);
 		e->stats.encoded++;
-		store_append(e->store, ev, json, len,
-			     ev->kind == FLOOR_EV_COUNTER_OPENED ? signer : NULL);
+		if (ev->kind == FLOOR_EV_CONFIG)
+			store_append_config(e->store, ev, json, len,
+					    e->config_by ? e->config_by : "torgd", e->cfg->doc);
+		else
+			store_append(e->store, ev, json, len,
+				     ev->kind == FLOOR_EV_COUNTER_OPENED ? signer : NULL);
 		if (e->npending == e->pending_cap)
 			pending_grow(e);
 		e->pending[(e->pending_head + e->npending) % e->pending_cap] =
@@ -494,6 +502,65 @@ const struct floor *engine_floor(const struct engine *e)
 const struct config *engine_config(const struct engine *e)
 {
 	return e->cfg;
+}
+
+void engine_today(const struct engine *e, struct config_today *out)
+{
+	const struct config *cfg = e->cfg;
+	struct config_used *sv = xcalloc(cfg->nservices + 1, sizeof(*sv));
+	const char **cv = xcalloc(cfg->ncounters + 1, sizeof(*cv));
+	bool held[CONFIG_MAX_SERVICES] = {false};
+	size_t ns = 0, nc = 0;
+	for (size_t c = 0; c < cfg->ncounters; c++) {
+		struct floor_counter_info ci;
+		if (floor_counter_get(e->floor, (int)c, &ci) != 0 || !ci.open)
+			continue;
+		cv[nc++] = cfg->counters[c].id;
+		struct floor_ticket_info ti;
+		if (ci.ticket != FLOOR_NONE && floor_ticket_get(e->floor, ci.ticket, 0, &ti) == 0 &&
+		    ti.service >= 0)
+			held[ti.service] = true;
+	}
+	for (size_t s = 0; s < cfg->nservices; s++) {
+		bool issued = floor_service_issued(e->floor, (int)s);
+		if (issued || held[s] || floor_waiting(e->floor, (int)s) > 0)
+			sv[ns++] = (struct config_used){cfg->services[s].id,
+							issued ? cfg->services[s].prefix : NULL};
+	}
+	*out =
+	    (struct config_today){.nservices = ns, .ncounters = nc, .services = sv, .counters = cv};
+}
+
+void engine_today_free(struct config_today *t)
+{
+	free((void *)t->services);
+	free((void *)t->counters);
+	memset(t, 0, sizeof(*t));
+}
+
+int engine_reconfigure(struct engine *e, const struct config *cfg, const char *by,
+		       const char *const *changed, uint64_t *seq, char **cause)
+{
+	int rc = floor_redefine(e->floor, &cfg->floor_def);
+	if (rc) {
+		*cause = xstrdup("the new definition does not fit the running floor");
+		return rc;
+	}
+	if ((rc = store_redefine(e->store, &cfg->floor_def, cause)) != 0) {
+		floor_redefine(e->floor, &e->cfg->floor_def); /* the old one always fits again */
+		return rc;
+	}
+	e->cfg = cfg;
+	e->config_by = by;
+	e->config_changed = changed;
+	rc = floor_note_config(e->floor, engine_clock(e), &e->evbuf);
+	*seq = rc == 0 ? floor_seq(e->floor) : 0;
+	finish_cmd(e, rc, NULL);
+	e->config_by = NULL;
+	e->config_changed = NULL;
+	if (e->hooks.reconfigured)
+		e->hooks.reconfigured(e->hooks.arg, cfg);
+	return 0;
 }
 
 uint64_t engine_applied_seq(const struct engine *e)

@@ -55,6 +55,9 @@ struct engine_hooks {
 	void (*durable)(void *arg, uint64_t seq, uint64_t services);
 	/* The store failed: torgd must stop. */
 	void (*failed)(void *arg, const char *cause);
+	/* engine_reconfigure() put a new configuration in place (its floor.config event is
+	 * applied, not yet durable): every session must see it. */
+	void (*reconfigured)(void *arg, const struct config *cfg);
 	void *arg;
 };
 
@@ -82,6 +85,20 @@ void engine_free(struct engine *e);
 const struct floor *engine_floor(const struct engine *e);
 /** The configuration the engine runs. */
 const struct config *engine_config(const struct engine *e);
+/** What the floor's day uses, for config_merge(): the services that issued numbers or hold
+ *  tickets (with the prefix of the ones that issued) and the counters that are open. The
+ *  arrays are malloc'd into *out (free with engine_today_free); their strings are the
+ *  running config's. */
+void engine_today(const struct engine *e, struct config_today *out);
+void engine_today_free(struct config_today *t);
+/** Runs cfg from now on (merged by config_merge() over the running config: it must keep
+ *  every index; borrowed, it must outlive the engine), and journals floor.config with
+ *  changed (the top-level keys, NULL-terminated) and, in config_history, by and cfg's
+ *  document. *seq gets the event's seq (wait for it with engine_wait). Returns 0, or
+ *  FLOOR_E_INVAL (the definition does not fit the floor) / -EINVAL with *cause, and then
+ *  nothing changed. */
+int engine_reconfigure(struct engine *e, const struct config *cfg, const char *by,
+		       const char *const *changed, uint64_t *seq, char **cause);
 /** The newest seq applied (maybe not yet durable) and the newest durable one. */
 uint64_t engine_applied_seq(const struct engine *e);
 uint64_t engine_durable_seq(const struct engine *e);

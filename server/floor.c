@@ -72,43 +72,85 @@ uint32_t floor_ticket_by_token(const struct floor *f, const uint8_t token[FLOOR_
 	return FLOOR_NONE;
 }
 
-struct floor *floor_create(const struct floor_def *def)
+/* Whether def can define a floor: sizes, prefixes set (but for retired services) and
+ * unique, counters' services inside the def. */
+static bool def_valid(const struct floor_def *def)
 {
 	if (!def || def->nservices > FLOOR_MAX_SERVICES || def->ncounters > FLOOR_MAX_COUNTERS ||
 	    (def->nservices && !def->services) || (def->ncounters && !def->counters) ||
 	    def->starvation_bound_s < 0)
-		return NULL;
+		return false;
 	for (size_t i = 0; i < def->nservices; i++) {
 		const char *p = def->services[i].prefix;
-		if (!p || !*p)
-			return NULL;
-		for (size_t j = 0; j < i; j++)
+		if (!p || (!*p && !def->services[i].retired))
+			return false;
+		for (size_t j = 0; j < i && *p; j++)
 			if (!strcmp(p, def->services[j].prefix))
-				return NULL;
+				return false;
 	}
 	uint64_t all = def->nservices == 64 ? UINT64_MAX : (UINT64_C(1) << def->nservices) - 1;
 	for (size_t i = 0; i < def->ncounters; i++)
 		if ((def->counters[i].services & ~all) ||
 		    (unsigned)def->counters[i].policy > FLOOR_POLICY_ORDERED)
-			return NULL;
-	struct floor *f = xcalloc(1, sizeof(*f));
-	f->def = def;
-	f->bound_ms =
-	    (int64_t)(def->starvation_bound_s ? def->starvation_bound_s : DEFAULT_BOUND_S) * 1000;
-	f->svc = xcalloc(def->nservices ? def->nservices : 1, sizeof(*f->svc));
-	for (size_t s = 0; s < def->nservices; s++) {
+			return false;
+	return true;
+}
+
+/* Sets up services [from, def->nservices) and counters [cfrom, def->ncounters): empty. */
+static void slots_init(struct floor *f, size_t from, size_t cfrom)
+{
+	const struct floor_def *def = f->def;
+	for (size_t s = from; s < def->nservices; s++) {
 		struct service *sv = &f->svc[s];
+		memset(sv, 0, sizeof(*sv));
 		for (int c = 0; c < FLOOR_PRIORITIES; c++)
 			for (int d = 0; d < 2; d++)
 				sv->q[c][d] = (struct tlist){FLOOR_NONE, FLOOR_NONE, 0};
 		int d = def->services[s].default_service_s;
 		sv->mean_ms = (int64_t)(d > 0 ? d : DEFAULT_MEAN_S) * 1000;
 	}
-	f->ctr = xcalloc(def->ncounters ? def->ncounters : 1, sizeof(*f->ctr));
-	for (size_t c = 0; c < def->ncounters; c++)
+	for (size_t c = cfrom; c < def->ncounters; c++) {
+		memset(&f->ctr[c], 0, sizeof(f->ctr[c]));
 		f->ctr[c].ticket = FLOOR_NONE;
+	}
+}
+
+struct floor *floor_create(const struct floor_def *def)
+{
+	if (!def_valid(def))
+		return NULL;
+	struct floor *f = xcalloc(1, sizeof(*f));
+	f->def = def;
+	f->bound_ms =
+	    (int64_t)(def->starvation_bound_s ? def->starvation_bound_s : DEFAULT_BOUND_S) * 1000;
+	f->svc = xcalloc(def->nservices ? def->nservices : 1, sizeof(*f->svc));
+	f->ctr = xcalloc(def->ncounters ? def->ncounters : 1, sizeof(*f->ctr));
+	slots_init(f, 0, 0);
 	tok_reserve(f);
 	return f;
+}
+
+int floor_redefine(struct floor *f, const struct floor_def *def)
+{
+	const struct floor_def *old = f->def;
+	if (!def_valid(def) || def->nservices < old->nservices || def->ncounters < old->ncounters)
+		return FLOOR_E_INVAL;
+	for (size_t s = 0; s < old->nservices; s++)
+		if (f->svc[s].issued && strcmp(def->services[s].prefix, old->services[s].prefix))
+			return FLOOR_E_INVAL;
+	size_t ns = old->nservices, nc = old->ncounters;
+	f->svc = xrealloc(f->svc, (def->nservices ? def->nservices : 1) * sizeof(*f->svc));
+	f->ctr = xrealloc(f->ctr, (def->ncounters ? def->ncounters : 1) * sizeof(*f->ctr));
+	f->def = def;
+	f->bound_ms =
+	    (int64_t)(def->starvation_bound_s ? def->starvation_bound_s : DEFAULT_BOUND_S) * 1000;
+	slots_init(f, ns, nc);
+	return 0;
+}
+
+bool floor_service_issued(const struct floor *f, int service)
+{
+	return service >= 0 && service < (int)f->def->nservices && f->svc[service].issued > 0;
 }
 
 void floor_free(struct floor *f)
@@ -252,7 +294,11 @@ static int apply_counter(struct floor *f, const struct floor_event *ev)
 	struct counter *ct = &f->ctr[c];
 	uint64_t m = ev->kind == FLOOR_EV_COUNTER_OPENED ? ev->services : ct->services;
 	if (ev->kind == FLOOR_EV_COUNTER_OPENED) {
-		if (ct->open || !m || (m & ~f->def->counters[c].services))
+		/* Against the services that exist, not the counter's list now: the list may
+		 * have changed since (floor_redefine), and the journal keeps what was. */
+		uint64_t all =
+		    f->def->nservices == 64 ? UINT64_MAX : (UINT64_C(1) << f->def->nservices) - 1;
+		if (ct->open || !m || (m & ~all))
 			return FLOOR_E_INVAL;
 		ct->open = true;
 		ct->services = m;
@@ -376,6 +422,8 @@ static int apply_ev(struct floor *f, const struct floor_event *ev)
 		r = apply_day(f, ev);
 	else if (f->day == 0 || ev->day != f->day)
 		r = FLOOR_E_INVAL;
+	else if (ev->kind == FLOOR_EV_CONFIG)
+		r = 0;
 	else if (ev->kind == FLOOR_EV_ISSUED)
 		r = apply_issued(f, ev);
 	else if (ev->kind == FLOOR_EV_COUNTER_OPENED || ev->kind == FLOOR_EV_COUNTER_CLOSED)
@@ -447,7 +495,7 @@ static void figs_of(const struct floor *f, struct floor_events *out, struct floo
 	uint64_t m = 0;
 	if (ev->kind == FLOOR_EV_COUNTER_OPENED || ev->kind == FLOOR_EV_COUNTER_CLOSED)
 		m = ev->counter >= 0 ? f->def->counters[ev->counter].services : 0;
-	else if (ev->kind != FLOOR_EV_DAY)
+	else if (ev->kind != FLOOR_EV_DAY && ev->kind != FLOOR_EV_CONFIG)
 		m = (ev->service >= 0 ? UINT64_C(1) << ev->service : 0) |
 		    (ev->from_service >= 0 ? UINT64_C(1) << ev->from_service : 0);
 	ev->fig = (uint32_t)out->nfigs;
@@ -531,7 +579,7 @@ int floor_issue(struct floor *f, struct floor_clock now, int service, int priori
 	int64_t at;
 	if (begin(f, now, out, &at))
 		return FLOOR_E_INVAL;
-	if (service < 0 || service >= (int)f->def->nservices)
+	if (service < 0 || service >= (int)f->def->nservices || f->def->services[service].retired)
 		return FLOOR_E_SERVICE;
 	if (priority < 0 || priority >= FLOOR_PRIORITIES || !token ||
 	    floor_ticket_by_token(f, token) != FLOOR_NONE)
@@ -557,7 +605,7 @@ int floor_counter_open(struct floor *f, struct floor_clock now, int counter, uin
 	int64_t at;
 	if (begin(f, now, out, &at))
 		return FLOOR_E_INVAL;
-	if (counter < 0 || counter >= (int)f->def->ncounters)
+	if (counter < 0 || counter >= (int)f->def->ncounters || f->def->counters[counter].retired)
 		return FLOOR_E_COUNTER;
 	if (f->ctr[counter].open)
 		return FLOOR_E_OPEN;
@@ -664,7 +712,7 @@ int floor_transfer(struct floor *f, struct floor_clock now, int counter, int ser
 	int r = begin_at(f, now, counter, true, out, &at);
 	if (r)
 		return r;
-	if (service < 0 || service >= (int)f->def->nservices)
+	if (service < 0 || service >= (int)f->def->nservices || f->def->services[service].retired)
 		return FLOOR_E_SERVICE;
 	uint32_t h = f->ctr[counter].ticket;
 	if (f->t[h].nlegs == UINT16_MAX) /* the new leg's number would not fit the event */
@@ -690,6 +738,15 @@ int floor_cancel(struct floor *f, struct floor_clock now, uint32_t ticket, struc
 	struct floor_event ev = ev_ticket(f, at, FLOOR_EV_CANCELLED, ticket);
 	ev.reason = FLOOR_REASON_VISITOR;
 	emit(f, out, ev);
+	return 0;
+}
+
+int floor_note_config(struct floor *f, struct floor_clock now, struct floor_events *out)
+{
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
+	emit(f, out, ev_make(f, at, FLOOR_EV_CONFIG));
 	return 0;
 }
 

@@ -95,7 +95,8 @@ enum floor_ev_kind {
 	FLOOR_EV_CANCELLED = PROTO_EV_CANCELLED,
 	FLOOR_EV_COUNTER_OPENED = PROTO_EV_COUNTER_OPENED,
 	FLOOR_EV_COUNTER_CLOSED = PROTO_EV_COUNTER_CLOSED,
-	FLOOR_EV_DAY = PROTO_EV_DAY, /* a new local day starts; numbering restarts */
+	FLOOR_EV_DAY = PROTO_EV_DAY,	   /* a new local day starts; numbering restarts */
+	FLOOR_EV_CONFIG = PROTO_EV_CONFIG, /* the definition changed (floor_redefine); no state */
 };
 #define FLOOR_EV_KIND_MAX PROTO_EV_KIND_MAX
 
@@ -127,19 +128,29 @@ enum floor_error {
 	FLOOR_E_OPEN = FLOOR_E_BASE - 11,     /* counter_open on a counter already open */
 };
 
-/* A service as configured. Strings are borrowed: they must outlive the floor. */
+/* A service as configured. Strings are borrowed: they must outlive the floor. A retired
+ * service was removed from the configuration while the floor ran: its tickets of the day
+ * can still be called, served and transferred away, but it issues none and takes none
+ * by transfer. Its prefix may be empty when it never issued a number that day. */
 struct floor_service_def {
 	const char *id;	       /* e.g. "nav" */
 	const char *prefix;    /* one or two capital letters, e.g. "B" */
 	int target_wait_s;     /* the wait the floor aims to stay under */
 	int default_service_s; /* first guess of one meeting's length, for estimates */
+	bool retired;
+	/* Earlier ids of the same service today (a rename); the store reads its journal with
+	 * them. The floor itself never looks at ids. */
+	size_t naliases;
+	const char *const *aliases;
 };
 
-/* A counter or meeting room as configured. */
+/* A counter or meeting room as configured. A retired counter (removed while the floor ran)
+ * cannot be opened again, but while open it works on until it is closed. */
 struct floor_counter_def {
 	const char *id;	   /* e.g. "c4" */
 	uint64_t services; /* bit i set: may give service i */
 	enum floor_policy policy;
+	bool retired;
 };
 
 struct floor_def {
@@ -244,6 +255,18 @@ struct floor;
 struct floor *floor_create(const struct floor_def *def);
 /** Frees the floor and all it holds. NULL is fine. */
 void floor_free(struct floor *f);
+/** Gives a running floor a new definition (borrowed like floor_create's). It keeps every
+ *  service and counter where it is: def has at least as many of each, and a service that
+ *  issued numbers today keeps its prefix. Services and counters added get the next
+ *  indexes. An open counter keeps the services it opened with until it closes. Returns 0,
+ *  or FLOOR_E_INVAL when def does not fit (and nothing changes). The caller journals the
+ *  change with floor_note_config(). */
+int floor_redefine(struct floor *f, const struct floor_def *def);
+/** Whether a service issued numbers today (its prefix is then fixed until the day ends). */
+bool floor_service_issued(const struct floor *f, int service);
+/** Emits floor.config, the mark of a definition change: it changes no state (it replays as
+ *  nothing), but rolls the day over first like any command. */
+int floor_note_config(struct floor *f, struct floor_clock now, struct floor_events *out);
 
 /** Number of the last event emitted or applied (0 when none). */
 uint64_t floor_seq(const struct floor *f);

@@ -427,7 +427,24 @@ bool http_origin_ok(const char *origin, const char *host, bool https, const char
 #define M_GET	 1u
 #define M_POST	 2u
 #define M_DELETE 4u
-#define M_PATCH	 8u
+#define M_PUT	 8u
+#define M_PATCH	 16u
+
+/* The Allow header of a route's methods (static). */
+static const char *allow_of(unsigned methods)
+{
+	static const char *const v[32] = {
+	    [M_GET] = "GET",
+	    [M_POST] = "POST",
+	    [M_GET | M_DELETE] = "GET, DELETE",
+	    [M_GET | M_PUT] = "GET, PUT",
+	    [M_GET | M_PATCH | M_DELETE] = "GET, PATCH, DELETE",
+	    [M_GET | M_POST] = "GET, POST",
+	    [M_DELETE] = "DELETE",
+	    [M_PATCH | M_DELETE] = "PATCH, DELETE",
+	};
+	return methods < 32 && v[methods] ? v[methods] : "GET";
+}
 
 /* The routes with a fixed path. */
 static const struct fixed_route {
@@ -450,6 +467,7 @@ static const struct fixed_route {
     {"/api/v1/admin/users", HTTP_ROUTE_ADMIN_USERS, M_GET | M_POST, NULL},
     {"/api/v1/admin/audit", HTTP_ROUTE_ADMIN_AUDIT, M_GET, NULL},
     {"/api/v1/password", HTTP_ROUTE_PASSWORD, M_POST, NULL},
+    {"/api/v1/admin/config", HTTP_ROUTE_ADMIN_CONFIG, M_GET | M_PUT, NULL},
     {"/", HTTP_ROUTE_PAGE, M_GET, "index.html"},
     {"/index.html", HTTP_ROUTE_PAGE, M_GET, "index.html"},
     {"/kiosk", HTTP_ROUTE_PAGE, M_GET, "kiosk.html"},
@@ -680,25 +698,6 @@ static int match_captures(const char *p, size_t n, struct http_match *m, unsigne
 	return HTTP_ROUTE_NONE;
 }
 
-/* The Allow header's value for a set of methods (static). */
-static const char *allow_of(unsigned methods)
-{
-	switch (methods) {
-	case M_GET | M_DELETE:
-		return "GET, DELETE";
-	case M_GET | M_POST:
-		return "GET, POST";
-	case M_PATCH | M_DELETE:
-		return "PATCH, DELETE";
-	case M_POST:
-		return "POST";
-	case M_DELETE:
-		return "DELETE";
-	default:
-		return "GET";
-	}
-}
-
 int http_route(const char *path, int method, struct http_match *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -728,6 +727,7 @@ int http_route(const char *path, int method, struct http_match *m)
 	unsigned want = method == HTTP_M_GET || method == HTTP_M_HEAD ? M_GET
 			: method == HTTP_M_POST			      ? M_POST
 			: method == HTTP_M_DELETE		      ? M_DELETE
+			: method == HTTP_M_PUT			      ? M_PUT
 			: method == HTTP_M_PATCH		      ? M_PATCH
 								      : 0;
 	m->method_ok = (methods & want) != 0;
@@ -749,7 +749,7 @@ const char *http_route_name(int route)
 	    "announce",	     "admin_users",
 	    "admin_user",    "admin_user_reset",
 	    "admin_session", "admin_audit",
-	    "password",
+	    "password",	     "admin_config",
 	};
 	return route >= 0 && route <= HTTP_ROUTE_MAX ? names[route] : "none";
 }

@@ -115,7 +115,8 @@ enum http_method {
 	HTTP_M_POST,
 	HTTP_M_DELETE,
 	HTTP_M_HEAD,
-	HTTP_M_PATCH
+	HTTP_M_PUT,
+	HTTP_M_PATCH,
 };
 
 enum http_route {
@@ -147,8 +148,9 @@ enum http_route {
 	HTTP_ROUTE_ADMIN_SESSION,    /* DELETE /api/v1/admin/sessions/{sid} */
 	HTTP_ROUTE_ADMIN_AUDIT,	     /* GET /api/v1/admin/audit */
 	HTTP_ROUTE_PASSWORD,	     /* POST /api/v1/password */
+	HTTP_ROUTE_ADMIN_CONFIG,     /* GET|PUT /api/v1/admin/config */
 };
-#define HTTP_ROUTE_MAX	     HTTP_ROUTE_PASSWORD
+#define HTTP_ROUTE_MAX	     HTTP_ROUTE_ADMIN_CONFIG
 #define HTTP_PATH_MAX	     255 /* longer paths are not found */
 #define HTTP_STATIC_PATH_MAX 200 /* bytes of {path} in /static/{path} */
 

@@ -26,6 +26,7 @@
 #include "config.h"
 #include "db_lock.h"
 #include "engine.h"
+#include "live.h"
 #include "paths.h"
 #include "sdnotify.h"
 #include "stats_run.h"
@@ -45,6 +46,7 @@ struct torgd {
 	struct engine *engine;
 	struct api *api;
 	struct stats_run *stats;
+	struct live *live;
 	int stopping_parts;
 	bool stopping;
 };
@@ -53,7 +55,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: torgd [--config PATH] [--listen ADDR:PORT] [--db PATH] [--www DIR]\n"
 	      "             [--log-level error|warn|info|debug] [--test-clock]\n"
-	      "       torgd --check-config [--config PATH]\n"
+	      "       torgd --check-config [--config PATH] [--db PATH]\n"
 	      "       torgd user add NAME --role counter|manager|admin [--services a,b]\n"
 	      "       torgd user list\n"
 	      "       torgd user remove NAME\n"
@@ -103,6 +105,7 @@ static void sighup_cb(uv_signal_t *h, int signum)
 	if (t->stopping)
 		return;
 	sdnotify_reloading();
+	live_reload(t->live);
 	int rc = api_tls_reload(t->api, &cause);
 	sdnotify_ready(NULL);
 	if (rc == 0)
@@ -125,7 +128,8 @@ static void signal_cb(uv_signal_t *h, int signum)
 	log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
 	sdnotify_stopping();
 	api_stop(t->api);
-	t->stopping_parts = 3;
+	t->stopping_parts = 4;
+	live_stop(t->live, part_done, t);
 	stats_run_stop(t->stats, part_done, t);
 	engine_stop(t->engine, part_done, t);
 	auth_stop(t->auth, part_done, t);
@@ -190,8 +194,8 @@ static int make_db_dir(const char *db, char **cause)
 }
 
 /* Runs the server until a signal stops it; returns the exit code. */
-static int serve(struct config *cfg, const char *db, const char *listen, const char *www,
-		 bool test_clock)
+static int serve(struct config *cfg, const char *path, const char *db, const char *listen,
+		 const char *www, bool test_clock)
 {
 	struct torgd t;
 	memset(&t, 0, sizeof(t));
@@ -217,6 +221,12 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		log_refusal("%s: %s", db, cause);
 		goto out;
 	}
+	/* what the file removed or renamed but the day's tickets still name stays for the day */
+	if (live_merge_journal(cfg, t.store, false, false, &cause) != 0 ||
+	    store_redefine(t.store, &cfg->floor_def, &cause) != 0) {
+		log_refusal("%s: %s", db, cause);
+		goto out;
+	}
 	uv_loop_init(&t.loop);
 	clock_init(&t.clock, cfg->day_start_min, test_clock);
 	uint64_t t0 = util_mono_ns();
@@ -225,11 +235,20 @@ static int serve(struct config *cfg, const char *db, const char *listen, const c
 		goto out_loop;
 	}
 	t.stats = stats_run_create(&t.loop, db, cfg, &t.clock);
+	if (live_create(&t.loop, path, cfg, t.engine, t.stats, &t.live) != 0) {
+		log_refusal("cannot start the configuration's writer thread");
+		goto out_loop;
+	}
 	if (test_clock)
 		log_warn("--test-clock: the floor's clock can be set over HTTP (tests only)");
 	log_info("journal replayed to seq %llu in %.1f ms",
 		 (unsigned long long)engine_applied_seq(t.engine), (util_mono_ns() - t0) / 1e6);
-	struct api_opts aopts = {.listen = listen, .www = www, .clock = &t.clock, .stats = t.stats};
+	struct api_opts aopts = {.listen = listen,
+				 .www = www,
+				 .clock = &t.clock,
+				 .stats = t.stats,
+				 .reconfigure = live_put,
+				 .reconfigure_arg = t.live};
 	if (api_create(&t.loop, &aopts, cfg, t.engine, t.auth, &t.api, &cause) != 0) {
 		log_refusal("%s", cause);
 		goto out_loop;
@@ -274,8 +293,13 @@ out_loop:
 		stats_run_stop(t.stats, NULL, NULL);
 		uv_run(&t.loop, UV_RUN_DEFAULT);
 	}
+	if (t.live && !t.stopping) {
+		live_stop(t.live, NULL, NULL);
+		uv_run(&t.loop, UV_RUN_DEFAULT);
+	}
 	stats_run_free(t.stats);
 	engine_free(t.engine);
+	live_free(t.live, cfg); /* main frees cfg */
 	uv_run(&t.loop, UV_RUN_DEFAULT);
 	int rc = uv_loop_close(&t.loop);
 	if (rc != 0) {
@@ -291,6 +315,18 @@ out:
 	if (code == 0)
 		log_info("stopped cleanly");
 	return code;
+}
+
+/* Prints every error of the configuration file at path, one line each, and then (when
+ * the file was read) how many there were. */
+static void print_config_errors(const char *path, const struct config_errors *errs, bool count)
+{
+	for (size_t i = 0; i < errs->n; i++) {
+		const struct config_error *e = &errs->v[i];
+		log_refusal("%s: %s%s%s", path, e->path, *e->path ? ": " : "", e->message);
+	}
+	if (count)
+		log_refusal("%zu error%s", errs->total, errs->total == 1 ? "" : "s");
 }
 
 int main(int argc, char **argv)
@@ -369,11 +405,20 @@ int main(int argc, char **argv)
 	if (!config_path)
 		config_path = DEFAULT_CONFIG;
 	struct config *cfg = NULL;
+	struct config_errors errs;
 	char *cause = NULL;
-	if (config_load(config_path, &cfg, &cause) != 0) {
-		log_refusal("%s: %s", config_path, cause);
-		free(cause);
+	int rc = config_load_all(config_path, &cfg, &errs);
+	if (rc != 0) {
+		print_config_errors(config_path, &errs, rc == -EINVAL);
+		config_errors_free(&errs);
 		return 2;
+	}
+	if (check && db && live_merge_db(cfg, db, false, true, &cause) != 0) {
+		/* what a running torgd on that database would refuse of this file today */
+		fprintf(stderr, "%s: not for the floor's day in %s:\n%s\n", config_path, db, cause);
+		free(cause);
+		config_free(cfg);
+		return 1;
 	}
 	if (check) {
 		printf("%s: ok (floor %s: %zu services, %zu counters, %zu displays)\n", config_path,
@@ -389,6 +434,12 @@ int main(int argc, char **argv)
 	int code;
 	if (make_db_dir(db, &cause) != 0) {
 		log_refusal("%s", cause);
+		free(cause);
+		code = 1;
+	} else if (user_at > 0 && strcmp(argv[user_at], "check") == 0 && access(db, F_OK) == 0 &&
+		   live_merge_db(cfg, db, true, false, &cause) != 0) {
+		log_refusal("%s: %s", db,
+			    cause); /* the ids of every day it keeps, for the replay */
 		free(cause);
 		code = 1;
 	} else if (user_at > 0 && strcmp(argv[user_at], "user") != 0) {
@@ -407,7 +458,8 @@ int main(int argc, char **argv)
 			free(cause);
 			code = 1;
 		} else {
-			code = serve(cfg, db, listen ? listen : cfg->listen, pages, test_clock);
+			code = serve(cfg, config_path, db, listen ? listen : cfg->listen, pages,
+				     test_clock);
 		}
 		free(pages);
 	}

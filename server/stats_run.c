@@ -64,6 +64,11 @@ struct stats_run {
 	void *done_arg;
 };
 
+void stats_run_set_config(struct stats_run *s, const struct config *cfg)
+{
+	s->cfg = cfg;
+}
+
 struct stats_run *stats_run_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
 				   const struct clock *clock)
 {

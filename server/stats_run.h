@@ -39,6 +39,9 @@ typedef void (*stats_run_purge_cb)(int folded, int err, void *arg);
 /** Creates the runner for the database at db_path (copied); cfg and clock (the floor's,
  *  whose now the figures are computed at) are borrowed and must outlive it. Nothing runs
  *  until stats_run_start. */
+/** A new configuration runs from now on (borrowed; the old one stays alive for the jobs
+ *  that hold it). */
+void stats_run_set_config(struct stats_run *s, const struct config *cfg);
 struct stats_run *stats_run_create(uv_loop_t *loop, const char *db_path, const struct config *cfg,
 				   const struct clock *clock);
 /** Starts the runner's worker thread ("torg-stats", used by nothing else), the loop-lag

@@ -75,6 +75,11 @@ static const char *const migrations[] = {
      * event but never read (counter state comes from replaying the journal, statistics
      * read the journal too): dropped, and no longer written. */
     "DROP INDEX IF EXISTS counters_ticket; DROP TABLE IF EXISTS counters;",
+    /* 4 -> 5: who changed the floor's configuration while it ran, and to what: one row
+     * per floor.config event, written in its commit (the event itself, public, names
+     * nobody). */
+    "CREATE TABLE IF NOT EXISTS config_history (seq INTEGER PRIMARY KEY, at_ms INTEGER NOT NULL,"
+    " by TEXT NOT NULL, doc TEXT NOT NULL);",
 };
 #define STORE_VERSION ((int)ARRAY_SIZE(migrations))
 
@@ -260,6 +265,56 @@ static int check_version(sqlite3 *db, char **cause)
 	return 0;
 }
 
+/* The sorted table of the services' ids and their aliases (a rename's earlier ids). */
+static int svc_ids_build(struct store *s, const struct floor_def *def, char **cause)
+{
+	size_t n = def->nservices;
+	for (size_t i = 0; i < def->nservices; i++)
+		n += def->services[i].naliases;
+	const char **ids = xcalloc(n ? n : 1, sizeof(*ids));
+	int *idx = xcalloc(n ? n : 1, sizeof(*idx));
+	size_t k = 0;
+	for (size_t i = 0; i < def->nservices; i++) {
+		idx[k] = (int)i;
+		ids[k++] = def->services[i].id;
+		for (size_t a = 0; a < def->services[i].naliases; a++) {
+			idx[k] = (int)i;
+			ids[k++] = def->services[i].aliases[a];
+		}
+	}
+	struct store__id *v = NULL;
+	int err = store__ids_build(ids, n, sizeof(*ids), "service", &v, cause);
+	if (!err) {
+		for (size_t i = 0; i < n; i++) /* idx was the place in ids: make it the slot's */
+			v[i].idx = idx[v[i].idx];
+		free(s->svc_ids);
+		s->svc_ids = v;
+		s->nsvc_ids = n;
+	}
+	free(ids);
+	free(idx);
+	return err;
+}
+
+int store_redefine(struct store *s, const struct floor_def *def, char **cause)
+{
+	struct store__id *ctr = NULL;
+	int err = store__ids_build(def->counters, def->ncounters, sizeof(*def->counters), "counter",
+				   &ctr, cause);
+	if (err)
+		return err;
+	const struct floor_def *old = s->def;
+	s->def = def;
+	if ((err = svc_ids_build(s, def, cause))) {
+		s->def = old;
+		free(ctr);
+		return err;
+	}
+	free(s->ctr_ids);
+	s->ctr_ids = ctr;
+	return 0;
+}
+
 /* Opens or creates the database, sets WAL and synchronous, migrates, prepares. */
 int store_open(const char *path, const struct floor_def *def, const struct store_opts *opts,
 	       struct store **out, char **cause)
@@ -275,8 +330,7 @@ int store_open(const char *path, const struct floor_def *def, const struct store
 		err = -ENOTSUP;
 		goto fail;
 	}
-	if ((err = store__ids_build(def->services, def->nservices, sizeof(*def->services),
-				    "service", &s->svc_ids, cause)))
+	if ((err = svc_ids_build(s, def, cause)))
 		goto fail;
 	if ((err = store__ids_build(def->counters, def->ncounters, sizeof(*def->counters),
 				    "counter", &s->ctr_ids, cause)))
@@ -375,7 +429,7 @@ static int replay_service(struct store *s, sqlite3_stmt *st, int col, uint64_t s
 	*out = -1;
 	if (!id)
 		return 0;
-	int i = store__ids_find(s->svc_ids, s->def->nservices, id);
+	int i = store__ids_find(s->svc_ids, s->nsvc_ids, id);
 	if (i < 0 && !cause)
 		return 0;
 	if (i < 0) {
@@ -438,7 +492,7 @@ static int replay_row(struct store *s, sqlite3_stmt *st, struct floor_event *ev,
 			len = sizeof(id) - 1;
 		memcpy(id, svcs, len);
 		id[len] = '\0';
-		int i = store__ids_find(s->svc_ids, s->def->nservices, id);
+		int i = store__ids_find(s->svc_ids, s->nsvc_ids, id);
 		if (i < 0 && cause) {
 			*cause = xasprintf("store: journal seq %llu names service \"%s\", which is "
 					   "not in the floor configuration",
@@ -502,6 +556,76 @@ int store_replay_all(struct store *s, int (*cb)(const struct floor_event *ev, vo
 		     char **cause)
 {
 	return replay_sql(s, "SELECT " REPLAY_COLS " FROM journal ORDER BY seq", cb, arg, cause);
+}
+
+/* The prefix of a ticket's public number in an issued event's JSON ("number":"B007"). */
+static char *number_prefix(const char *json)
+{
+	const char *p = json ? strstr(json, "\"number\":\"") : NULL;
+	if (!p)
+		return NULL;
+	p += strlen("\"number\":\"");
+	size_t n = 0;
+	while (n < 2 && p[n] >= 'A' && p[n] <= 'Z')
+		n++;
+	return n ? xstrndup(p, n) : NULL;
+}
+
+int store_today(struct store *s, bool all,
+		void (*cb_service)(const char *id, const char *prefix, void *arg),
+		void (*cb_counter)(const char *id, void *arg), void *arg, char **cause)
+{
+	static const char *sql_today =
+	    "WITH r AS (SELECT * FROM journal WHERE seq >= "
+	    "(SELECT COALESCE(MAX(seq), 0) FROM journal WHERE kind = 11)) "
+	    "SELECT";
+	static const char *sql_all = "WITH r AS (SELECT * FROM journal) SELECT";
+	static const char *sql_rest =
+	    " 0, service, MIN(seq), (SELECT json FROM r AS i WHERE i.kind = 1 AND "
+	    "i.service = r.service LIMIT 1) FROM r WHERE service IS NOT NULL GROUP BY service "
+	    "UNION ALL SELECT 0, from_service, MIN(seq), NULL FROM r WHERE from_service IS NOT "
+	    "NULL "
+	    "GROUP BY from_service "
+	    "UNION ALL SELECT 1, services, MIN(seq), NULL FROM r WHERE kind = 9 GROUP BY services "
+	    "UNION ALL SELECT 2, counter, MIN(seq), NULL FROM r WHERE counter IS NOT NULL "
+	    "GROUP BY counter ORDER BY 1, 3";
+	sqlite3_stmt *st = NULL;
+	char *sql = xasprintf("%s%s", all ? sql_all : sql_today, sql_rest);
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	free(sql);
+	struct util_text seen = {0}; /* ",id," of the services given so far */
+	while (rc == SQLITE_OK || rc == SQLITE_ROW) {
+		if ((rc = sqlite3_step(st)) != SQLITE_ROW)
+			break;
+		int what = sqlite3_column_int(st, 0);
+		const char *text = col_text(st, 1);
+		if (what == 2) {
+			cb_counter(text, arg);
+			continue;
+		}
+		char *prefix = what == 0 ? number_prefix(col_text(st, 3)) : NULL;
+		for (const char *p = text; p && *p;) { /* one id, or counter.opened's list */
+			const char *end = what == 1 ? strchr(p, ',') : NULL;
+			size_t len = end ? (size_t)(end - p) : strlen(p);
+			char *id = xstrndup(p, len), *key = xasprintf(",%s,", id);
+			if (!seen.s || !strstr(seen.s, key)) {
+				util_text_printf(&seen, "%s%s,", seen.len ? "" : ",", id);
+				cb_service(id, prefix, arg);
+			}
+			free(key);
+			free(id);
+			p = end ? end + 1 : NULL;
+		}
+		free(prefix);
+	}
+	free(seen.s);
+	if (rc != SQLITE_DONE) {
+		*cause = xasprintf("store: reading the day's ids: %s", sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return store__errno(rc);
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 /* Highest committed seq (kept in memory, so safe while running). */

@@ -44,6 +44,24 @@ int store_replay(struct store *s, int (*cb)(const struct floor_event *ev, void *
  *  the retention purge kept), for `torgd check`. */
 int store_replay_all(struct store *s, int (*cb)(const struct floor_event *ev, void *arg), void *arg,
 		     char **cause);
+/** The services and counters that the journal's replayed part (from its last floor.day;
+ *  with all, the whole kept journal, for `torgd check`) names, for laying the configuration file
+ * over them (config_merge): cb_service(id, prefix) once per service id — prefix the one its numbers
+ * carry there, NULL when it issued none — and cb_counter(id) once per counter id. Synchronous, for
+ * start-up and
+ *  `--check-config --db`. Returns 0 or -errno with *cause. */
+int store_today(struct store *s, bool all,
+		void (*cb_service)(const char *id, const char *prefix, void *arg),
+		void (*cb_counter)(const char *id, void *arg), void *arg, char **cause);
+/** Gives a running store a new definition (borrowed, like store_open's: it must outlive the
+ *  store): the ids events are written with from now on, and read with (a service's aliases
+ *  too). Indexes already appended keep their meaning: the new def only adds to the old.
+ *  Loop thread; returns 0 or -EINVAL with *cause (a duplicate id). */
+int store_redefine(struct store *s, const struct floor_def *def, char **cause);
+/** Like store_append for a floor.config event, with who made the change and the
+ *  configuration's document: written to config_history in the event's own transaction. */
+void store_append_config(struct store *s, const struct floor_event *ev, const char *json,
+			 size_t len, const char *by, const char *doc);
 /** Highest seq in the journal (0 when empty). */
 uint64_t store_last_seq(struct store *s);
 /** Calls cb for the newest events (at most max, seq > after) and their encoded JSON, in

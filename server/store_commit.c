@@ -66,6 +66,7 @@ const char *const store__stmt_sql[STORE__NSTMT] = {
     [STORE__STAFF_END] = "UPDATE staff_shifts SET to_ms = ?2 WHERE counter = ?1 AND to_ms IS NULL",
     [STORE__STAFF_BEGIN] = "INSERT INTO staff_shifts(day, counter, name, from_ms)"
 			   " VALUES(?1, ?2, ?3, ?4)",
+    [STORE__CONFIG] = "INSERT INTO config_history(seq, at_ms, by, doc) VALUES(?1, ?2, ?3, ?4)",
 };
 
 /* Frees a batch's storage. */
@@ -76,8 +77,10 @@ void store__batch_free(struct store__batch *b)
 	free(b->json_len);
 	free(b->buf);
 	free(b->cause);
-	for (size_t i = 0; i < b->nsign; i++)
+	for (size_t i = 0; i < b->nsign; i++) {
 		free(b->sign[i].name);
+		free(b->sign[i].doc);
+	}
 	free(b->sign);
 	memset(b, 0, sizeof(*b));
 }
@@ -87,8 +90,10 @@ static void batch_reset(struct store__batch *b)
 {
 	b->n = 0;
 	b->blen = 0;
-	for (size_t i = 0; i < b->nsign; i++)
+	for (size_t i = 0; i < b->nsign; i++) {
 		free(b->sign[i].name);
+		free(b->sign[i].doc);
+	}
 	b->nsign = 0;
 	free(b->cause);
 	b->cause = NULL;
@@ -330,6 +335,18 @@ static int write_staff(struct store *s, const struct floor_event *ev, const char
 	return run(st);
 }
 
+/* Writes who changed the configuration to what, for a floor.config event. */
+static int write_config(struct store *s, const struct floor_event *ev, const char *by,
+			const char *doc)
+{
+	sqlite3_stmt *st = s->st[STORE__CONFIG];
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)ev->seq);
+	sqlite3_bind_int64(st, 2, ev->at_ms);
+	sqlite3_bind_text(st, 3, by, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, doc, -1, SQLITE_STATIC);
+	return run(st);
+}
+
 /* Commits a batch in one transaction (worker thread); on failure sets b->cause. */
 static void commit_batch(struct store *s, struct store__batch *b)
 {
@@ -348,6 +365,10 @@ static void commit_batch(struct store *s, struct store__batch *b)
 			if (k < b->nsign && b->sign[k].idx == i)
 				name = b->sign[k++].name;
 			rc = write_staff(s, ev, name);
+		} else if (rc == SQLITE_OK && ev->kind == FLOOR_EV_CONFIG && k < b->nsign &&
+			   b->sign[k].idx == i) {
+			rc = write_config(s, ev, b->sign[k].name, b->sign[k].doc);
+			k++;
 		}
 	}
 	if (rc == SQLITE_OK)
@@ -524,6 +545,17 @@ int store_start(struct store *s, uv_loop_t *loop, void (*durable_cb)(uint64_t se
 	return 0;
 }
 
+/* Notes who signed the batch's last event (and, for floor.config, the document). */
+static void sign_push(struct store__batch *b, const char *name, const char *doc)
+{
+	if (b->nsign == b->sign_cap) {
+		b->sign_cap = b->sign_cap ? b->sign_cap * 2 : 8;
+		b->sign = xrealloc(b->sign, b->sign_cap * sizeof(*b->sign));
+	}
+	b->sign[b->nsign++] =
+	    (struct store__signon){b->n - 1, xstrdup(name), doc ? xstrdup(doc) : NULL};
+}
+
 /* Queues a copy of an event and its JSON; starts a commit if none runs. */
 void store_append(struct store *s, const struct floor_event *ev, const char *json, size_t len,
 		  const char *signer)
@@ -544,14 +576,19 @@ void store_append(struct store *s, const struct floor_event *ev, const char *jso
 		      (unsigned long long)ev->seq);
 	struct store__batch *b = &s->batch[s->pending];
 	batch_push(b, ev, json, len);
-	if (ev->kind == FLOOR_EV_COUNTER_OPENED && ev->counter >= 0 && signer) {
-		if (b->nsign == b->sign_cap) {
-			b->sign_cap = b->sign_cap ? b->sign_cap * 2 : 8;
-			b->sign = xrealloc(b->sign, b->sign_cap * sizeof(*b->sign));
-		}
-		b->sign[b->nsign++] = (struct store__signon){b->n - 1, xstrdup(signer)};
-	}
+	if (ev->kind == FLOOR_EV_COUNTER_OPENED && ev->counter >= 0 && signer)
+		sign_push(b, signer, NULL);
 	kick_at_turn_end(s); /* or the in-flight commit's end sends it */
+}
+
+void store_append_config(struct store *s, const struct floor_event *ev, const char *json,
+			 size_t len, const char *by, const char *doc)
+{
+	if (ev->kind != FLOOR_EV_CONFIG)
+		fatal("store: store_append_config with a %s event", proto_event_name(ev->kind));
+	store_append(s, ev, json, len, NULL);
+	if (!(s->failed || s->done || s->closing))
+		sign_push(&s->batch[s->pending], by, doc);
 }
 
 /* Sends what is queued, then calls done_cb once the worker has stopped. */

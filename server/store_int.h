@@ -37,6 +37,7 @@ enum store__stmt {
 	STORE__UPD_LEG_END,
 	STORE__STAFF_END,
 	STORE__STAFF_BEGIN,
+	STORE__CONFIG,
 	STORE__NSTMT,
 };
 
@@ -51,6 +52,7 @@ struct store__batch {
 	struct store__signon {
 		size_t idx;
 		char *name; /* owned */
+		char *doc;  /* floor.config: the configuration's document, owned */
 	} * sign;
 	size_t nsign, sign_cap;
 	/* Filled by the commit job on the worker thread. */
@@ -76,8 +78,9 @@ struct store {
 	const struct floor_def *def;
 	struct store_opts opts;
 	sqlite3_stmt *st[STORE__NSTMT];
-	struct store__id *svc_ids, *ctr_ids; /* sorted by id */
-	char *svc_text;			     /* scratch for counter.opened services, worker only */
+	struct store__id *svc_ids, *ctr_ids; /* sorted by id; services with their aliases */
+	size_t nsvc_ids;
+	char *svc_text; /* scratch for counter.opened services, worker only */
 	size_t svc_text_cap;
 	int32_t ticket_day; /* the day today's ticket handles belong to, worker only */
 	uint64_t last_seq;  /* highest committed seq */

@@ -1,12 +1,15 @@
 /*
  * fuzz_config.c — libFuzzer target for the configuration parser: feeds each
- * input to config_parse() and, when it is accepted, walks what the parser
+ * input to config_parse_all() and, when it is accepted, walks what the parser
  * built (lookups, names, hours) so that a config that parses but is
- * inconsistent trips the sanitizers. The parse must never crash or leak,
- * whatever the bytes.
+ * inconsistent trips the sanitizers; when it is refused, checks the list of
+ * errors (at least one, capped, each with a path and a message) and its text.
+ * Going on past errors means parsing half-filled entries: the parse must never
+ * crash or leak, whatever the bytes.
  */
 #include "config.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,18 +49,39 @@ static void check_config(const struct config *cfg)
 		abort();
 }
 
+/* Checks what a refused parse promises about its errors; aborts when one is broken. */
+static void check_errors(const struct config_errors *errs)
+{
+	bool capped = errs->n == CONFIG_MAX_ERRORS + 1;
+	if (errs->n == 0 || errs->n > CONFIG_MAX_ERRORS + 1 ||
+	    (capped ? errs->total <= CONFIG_MAX_ERRORS : errs->total != errs->n))
+		abort();
+	for (size_t i = 0; i < errs->n; i++)
+		if (!errs->v[i].path || !errs->v[i].message || !*errs->v[i].message)
+			abort();
+	char *text = config_errors_text(errs);
+	size_t lines = 1;
+	for (const char *c = text; *c; c++)
+		lines += *c == '\n';
+	if (lines != errs->n) /* one line each, whatever bytes the file's strings hold */
+		abort();
+	free(text);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct config *cfg = NULL;
-	char *cause = NULL;
-	if (config_parse((const char *)data, size, &cfg, &cause) == 0) {
-		if (cause)
+	struct config_errors errs;
+	if (config_parse_all((const char *)data, size, &cfg, &errs) == 0) {
+		if (errs.n || errs.total || !cfg)
 			abort();
 		check_config(cfg);
-	} else if (!cause || cfg) {
-		abort();
+	} else {
+		if (cfg)
+			abort();
+		check_errors(&errs);
 	}
-	free(cause);
+	config_errors_free(&errs);
 	config_free(cfg);
 	return 0;
 }

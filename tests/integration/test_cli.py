@@ -67,11 +67,52 @@ def test_check_config_bad(off, mutate, places):
         assert p in out, f"{p!r} not named in: {out}"
 
 
+def test_check_config_reports_every_error_at_once(off):
+    """One run names every error, one line each in the order of the file, then how many;
+    a torgd started on the same file refuses it the same way (issue 13)."""
+    cfg = config_with()
+    cfg["floor"]["languages"].append("se")  # no "se" text anywhere yet
+    cfg["services"][1]["prefix"] = "A"
+    cfg["counters"][2]["services"][1] = "nva"
+    cfg["counters"][3]["services"] = ["nva"]
+    cfg["kiosks"]["idle_s"] = 1
+    path = os.path.join(off.workdir, "check.json")
+    want = [
+        "floor.name.se: missing",
+        "services[0].name.se: missing",
+        'services[1].prefix: "A" is already used by services[0]',
+        "services[1].name.se: missing",
+        "services[2].name.se: missing",
+        "services[3].name.se: missing",
+        "counters[0].name.se: missing",
+        'counters[2].services[1]: unknown service "nva"',
+        'counters[3].services[0]: unknown service "nva"',
+        "kiosks.idle_s: 1 s is less than the minimum 3 s",
+    ]
+    lines = [f"torgd: {path}: {w}" for w in want] + ["torgd: 10 errors"]
+    r = check(off, json.dumps(cfg))
+    assert (r.returncode, r.stdout, r.stderr.splitlines()) == (2, "", lines), r.stderr
+    r = off.cli("--config", path, "--db", off.db_path, "--listen", "127.0.0.1:1",
+                with_config=False)
+    assert (r.returncode, r.stderr.splitlines()) == (2, lines), r.stderr
+    # One error is one line and "1 error"; a good file still prints only its size.
+    cfg = config_with()
+    cfg["services"][0]["prefix"] = "a"
+    r = check(off, json.dumps(cfg))
+    assert (r.returncode, r.stderr.splitlines()) == (2, [
+        f'torgd: {path}: services[0].prefix: "a" is not 1 or 2 capital letters A-Z',
+        "torgd: 1 error"]), r.stderr
+    r = check(off, json.dumps(config_with()))
+    assert (r.returncode, r.stderr) == (0, ""), r.stderr
+    assert r.stdout == f"{path}: ok (floor testtorg: 4 services, 4 counters, 2 displays)\n"
+
+
 def test_check_config_syntax_error_has_line_and_column(off):
     text = json.dumps(config_with(), indent=1).replace('"prefix": "B"', '"prefix": B', 1)
     r = check(off, text)
     assert r.returncode != 0
     assert "line" in r.stderr and "column" in r.stderr, r.stderr
+    assert r.stderr.splitlines()[-1] == "torgd: 1 error", r.stderr  # nothing after it is read
 
 
 def test_check_config_missing_file(off):

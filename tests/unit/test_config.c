@@ -66,7 +66,8 @@ static struct config *parse(const char *text, char **cause, int *rc)
 	return cfg;
 }
 
-/* True when text fails to parse with exactly the message want (printed otherwise). */
+/* True when text fails to parse and its first error is exactly the message want (printed
+ * otherwise); the errors that follow it are other tests' business. */
 static bool fails_with(const char *text, const char *want)
 {
 	bool ok = true;
@@ -75,9 +76,35 @@ static bool fails_with(const char *text, const char *want)
 	struct config *cfg = parse(text, &cause, &rc);
 	CHECK(rc == -EINVAL);
 	CHECK(cfg == NULL);
+	if (cause && strchr(cause, '\n'))
+		*strchr(cause, '\n') = '\0';
 	CHECK_STR(cause, want);
 	free(cause);
 	config_free(cfg);
+	return ok;
+}
+
+/* True when text fails to parse with exactly the errors want ("path: message" lines
+ * joined by "\n", in order), through config_parse_all and config_parse alike. */
+static bool fails_all(const char *text, const char *want)
+{
+	bool ok = true;
+	char *json = dq(text), *cause = NULL;
+	struct config *cfg = NULL;
+	struct config_errors errs;
+	CHECK(config_parse_all(json, strlen(json), &cfg, &errs) == -EINVAL && cfg == NULL);
+	char *got = config_errors_text(&errs);
+	CHECK_STR(got, want);
+	size_t lines = 1;
+	for (const char *c = want; *c; c++)
+		lines += *c == '\n';
+	CHECK(errs.n == lines && errs.total == lines);
+	CHECK(config_parse(json, strlen(json), &cfg, &cause) == -EINVAL && cfg == NULL);
+	CHECK_STR(cause, want);
+	free(got);
+	free(cause);
+	free(json);
+	config_errors_free(&errs);
 	return ok;
 }
 
@@ -288,12 +315,20 @@ static bool test_server_tls(void)
 		 file, file);
 	ok &= fails_with(doc, "server.public_url: \"http://x.example\" is http://, but "
 			      "with server.tls torgd answers only https");
-	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': {'cert': 'a.pem'}}"),
-			 "server.tls.key: missing");
+	snprintf(doc, sizeof(doc), "{" FLOOR_OK ", 'server': {'tls': {'cert': '%s'}}}", file);
+	ok &= fails_with(doc, "server.tls.key: missing");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': {'cert': '', 'key': 'k'}}"),
 			 "server.tls.cert: empty");
-	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': {'cert': 'a', 'key': 'b', 'ca': 'c'}}"),
-			 "server.tls.ca: unknown key");
+	snprintf(doc, sizeof(doc),
+		 "{" FLOOR_OK ", 'server': {'tls': {'cert': '%s', 'key': '%s', 'ca': 'c'}}}", file,
+		 file);
+	ok &= fails_with(doc, "server.tls.ca: unknown key");
+	/* Both files are checked, each in its own error. */
+	ok &= fails_all(DOC(FLOOR_OK ", 'server': {'tls': {'cert': '/nonexistent/c.pem', 'key': "
+				     "''}}, " SVCS_OK ", " CTRS_OK),
+			"server.tls.cert: cannot read /nonexistent/c.pem: No such file or "
+			"directory\n"
+			"server.tls.key: empty");
 	ok &= fails_with(DOC(FLOOR_OK ", 'server': {'tls': true}"),
 			 "server.tls: expected an object, got boolean");
 	unlink(file);
@@ -864,6 +899,329 @@ static bool test_display_look(void)
 	return ok;
 }
 
+/* A file with many independent errors in every section gets all of them at once, each
+ * with its exact path, in the order of the document. */
+static bool test_all_errors(void)
+{
+	bool ok = true;
+	ok &= fails_all(
+	    DOC("'floor': {'id': 'f', 'name': " NAMES4(
+		"F") ", 'timezone': 'Europe/Olso'}, "
+		     "'server': {'listen': '8080', 'ws_ping_s': 0,"
+		     " 'trusted_proxies': ['10.0.0.1/8', '127.0.0.1', 'x']}, "
+		     "'services': [" SVC(
+			 "Nav", "A") ", "
+				     "{'id': 'b', 'prefix': 'a', 'name': " NAMES4(
+					 "b") ", 'colour': 'red'}, "
+					      "{'id': 'c', 'prefix': 'C', 'name': {'nb': 'c', "
+					      "'nn': 'c', 'en': 'c'},"
+					      " 'target_wait_s': 'soon'}, " SVC(
+						  "d",
+						  "C") "], "
+						       "'counters': [{'id': 'c1', 'services': "
+						       "['b', 'nva']},"
+						       " {'id': 'c2', 'services': ['nva', 'c'], "
+						       "'policy': 'fast'},"
+						       " {'id': 'c1', 'services': ['d']}], "
+						       "'displays': [{'id': 'hall', 'languages': "
+						       "['nb', 'ar'], 'colors': {'accent': 'red'}},"
+						       " {'id': 'hall', 'logo': '../x'}], "
+						       "'kiosks': {'policy': 'key', 'keys': "
+						       "[{'id': 'k1', 'key': 'short'},"
+						       " {'id': 'k2', 'key': '0123456789abcdef'}, "
+						       "{'id': 'k3', 'key': '0123456789abcdef'}],"
+						       " 'idle_s': 2}, "
+						       "'routing': {'starvation_bound_s': 0}"),
+	    "floor.timezone: \"Europe/Olso\" is not a known time zone (see /usr/share/zoneinfo)\n"
+	    "server.listen: \"8080\" is not host:port\n"
+	    "server.ws_ping_s: expected a positive integer, got 0\n"
+	    "server.trusted_proxies[0]: \"10.0.0.1/8\" has host bits set (the network is "
+	    "10.0.0.0/8)\n"
+	    "server.trusted_proxies[2]: \"x\" is not an IPv4 or IPv6 address or network\n"
+	    "services[0].id: \"Nav\" is not an id (1 to 32 of a-z, 0-9, _ and -)\n"
+	    "services[1].prefix: \"a\" is not 1 or 2 capital letters A-Z\n"
+	    "services[1].colour: unknown key\n"
+	    "services[2].name.sv: missing\n"
+	    "services[2].target_wait_s: expected a positive integer, got string\n"
+	    "services[3].prefix: \"C\" is already used by services[2]\n"
+	    "counters[0].services[1]: unknown service \"nva\"\n"
+	    "counters[1].services[0]: unknown service \"nva\"\n"
+	    "counters[1].policy: \"fast\" is not one of \"overdue\", \"fifo\", \"ordered\"\n"
+	    "counters[2].id: \"c1\" is already used by counters[0]\n"
+	    "displays[0].languages[1]: \"ar\" is not one of floor.languages\n"
+	    "displays[0].colors.accent: \"red\" is not a colour #rrggbb\n"
+	    "displays[1].id: \"hall\" is already used by displays[0]\n"
+	    "displays[1].logo: \"../x\" is not a file name in the logos folder (1 to 64 of "
+	    "A-Z a-z 0-9 . _ -, ending .png or .svg)\n"
+	    "kiosks.keys[0].key: must be 16 to 256 characters\n"
+	    "kiosks.keys[2].key: the same key as kiosks.keys[1]\n"
+	    "kiosks.idle_s: 2 s is less than the minimum 3 s\n"
+	    "routing.starvation_bound_s: expected a positive integer, got 0");
+	/* The same through the structure: path and message apart, the path never quoted
+	 * into the message. */
+	char *json = dq(DOC(FLOOR_OK ", 'services': [" SVC("a", "A") ", " SVC(
+	    "b", "a") "], "
+		      "'counters': [{'id': 'c1', 'services': ['x']}]"));
+	struct config *cfg = NULL;
+	struct config_errors errs;
+	CHECK(config_parse_all(json, strlen(json), &cfg, &errs) == -EINVAL && !cfg);
+	CHECK(errs.n == 2 && errs.total == 2);
+	if (errs.n == 2) {
+		CHECK_STR(errs.v[0].path, "services[1].prefix");
+		CHECK_STR(errs.v[0].message, "\"a\" is not 1 or 2 capital letters A-Z");
+		CHECK_STR(errs.v[1].path, "counters[0].services[0]");
+		CHECK_STR(errs.v[1].message, "unknown service \"x\"");
+	}
+	config_errors_free(&errs);
+	CHECK(errs.n == 0 && errs.v == NULL);
+	config_errors_free(NULL);
+	free(json);
+	return ok;
+}
+
+/* What follows a failed value is still checked where it does not depend on it: counters
+ * against the services that did parse; nothing against a list of services that is not
+ * there; a base language left out of floor.languages is reported and names still need
+ * it. */
+static bool test_errors_go_on(void)
+{
+	bool ok = true;
+	ok &= fails_all(DOC(FLOOR_OK ", 'services': [" SVC("Nav", "A") ", " SVC(
+			    "b", "B") "], "
+				      "'counters': [{'id': 'c1', 'services': ['b']},"
+				      " {'id': 'c2', 'services': ['Nav', 'x', 'b', 'b']}]"),
+			"services[0].id: \"Nav\" is not an id (1 to 32 of a-z, 0-9, _ and -)\n"
+			"counters[1].services[0]: unknown service \"Nav\"\n"
+			"counters[1].services[1]: unknown service \"x\"\n"
+			"counters[1].services[3]: \"b\" is listed twice");
+	ok &= fails_all(DOC(FLOOR_OK ", " CTRS_OK ", 'displays': [{'id': 'd', 'services': ['q']}]"),
+			"services: missing");
+	ok &= fails_all(DOC(FLOOR_OK ", 'services': 'a', " CTRS_OK),
+			"services: expected an array, got string");
+	ok &= fails_all(
+	    DOC("'floor': {'id': 'f', 'languages': ['nb', 'nn', 'en', 'nb', 7],"
+		" 'timezone': 'UTC', 'name': {'nb': 'F', 'nn': 'F', 'en': 'F'}}, "
+		"'services': [" SVC("a", "A") ", {'id': 'b', 'prefix': 'B', 'name': {'nb':"
+					      " 'b', 'nn': 'b', 'sv': '', 'en': 'b'}}], " CTRS_OK),
+	    "floor.languages: must include \"sv\"\n"
+	    "floor.languages[3]: \"nb\" is listed twice\n"
+	    "floor.languages[4]: expected a string, got integer\n"
+	    "floor.name.sv: missing\n"
+	    "services[1].name.sv: empty");
+	/* Entries that are not objects, or lack their id or languages, are each reported and
+	 * the ones after them still read (and nothing reads what they lack). */
+	ok &= fails_all(
+	    DOC("'floor': {'id': 'f', 'name': " NAMES4(
+		"F") ", 'timezone': 'UTC', "
+		     "'languages': 5}, 'services': [" SVC(
+			 "a",
+			 "A") "], "
+			      "'counters': [{'id': 'c', 'services': ['a']}, 7, {'services': "
+			      "['a']}], "
+			      "'displays': [{'id': 'd', 'languages': 5}, {'languages': []}, 3], "
+			      "'kiosks': {'keys': [1, {'key': 'x'}]}"),
+	    "floor.languages: expected an array of language tags, got integer\n"
+	    "counters[1]: expected an object, got integer\n"
+	    "counters[2].id: missing\n"
+	    "displays[0].languages: expected an array of language tags, got integer\n"
+	    "displays[1].languages: must list at least one language\n"
+	    "displays[1].id: missing\n"
+	    "displays[2]: expected an object, got integer\n"
+	    "kiosks.keys[0]: expected an object, got integer\n"
+	    "kiosks.keys[1].key: must be 16 to 256 characters\n"
+	    "kiosks.keys[1].id: missing");
+	/* No floor: names are checked in the four base languages, nothing else about it. */
+	ok &= fails_all(DOC("'services': [{'id': 'a', 'prefix': 'A', 'name': {'nb': 'a'}}], "
+			    "'counters': [{'id': 'c', 'services': ['a']}]"),
+			"services[0].name.nn: missing\n"
+			"services[0].name.sv: missing\n"
+			"services[0].name.en: missing\n"
+			"floor: missing");
+	/* Every day and span of opening hours, and every entry of the server's lists. */
+	ok &=
+	    fails_all(DOC(FLOOR_OK ", 'hours': {'mon': [['08:00', '25:00'], ['09:00', "
+				   "'08:00']], 'tue': 'x', 'wed': [['10:00', '12:00']], 'fri': "
+				   "[['8', '9']], 'sunday': []}, " SVCS_OK ", " CTRS_OK
+				   ", 'server': {'allowed_origins': ['https://a.example', 'x', 2],"
+				   " 'tls': {'cert': '', 'key': ''}}"),
+		      "hours.mon[0]: \"25:00\" is not a time HH:MM\n"
+		      "hours.mon[1]: closes at 08:00, not after it opens at 09:00\n"
+		      "hours.tue: expected an array of [\"HH:MM\", \"HH:MM\"], got string\n"
+		      "hours.fri[0]: \"8\" is not a time HH:MM\n"
+		      "hours.sunday: unknown key\n"
+		      "server.allowed_origins[1]: \"x\" is not an origin (scheme://host[:port], "
+		      "http or https, no path)\n"
+		      "server.allowed_origins[2]: expected a string, got integer\n"
+		      "server.tls.cert: empty\n"
+		      "server.tls.key: empty");
+	return ok;
+}
+
+/* Enabling one more language with N names not yet translated gives N errors, one per
+ * name, in the order of the file (a counter's spoken name, read after the displays, in
+ * its place). */
+static bool test_errors_new_language(void)
+{
+	bool ok = true;
+	ok &= fails_all(
+	    DOC("'floor': {'id': 'f', 'languages': ['nb', 'nn', 'sv', 'en', 'se'],"
+		" 'timezone': 'UTC', 'name': {'nb': 'F', 'nn': 'F', 'sv': 'F', 'en': 'F', 'se': "
+		"'F'}}, "
+		"'services': [" SVC("a", "A") ", " SVC(
+		    "b",
+		    "B") ", {'id': 'c', 'prefix': 'C', "
+			 "'name': {'nb': 'c', 'nn': 'c', 'sv': 'c', 'en': 'c', 'se': 'c'}}, " SVC(
+			     "d",
+			     "D") "], "
+				  "'counters': [{'id': 'c1', 'services': ['a'], 'spoken': " NAMES4(
+				      "en") "},"
+					    " {'id': 'c2', 'services': ['b'], 'name': " NAMES4(
+						"To") "}], "
+						      "'displays': [{'id': 'hall', 'languages': "
+						      "['nb', 'se'], 'announce': ['se', 'sv']}]"),
+	    "services[0].name.se: missing\n"
+	    "services[1].name.se: missing\n"
+	    "services[3].name.se: missing\n"
+	    "counters[0].spoken.se: missing\n"
+	    "counters[1].name.se: missing\n"
+	    "displays[0].announce[1]: \"sv\" is not one of the display's languages");
+	/* The same language in twenty services: twenty errors, and nothing else. */
+	char doc[16384];
+	size_t n =
+	    (size_t)snprintf(doc, sizeof(doc),
+			     "{'floor': {'id': 'f', 'languages': ['nb', 'nn', 'sv', 'en', "
+			     "'so'], 'timezone': 'UTC', 'name': {'nb': 'F', 'nn': 'F', 'sv': "
+			     "'F', 'en': 'F', 'so': 'F'}}, 'services': [");
+	for (int i = 0; i < 20; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+				      "%s{'id': 's%d', 'prefix': '%c', 'name': " NAMES4("s") "}",
+				      i ? ", " : "", i, 'A' + i);
+	snprintf(doc + n, sizeof(doc) - n, "], 'counters': [{'id': 'c', 'services': ['s0']}]}");
+	char want[4096];
+	size_t w = 0;
+	for (int i = 0; i < 20; i++)
+		w += (size_t)snprintf(want + w, sizeof(want) - w, "%sservices[%d].name.so: missing",
+				      i ? "\n" : "", i);
+	ok &= fails_all(doc, want);
+	return ok;
+}
+
+/* Errors are sorted into the order of the document, whatever order the parser visits
+ * the sections and keys in (and with quoted keys in the paths). */
+static bool test_errors_document_order(void)
+{
+	bool ok = true;
+	ok &= fails_all(
+	    DOC("'kiosks': {'idle_s': 1}, "
+		"'counters': [{'services': ['a'], 'id': 'C'}], "
+		"'services': [{'name': {'N B': 'x', 'nb': 'a', 'nn': 'a', 'sv': 'a', 'en':"
+		" 'a'}, 'id': 'a', 'prefix': 'a'}], " FLOOR_OK ", 'x\\ty': 1"),
+	    "kiosks.idle_s: 1 s is less than the minimum 3 s\n"
+	    "counters[0].id: \"C\" is not an id (1 to 32 of a-z, 0-9, _ and -)\n"
+	    "services[0].name.\"N B\": not a language tag like \"nb\" or \"pt-BR\"\n"
+	    "services[0].prefix: \"a\" is not 1 or 2 capital letters A-Z\n"
+	    "\"x\\u0009y\": unknown key");
+	/* Keys cut after 40 bytes in the path (one of them inside its quoted form) keep
+	 * their place too. */
+#define A45 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	ok &= fails_all(DOC("'" A45 "': 1, " FLOOR_OK ", 'b\\t" A45 "': 2, 'zz': 3"),
+			"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: unknown key\n"
+			"\"b\\u0009aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: unknown key\n"
+			"zz: unknown key\n"
+			"services: missing\n"
+			"counters: missing");
+#undef A45
+	return ok;
+}
+
+/* Past CONFIG_MAX_ERRORS errors the list stops, and one last line says how many more. */
+static bool test_errors_cap(void)
+{
+	bool ok = true;
+	static char doc[65536];
+	size_t n = (size_t)snprintf(doc, sizeof(doc), "{" FLOOR_OK ", " SVCS_OK ", 'counters': [");
+	for (int i = 0; i < 300; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+				      "%s{'id': 'c%d', 'services': ['x']}", i ? ", " : "", i);
+	snprintf(doc + n, sizeof(doc) - n, "]}");
+	char *json = dq(doc), *cause = NULL;
+	struct config *cfg = NULL;
+	struct config_errors errs;
+	CHECK(config_parse_all(json, strlen(json), &cfg, &errs) == -EINVAL && !cfg);
+	CHECK(errs.n == CONFIG_MAX_ERRORS + 1 && errs.total == 300);
+	if (errs.n == CONFIG_MAX_ERRORS + 1) {
+		CHECK_STR(errs.v[0].path, "counters[0].services[0]");
+		CHECK_STR(errs.v[199].path, "counters[199].services[0]");
+		CHECK_STR(errs.v[199].message, "unknown service \"x\"");
+		CHECK_STR(errs.v[200].path, "");
+		CHECK_STR(errs.v[200].message, "… and 100 more errors");
+	}
+	char *text = config_errors_text(&errs);
+	const char *last = strrchr(text, '\n');
+	CHECK(last && strcmp(last + 1, "… and 100 more errors") == 0);
+	CHECK(strncmp(text, "counters[0].services[0]: unknown service \"x\"\n", 45) == 0);
+	CHECK(config_parse(json, strlen(json), &cfg, &cause) == -EINVAL);
+	CHECK_STR(cause, text);
+	free(cause);
+	free(text);
+	config_errors_free(&errs);
+	free(json);
+	/* Exactly the cap: no extra line. */
+	n = (size_t)snprintf(doc, sizeof(doc), "{" FLOOR_OK ", " SVCS_OK ", 'counters': [");
+	for (int i = 0; i < CONFIG_MAX_ERRORS; i++)
+		n += (size_t)snprintf(doc + n, sizeof(doc) - n,
+				      "%s{'id': 'c%d', 'services': ['x']}", i ? ", " : "", i);
+	snprintf(doc + n, sizeof(doc) - n, "]}");
+	json = dq(doc);
+	CHECK(config_parse_all(json, strlen(json), &cfg, &errs) == -EINVAL);
+	CHECK(errs.n == CONFIG_MAX_ERRORS && errs.total == CONFIG_MAX_ERRORS);
+	CHECK(errs.n && strcmp(errs.v[errs.n - 1].path, "counters[199].services[0]") == 0);
+	config_errors_free(&errs);
+	free(json);
+	return ok;
+}
+
+/* A valid file has no errors; a syntax error or a top level that is not an object is one
+ * error, path "", and stops there; an unreadable file is one error too. */
+static bool test_errors_single(void)
+{
+	bool ok = true;
+	struct config *cfg = NULL;
+	struct config_errors errs;
+	CHECK(config_load_all(TORG_SOURCE_ROOT "/config/demo-floor.json", &cfg, &errs) == 0);
+	CHECK(cfg && errs.n == 0 && errs.v == NULL && errs.total == 0);
+	char *text = config_errors_text(&errs);
+	CHECK_STR(text, "");
+	free(text);
+	config_free(cfg);
+	char *json = dq(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK));
+	CHECK(config_parse_all(json, strlen(json), &cfg, &errs) == 0 && cfg && errs.n == 0);
+	config_free(cfg);
+	free(json);
+	CHECK(config_parse_all("{}", 2, &cfg, NULL) == -EINVAL && !cfg);
+	const char *bad = "{\n  \"floor\": {\n    \"id\": \"x\",,\n  },\n  \"sevrices\": 1\n}";
+	CHECK(config_parse_all(bad, strlen(bad), &cfg, &errs) == -EINVAL && !cfg);
+	CHECK(errs.n == 1 && errs.total == 1);
+	if (errs.n == 1) {
+		CHECK_STR(errs.v[0].path, "");
+		CHECK_STR(errs.v[0].message, "line 3, column 15: string or '}' expected near ','");
+	}
+	config_errors_free(&errs);
+	ok &= fails_all("[{'floor': 1}]", "expected an object at the top level, got array");
+	CHECK(config_load_all("/nonexistent/torg.json", &cfg, &errs) == -ENOENT && !cfg);
+	CHECK(errs.n == 1 && errs.total == 1);
+	if (errs.n == 1) {
+		CHECK_STR(errs.v[0].path, "");
+		CHECK_STR(errs.v[0].message, "No such file or directory");
+	}
+	config_errors_free(&errs);
+	/* A file name from the file stays on its one line. */
+	ok &= fails_all(DOC(FLOOR_OK ", " SVCS_OK ", " CTRS_OK ", 'voice': {'clips_dir': "
+				     "'/nonexistent/a\\nb'}"),
+			"voice.clips_dir: cannot read /nonexistent/a?b: No such file or directory");
+	return ok;
+}
+
 int main(void)
 {
 	run("demo_floor", test_demo_floor);
@@ -883,6 +1241,12 @@ int main(void)
 	run("err_sections", test_err_sections);
 	run("err_quoting", test_err_quoting);
 	run("load_errors", test_load_errors);
+	run("all_errors", test_all_errors);
+	run("errors_go_on", test_errors_go_on);
+	run("errors_new_language", test_errors_new_language);
+	run("errors_document_order", test_errors_document_order);
+	run("errors_cap", test_errors_cap);
+	run("errors_single", test_errors_single);
 	run("display_look", test_display_look);
 	run("hours_pure", test_hours_pure);
 	run("hours_next_open", test_hours_next_open);

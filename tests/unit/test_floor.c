@@ -31,16 +31,16 @@ static int failed_now;
 
 /* Services: A (target 10 min, 5 min meetings), B (target 5 min, 2 min), C (defaults). */
 static const struct floor_service_def services[] = {
-    {"nav", "A", 600, 300},
-    {"social", "B", 300, 120},
-    {"housing", "C", 0, 0},
+    {.id = "nav", .prefix = "A", .target_wait_s = 600, .default_service_s = 300},
+    {.id = "social", .prefix = "B", .target_wait_s = 300, .default_service_s = 120},
+    {.id = "housing", .prefix = "C", .target_wait_s = 0, .default_service_s = 0},
 };
 /* c0 overdue over all, c1 FIFO over A and B, c2 ordered over all, c3 only C. */
 static const struct floor_counter_def counters[] = {
-    {"c0", 7, FLOOR_POLICY_OVERDUE},
-    {"c1", 3, FLOOR_POLICY_FIFO},
-    {"c2", 7, FLOOR_POLICY_ORDERED},
-    {"c3", 4, FLOOR_POLICY_OVERDUE},
+    {.id = "c0", .services = 7, .policy = FLOOR_POLICY_OVERDUE},
+    {.id = "c1", .services = 3, .policy = FLOOR_POLICY_FIFO},
+    {.id = "c2", .services = 7, .policy = FLOOR_POLICY_ORDERED},
+    {.id = "c3", .services = 4, .policy = FLOOR_POLICY_OVERDUE},
 };
 static const struct floor_def def = {3, services, 4, counters, 1800};
 
@@ -216,7 +216,7 @@ static void test_names(void)
 	const char *kinds[] = {"ticket.issued",	     "ticket.called",	 "ticket.recalled",
 			       "ticket.serving",     "ticket.done",	 "ticket.no_show",
 			       "ticket.transferred", "ticket.cancelled", "counter.opened",
-			       "counter.closed",     "floor.day"};
+			       "counter.closed",     "floor.day",	 "floor.config"};
 	/* the floor's kinds and states carry the protocol's names (proto/names.h) */
 	for (int k = FLOOR_EV_ISSUED; k <= FLOOR_EV_KIND_MAX; k++)
 		CHECK(!strcmp(proto_event_name(k), kinds[k - 1]));
@@ -238,10 +238,12 @@ static void test_names(void)
 
 static void test_create(void)
 {
-	struct floor_service_def dup[] = {{"a", "A", 0, 0}, {"b", "A", 0, 0}};
+	struct floor_service_def dup[] = {
+	    {.id = "a", .prefix = "A", .target_wait_s = 0, .default_service_s = 0},
+	    {.id = "b", .prefix = "A", .target_wait_s = 0, .default_service_s = 0}};
 	struct floor_def d = {2, dup, 0, NULL, 0};
 	CHECK(floor_create(&d) == NULL);
-	struct floor_counter_def bad[] = {{"c", 4, FLOOR_POLICY_FIFO}};
+	struct floor_counter_def bad[] = {{.id = "c", .services = 4, .policy = FLOOR_POLICY_FIFO}};
 	struct floor_def d2 = {2, services, 1, bad, 0};
 	CHECK(floor_create(&d2) == NULL);
 	struct floor_def d3 = {65, services, 0, NULL, 0};
@@ -987,7 +989,7 @@ static void test_apply_rejects(void)
 	d.number = 1;
 	d.kind = 0;
 	CHECK(floor_apply(g, &d) == FLOOR_E_INVAL);
-	d.kind = 12;
+	d.kind = FLOOR_EV_KIND_MAX + 1;
 	CHECK(floor_apply(g, &d) == FLOOR_E_INVAL);
 	/* counter events */
 	struct floor_event o = d;
@@ -996,7 +998,8 @@ static void test_apply_rejects(void)
 	o.services = 1;
 	CHECK(floor_apply(g, &o) == FLOOR_E_INVAL);
 	o.counter = 3;
-	o.services = 1; /* not in its def */
+	o.services = 8; /* no such service (one not in its list now replays: the list may have
+			 * changed since, floor_redefine) */
 	CHECK(floor_apply(g, &o) == FLOOR_E_INVAL);
 	o.kind = FLOOR_EV_COUNTER_CLOSED;
 	o.counter = 0; /* busy */

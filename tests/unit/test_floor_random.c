@@ -642,11 +642,15 @@ static void random_def(struct floor_def *d)
 	d->nservices = 1 + (size_t)rn(MAXS);
 	d->ncounters = 1 + (size_t)rn(MAXC);
 	for (size_t s = 0; s < d->nservices; s++)
-		sv[s] = (struct floor_service_def){"svc", prefixes[s], rn(4) * 300, rn(3) * 150};
+		sv[s] = (struct floor_service_def){.id = "svc",
+						   .prefix = prefixes[s],
+						   .target_wait_s = rn(4) * 300,
+						   .default_service_s = rn(3) * 150};
 	uint64_t all = (UINT64_C(1) << d->nservices) - 1;
 	for (size_t c = 0; c < d->ncounters; c++) {
 		uint64_t m = rn(3) ? all : (rnd() & all);
-		ct[c] = (struct floor_counter_def){"ctr", m ? m : 1, (enum floor_policy)rn(3)};
+		ct[c] = (struct floor_counter_def){
+		    .id = "ctr", .services = m ? m : 1, .policy = (enum floor_policy)rn(3)};
 	}
 	d->services = sv;
 	d->counters = ct;

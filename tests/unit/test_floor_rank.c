@@ -30,15 +30,15 @@
 
 /* A, B, C; c0 gives all (overdue), c1 A and B (FIFO), c2 C (ordered), c3 all (ordered). */
 static const struct floor_service_def services[NS] = {
-    {"nav", "A", 600, 300},
-    {"social", "B", 300, 120},
-    {"housing", "C", 0, 0},
+    {.id = "nav", .prefix = "A", .target_wait_s = 600, .default_service_s = 300},
+    {.id = "social", .prefix = "B", .target_wait_s = 300, .default_service_s = 120},
+    {.id = "housing", .prefix = "C", .target_wait_s = 0, .default_service_s = 0},
 };
 static const struct floor_counter_def counters[NC] = {
-    {"c0", 7, FLOOR_POLICY_OVERDUE},
-    {"c1", 3, FLOOR_POLICY_FIFO},
-    {"c2", 4, FLOOR_POLICY_ORDERED},
-    {"c3", 7, FLOOR_POLICY_ORDERED},
+    {.id = "c0", .services = 7, .policy = FLOOR_POLICY_OVERDUE},
+    {.id = "c1", .services = 3, .policy = FLOOR_POLICY_FIFO},
+    {.id = "c2", .services = 4, .policy = FLOOR_POLICY_ORDERED},
+    {.id = "c3", .services = 7, .policy = FLOOR_POLICY_ORDERED},
 };
 static const struct floor_def def = {NS, services, NC, counters, BOUND_S};
 

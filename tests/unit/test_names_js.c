@@ -281,7 +281,7 @@ static const struct key event_keys[] = {
     K(PROTO_EV_, ISSUED),	  K(PROTO_EV_, CALLED),	   K(PROTO_EV_, RECALLED),
     K(PROTO_EV_, SERVING),	  K(PROTO_EV_, DONE),	   K(PROTO_EV_, NO_SHOW),
     K(PROTO_EV_, TRANSFERRED),	  K(PROTO_EV_, CANCELLED), K(PROTO_EV_, COUNTER_OPENED),
-    K(PROTO_EV_, COUNTER_CLOSED), K(PROTO_EV_, DAY),
+    K(PROTO_EV_, COUNTER_CLOSED), K(PROTO_EV_, DAY),	   K(PROTO_EV_, CONFIG),
 };
 static const struct key state_keys[] = {
     K(PROTO_STATE_, WAITING), K(PROTO_STATE_, CALLED),	K(PROTO_STATE_, SERVING),

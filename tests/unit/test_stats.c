@@ -34,13 +34,13 @@ static char db_path[128];
 
 /* Services a (target 10 min), b (5 min), c (15 min); c1 gives a and b, c2 b and c. */
 static const struct floor_service_def services[] = {
-    {"a", "A", 600, 300},
-    {"b", "B", 300, 300},
-    {"c", "C", 900, 300},
+    {.id = "a", .prefix = "A", .target_wait_s = 600, .default_service_s = 300},
+    {.id = "b", .prefix = "B", .target_wait_s = 300, .default_service_s = 300},
+    {.id = "c", .prefix = "C", .target_wait_s = 900, .default_service_s = 300},
 };
 static const struct floor_counter_def counters[] = {
-    {"c1", 3, FLOOR_POLICY_FIFO},
-    {"c2", 6, FLOOR_POLICY_FIFO},
+    {.id = "c1", .services = 3, .policy = FLOOR_POLICY_FIFO},
+    {.id = "c2", .services = 6, .policy = FLOOR_POLICY_FIFO},
 };
 static const struct floor_def def = {3, services, 2, counters, 0};
 

@@ -29,12 +29,12 @@
 static char dir[64];
 
 static const struct floor_service_def services[] = {
-    {"a", "A", 600, 300},
-    {"b", "B", 300, 300},
+    {.id = "a", .prefix = "A", .target_wait_s = 600, .default_service_s = 300},
+    {.id = "b", .prefix = "B", .target_wait_s = 300, .default_service_s = 300},
 };
 static const struct floor_counter_def counters[] = {
-    {"c1", 3, FLOOR_POLICY_FIFO},
-    {"c2", 3, FLOOR_POLICY_FIFO},
+    {.id = "c1", .services = 3, .policy = FLOOR_POLICY_FIFO},
+    {.id = "c2", .services = 3, .policy = FLOOR_POLICY_FIFO},
 };
 static const struct floor_def def = {2, services, 2, counters, 0};
 

@@ -34,13 +34,13 @@ static const char *self; /* argv[0], re-executed for the SIGKILL test */
 /* ---- the floor definition and hand-built events ---- */
 
 static const struct floor_service_def services[] = {
-    {"nav", "A", 600, 300},
-    {"sos", "B", 900, 600},
-    {"hus", "C", 1200, 900},
+    {.id = "nav", .prefix = "A", .target_wait_s = 600, .default_service_s = 300},
+    {.id = "sos", .prefix = "B", .target_wait_s = 900, .default_service_s = 600},
+    {.id = "hus", .prefix = "C", .target_wait_s = 1200, .default_service_s = 900},
 };
 static const struct floor_counter_def counters[] = {
-    {"c1", 7, FLOOR_POLICY_OVERDUE},
-    {"c2", 3, FLOOR_POLICY_FIFO},
+    {.id = "c1", .services = 7, .policy = FLOOR_POLICY_OVERDUE},
+    {.id = "c2", .services = 3, .policy = FLOOR_POLICY_FIFO},
 };
 static const struct floor_def def = {3, services, 2, counters, 0};
 
@@ -378,7 +378,7 @@ static int test_open_migrate_reopen(void)
 	REQUIRE((s = open_or_null(p, &def, false)) != NULL);
 	REQUIRE(store_last_seq(s) == 0);
 	store_free(s);
-	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 4);
+	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 5);
 	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'auth'") == 3);
 	REQUIRE(q_int(p, "SELECT COUNT(*) FROM users") == 1);
 	REQUIRE(strcmp(q_row(p, "PRAGMA journal_mode"), "wal") == 0);
@@ -403,7 +403,9 @@ static int test_open_migrate_reopen(void)
 	cause = NULL;
 
 	/* Duplicate ids make replay ambiguous: refused. */
-	static const struct floor_service_def dup[] = {{"nav", "A", 1, 1}, {"nav", "B", 1, 1}};
+	static const struct floor_service_def dup[] = {
+	    {.id = "nav", .prefix = "A", .target_wait_s = 1, .default_service_s = 1},
+	    {.id = "nav", .prefix = "B", .target_wait_s = 1, .default_service_s = 1}};
 	struct floor_def d2 = {2, dup, 0, NULL, 0};
 	REQUIRE(store_open(path_of("dup.db"), &d2, NULL, &s, &cause) == -EINVAL);
 	REQUIRE(cause && strstr(cause, "nav"));
@@ -430,7 +432,7 @@ static int test_migrate_v3(void)
 	REQUIRE((s = open_or_null(p, &def, true)) != NULL);
 	REQUIRE(store_last_seq(s) == 3);
 	store_free(s);
-	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 4);
+	REQUIRE(q_int(p, "SELECT version FROM schema WHERE module = 'store'") == 5);
 	REQUIRE(q_int(p, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('counters',"
 			 " 'counters_ticket')") == 0);
 	REQUIRE(q_int(p, "SELECT COUNT(*) FROM journal") == 1);
@@ -527,8 +529,11 @@ static int test_replay(void)
 
 	/* A config listing the same ids in another order replays to the new indexes. */
 	static const struct floor_service_def rsvc[] = {
-	    {"hus", "C", 1, 1}, {"nav", "A", 1, 1}, {"sos", "B", 1, 1}};
-	static const struct floor_counter_def rctr[] = {{"c2", 3, 0}, {"c1", 7, 0}};
+	    {.id = "hus", .prefix = "C", .target_wait_s = 1, .default_service_s = 1},
+	    {.id = "nav", .prefix = "A", .target_wait_s = 1, .default_service_s = 1},
+	    {.id = "sos", .prefix = "B", .target_wait_s = 1, .default_service_s = 1}};
+	static const struct floor_counter_def rctr[] = {{.id = "c2", .services = 3},
+							{.id = "c1", .services = 7}};
 	struct floor_def rdef = {3, rsvc, 2, rctr, 0};
 	REQUIRE((s = open_or_null(p, &rdef, false)) != NULL);
 	memset(a, 0, sizeof(*a));
@@ -566,7 +571,9 @@ static int test_replay_unknown_id(void)
 	ev_issue(&l, 0, 2, 1, 0); /* seq 3: service "hus" */
 	REQUIRE(write_events(p, &def, &l) == 0);
 
-	static const struct floor_service_def two[] = {{"nav", "A", 1, 1}, {"sos", "B", 1, 1}};
+	static const struct floor_service_def two[] = {
+	    {.id = "nav", .prefix = "A", .target_wait_s = 1, .default_service_s = 1},
+	    {.id = "sos", .prefix = "B", .target_wait_s = 1, .default_service_s = 1}};
 	struct floor_def d2 = {2, two, 2, counters, 0};
 	struct store *s = open_or_null(p, &d2, false);
 	REQUIRE(s);
@@ -577,7 +584,7 @@ static int test_replay_unknown_id(void)
 	cause = NULL;
 	store_free(s);
 
-	static const struct floor_counter_def one[] = {{"c9", 7, 0}};
+	static const struct floor_counter_def one[] = {{.id = "c9", .services = 7}};
 	struct floor_def d3 = {3, services, 1, one, 0};
 	REQUIRE((s = open_or_null(p, &d3, false)) != NULL);
 	a->n = 0;

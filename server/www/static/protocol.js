@@ -39,6 +39,7 @@ export const EVENT = Object.freeze({
 	COUNTER_OPENED: "counter.opened",
 	COUNTER_CLOSED: "counter.closed",
 	DAY: "floor.day",
+	CONFIG: "floor.config",
 });
 
 // Ticket states (a ticket's and a counter's current ticket's "state").
