@@ -305,8 +305,8 @@ async function save() {
 		state.saved = JSON.stringify(state.doc);
 		render_dirty();
 		set_status(t("adm_saved"));
-	} else if (r.status === 422 && Array.isArray(r.body && r.body.errors)) {
-		show_save_errors(r.body.errors);
+	} else if (r.status === 422 && Array.isArray((r.body && r.body.errors) || err.errors)) {
+		show_save_errors((r.body && r.body.errors) || err.errors);
 	} else if (r.status === 422 || err.field) {
 		show_save_errors([{ path: err.field || "", message: err.message || "" }]);
 	} else if (r.status === 409 && err.code === "version_conflict") {
