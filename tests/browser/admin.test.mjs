@@ -37,9 +37,12 @@ async function bearer(name, password = PASSWORD) {
 	return { authorization: `Bearer ${r.body.token}` };
 }
 
+let admin_auth = null;
+
 // The running configuration, as an admin reads it.
 async function config() {
-	const r = await http("GET", "/api/v1/admin/config", undefined, await bearer("admin"), base);
+	admin_auth = admin_auth || await bearer("admin");
+	const r = await http("GET", "/api/v1/admin/config", undefined, admin_auth, base);
 	assert.equal(r.status, 200, JSON.stringify(r.body));
 	return r.body;
 }
@@ -123,7 +126,7 @@ test("admin: rename a service and change a counter's services, saved and live on
 	await input(page, `counters[${s1}].name.en`).fill("Desk one");
 	const other = await config();
 	other.config.services[nav].name.sv = "NAV – arbete och välfärd!";
-	const put = await http("PUT", "/api/v1/admin/config", { config: other.config, version: other.version }, await bearer("admin"), base);
+	const put = await http("PUT", "/api/v1/admin/config", { config: other.config, version: other.version }, admin_auth, base);
 	assert.equal(put.status, 200, JSON.stringify(put.body));
 	assert.equal(await save(page), "conflict");
 	assert.ok(await page.locator("#conflict").isVisible());
@@ -297,23 +300,34 @@ test("admin: the audit log lists the changes with who made them", async () => {
 	await page.context().close();
 });
 
-test.skip("admin: layout whole at 1366×768, 1920×1080 and 768×1024 in nb, en and ar", async () => {
+test("admin: layout whole at 1366×768, 1920×1080 and 768×1024 in nb, en and ar", async () => {
 	const sizes = [[1366, 768], [1920, 1080], [768, 1024]];
 	const tabs = ["services", "floor", "hours", "counters", "displays", "messages", "staff", "audit", "services"];
 	let k = 0;
+	const token = (await bearer("admin")).authorization.slice(7);
 	for (const [w, h] of sizes)
 		for (const lang of ["nb", "en", "ar"]) {
-			const page = await signed_in("admin", { lang, viewport: { width: w, height: h } });
+			const page = await open_page(browser, `${base}/admin`, { viewport: { width: w, height: h },
+				setup: async (p) => {
+					await p.context().addCookies([{ name: "torg_session", value: token, url: base }]);
+					await p.addInitScript((l) => localStorage.setItem("torg.staff.lang", l), lang);
+				} });
+			await page.waitForSelector("body[data-ready='1']");
 			assert.equal(await page.evaluate(() => document.documentElement.dir), lang === "ar" ? "rtl" : "ltr");
 			for (const tab of ["services", tabs[k++ % tabs.length]]) {
 				await page.click(`.tab[data-tab=${tab}]`);
 				if (tab === "staff" || tab === "audit")
 					await page.waitForSelector(`#sec-${tab} .tab-content > *`);
+				if (tab === "hours") { // the week's editor and an exception, not saved
+					await page.locator('#sec-hours input[id$="-always"]').uncheck();
+					await page.click("#sec-hours .block[data-key=exceptions] button.add");
+					await page.click(".block[data-key=exceptions] input[value=hours]");
+				}
 				// Nothing sticks out sideways: no element past the viewport's edges, nor any
 				// text cut inside its own box.
 				const out = await page.evaluate(() => {
 					const bad = [];
-					for (const e of document.querySelectorAll("body *")) {
+					for (const e of document.querySelectorAll("header *, #tabs *, #savebar *, .tab-body:not([hidden]) *")) {
 						if (!e.offsetParent && e.tagName !== "BODY")
 							continue;
 						const r = e.getBoundingClientRect();
@@ -328,7 +342,7 @@ test.skip("admin: layout whole at 1366×768, 1920×1080 and 768×1024 in nb, en 
 				assert.deepEqual(out, { bad: [], x: 0 }, `${tab} ${lang} ${w}x${h}`);
 				await shot(page, `admin-${tab}-${lang}-${w}x${h}`);
 			}
-			if (w === 768 || lang === "ar")
+			if ((w === 768 && lang === "nb") || (w === 1366 && lang === "ar"))
 				assert.deepEqual(await axe(page), [], `${lang} ${w}x${h}`);
 			assert.deepEqual(page.js_errors, []);
 			await page.context().close();

@@ -38,7 +38,8 @@ export function names(ctx, legend, path, opts = {}) {
 	const cur = get_at(ctx.doc, path);
 	for (const l of floor_langs(ctx)) {
 		const f = field(ctx, ctx.t("adm_in_lang", { lang: lang_name(l) }), `${path}.${l}`,
-			{ optional: true, lang: l, required: !opts.optional, placeholder: opts.placeholder });
+			{ optional: true, lang: l, required: !opts.optional, placeholder: opts.placeholder,
+				kind: opts.cls === "long" ? "textarea" : "text" });
 		const missing = !cur || typeof cur !== "object" || !cur[l];
 		if (missing && (!opts.optional || (cur && typeof cur === "object")))
 			f.classList.add("needs");

@@ -89,7 +89,7 @@ function shown(kind, v) {
 	return String(v);
 }
 
-// One labelled input bound to `path` of ctx.doc. opts: kind ("text", "int", "tags",
+// One labelled input bound to `path` of ctx.doc. opts: kind ("text", "textarea", "int", "tags",
 // "date", "datetime", "select", "bool"), optional (an empty input removes the key),
 // options ([[value, label]] for a select; value "" means the default), lang (the
 // language of the text typed), placeholder, hint, cls, size.
@@ -105,6 +105,11 @@ export function field(ctx, label, path, opts = {}) {
 		input.value = v === undefined ? "" : String(v);
 		if (input.selectedIndex < 0) // a value the page does not know: keep it shown
 			input.append(el("option", { value: String(v), text: String(v), selected: true }));
+	} else if (kind === "textarea") {
+		input = el("textarea", { id, rows: 3, lang: opts.lang, dir: opts.lang ? "auto" : undefined, spellcheck: "true" });
+		input.value = shown(kind, v);
+		if (opts.required)
+			input.setAttribute("aria-required", "true");
 	} else if (kind === "bool") {
 		input = el("input", { id, type: "checkbox" });
 		input.checked = v === undefined ? !!opts.default_on : !!v;
@@ -153,7 +158,7 @@ export function value_of(input) {
 		return /^-?\d+$/.test(s) ? Number(s) : s;
 	if (kind === "tags")
 		return s === "" ? [] : s.split(/[\s,]+/).filter(Boolean);
-	return kind === "text" || kind === "date" || kind === "datetime" ? input.value : s;
+	return kind === "int" || kind === "select" ? s : input.value;
 }
 
 // A group of checkboxes for a list of ids at `path` (order kept: ids already listed stay
