@@ -233,7 +233,8 @@ static int read_counter(json_t *o, const char *path, struct proto_board_counter 
 		return board__fail(cause, path, "expected an object, got %s", proto__type_name(o));
 	if (board__get_str(o, "id", false, path, &c->id, cause) ||
 	    board__get_names(o, "name", path, &c->name, cause) ||
-	    board__get_bool(o, "open", false, false, path, &c->open, cause))
+	    board__get_bool(o, "open", false, false, path, &c->open, cause) ||
+	    board__get_bool(o, "on_break", true, false, path, &c->on_break, cause))
 		goto fail;
 	json_t *cur = json_object_get(o, "current");
 	if (cur && !json_is_null(cur)) {
@@ -517,19 +518,25 @@ out:
 	return rc;
 }
 
-/* Applies a counter.opened / counter.closed event. */
-static int apply_counter_event(struct proto_board *b, json_t *o, bool opened, char **cause)
+/* Applies a counter.opened / counter.closed / counter.break / counter.back event (kind).
+ * Opening or closing ends a break. */
+static int apply_counter_event(struct proto_board *b, json_t *o, int kind, char **cause)
 {
 	char *id = NULL;
 	if (board__get_str(o, "counter", false, "", &id, cause))
 		return -EINVAL;
 	struct proto_board_counter *c = find_counter(b, id);
 	free(id);
-	if (c) {
-		c->open = opened;
-		if (!opened)
-			counter_set_current(c, NULL, NULL, false);
+	if (!c)
+		return 0;
+	if (kind == PROTO_EV_COUNTER_BREAK || kind == PROTO_EV_COUNTER_BACK) {
+		c->on_break = kind == PROTO_EV_COUNTER_BREAK;
+		return 0;
 	}
+	c->open = kind == PROTO_EV_COUNTER_OPENED;
+	c->on_break = false;
+	if (!c->open)
+		counter_set_current(c, NULL, NULL, false);
 	return 0;
 }
 
@@ -573,8 +580,9 @@ static int apply_event(struct proto_board *b, json_t *o, struct proto_board_resu
 	int k = proto_event_from_name(kind); /* -1: a kind of a newer server, skipped */
 	if (proto_event_has_ticket(k))
 		rc = apply_ticket_event(b, o, k, r, cause);
-	else if (k == PROTO_EV_COUNTER_OPENED || k == PROTO_EV_COUNTER_CLOSED)
-		rc = apply_counter_event(b, o, k == PROTO_EV_COUNTER_OPENED, cause);
+	else if (k == PROTO_EV_COUNTER_OPENED || k == PROTO_EV_COUNTER_CLOSED ||
+		 k == PROTO_EV_COUNTER_BREAK || k == PROTO_EV_COUNTER_BACK)
+		rc = apply_counter_event(b, o, k, cause);
 	else if (k == PROTO_EV_DAY)
 		rc = apply_day(b, o, cause);
 	else

@@ -2,8 +2,8 @@
  * over the WebSocket (PROTOCOL.md: snapshot, resume, event, and batches of them). It owns
  * the model a wall display draws: the floor's name per language, each service's prefix,
  * names, waiting count, estimated and longest wait and open counters, each counter's
- * names and current number, the newest calls (newest first) with counter, service, time
- * and recall flag, the last applied seq and the local day. Applying a frame either
+ * names, current number and whether it is on a break, the newest calls (newest first) with counter,
+ * service, time and recall flag, the last applied seq and the local day. Applying a frame either
  * succeeds as a whole or leaves the board exactly as it was (malformed input is rejected
  * with a cause); unknown message types and event kinds are skipped, a filtered session's
  * skip moves the seq over the events outside its filter, a seq jump no skip explains is
@@ -52,6 +52,7 @@ struct proto_board_counter {
 	char *id;
 	struct proto_board_names name;
 	bool open;
+	bool on_break; /* open but on a break: it calls nobody (false when not said) */
 	char *current;
 	char *current_service; /* NULL when current is */
 	bool serving;	       /* the current ticket's visitor has arrived */

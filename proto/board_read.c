@@ -243,11 +243,11 @@ char *proto_board_dump(const struct proto_board *b)
 	json_object_set_new(o, "counters", a = json_array());
 	for (size_t i = 0; i < b->ncounters; i++) {
 		const struct proto_board_counter *c = &b->counters[i];
-		json_array_append_new(a, json_pack("{s:s,s:o,s:b,s:o,s:o,s:b}", "id", c->id, "name",
-						   dump_names(&c->name), "open", c->open, "current",
-						   dump_str(c->current), "service",
-						   dump_str(c->current_service), "serving",
-						   c->serving));
+		json_array_append_new(
+		    a, json_pack("{s:s,s:o,s:b,s:b,s:o,s:o,s:b}", "id", c->id, "name",
+				 dump_names(&c->name), "open", c->open, "on_break", c->on_break,
+				 "current", dump_str(c->current), "service",
+				 dump_str(c->current_service), "serving", c->serving));
 	}
 	json_object_set_new(o, "calls", a = json_array());
 	for (size_t i = 0; i < b->ncalls; i++) {

@@ -26,6 +26,8 @@ static const char *const event_names[] = {
     [PROTO_EV_COUNTER_OPENED] = "counter.opened",
     [PROTO_EV_COUNTER_CLOSED] = "counter.closed",
     [PROTO_EV_DAY] = "floor.day",
+    [PROTO_EV_COUNTER_BREAK] = "counter.break",
+    [PROTO_EV_COUNTER_BACK] = "counter.back",
     [PROTO_EV_CONFIG] = "floor.config",
 };
 static const char *const state_names[] = {
@@ -55,14 +57,14 @@ static const char *const op_names[] = {
     [PROTO_OP_CALL_NEXT] = "call_next", [PROTO_OP_CALL] = "call",
     [PROTO_OP_RECALL] = "recall",	[PROTO_OP_START] = "start",
     [PROTO_OP_FINISH] = "finish",	[PROTO_OP_NO_SHOW] = "no_show",
-    [PROTO_OP_TRANSFER] = "transfer",
+    [PROTO_OP_TRANSFER] = "transfer",	[PROTO_OP_BREAK] = "break",
 };
 static const char *const op_paths[] = {
     [PROTO_OP_OPEN] = "open",		[PROTO_OP_CLOSE] = "close",
     [PROTO_OP_CALL_NEXT] = "call-next", [PROTO_OP_CALL] = "call",
     [PROTO_OP_RECALL] = "recall",	[PROTO_OP_START] = "start",
     [PROTO_OP_FINISH] = "finish",	[PROTO_OP_NO_SHOW] = "no-show",
-    [PROTO_OP_TRANSFER] = "transfer",
+    [PROTO_OP_TRANSFER] = "transfer",	[PROTO_OP_BREAK] = "break",
 };
 
 /* The name at i of a table of n (NULL outside it, or a hole). */

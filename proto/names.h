@@ -46,9 +46,11 @@ enum proto_event_kind {
 	PROTO_EV_COUNTER_OPENED = 9,
 	PROTO_EV_COUNTER_CLOSED = 10,
 	PROTO_EV_DAY = 11,
-	PROTO_EV_CONFIG = 12, /* the floor's configuration changed while it runs */
+	PROTO_EV_COUNTER_BREAK = 12, /* an open counter goes on a break: routing skips it */
+	PROTO_EV_COUNTER_BACK = 13,  /* the counter is back from its break */
+	PROTO_EV_CONFIG = 14,	     /* the floor's configuration changed while it runs */
 };
-#define PROTO_EV_KIND_MAX 12
+#define PROTO_EV_KIND_MAX 14
 
 /* Ticket states; a leg's outcome is one of the ended states, or "transferred". */
 enum proto_state {
@@ -89,9 +91,10 @@ enum proto_op {
 	PROTO_OP_START,
 	PROTO_OP_FINISH,
 	PROTO_OP_NO_SHOW,
-	PROTO_OP_TRANSFER
+	PROTO_OP_TRANSFER,
+	PROTO_OP_BREAK
 };
-#define PROTO_OP_MAX PROTO_OP_TRANSFER
+#define PROTO_OP_MAX PROTO_OP_BREAK
 
 /* Each *_name returns the static wire name, or NULL for a number outside the enum; each
  * *_from_name returns the number, or -1 for a name that is not one (NULL too). */
@@ -99,7 +102,7 @@ enum proto_op {
 /** "snapshot", "resume", "event", "skip", "ticket", "reply", "error", "hello", "cmd". */
 const char *proto_msg_name(int msg);
 int proto_msg_from_name(const char *name);
-/** "ticket.issued" … "counter.closed", "floor.day". */
+/** "ticket.issued" … "counter.closed", "floor.day", "counter.break", "counter.back". */
 const char *proto_event_name(int kind);
 int proto_event_from_name(const char *name);
 /** True for the kinds whose event carries a "ticket" (issued … cancelled). */

@@ -315,6 +315,19 @@ static int take_uint(json_t *obj, const char *key, bool required, const struct p
 	return 0;
 }
 
+/* Reads the required boolean field key of obj into *out. Returns 0 or -EINVAL. */
+static int take_bool(json_t *obj, const char *key, const struct pctx *x, bool *out)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!v)
+		return fail(x, "bad_request", key, "missing");
+	if (!json_is_boolean(v))
+		return fail(x, "bad_request", key, "expected true or false, got %s",
+			    proto__type_name(v));
+	*out = json_is_true(v);
+	return 0;
+}
+
 /* Frees an array of n strings. */
 static void free_strv(char **v, size_t n)
 {
@@ -370,6 +383,7 @@ static const char *const *op_fields(enum proto_op op)
 	static const char *const open[] = {"services", "move", NULL};
 	static const char *const call[] = {"number", NULL};
 	static const char *const transfer[] = {"service", "position", NULL};
+	static const char *const brk[] = {"on", NULL};
 	static const char *const none[] = {NULL};
 	switch (op) {
 	case PROTO_OP_OPEN:
@@ -378,6 +392,8 @@ static const char *const *op_fields(enum proto_op op)
 		return call;
 	case PROTO_OP_TRANSFER:
 		return transfer;
+	case PROTO_OP_BREAK:
+		return brk;
 	default:
 		return none;
 	}
@@ -411,6 +427,8 @@ static int take_op_fields(json_t *obj, enum proto_op op, const struct pctx *x, s
 			rc = fail(x, "bad_request", "position", "expected \"front\" or \"back\"");
 		free(pos);
 		return rc;
+	case PROTO_OP_BREAK:
+		return take_bool(obj, "on", x, &c->on);
 	default:
 		return 0;
 	}
@@ -471,8 +489,9 @@ static int parse_hello(json_t *obj, const struct pctx *x, struct proto_hello *h)
 /* Parses the fields of a cmd object into c, rejecting fields of other ops. */
 static int parse_cmd(json_t *obj, const struct pctx *x, struct proto_cmd *c)
 {
-	static const char *const fields[] = {"type",   "id",	  "op",	      "counter", "services",
-					     "number", "service", "position", "move",	 NULL};
+	static const char *const fields[] = {"type",	 "id",	   "op",      "counter",
+					     "services", "number", "service", "position",
+					     "move",	 "on",	   NULL};
 	static const char *const common[] = {"type", "id", "op", "counter", NULL};
 	char *opname = NULL;
 	bool has_id;

@@ -39,6 +39,7 @@ struct proto_cmd {
 	char *service;	  /* transfer */
 	bool front;	  /* transfer: position "front" (true) / "back" */
 	bool move;	  /* open: close the user's other counter first */
+	bool on;	  /* break: true goes on a break, false comes back */
 };
 /* A client's hello. All strings malloc'd, owned; absent optional ones NULL. */
 struct proto_hello {

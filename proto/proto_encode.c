@@ -497,6 +497,10 @@ static void put_counter(struct jw *w, const struct proto_counter *c)
 	jw_kstr(w, "kind", c->kind);
 	jw_key(w, "open");
 	jw_bool(w, c->open);
+	jw_key(w, "on_break");
+	jw_bool(w, c->on_break);
+	jw_key(w, "break_since");
+	jw_time(w, c->on_break ? c->break_ms : 0);
 	jw_ids(w, "services", c->services);
 	jw_ids(w, "gives", c->gives);
 	if (c->retired) {
@@ -564,6 +568,8 @@ char *proto_encode_event(const struct proto_event *ev, size_t *len)
 	} else if (ev->kind == PROTO_EV_COUNTER_CLOSED) {
 		jw_kstr(&w, "counter", ev->counter);
 		jw_kstr(&w, "reason", proto_reason_name(ev->reason));
+	} else if (ev->kind == PROTO_EV_COUNTER_BREAK || ev->kind == PROTO_EV_COUNTER_BACK) {
+		jw_kstr(&w, "counter", ev->counter);
 	} else if (ev->kind == PROTO_EV_DAY) {
 		proto_format_day(ev->day, day, sizeof(day));
 		jw_kstr(&w, "day", day);

@@ -113,6 +113,8 @@ struct proto_counter {
 	struct proto_texts name;
 	const char *kind; /* "counter", "room" as configured */
 	bool open;
+	bool on_break;			     /* open, but on a break: calls nobody */
+	int64_t break_ms;		     /* when the break began (on_break), else 0 */
 	struct proto_ids services;	     /* open for now (empty when closed) */
 	struct proto_ids gives;		     /* may give by the configuration */
 	const struct proto_current *current; /* or NULL (null) */
@@ -122,7 +124,8 @@ struct proto_counter {
 /* An event. Which fields are written follows the kind (PROTOCOL.md's table): the ticket
  * kinds (proto_event_has_ticket) have ticket, counter when set, from/to/position when
  * transferred and reason when cancelled; counter.opened counter and services;
- * counter.closed counter and reason; floor.day day. All have queues. */
+ * counter.closed counter and reason; counter.break and counter.back counter; floor.day
+ * day. All have queues. */
 struct proto_event {
 	uint64_t seq;
 	int kind; /* enum proto_event_kind */

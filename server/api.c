@@ -561,6 +561,9 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 	case PROTO_OP_TRANSFER:
 		rc = engine_transfer(e, counter, service, cmd->front, &acted);
 		break;
+	case PROTO_OP_BREAK:
+		rc = engine_break(e, counter, cmd->on);
+		break;
 	default:
 		rc = FLOOR_E_INVAL;
 	}
@@ -568,7 +571,9 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 		api__floor_error(res, rc);
 		return;
 	}
-	bool opens_or_closes = cmd->op == PROTO_OP_OPEN || cmd->op == PROTO_OP_CLOSE;
+	/* answered with the counter alone, which no ticket follows */
+	bool opens_or_closes =
+	    cmd->op == PROTO_OP_OPEN || cmd->op == PROTO_OP_CLOSE || cmd->op == PROTO_OP_BREAK;
 	/* call-next with nobody waiting: 204, and the counter without a ticket */
 	res->status = !opens_or_closes && acted == FLOOR_NONE ? 204 : 200;
 	res->body = encode_counter_answer(e, counter, opens_or_closes ? FLOOR_NONE : acted,

@@ -1,7 +1,7 @@
 /*
  * api_metrics.c — GET /metrics in the Prometheus text exposition format (0.0.4):
  * the floor's queues per service (waiting, longest wait, counters open), open
- * counters, ticket counts since start, WebSocket sessions, HTTP requests, the
+ * counters and those on a break, ticket counts since start, WebSocket sessions, HTTP requests, the
  * event loop's lag (from the statistics runner's timer probe) and the store's
  * commit latency, each also as a histogram for alerts over a window. Every family has HELP and TYPE
  * lines; label values are configured ids ([a-z0-9_-]), which need no escaping.
@@ -76,21 +76,26 @@ char *api__metrics(struct api *a, size_t *len)
 	for (size_t i = 0; i < cfg->nservices; i++)
 		util_text_printf(&t, "torg_target_wait_seconds{service=\"%s\"} %d\n",
 				 cfg->services[i].id, cfg->services[i].target_wait_s);
-	util_text_printf(&t,
-			 "# HELP torg_service_counters_open Open counters giving each service.\n"
-			 "# TYPE torg_service_counters_open gauge\n");
+	util_text_printf(
+	    &t, "# HELP torg_service_counters_open Open counters giving each service, not on a "
+		"break.\n"
+		"# TYPE torg_service_counters_open gauge\n");
 	for (size_t i = 0; i < cfg->nservices; i++)
 		util_text_printf(&t, "torg_service_counters_open{service=\"%s\"} %d\n",
 				 cfg->services[i].id, floor_counters_open(engine_floor(e), (int)i));
 	family(&t, "torg_longest_wait_all_seconds", "gauge",
 	       "Longest current wait on the whole floor.", "%d", longest);
-	int open = 0;
+	int open = 0, paused = 0;
 	for (size_t i = 0; i < cfg->ncounters; i++) {
 		struct floor_counter_info ci;
-		if (floor_counter_get(engine_floor(e), (int)i, &ci) == 0 && ci.open)
+		if (floor_counter_get(engine_floor(e), (int)i, &ci) == 0 && ci.open) {
 			open++;
+			paused += ci.on_break;
+		}
 	}
 	family(&t, "torg_counters_open", "gauge", "Counters signed on.", "%d", open);
+	family(&t, "torg_counters_on_break", "gauge", "Counters signed on and on a break.", "%d",
+	       paused);
 	family(&t, "torg_tickets_issued_total", "counter", "Tickets issued since start.", "%llu",
 	       (unsigned long long)st->issued);
 	family(&t, "torg_tickets_called_total", "counter", "First calls since start.", "%llu",

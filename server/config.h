@@ -305,6 +305,11 @@ struct config_today {
  *  each. Returns 0, or -EINVAL with errs filled (next is then unusable: free it). */
 int config_merge(const struct config *run, struct config *next, const struct config_today *today,
 		 bool strict, char **cause);
+/** For a document that does not parse (config_parse gave *errors): appends what a
+ *  running floor would also refuse of it — keys that need a restart, a new prefix for a
+ *  service that issued numbers today — so that every error comes at once. */
+void config_day_errors(const struct config *run, const char *text, size_t len,
+		       const struct config_today *today, char **errors);
 /** The top-level keys whose values differ between two configs' documents, as a
  *  NULL-terminated array (free the array only; the strings are static), or NULL when the
  *  documents are the same. */

@@ -116,8 +116,13 @@ static void restart_errors(const struct config *run, const struct config *next,
 	for (size_t i = 0; restart_keys[i]; i++) {
 		json_t *x = json_object_get(ja, restart_keys[i]),
 		       *y = json_object_get(jb, restart_keys[i]);
+		json_t *empty = json_object();
 		const char *k;
 		json_t *v;
+		if (!x && json_is_object(y)) /* absent is every default: name the keys set */
+			x = empty;
+		if (!y && json_is_object(x))
+			y = empty;
 		if (json_is_object(x) && json_is_object(y)) {
 			char path[CONFIG__PATH_LEN];
 			json_object_foreach(x, k, v) if (!json_equal(v, json_object_get(y, k)))
@@ -133,6 +138,7 @@ static void restart_errors(const struct config *run, const struct config *next,
 		} else if (!json_equal(x, y) && (x || y)) {
 			err_line(errs, restart_keys[i], msg);
 		}
+		json_decref(empty);
 	}
 	json_t *fa = json_object_get(ja, "floor"), *fb = json_object_get(jb, "floor");
 	for (size_t i = 0; restart_floor_keys[i]; i++) {
@@ -146,6 +152,46 @@ static void restart_errors(const struct config *run, const struct config *next,
 	}
 	json_decref(ja);
 	json_decref(jb);
+}
+
+void config_day_errors(const struct config *run, const char *text, size_t len,
+		       const struct config_today *today, char **errors)
+{
+	struct config shadow = {.doc = NULL};
+	json_t *root = json_loadb(text, len, 0, NULL);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return;
+	}
+	struct util_text errs = {0};
+	if (*errors)
+		util_text_printf(&errs, "%s", *errors);
+	shadow.doc = json_dumps(root, JSON_COMPACT | JSON_SORT_KEYS);
+	restart_errors(run, &shadow, &errs);
+	size_t i;
+	json_t *s;
+	json_array_foreach(json_object_get(root, "services"), i, s)
+	{
+		const char *id = json_string_value(json_object_get(s, "id"));
+		const char *prefix = json_string_value(json_object_get(s, "prefix"));
+		for (size_t k = 0; id && prefix && today && k < today->nservices; k++) {
+			const struct config_used *u = &today->services[k];
+			if (u->prefix && !strcmp(u->id, id) && strcmp(u->prefix, prefix)) {
+				char path[CONFIG__PATH_LEN], msg[160];
+				snprintf(path, sizeof(path), "services[%zu].prefix", i);
+				snprintf(
+				    msg, sizeof(msg),
+				    "today's tickets of this service carry \"%s\": a new prefix "
+				    "can start with the next day",
+				    u->prefix);
+				err_line(&errs, path, msg);
+			}
+		}
+	}
+	free(shadow.doc);
+	json_decref(root);
+	free(*errors);
+	*errors = errs.s;
 }
 
 /* ---- copies of what a running config keeps ---- */
@@ -449,21 +495,14 @@ static void merge_counters(struct merge *m)
 {
 	const struct config *run = m->run;
 	struct config *next = m->next;
-	size_t nbase = run ? run->ncounters : m->today->ncounters;
-	m->ctr = xcalloc(nbase + next->ncounters + 1, sizeof(*m->ctr));
-	m->cclaimed = xcalloc(nbase + next->ncounters + 1, sizeof(*m->cclaimed));
+	/* at start-up the file's counters come first (nothing has an index yet), then those
+	 * only the day's journal names */
+	size_t nbase = run ? run->ncounters : 0, nday = run ? 0 : m->today->ncounters;
+	m->ctr = xcalloc(nbase + nday + next->ncounters + 1, sizeof(*m->ctr));
+	m->cclaimed = xcalloc(nbase + nday + next->ncounters + 1, sizeof(*m->cclaimed));
 	m->cperm = xcalloc(next->ncounters + 1, sizeof(*m->cperm));
-	for (size_t i = 0; i < nbase; i++) {
-		struct config_counter *c = &m->ctr[m->nctr++];
-		if (run) {
-			counter_dup(c, &run->counters[i]);
-			continue;
-		}
-		c->id = xstrdup(m->today->counters[i]);
-		names_of_id(&c->name, next, c->id);
-		names_of_id(&c->spoken, next, c->id);
-		c->services = 0; /* set below: every service the day uses */
-	}
+	for (size_t i = 0; i < nbase; i++)
+		counter_dup(&m->ctr[m->nctr++], &run->counters[i]);
 	for (size_t j = 0; j < next->ncounters; j++) {
 		struct config_counter *fc = &next->counters[j];
 		size_t i = 0;
@@ -489,6 +528,18 @@ static void merge_counters(struct merge *m)
 			m->ctr[i].order[k] = (uint8_t)m->perm[m->ctr[i].order[k]];
 		m->cclaimed[i] = true;
 		m->cperm[j] = (int16_t)i;
+	}
+	for (size_t k = 0; k < nday; k++) {
+		const char *id = m->today->counters[k];
+		size_t i = 0;
+		while (i < m->nctr && strcmp(m->ctr[i].id, id))
+			i++;
+		if (i < m->nctr)
+			continue; /* the file has it */
+		struct config_counter *c = &m->ctr[m->nctr++];
+		c->id = xstrdup(id);
+		names_of_id(&c->name, next, c->id);
+		names_of_id(&c->spoken, next, c->id);
 	}
 	uint64_t all = 0;
 	for (size_t i = 0; i < m->nsvc; i++)

@@ -177,6 +177,8 @@ static void counter_fill(struct pool *p, const struct engine *e, int counter, in
 	    .name = texts_of(p, &cc->name),
 	    .kind = config_kind_name(cc->kind),
 	    .open = ci.open,
+	    .on_break = ci.on_break,
+	    .break_ms = ci.break_ms,
 	    .services = pool_service_ids(p, cfg, ci.open ? ci.services : 0),
 	    .gives = pool_service_ids(p, cfg, cc->services),
 	};

@@ -59,6 +59,8 @@ static uint64_t event_mask(const struct floor_event *ev)
 	switch (ev->kind) {
 	case FLOOR_EV_COUNTER_OPENED:
 	case FLOOR_EV_COUNTER_CLOSED:
+	case FLOOR_EV_COUNTER_BREAK:
+	case FLOOR_EV_COUNTER_BACK:
 	case FLOOR_EV_DAY:
 		return FANOUT_ALL;
 	default:
@@ -297,6 +299,12 @@ int engine_open(struct engine *e, int counter, uint64_t services, const char *si
 int engine_close(struct engine *e, int counter)
 {
 	return finish_cmd(e, floor_counter_close(e->floor, engine_clock(e), counter, &e->evbuf),
+			  NULL);
+}
+
+int engine_break(struct engine *e, int counter, bool on)
+{
+	return finish_cmd(e, floor_counter_break(e->floor, engine_clock(e), counter, on, &e->evbuf),
 			  NULL);
 }
 

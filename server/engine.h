@@ -130,6 +130,8 @@ int engine_issue(struct engine *e, int service, int priority, uint32_t *ticket);
  *  shift the store records with the counter.opened event (statistics.per_staff). */
 int engine_open(struct engine *e, int counter, uint64_t services, const char *signer);
 int engine_close(struct engine *e, int counter);
+/** Puts counter on a break (on) or back from it (floor_counter_break). */
+int engine_break(struct engine *e, int counter, bool on);
 int engine_call_next(struct engine *e, int counter, uint32_t *ticket);
 int engine_call(struct engine *e, int counter, uint32_t ticket);
 int engine_recall(struct engine *e, int counter, uint32_t *ticket);

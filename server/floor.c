@@ -285,37 +285,54 @@ static int apply_issued(struct floor *f, const struct floor_event *ev)
 	return 0;
 }
 
-/* Applies counter.opened / counter.closed after validation. */
+/* True for the kinds about a counter alone: opened, closed, break and back. */
+static bool counter_kind(int kind)
+{
+	return kind == FLOOR_EV_COUNTER_OPENED || kind == FLOOR_EV_COUNTER_CLOSED ||
+	       kind == FLOOR_EV_COUNTER_BREAK || kind == FLOOR_EV_COUNTER_BACK;
+}
+
+/* Applies a counter event after validation. A counter counts in its services'
+ * open_counters while it is open and not on a break. */
 static int apply_counter(struct floor *f, const struct floor_event *ev)
 {
 	int c = ev->counter;
 	if (c < 0 || c >= (int)f->def->ncounters)
 		return FLOOR_E_INVAL;
 	struct counter *ct = &f->ctr[c];
+	bool gave = ct->open && !ct->on_break;
 	uint64_t m = ev->kind == FLOOR_EV_COUNTER_OPENED ? ev->services : ct->services;
-	if (ev->kind == FLOOR_EV_COUNTER_OPENED) {
+	uint64_t all =
+	    f->def->nservices == 64 ? UINT64_MAX : (UINT64_C(1) << f->def->nservices) - 1;
+	switch (ev->kind) {
+	case FLOOR_EV_COUNTER_OPENED:
 		/* Against the services that exist, not the counter's list now: the list may
 		 * have changed since (floor_redefine), and the journal keeps what was. */
-		uint64_t all =
-		    f->def->nservices == 64 ? UINT64_MAX : (UINT64_C(1) << f->def->nservices) - 1;
 		if (ct->open || !m || (m & ~all))
 			return FLOOR_E_INVAL;
-		ct->open = true;
-		ct->services = m;
-		ct->opened_ms = ev->at_ms;
+		*ct = (struct counter){
+		    .open = true, .services = m, .ticket = FLOOR_NONE, .opened_ms = ev->at_ms};
 		f->nopen++;
-	} else {
+		break;
+	case FLOOR_EV_COUNTER_CLOSED: /* also ends a break */
 		if (!ct->open || ct->ticket != FLOOR_NONE ||
 		    (ev->reason != FLOOR_REASON_STAFF && ev->reason != FLOOR_REASON_DAY_END))
 			return FLOOR_E_INVAL;
-		ct->open = false;
-		ct->services = 0;
-		ct->opened_ms = 0;
+		*ct = (struct counter){.ticket = FLOOR_NONE};
 		f->nopen--;
+		break;
+	default: /* counter.break, counter.back */
+		if (!ct->open || ct->ticket != FLOOR_NONE ||
+		    ct->on_break != (ev->kind == FLOOR_EV_COUNTER_BACK))
+			return FLOOR_E_INVAL;
+		ct->on_break = ev->kind == FLOOR_EV_COUNTER_BREAK;
+		ct->break_ms = ct->on_break ? ev->at_ms : 0;
+		break;
 	}
-	for (int s = 0; s < (int)f->def->nservices; s++)
+	bool gives = ct->open && !ct->on_break;
+	for (int s = 0; s < (int)f->def->nservices && gave != gives; s++)
 		if (m >> s & 1)
-			f->svc[s].open_counters += ct->open ? 1 : -1;
+			f->svc[s].open_counters += gives ? 1 : -1;
 	return 0;
 }
 
@@ -353,7 +370,7 @@ static int apply_ticket(struct floor *f, const struct floor_event *ev)
 	switch (ev->kind) {
 	case FLOOR_EV_CALLED:
 		if (tk->state != FLOOR_WAITING || c < 0 || c >= (int)f->def->ncounters ||
-		    !f->ctr[c].open || f->ctr[c].ticket != FLOOR_NONE ||
+		    !f->ctr[c].open || f->ctr[c].on_break || f->ctr[c].ticket != FLOOR_NONE ||
 		    !(f->ctr[c].services >> tk->service & 1))
 			return FLOOR_E_INVAL;
 		floor__q_remove(f, h);
@@ -426,7 +443,7 @@ static int apply_ev(struct floor *f, const struct floor_event *ev)
 		r = 0;
 	else if (ev->kind == FLOOR_EV_ISSUED)
 		r = apply_issued(f, ev);
-	else if (ev->kind == FLOOR_EV_COUNTER_OPENED || ev->kind == FLOOR_EV_COUNTER_CLOSED)
+	else if (counter_kind(ev->kind))
 		r = apply_counter(f, ev);
 	else
 		r = apply_ticket(f, ev);
@@ -489,11 +506,11 @@ static void fig_push(const struct floor *f, struct floor_events *out, int s, int
 }
 
 /* Records, after ev applied, the figures of the services whose queues it changed: a
- * ticket's leg and the leg it left, or every service an opened or closed counter gives. */
+ * ticket's leg and the leg it left, or every service a counter event's counter may give. */
 static void figs_of(const struct floor *f, struct floor_events *out, struct floor_event *ev)
 {
 	uint64_t m = 0;
-	if (ev->kind == FLOOR_EV_COUNTER_OPENED || ev->kind == FLOOR_EV_COUNTER_CLOSED)
+	if (counter_kind(ev->kind))
 		m = ev->counter >= 0 ? f->def->counters[ev->counter].services : 0;
 	else if (ev->kind != FLOOR_EV_DAY && ev->kind != FLOOR_EV_CONFIG)
 		m = (ev->service >= 0 ? UINT64_C(1) << ev->service : 0) |
@@ -632,6 +649,25 @@ int floor_counter_close(struct floor *f, struct floor_clock now, int counter,
 	return 0;
 }
 
+int floor_counter_break(struct floor *f, struct floor_clock now, int counter, bool on,
+			struct floor_events *out)
+{
+	int64_t at;
+	if (begin(f, now, out, &at))
+		return FLOOR_E_INVAL;
+	int r = check_open(f, counter);
+	if (r)
+		return r;
+	if (f->ctr[counter].on_break == on) /* already so: a repeated press changes nothing */
+		return 0;
+	if (f->ctr[counter].ticket != FLOOR_NONE)
+		return FLOOR_E_BUSY;
+	struct floor_event ev = ev_make(f, at, on ? FLOOR_EV_COUNTER_BREAK : FLOOR_EV_COUNTER_BACK);
+	ev.counter = (int16_t)counter;
+	emit(f, out, ev);
+	return 0;
+}
+
 /* Emits ticket.called for waiting ticket h at counter c. */
 static void emit_call(struct floor *f, struct floor_events *out, int64_t at, int c, uint32_t h)
 {
@@ -646,6 +682,8 @@ int floor_call_next(struct floor *f, struct floor_clock now, int counter, struct
 	int r = begin_at(f, now, counter, false, out, &at);
 	if (r)
 		return r;
+	if (f->ctr[counter].on_break)
+		return FLOOR_E_BREAK;
 	uint32_t h = floor__route(f, counter, at);
 	if (h != FLOOR_NONE)
 		emit_call(f, out, at, counter, h);
@@ -659,6 +697,8 @@ int floor_call(struct floor *f, struct floor_clock now, int counter, uint32_t ti
 	int r = begin_at(f, now, counter, false, out, &at);
 	if (r)
 		return r;
+	if (f->ctr[counter].on_break)
+		return FLOOR_E_BREAK;
 	if (ticket >= f->nt)
 		return FLOOR_E_TICKET;
 	if (f->t[ticket].state != FLOOR_WAITING)
@@ -773,18 +813,19 @@ static const struct {
     {"numbers_exhausted", "The service has used all its numbers for today."},
     {"invalid", "The request is not valid."},
     {"counter_open", "The counter is already open; close it first."},
+    {"counter_on_break", "The counter is on a break; come back from it first."},
 };
 
 const char *floor_error_code(int err)
 {
-	if (err <= FLOOR_E_SERVICE && err >= FLOOR_E_OPEN)
+	if (err <= FLOOR_E_SERVICE && err >= FLOOR_E_BREAK)
 		return errors[FLOOR_E_SERVICE - err].code;
 	return "internal";
 }
 
 const char *floor_error_message(int err)
 {
-	if (err <= FLOOR_E_SERVICE && err >= FLOOR_E_OPEN)
+	if (err <= FLOOR_E_SERVICE && err >= FLOOR_E_BREAK)
 		return errors[FLOOR_E_SERVICE - err].message;
 	return "An internal error occurred.";
 }

@@ -12,7 +12,7 @@
  * caller with the floor's time zone and day-start hour). The first command
  * (or floor_tick) that sees a new day first emits the rollover: every ticket
  * not finished is cancelled with FLOOR_REASON_DAY_END, every open counter is
- * closed with FLOOR_REASON_DAY_END, then FLOOR_EV_DAY starts the new day, and
+ * closed with FLOOR_REASON_DAY_END (one on a break too), then FLOOR_EV_DAY starts the new day, and
  * numbering restarts at 1 for every service. Ticket handles are indexes into
  * the day's ticket table and are only valid within their day.
  *
@@ -39,6 +39,13 @@
  * cancelled: reason (VISITOR, or DAY_END from the rollover, which also cancels
  * serving tickets). counter.opened: counter, services. counter.closed:
  * counter, reason (STAFF or DAY_END). floor.day: day = the new day.
+ * counter.break, counter.back: counter.
+ *
+ * Breaks: an open counter without a current ticket may go on a break and come
+ * back. On a break it stays open (it keeps its services and may be closed, which
+ * ends the break) but calls nothing (FLOOR_E_BREAK) and counts for no service:
+ * not in floor_counters_open, not in the estimates. Going on a break while on one,
+ * or back while not, changes nothing and is no error (a repeated press).
  *
  * Estimates: per service an exponentially weighted mean (alpha 0.2, integer ms)
  * of meeting lengths, from serving (or, if never started, from the first call)
@@ -95,7 +102,9 @@ enum floor_ev_kind {
 	FLOOR_EV_CANCELLED = PROTO_EV_CANCELLED,
 	FLOOR_EV_COUNTER_OPENED = PROTO_EV_COUNTER_OPENED,
 	FLOOR_EV_COUNTER_CLOSED = PROTO_EV_COUNTER_CLOSED,
-	FLOOR_EV_DAY = PROTO_EV_DAY,	   /* a new local day starts; numbering restarts */
+	FLOOR_EV_DAY = PROTO_EV_DAY, /* a new local day starts; numbering restarts */
+	FLOOR_EV_COUNTER_BREAK = PROTO_EV_COUNTER_BREAK, /* an open counter pauses */
+	FLOOR_EV_COUNTER_BACK = PROTO_EV_COUNTER_BACK,	 /* it gives its services again */
 	FLOOR_EV_CONFIG = PROTO_EV_CONFIG, /* the definition changed (floor_redefine); no state */
 };
 #define FLOOR_EV_KIND_MAX PROTO_EV_KIND_MAX
@@ -112,7 +121,7 @@ enum floor_reason {
 
 /* The errors lie below FLOOR_E_BASE, outside the errno range (Linux's errno values are
  * 1 … 4095), so that a floor error is never mistaken for a negative errno: FLOOR_E_SERVICE
- * (FLOOR_E_BASE - 1) down to FLOOR_E_OPEN (FLOOR_E_BASE - 11), in that order. */
+ * (FLOOR_E_BASE - 1) down to FLOOR_E_BREAK (FLOOR_E_BASE - 12), in that order. */
 #define FLOOR_E_BASE (-4096)
 enum floor_error {
 	FLOOR_E_SERVICE = FLOOR_E_BASE - 1,   /* no such service */
@@ -126,6 +135,7 @@ enum floor_error {
 	FLOOR_E_FULL = FLOOR_E_BASE - 9,      /* the service has used all numbers for today */
 	FLOOR_E_INVAL = FLOOR_E_BASE - 10,    /* bad argument, or an event not fitting the state */
 	FLOOR_E_OPEN = FLOOR_E_BASE - 11,     /* counter_open on a counter already open */
+	FLOOR_E_BREAK = FLOOR_E_BASE - 12,    /* the counter is on a break: it calls nobody */
 };
 
 /* A service as configured. Strings are borrowed: they must outlive the floor. A retired
@@ -246,6 +256,8 @@ struct floor_counter_info {
 	uint64_t services; /* services given now (when open) */
 	uint32_t ticket;   /* current ticket (called or serving), or FLOOR_NONE */
 	int64_t opened_ms;
+	bool on_break;	  /* open but on a break: calls nobody, counts for no service */
+	int64_t break_ms; /* when the break began, or 0 */
 };
 
 struct floor;
@@ -293,8 +305,13 @@ int floor_counter_open(struct floor *f, struct floor_clock now, int counter, uin
 /** Signs a counter off; fails with FLOOR_E_BUSY while it has a current ticket. */
 int floor_counter_close(struct floor *f, struct floor_clock now, int counter,
 			struct floor_events *out);
+/** Puts an open counter on a break (on) or back from it. FLOOR_E_CLOSED when it is not
+ *  open, FLOOR_E_BUSY going on a break with a current ticket; 0 with no event appended
+ *  when the counter already is as asked. */
+int floor_counter_break(struct floor *f, struct floor_clock now, int counter, bool on,
+			struct floor_events *out);
 /** Calls the next ticket by the counter's policy. Returns 0 with no event appended
- *  when nothing waits in the counter's services. */
+ *  when nothing waits in the counter's services; FLOOR_E_BREAK on a break (call too). */
 int floor_call_next(struct floor *f, struct floor_clock now, int counter, struct floor_events *out);
 /** Calls a chosen waiting ticket (out of order); its current service must be given here. */
 int floor_call(struct floor *f, struct floor_clock now, int counter, uint32_t ticket,
@@ -326,11 +343,11 @@ int floor_apply(struct floor *f, const struct floor_event *ev);
 /** Tickets waiting in a service. */
 size_t floor_waiting(const struct floor *f, int service);
 /** Estimated wait in seconds for a ticket joining service now; -1 when unknown
- *  (no open counter gives it). */
+ *  (no open counter off a break gives it). */
 int floor_service_eta(const struct floor *f, int service, int64_t now_ms);
 /** Longest current wait in a service's queue in seconds (0 when empty). */
 int floor_longest_wait(const struct floor *f, int service, int64_t now_ms);
-/** Number of open counters giving the service. */
+/** Number of open counters giving the service (not those on a break). */
 int floor_counters_open(const struct floor *f, int service);
 /** Fills *out for a ticket handle; returns 0 or FLOOR_E_TICKET. The position (with
  *  the anti-starvation bound) is taken at now_ms, or at the last event if later. */
@@ -339,9 +356,10 @@ int floor_ticket_get(const struct floor *f, uint32_t ticket, int64_t now_ms,
 /** The services in which events v[0..n) (applied just now, the newest batch) may have
  *  changed what the waiting tickets not named by an event show, their position or
  *  estimate: a ticket that left a queue or joined it anywhere but at its back, a finished
- *  meeting (it moves the mean), a counter that opened or closed (every service), a new
- *  day (every service). Any other ticket, one neither named by these events nor waiting in
- *  these services, shows what it showed before them (taken at the same time). */
+ *  meeting (it moves the mean), a counter that opened or closed (every service), one that
+ *  went on a break or came back (the services it may give), a new day (every service). Any other
+ * ticket, one neither named by these events nor waiting in these services, shows what it showed
+ * before them (taken at the same time). */
 uint64_t floor_events_moved(const struct floor *f, const struct floor_event *v, size_t n);
 /** Finds today's ticket by token; returns its handle or FLOOR_NONE. */
 uint32_t floor_ticket_by_token(const struct floor *f, const uint8_t token[FLOOR_TOKEN_LEN]);

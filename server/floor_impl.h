@@ -62,15 +62,16 @@ struct service {
 	uint32_t nwait, issued;
 	uint32_t *by_number; /* number - 1 -> handle, for today's numbers */
 	size_t by_number_cap;
-	int64_t mean_ms; /* running mean of a meeting's length */
-	int open_counters;
+	int64_t mean_ms;   /* running mean of a meeting's length */
+	int open_counters; /* open counters giving it, not on a break */
 };
 
 struct counter {
 	bool open;
+	bool on_break; /* open, but not counted in its services' open_counters */
 	uint64_t services;
 	uint32_t ticket;
-	int64_t opened_ms;
+	int64_t opened_ms, break_ms;
 };
 
 struct floor {

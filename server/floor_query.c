@@ -536,6 +536,11 @@ uint64_t floor_events_moved(const struct floor *f, const struct floor_event *v, 
 		case FLOOR_EV_SERVING:
 		case FLOOR_EV_NO_SHOW: /* the ticket's own change: no meeting, no queue */
 			break;
+		case FLOOR_EV_COUNTER_BREAK: /* the estimates of what the counter gives */
+		case FLOOR_EV_COUNTER_BACK:
+			if (ev->counter >= 0 && ev->counter < (int)f->def->ncounters)
+				moved |= f->def->counters[ev->counter].services;
+			break;
 		case FLOOR_EV_CALLED:	 /* left the queue */
 		case FLOOR_EV_CANCELLED: /* left it, or ended a called leg: either way */
 		case FLOOR_EV_DONE:	 /* the mean moved */
@@ -606,7 +611,8 @@ int floor_counter_get(const struct floor *f, int counter, struct floor_counter_i
 	if (counter < 0 || counter >= (int)f->def->ncounters)
 		return FLOOR_E_COUNTER;
 	const struct counter *ct = &f->ctr[counter];
-	*out = (struct floor_counter_info){ct->open, ct->services, ct->ticket, ct->opened_ms};
+	*out = (struct floor_counter_info){ct->open,	  ct->services, ct->ticket,
+					   ct->opened_ms, ct->on_break, ct->break_ms};
 	return 0;
 }
 

@@ -478,7 +478,8 @@ static const struct fixed_route {
 
 /* Path segments of counter actions, in the order of PROTOCOL.md. */
 static const char *const counter_ops[] = {
-    "open", "close", "call-next", "call", "recall", "start", "finish", "no-show", "transfer",
+    "open",  "close",  "call-next", "call",	"recall",
+    "start", "finish", "no-show",   "transfer", "break",
 };
 
 /* True for an id [a-z0-9_-]{1,32}. */

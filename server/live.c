@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "engine.h"
@@ -186,7 +187,11 @@ static void write_work(struct worker_job *job)
 		slash[slash == dir ? 1 : 0] = '\0';
 	else
 		strcpy(dir, ".");
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+	struct stat st;
+	mode_t mode = stat(p->path, &st) == 0 ? (st.st_mode & 07777) : 0640;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd >= 0)
+		fchmod(fd, mode); /* the umask does not take from the file's own mode */
 	size_t off = 0;
 	while (fd >= 0 && off < p->len) {
 		ssize_t n = write(fd, p->text + off, p->len - off);
@@ -254,13 +259,14 @@ int live_put(void *arg, const char *text, size_t len, const char *by,
 	}
 	char *errors = NULL;
 	struct config *next = parse(text, len, &errors);
-	if (next) { /* the whole check now, on a copy: the file is written only when it holds */
-		struct config_today today;
-		engine_today(l->engine, &today);
+	struct config_today today;
+	engine_today(l->engine, &today);
+	if (next) /* the whole check now, on a copy: the file is written only when it holds */
 		config_merge(l->cfg, next, &today, true, &errors);
-		engine_today_free(&today);
-		config_free(next);
-	}
+	else
+		config_day_errors(l->cfg, text, len, &today, &errors);
+	engine_today_free(&today);
+	config_free(next);
 	if (errors) {
 		done(-EINVAL, errors, 0, darg);
 		free(errors);

@@ -413,7 +413,8 @@ int main(int argc, char **argv)
 		config_errors_free(&errs);
 		return 2;
 	}
-	if (check && db && live_merge_db(cfg, db, false, true, &cause) != 0) {
+	if (check && db && access(db, F_OK) == 0 &&
+	    live_merge_db(cfg, db, false, true, &cause) != 0) {
 		/* what a running torgd on that database would refuse of this file today */
 		fprintf(stderr, "%s: not for the floor's day in %s:\n%s\n", config_path, db, cause);
 		free(cause);

@@ -420,11 +420,14 @@ static void add_visit(struct build *b, const struct stats_leg *legs, size_t n)
 	}
 }
 
-/* Adds the counters' open time from their events. */
+/* Adds the counters' open time from their events; a break's time is not open time. A
+ * close with no open before it closes what was open since the day's start, unless the
+ * counter was on a break. */
 static void add_open(struct build *b, const struct stats_ctr_event *ev, size_t nev)
 {
 	int64_t *since = xcalloc(b->nc ? b->nc : 1, sizeof(*since));
 	bool *open = xcalloc(b->nc ? b->nc : 1, sizeof(*open));
+	bool *paused = xcalloc(b->nc ? b->nc : 1, sizeof(*paused));
 	for (size_t i = 0; i < nev; i++) {
 		size_t c = (size_t)ev[i].counter;
 		if (ev[i].open) {
@@ -432,17 +435,19 @@ static void add_open(struct build *b, const struct stats_ctr_event *ev, size_t n
 				split_add(&b->w, since[c], ev[i].at_ms, b->open, b->nc, c);
 			open[c] = true;
 			since[c] = ev[i].at_ms;
-		} else {
+		} else if (open[c] || (!paused[c] && !ev[i].pause)) {
 			split_add(&b->w, open[c] ? since[c] : b->w.start, ev[i].at_ms, b->open,
 				  b->nc, c);
 			open[c] = false;
 		}
+		paused[c] = ev[i].pause && !ev[i].open;
 	}
 	for (size_t c = 0; c < b->nc; c++)
 		if (open[c])
 			split_add(&b->w, since[c], b->w.cap, b->open, b->nc, c);
 	free(since);
 	free(open);
+	free(paused);
 }
 
 /* Builds one day's cells. */

@@ -24,7 +24,8 @@
  * or transferred on), service time = from start (or the call, when never
  * started) to the end, counted in the hour of the end, as are no-shows,
  * cancellations and transfers out. Busy = a counter's time from calling a leg
- * to the leg's end; open = from counter.opened to counter.closed. Intervals
+ * to the leg's end; open = from counter.opened to counter.closed, less breaks
+ * (counter.break to counter.back, or to the close). Intervals
  * are cut to the floor's local day and, for today, to now.
  */
 #ifndef TORG_STATS_H
@@ -65,10 +66,12 @@ struct stats_leg {
 	enum floor_state outcome; /* a transferred leg ends FLOOR_DONE */
 };
 
-/* A counter.opened / counter.closed event. */
+/* A counter.opened / counter.closed event, or (pause) a counter.back (open) /
+ * counter.break (not open): a break is no open time. */
 struct stats_ctr_event {
 	int16_t counter;
 	bool open;
+	bool pause;
 	int64_t at_ms;
 };
 

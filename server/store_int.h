@@ -18,8 +18,10 @@
 /* The store's SQL names some event kinds by their numbers, which the journal keeps
  * (proto/names.h): partial indexes (journal_day_events, journal_counter_events) hold only
  * when the query's WHERE repeats their literal. */
-_Static_assert(FLOOR_EV_COUNTER_OPENED == 9 && FLOOR_EV_COUNTER_CLOSED == 10,
-	       "store.c and store_stats.c spell counter.opened and counter.closed as 9 and 10");
+_Static_assert(FLOOR_EV_COUNTER_OPENED == 9 && FLOOR_EV_COUNTER_CLOSED == 10 &&
+		   FLOOR_EV_COUNTER_BREAK == 12 && FLOOR_EV_COUNTER_BACK == 13,
+	       "store.c and store_stats.c spell counter.opened, counter.closed, counter.break and "
+	       "counter.back as 9, 10, 12 and 13");
 _Static_assert(FLOOR_EV_DAY == 11, "store.c and store_purge.c spell floor.day as 11");
 
 enum store__stmt {

@@ -82,7 +82,9 @@ static int dev_cmp(const void *a, const void *b)
 	return (x->ord > y->ord) - (x->ord < y->ord);
 }
 
-/* Reads the counter events of [from, to]; returns 0 or -errno with *cause. */
+/* Reads the counter events of [from, to] (opens, closes and breaks); returns 0 or -errno
+ * with *cause. The partial index journal_counter_events holds opens and closes only, so
+ * this goes by journal_day: the days not yet folded, read off the loop. */
 static int read_ctr_events(sqlite3 *db, const struct store__stats_ids *ids, int32_t from,
 			   int32_t to, struct dev **out, size_t *nout, char **cause)
 {
@@ -91,7 +93,7 @@ static int read_ctr_events(sqlite3 *db, const struct store__stats_ids *ids, int3
 	size_t n = 0, cap = 0;
 	int rc = sqlite3_prepare_v2(db,
 				    "SELECT day, counter, kind, at_ms FROM journal"
-				    " WHERE kind IN (9, 10) AND day BETWEEN ?1 AND ?2"
+				    " WHERE kind IN (9, 10, 12, 13) AND day BETWEEN ?1 AND ?2"
 				    " AND day NOT IN (SELECT day FROM stats_days) ORDER BY seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -100,6 +102,7 @@ static int read_ctr_events(sqlite3 *db, const struct store__stats_ids *ids, int3
 	sqlite3_bind_int(st, 2, to);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int c = store__stats_counter(ids, (const char *)sqlite3_column_text(st, 1));
+		int kind = sqlite3_column_int(st, 2);
 		if (c < 0)
 			continue;
 		if (n == cap) {
@@ -110,7 +113,8 @@ static int read_ctr_events(sqlite3 *db, const struct store__stats_ids *ids, int3
 		    .day = sqlite3_column_int(st, 0),
 		    .ord = n,
 		    .ev = {.counter = (int16_t)c,
-			   .open = sqlite3_column_int(st, 2) == FLOOR_EV_COUNTER_OPENED,
+			   .open = kind == FLOOR_EV_COUNTER_OPENED || kind == FLOOR_EV_COUNTER_BACK,
+			   .pause = kind == FLOOR_EV_COUNTER_BREAK || kind == FLOOR_EV_COUNTER_BACK,
 			   .at_ms = sqlite3_column_int64(st, 3)}};
 		n++;
 	}

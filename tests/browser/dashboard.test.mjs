@@ -1,7 +1,8 @@
 // dashboard.test.mjs — the manager's dashboard: signing in through the form, live
-// tiles for every service that follow pushed events, and the four charts (arrivals
-// and served by hour, wait distribution, target met per service, transfer heat map)
-// drawn for today's statistics of a small scenario. Screenshot: dashboard.png.
+// tiles for every service that follow pushed events, a counter on a break shown so, and
+// the four charts (arrivals and served by hour, wait distribution, target met per
+// service, transfer heat map) drawn for today's statistics of a small scenario.
+// Screenshot: dashboard.png.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { URL, launch, open_page, shot, http, staff, counter, fresh_counter, until } from "./lib.mjs";
@@ -56,6 +57,12 @@ test("dashboard: sign-in, live tiles by push, and the charts of today's statisti
 	await take("nav");
 	await until(async () => (await tile_waiting()) === nav.waiting + 1, 3000, "the nav tile to count the new ticket");
 
+	// Pushed: s5 goes on a break, and its row says so with since when, in the page's language.
+	assert.equal((await counter(auth, "s5", "break", { on: true })).status, 200);
+	const s5 = page.locator('#counters [data-counter="s5"]');
+	await until(async () => (await s5.getAttribute("data-state")) === "break", 3000, "s5 shown on a break");
+	assert.match(await s5.textContent(), /på pause siden \d\d[:.]\d\d/);
+
 	// The charts for today, with the scenario's figures in them.
 	await page.waitForSelector("body[data-stats-loaded]", { timeout: 10000 });
 	const figs = await page.evaluate(() => {
@@ -91,4 +98,6 @@ test("dashboard: sign-in, live tiles by push, and the charts of today's statisti
 	assert.ok(drawn.length === 4 && drawn.every((n) => n > 500), JSON.stringify(drawn));
 	assert.deepEqual(page.js_errors, []);
 	await shot(page, "dashboard", { full: true });
+	assert.equal((await counter(auth, "s5", "break", { on: false })).status, 200);
+	await until(async () => (await s5.getAttribute("data-state")) === "open", 3000, "s5 back from its break");
 });

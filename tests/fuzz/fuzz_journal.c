@@ -6,8 +6,8 @@
  * day, seq): its fields are filled from the floor's state so that it fits (bit 0 of the
  * second byte), or taken raw from the record, and bits 1..4 tamper with its seq, day,
  * time and token. A record with bit 7 set is a floor command with a clock (issue, open,
- * close, call-next, call, recall, start, finish, no-show, transfer, cancel, tick), so the
- * floor is also driven after a replay. After every record the driver aborts when a
+ * close, call-next, call, recall, start, finish, no-show, transfer, cancel, break, tick),
+ * so the floor is also driven after a replay. After every record the driver aborts when a
  * contract breaks: floor_apply returns anything but 0 or FLOOR_E_INVAL, a refused event
  * changes the floor, an accepted one leaves seq elsewhere, a command returns an unknown
  * error or emits events out of sequence, a second floor fed the same accepted events
@@ -92,7 +92,8 @@ static uint64_t fingerprint(const struct floor *f)
 	for (int c = 0; c < NC; c++) {
 		struct floor_counter_info ci;
 		want(floor_counter_get(f, c, &ci) == 0);
-		int64_t v[] = {ci.open, (int64_t)ci.services, ci.ticket, ci.opened_ms};
+		int64_t v[] = {ci.open,	     (int64_t)ci.services, ci.ticket,
+			       ci.opened_ms, ci.on_break,	   ci.break_ms};
 		fp(&h, v, sizeof(v));
 	}
 	for (int s = 0; s < NS; s++) {
@@ -116,11 +117,13 @@ static void check_floor(const struct floor *f)
 		struct floor_counter_info ci;
 		want(floor_counter_get(f, c, &ci) == 0);
 		if (!ci.open) {
-			want(ci.services == 0 && ci.ticket == FLOOR_NONE);
+			want(ci.services == 0 && ci.ticket == FLOOR_NONE && !ci.on_break);
 			continue;
 		}
 		want(ci.services && !(ci.services & ~counters[c].services));
-		for (int s = 0; s < NS; s++)
+		/* a counter on a break holds no ticket and counts for no service */
+		want(!ci.on_break || (ci.ticket == FLOOR_NONE && ci.break_ms >= ci.opened_ms));
+		for (int s = 0; s < NS && !ci.on_break; s++)
 			open_per_service[s] += (int)(ci.services >> s & 1);
 		if (ci.ticket != FLOOR_NONE) {
 			struct floor_ticket_info ti;
@@ -245,7 +248,7 @@ static void replay(struct run *r, const struct floor_event *ev)
 /* Builds an event from a record and applies it. */
 static void do_event(struct run *r, const uint8_t *b)
 {
-	static const uint8_t odd_kinds[] = {0, 12, 200, 255};
+	static const uint8_t odd_kinds[] = {0, 14, 200, 255};
 	uint8_t kind = (b[0] & 0x0f) <= FLOOR_EV_KIND_MAX ? (b[0] & 0x0f) : odd_kinds[b[0] & 3];
 	bool fill = b[1] & 1;
 	struct floor_event ev;
@@ -286,7 +289,8 @@ static void do_event(struct run *r, const uint8_t *b)
 			ev.leg = 1;
 			ev.priority %= FLOOR_PRIORITIES;
 			ev.counter = -1;
-		} else if (kind == FLOOR_EV_COUNTER_OPENED || kind == FLOOR_EV_COUNTER_CLOSED) {
+		} else if (kind == FLOOR_EV_COUNTER_OPENED || kind == FLOOR_EV_COUNTER_CLOSED ||
+			   kind == FLOOR_EV_COUNTER_BREAK || kind == FLOOR_EV_COUNTER_BACK) {
 			if (ev.counter < 0 || ev.counter >= NC)
 				ev.counter = 0;
 			ev.services &= counters[ev.counter].services;
@@ -327,7 +331,7 @@ static void do_event(struct run *r, const uint8_t *b)
 /* Runs a floor command from a record. */
 static void do_command(struct run *r, const uint8_t *b)
 {
-	int op = (b[0] & 0x7f) % 12;
+	int op = (b[0] & 0x7f) % 13;
 	clock_add(r, (b[1] & 8 ? -1000 : 1000) * (int64_t)b[15]); /* bit 3: stepped back */
 	if (b[1] & 4)
 		r->day++;
@@ -374,11 +378,14 @@ static void do_command(struct run *r, const uint8_t *b)
 	case 10:
 		rc = floor_cancel(r->f, now, t, &r->out);
 		break;
+	case 11:
+		rc = floor_counter_break(r->f, now, c, b[10] & 1, &r->out);
+		break;
 	default:
 		rc = floor_tick(r->f, now, &r->out);
 		break;
 	}
-	want(rc <= 0 && rc >= FLOOR_E_OPEN);
+	want(rc <= 0 && rc >= FLOOR_E_BREAK);
 	want(r->out.n - n0 == floor_seq(r->f) - seq0);
 	for (size_t i = n0; i < r->out.n; i++) {
 		const struct floor_event *ev = &r->out.v[i];

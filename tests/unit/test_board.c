@@ -242,6 +242,76 @@ static void test_counter_and_day(void)
 	proto_board_close(&b);
 }
 
+/* counter.break / counter.back: the counter stays open, on a break; closing ends it; a
+ * snapshot says it (on_break, false when left out). No kind of them is skipped. */
+static void test_break(void)
+{
+	struct proto_board b;
+	struct proto_board_result r;
+	char *cause;
+	base(&b);
+	CHECK(!proto_board_counter(&b, "c1")->on_break);
+	int rc =
+	    apply(&b,
+		  "{\"type\":\"event\",\"seq\":41,\"kind\":\"counter.break\",\"counter\":\"c1\","
+		  "\"queues\":[{\"service\":\"nav\",\"waiting\":3,\"eta_s\":-1,"
+		  "\"longest_wait_s\":610,\"counters_open\":0}]}",
+		  &r, &cause);
+	CHECK(rc == 0 && r.flags == PROTO_BOARD_CHANGED && r.skipped == 0 && b.seq == 41);
+	proto_board_result_clear(&r);
+	/* the board is rebuilt by each frame: look the counter up after each */
+#define C1 proto_board_counter(&b, "c1")
+	CHECK(C1->open && C1->on_break);
+	CHECK(proto_board_service(&b, "nav")->counters_open == 0);
+	CHECK(proto_board_service(&b, "nav")->eta_s == -1);
+	apply_ok(&b, "{\"type\":\"event\",\"seq\":42,\"kind\":\"counter.back\",\"counter\":\"c1\","
+		     "\"queues\":[]}");
+	CHECK(C1->open && !C1->on_break && b.seq == 42);
+	/* one of an unknown counter changes nothing but the seq */
+	apply_ok(&b, "{\"type\":\"event\",\"seq\":43,\"kind\":\"counter.break\",\"counter\":\"zz\","
+		     "\"queues\":[]}");
+	CHECK(b.seq == 43 && !C1->on_break);
+	apply_ok(&b, "{\"type\":\"event\",\"seq\":44,\"kind\":\"counter.break\",\"counter\":\"c1\","
+		     "\"queues\":[]}");
+	CHECK(C1->on_break);
+	apply_ok(&b,
+		 "{\"type\":\"event\",\"seq\":45,\"kind\":\"counter.closed\",\"counter\":\"c1\","
+		 "\"reason\":\"staff\",\"queues\":[]}");
+	CHECK(!C1->open && !C1->on_break);
+	/* a counter.break without its counter is malformed, and changes nothing */
+	char *before = proto_board_dump(&b);
+	rc = apply(&b, "{\"type\":\"event\",\"seq\":46,\"kind\":\"counter.break\"}", &r, &cause);
+	CHECK(rc == -EINVAL && cause != NULL && strstr(cause, "counter") != NULL);
+	free(cause);
+	proto_board_result_clear(&r);
+	char *after = proto_board_dump(&b);
+	CHECK(str_eq(before, after) && b.seq == 45);
+	free(before);
+	free(after);
+	proto_board_close(&b);
+	/* the snapshot's on_break; a wrong type is an error naming it */
+	proto_board_init(&b);
+	char *snap = strdup(SNAPSHOT),
+	     *at = strstr(snap, "\"open\":true,\"services\":[\"reception\"");
+	CHECK(at != NULL);
+	size_t len = strlen(snap) + 32;
+	char *text = malloc(len);
+	snprintf(text, len, "%.*s\"on_break\":true,%s", (int)(at - snap), snap, at);
+	apply_ok(&b, text);
+	CHECK(proto_board_counter(&b, "c1")->on_break && !proto_board_counter(&b, "c2")->on_break);
+	proto_board_close(&b);
+	proto_board_init(&b);
+	snprintf(text, len, "%.*s\"on_break\":1,%s", (int)(at - snap), snap, at);
+	rc = apply(&b, text, &r, &cause);
+	CHECK(rc == -EINVAL && cause && strstr(cause, "counters[0].on_break") != NULL);
+	free(cause);
+	proto_board_result_clear(&r);
+	free(text);
+	free(snap);
+	proto_board_close(&b);
+#undef C1
+}
+
 /* Gaps, stale events, events without a base, resume, unknown types and kinds, errors. */
 static void test_sequence(void)
 {
@@ -626,6 +696,7 @@ int main(void)
 	test_snapshot();
 	test_ticket_events();
 	test_counter_and_day();
+	test_break();
 	test_sequence();
 	test_skip();
 	test_call_cap();

@@ -158,7 +158,8 @@ static int same_floor(const struct floor *a, const struct floor *b, int64_t ms)
 		floor_counter_get(a, c, &ca);
 		floor_counter_get(b, c, &cb);
 		if (ca.open != cb.open || ca.services != cb.services || ca.ticket != cb.ticket ||
-		    ca.opened_ms != cb.opened_ms)
+		    ca.opened_ms != cb.opened_ms || ca.on_break != cb.on_break ||
+		    ca.break_ms != cb.break_ms)
 			return __LINE__;
 	}
 	for (uint32_t h = 0; h < floor_tickets_today(a); h++) {
@@ -209,14 +210,17 @@ static void test_names(void)
 	CHECK(!strcmp(floor_error_code(FLOOR_E_FULL), "numbers_exhausted"));
 	CHECK(!strcmp(floor_error_code(FLOOR_E_INVAL), "invalid"));
 	CHECK(!strcmp(floor_error_code(FLOOR_E_OPEN), "counter_open"));
+	CHECK(!strcmp(floor_error_code(FLOOR_E_BREAK), "counter_on_break"));
+	CHECK(!strcmp(floor_error_code(FLOOR_E_BREAK - 1), "internal"));
 	CHECK(!strcmp(floor_error_code(0), "internal"));
 	CHECK(!strcmp(floor_error_code(-12), "internal"));
-	for (int e = FLOOR_E_OPEN; e <= FLOOR_E_SERVICE; e++)
+	for (int e = FLOOR_E_BREAK; e <= FLOOR_E_SERVICE; e++)
 		CHECK(strlen(floor_error_message(e)) > 10);
 	const char *kinds[] = {"ticket.issued",	     "ticket.called",	 "ticket.recalled",
 			       "ticket.serving",     "ticket.done",	 "ticket.no_show",
 			       "ticket.transferred", "ticket.cancelled", "counter.opened",
-			       "counter.closed",     "floor.day",	 "floor.config"};
+			       "counter.closed",     "floor.day",	 "counter.break",
+			       "counter.back",	     "floor.config"};
 	/* the floor's kinds and states carry the protocol's names (proto/names.h) */
 	for (int k = FLOOR_EV_ISSUED; k <= FLOOR_EV_KIND_MAX; k++)
 		CHECK(!strcmp(proto_event_name(k), kinds[k - 1]));

@@ -3,9 +3,9 @@
  * reference model written here with plain arrays and linear scans: each queue
  * is an array in queue order (front transfers inserted at index 0), call order
  * is a stable pass per effective class, routing scans every waiting ticket.
- * Random floors and random command sequences (with random, sometimes invalid,
- * arguments and a clock that advances, jumps past the anti-starvation bound,
- * changes day and sometimes steps back) run on both; return codes, every
+ * Random floors and random command sequences (counter breaks among them, with
+ * random, sometimes invalid, arguments and a clock that advances, jumps past the
+ * anti-starvation bound, changes day and sometimes steps back) run on both; return codes, every
  * emitted event and the whole observable state are compared after each step,
  * and at the end of each sequence the events are replayed into a fresh floor
  * that must match the reference too. Fixed seeds, or a seed given as argv[1].
@@ -23,6 +23,7 @@
 #define MAXL  (STEPS + 8)
 
 static int failures;
+static long breaks_taken; /* breaks the floor took, over every seed */
 static uint64_t cur_seed;
 static int cur_step;
 
@@ -75,6 +76,8 @@ struct rcounter {
 	uint64_t services;
 	int ticket;
 	int64_t opened;
+	int on_break;	  /* open, but calling nobody and counting for no service */
+	int64_t break_ms; /* when the break began */
 };
 
 struct ref {
@@ -215,9 +218,7 @@ static int64_t r_begin(struct floor_clock now)
 			struct floor_event *e = rev(at, FLOOR_EV_COUNTER_CLOSED);
 			e->counter = (int16_t)c;
 			e->reason = FLOOR_REASON_DAY_END;
-			R.c[c].open = 0;
-			R.c[c].services = 0;
-			R.c[c].opened = 0;
+			R.c[c] = (struct rcounter){0, 0, -1, 0, 0, 0};
 		}
 	struct floor_event *e = rev(at, FLOOR_EV_DAY);
 	e->day = now.day;
@@ -245,12 +246,12 @@ static int r_callorder(int s, int64_t now, int *out)
 	return n;
 }
 
-/* Open counters giving s. */
+/* Open counters giving s, not on a break. */
 static int r_open(int s)
 {
 	int k = 0;
 	for (int c = 0; c < (int)R.def->ncounters; c++)
-		k += R.c[c].open && (R.c[c].services >> s & 1);
+		k += R.c[c].open && !R.c[c].on_break && (R.c[c].services >> s & 1);
 	return k;
 }
 
@@ -329,6 +330,7 @@ enum op {
 	OP_NO_SHOW,
 	OP_TRANSFER,
 	OP_CANCEL,
+	OP_BREAK,
 	OP_TICK,
 	OP_COUNT
 };
@@ -377,7 +379,7 @@ static int r_exec(const struct cmd *k, struct floor_clock now)
 			return FLOOR_E_OPEN;
 		if (!k->mask || (k->mask & ~R.def->counters[c].services))
 			return FLOOR_E_NOT_GIVEN;
-		R.c[c] = (struct rcounter){1, k->mask, -1, at};
+		R.c[c] = (struct rcounter){1, k->mask, -1, at, 0, 0};
 		rev(at, FLOOR_EV_COUNTER_OPENED)->counter = (int16_t)c;
 		R.ev.v[R.ev.n - 1].services = k->mask;
 		return 0;
@@ -386,7 +388,7 @@ static int r_exec(const struct cmd *k, struct floor_clock now)
 			return r;
 		if (R.c[c].ticket >= 0)
 			return FLOOR_E_BUSY;
-		R.c[c] = (struct rcounter){0, 0, -1, 0};
+		R.c[c] = (struct rcounter){0, 0, -1, 0, 0, 0}; /* ends a break too */
 		{
 			struct floor_event *e = rev(at, FLOOR_EV_COUNTER_CLOSED);
 			e->counter = (int16_t)c;
@@ -399,6 +401,8 @@ static int r_exec(const struct cmd *k, struct floor_clock now)
 			return r;
 		if (R.c[c].ticket >= 0)
 			return FLOOR_E_BUSY;
+		if (R.c[c].on_break)
+			return FLOOR_E_BREAK;
 		if (k->op == OP_CALL_NEXT) {
 			h = r_route(c, at);
 			if (h < 0)
@@ -459,6 +463,19 @@ static int r_exec(const struct cmd *k, struct floor_clock now)
 			r_finish(h, at, k->op == OP_FINISH ? FLOOR_DONE : FLOOR_NO_SHOW);
 		}
 		return 0;
+	case OP_BREAK:
+		if ((r = r_check_open(c)))
+			return r;
+		if (R.c[c].on_break == k->b) /* already so: nothing happens */
+			return 0;
+		if (R.c[c].ticket >= 0)
+			return FLOOR_E_BUSY;
+		breaks_taken += k->b;
+		R.c[c].on_break = k->b;
+		R.c[c].break_ms = k->b ? at : 0;
+		rev(at, k->b ? FLOOR_EV_COUNTER_BREAK : FLOOR_EV_COUNTER_BACK)->counter =
+		    (int16_t)c;
+		return 0;
 	case OP_CANCEL:
 		h = k->c;
 		if (h < 0 || h >= R.nt)
@@ -503,6 +520,8 @@ static int f_exec(struct floor *f, const struct cmd *k, struct floor_clock now,
 		return floor_transfer(f, now, k->a, k->b, k->c, out);
 	case OP_CANCEL:
 		return floor_cancel(f, now, t, out);
+	case OP_BREAK:
+		return floor_counter_break(f, now, k->a, k->b, out);
 	case OP_TICK:
 	case OP_COUNT:
 		return floor_tick(f, now, out);
@@ -534,6 +553,7 @@ static int compare(const struct floor *f, int64_t qms)
 		CHECK(ci.open == (R.c[c].open != 0) && ci.services == R.c[c].services);
 		CHECK(ci.ticket == (R.c[c].ticket < 0 ? FLOOR_NONE : (uint32_t)R.c[c].ticket));
 		CHECK(ci.opened_ms == R.c[c].opened);
+		CHECK(ci.on_break == (R.c[c].on_break != 0) && ci.break_ms == R.c[c].break_ms);
 	}
 	int pos[MAXT] = {0};
 	for (int s = 0; s < (int)R.def->nservices; s++) {
@@ -661,8 +681,8 @@ static void random_def(struct floor_def *d)
 static void random_cmd(struct cmd *k, const struct floor_def *d)
 {
 	memset(k, 0, sizeof(*k));
-	static const int weights[OP_COUNT] = {24, 5, 4, 18, 5, 4, 10, 10, 4, 7, 6, 1};
-	int w = rn(98);
+	static const int weights[OP_COUNT] = {24, 5, 4, 18, 5, 4, 10, 10, 4, 7, 6, 5, 1};
+	int w = rn(103);
 	int op = 0;
 	while (w >= weights[op])
 		w -= weights[op++];
@@ -690,6 +710,8 @@ static void random_cmd(struct cmd *k, const struct floor_def *d)
 		k->b = rn(15) ? rn((int)d->nservices) : (int)d->nservices;
 		k->c = rn(2);
 	}
+	if (k->op == OP_BREAK)
+		k->b = rn(2);
 	if (k->op == OP_CALL || k->op == OP_CANCEL)
 		k->c = R.nt ? rn(R.nt + 1) - (rn(15) ? 0 : 1) : rn(2) - 1;
 }
@@ -796,14 +818,15 @@ int main(int argc, char **argv)
 			bad += run_seed(seed);
 	}
 	/* the moved check compared tickets, and batches that moved no queue happened */
-	if (moved_checks < 1000 || moved_quiet < 100) {
+	if (moved_checks < 1000 || moved_quiet < 100 || (argc <= 1 && breaks_taken < 1000)) {
 		fprintf(stderr,
-			"floor_events_moved: only %ld tickets compared, %ld quiet batches\n",
-			moved_checks, moved_quiet);
+			"floor_events_moved: only %ld tickets compared, %ld quiet batches, %ld "
+			"breaks\n",
+			moved_checks, moved_quiet, breaks_taken);
 		bad++;
 	}
-	printf("floor_events_moved: %ld tickets compared, %ld batches moved no queue\n",
-	       moved_checks, moved_quiet);
+	printf("floor_events_moved: %ld tickets compared, %ld batches moved no queue; %ld breaks\n",
+	       moved_checks, moved_quiet, breaks_taken);
 	printf("floor_random: %d passed, %d failed\n", runs - bad, bad);
 	return bad ? 1 : 0;
 }

@@ -52,6 +52,8 @@ static void test_names(void)
 	    {PROTO_EV_COUNTER_OPENED, -1},
 	    {PROTO_EV_COUNTER_CLOSED, -1},
 	    {PROTO_EV_DAY, -1},
+	    {PROTO_EV_COUNTER_BREAK, -1},
+	    {PROTO_EV_COUNTER_BACK, -1},
 	    {0, -1},
 	    {-1, -1},
 	    {PROTO_EV_KIND_MAX + 1, -1},

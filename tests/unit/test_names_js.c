@@ -281,7 +281,8 @@ static const struct key event_keys[] = {
     K(PROTO_EV_, ISSUED),	  K(PROTO_EV_, CALLED),	   K(PROTO_EV_, RECALLED),
     K(PROTO_EV_, SERVING),	  K(PROTO_EV_, DONE),	   K(PROTO_EV_, NO_SHOW),
     K(PROTO_EV_, TRANSFERRED),	  K(PROTO_EV_, CANCELLED), K(PROTO_EV_, COUNTER_OPENED),
-    K(PROTO_EV_, COUNTER_CLOSED), K(PROTO_EV_, DAY),	   K(PROTO_EV_, CONFIG),
+    K(PROTO_EV_, COUNTER_CLOSED), K(PROTO_EV_, DAY),	   K(PROTO_EV_, COUNTER_BREAK),
+    K(PROTO_EV_, COUNTER_BACK),	  K(PROTO_EV_, CONFIG),
 };
 static const struct key state_keys[] = {
     K(PROTO_STATE_, WAITING), K(PROTO_STATE_, CALLED),	K(PROTO_STATE_, SERVING),
@@ -299,9 +300,9 @@ static const struct key priority_keys[] = {
 };
 static const struct key position_keys[] = {{"FRONT", 0}, {"BACK", 1}};
 static const struct key op_keys[] = {
-    K(PROTO_OP_, OPEN),	  K(PROTO_OP_, CLOSE),	 K(PROTO_OP_, CALL_NEXT),
-    K(PROTO_OP_, CALL),	  K(PROTO_OP_, RECALL),	 K(PROTO_OP_, START),
-    K(PROTO_OP_, FINISH), K(PROTO_OP_, NO_SHOW), K(PROTO_OP_, TRANSFER),
+    K(PROTO_OP_, OPEN),	    K(PROTO_OP_, CLOSE), K(PROTO_OP_, CALL_NEXT), K(PROTO_OP_, CALL),
+    K(PROTO_OP_, RECALL),   K(PROTO_OP_, START), K(PROTO_OP_, FINISH),	  K(PROTO_OP_, NO_SHOW),
+    K(PROTO_OP_, TRANSFER), K(PROTO_OP_, BREAK),
 };
 
 #define KEYS(a) a, sizeof(a) / sizeof((a)[0])

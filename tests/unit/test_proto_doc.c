@@ -15,8 +15,8 @@
  *   - the inline code after "`GET /api/v1/me` answers": the me answer;
  *   - under "### Counter actions": the counter action answer;
  *   - by "type" (and "kind" or "ok"): the hello, the snapshot, resume, skip, the events
- *     ticket.issued, ticket.called, ticket.transferred, counter.opened and floor.day, the
- *     phone's ticket status, the replies ok and error, and the error message;
+ *     ticket.issued, ticket.called, ticket.transferred, counter.opened, counter.break and
+ *     floor.day, the phone's ticket status, the replies ok and error, and the error message;
  *   - the two batches (arrays): events 1043 and 1044, and a skip before its event.
  * Each example is filled into the encoder's struct with the example's own values, and the
  * encoder's output compared. Examples no encoder of proto/ makes are listed in not_ours():
@@ -348,6 +348,18 @@ static void test_doc_events(void)
 	};
 	check_doc("counter.opened", doc_find("### event", false, "{\"kind\": \"counter.opened\"}"),
 		  parsed(proto_encode_event(&opened, NULL)));
+
+	struct proto_queue q_break[] = {{"nav", 3, 540, 462, 2}, {"social", 0, 0, 0, 0}};
+	struct proto_event on_break = {
+	    .seq = 1047,
+	    .kind = PROTO_EV_COUNTER_BREAK,
+	    .at_ms = DOC_TIME + 4 * DOC_MIN,
+	    .counter = "c5",
+	    .queues = q_break,
+	    .nqueues = 2,
+	};
+	check_doc("counter.break", doc_find("### event", false, "{\"kind\": \"counter.break\"}"),
+		  parsed(proto_encode_event(&on_break, NULL)));
 
 	struct proto_event day = {.seq = 1050,
 				  .kind = PROTO_EV_DAY,

@@ -87,7 +87,8 @@ static void test_exact(void)
 	CHECK(
 	    is_text(proto_encode_counter_answer(&doc_c4, &doc_b007_staff, NULL),
 		    "{\"counter\":{\"id\":\"c4\",\"name\":{\"nb\":\"Skranke 4\",\"en\":\"Counter "
-		    "4\"},\"kind\":\"counter\",\"open\":true,\"services\":[\"nav\",\"social\"],"
+		    "4\"},\"kind\":\"counter\",\"open\":true,\"on_break\":false,"
+		    "\"break_since\":null,\"services\":[\"nav\",\"social\"],"
 		    "\"gives\":[\"nav\",\"social\",\"housing\"],\"current\":{\"number\":\"B007\","
 		    "\"service\":\"nav\",\"state\":\"called\",\"leg\":1,"
 		    "\"called_at\":\"2026-11-22T09:46:07.123Z\",\"started_at\":null}},"
@@ -99,7 +100,26 @@ static void test_exact(void)
 	struct proto_counter closed = {.id = "r1", .kind = "room"};
 	CHECK(is_text(proto_encode_counter_answer(&closed, NULL, NULL),
 		      "{\"counter\":{\"id\":\"r1\",\"name\":{},\"kind\":\"room\",\"open\":false,"
-		      "\"services\":[],\"gives\":[],\"current\":null}}"));
+		      "\"on_break\":false,\"break_since\":null,\"services\":[],\"gives\":[],"
+		      "\"current\":null}}"));
+	/* on a break: open, since when, no current ticket */
+	struct proto_counter paused = {.id = "c1",
+				       .kind = "counter",
+				       .open = true,
+				       .on_break = true,
+				       .break_ms = DOC_TIME,
+				       .services = DOC_IDS(nav),
+				       .gives = DOC_IDS(nav_housing)};
+	CHECK(is_text(proto_encode_counter_answer(&paused, NULL, NULL),
+		      "{\"counter\":{\"id\":\"c1\",\"name\":{},\"kind\":\"counter\",\"open\":true,"
+		      "\"on_break\":true,\"break_since\":\"2026-11-22T09:41:07.123Z\","
+		      "\"services\":[\"nav\"],\"gives\":[\"nav\",\"housing\"],\"current\":null}}"));
+	/* break_since is null whenever the counter is not on a break */
+	paused.on_break = false;
+	CHECK(is_text(proto_encode_counter_answer(&paused, NULL, NULL),
+		      "{\"counter\":{\"id\":\"c1\",\"name\":{},\"kind\":\"counter\",\"open\":true,"
+		      "\"on_break\":false,\"break_since\":null,"
+		      "\"services\":[\"nav\"],\"gives\":[\"nav\",\"housing\"],\"current\":null}}"));
 	struct proto_user all = {"ola", "admin", {NULL, 0}};
 	CHECK(dumps_to(proto_encode_login_answer("ab", DOC_TIME, &all),
 		       "{\"token\":\"ab\",\"expires_at\":\"2026-11-22T09:41:07.123Z\","
@@ -192,6 +212,25 @@ static void test_exact_events(void)
 		      "{\"type\":\"event\",\"seq\":13,\"kind\":\"counter.opened\","
 		      "\"at\":\"2026-11-22T09:41:07.123Z\",\"counter\":\"c1\","
 		      "\"services\":[\"nav\",\"housing\"],\"queues\":[]}"));
+	/* counter.break and counter.back name the counter, with the figures it changed */
+	static const struct proto_queue fig = {"nav", 4, -1, 120, 0};
+	ev = (struct proto_event){.seq = 15,
+				  .kind = PROTO_EV_COUNTER_BREAK,
+				  .at_ms = DOC_TIME,
+				  .counter = "c1",
+				  .reason = PROTO_REASON_STAFF,
+				  .queues = &fig,
+				  .nqueues = 1};
+	CHECK(is_text(proto_encode_event(&ev, NULL),
+		      "{\"type\":\"event\",\"seq\":15,\"kind\":\"counter.break\","
+		      "\"at\":\"2026-11-22T09:41:07.123Z\",\"counter\":\"c1\",\"queues\":[{"
+		      "\"service\":\"nav\",\"waiting\":4,\"eta_s\":-1,\"longest_wait_s\":120,"
+		      "\"counters_open\":0}]}"));
+	ev = (struct proto_event){
+	    .seq = 16, .kind = PROTO_EV_COUNTER_BACK, .at_ms = DOC_TIME, .counter = "c1"};
+	CHECK(is_text(proto_encode_event(&ev, NULL),
+		      "{\"type\":\"event\",\"seq\":16,\"kind\":\"counter.back\","
+		      "\"at\":\"2026-11-22T09:41:07.123Z\",\"counter\":\"c1\",\"queues\":[]}"));
 	ev = (struct proto_event){
 	    .seq = 14, .kind = PROTO_EV_DAY, .at_ms = DOC_TIME, .day = 20270101};
 	CHECK(is_text(proto_encode_event(&ev, NULL),

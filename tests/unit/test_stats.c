@@ -160,6 +160,8 @@ static struct floor_clock at(int m)
  *        180 s)                               09:20 c1 closes
  *  08:22 c1 calls A002 (wait 1260 s, missed)  next day 09:00: floor.day of DAY2, and
  *  08:24 c1: no-show                          A001 (a) issued, waiting
+ *
+ *  c1 is on a break 08:30-08:40 and from 09:00 until it closes: 50 minutes open.
  */
 static int scenario(void)
 {
@@ -186,12 +188,15 @@ static int scenario(void)
 	REQUIRE(floor_start(f, at(26), 1, &evs) == 0);
 	tok[0] = 4;
 	REQUIRE(floor_issue(f, at(30), 0, 0, tok, &evs, &h[3]) == 0);
+	REQUIRE(floor_counter_break(f, at(30), 0, true, &evs) == 0);
 	tok[0] = 5;
 	REQUIRE(floor_issue(f, at(40), 1, 0, tok, &evs, &h[4]) == 0);
+	REQUIRE(floor_counter_break(f, at(40), 0, false, &evs) == 0);
 	REQUIRE(floor_finish(f, at(46), 1, &evs) == 0);
 	REQUIRE(floor_cancel(f, at(50), h[3], &evs) == 0);
 	REQUIRE(floor_call(f, at(55), 1, h[4], &evs) == 0);
 	REQUIRE(floor_start(f, at(60), 1, &evs) == 0);
+	REQUIRE(floor_counter_break(f, at(60), 0, true, &evs) == 0);
 	REQUIRE(floor_finish(f, at(70), 1, &evs) == 0);
 	REQUIRE(floor_counter_close(f, at(75), 1, &evs) == 0);
 	REQUIRE(floor_counter_close(f, at(80), 0, &evs) == 0);
@@ -286,7 +291,7 @@ static int check_day1(void)
 	s = stats_summarise(&t->services);
 	REQUIRE(SEC(s.mean_s, 645) && SEC(s.p90_s, 1200));
 	REQUIRE(t->queue_max == 3);
-	REQUIRE(t->open_ms == 8220000 && t->busy_ms == 3180000);
+	REQUIRE(t->open_ms == 6420000 && t->busy_ms == 3180000);
 	/* queue by hour: a waited 5 + 21 + 20 ticket-minutes in hour 8, at most 2 */
 	REQUIRE(r->queue_area[8 * 3 + 0] == 46 * 60000LL && r->queue_max[8 * 3 + 0] == 2);
 	REQUIRE(r->queue_area[8 * 3 + 1] == 29 * 60000LL && r->queue_max[8 * 3 + 1] == 1);
@@ -307,7 +312,7 @@ static int check_day1(void)
 	REQUIRE(counts(c1, 0, 0, 0, 1, 3, 1, 2, 1, 0) == 0);
 	REQUIRE(durs(&c1->waits, 3, (int[]){300, 840, 1260}) == 0);
 	REQUIRE(durs(&c1->services, 2, (int[]){180, 600}) == 0);
-	REQUIRE(c1->open_ms == 4800000 && c1->busy_ms == 1020000);
+	REQUIRE(c1->open_ms == 3000000 && c1->busy_ms == 1020000);
 	REQUIRE(counts(c2, 0, 0, 0, 0, 2, 1, 2, 0, 0) == 0);
 	REQUIRE(durs(&c2->services, 2, (int[]){600, 1200}) == 0);
 	REQUIRE(c2->open_ms == 3420000 && c2->busy_ms == 2160000);
@@ -319,10 +324,10 @@ static int check_day1(void)
 	const struct stats_fig *h8 = &r->rows[8], *h9 = &r->rows[9];
 	REQUIRE(counts(h8, 6, 5, 1, 1, 5, 2, 3, 1, 1) == 0);
 	REQUIRE(durs(&h8->services, 3, (int[]){180, 600, 1200}) == 0);
-	REQUIRE(h8->open_ms == 6120000 && h8->busy_ms == 2580000 && h8->queue_max == 3);
+	REQUIRE(h8->open_ms == 5520000 && h8->busy_ms == 2580000 && h8->queue_max == 3);
 	REQUIRE(counts(h9, 0, 0, 0, 0, 0, 0, 1, 0, 0) == 0);
 	REQUIRE(durs(&h9->services, 1, (int[]){600}) == 0);
-	REQUIRE(h9->open_ms == 2100000 && h9->busy_ms == 600000 && h9->queue_max == 0);
+	REQUIRE(h9->open_ms == 900000 && h9->busy_ms == 600000 && h9->queue_max == 0);
 	for (int i = 0; i < 24; i++)
 		if (i != 8 && i != 9)
 			REQUIRE(r->rows[i].arrivals == 0 && r->rows[i].served == 0 &&
@@ -338,7 +343,7 @@ static int check_days(void)
 	REQUIRE(r && r->nrows == 2 && r->keys[0] == DAY1 && r->keys[1] == DAY2);
 	REQUIRE(r->ndays_data == 2);
 	REQUIRE(counts(&r->rows[0], 6, 5, 1, 1, 5, 2, 4, 1, 1) == 0);
-	REQUIRE(r->rows[0].queue_max == 3 && r->rows[0].open_ms == 8220000);
+	REQUIRE(r->rows[0].queue_max == 3 && r->rows[0].open_ms == 6420000);
 	REQUIRE(counts(&r->rows[1], 1, 1, 0, 0, 0, 0, 0, 0, 0) == 0);
 	REQUIRE(r->rows[1].queue_max == 1);
 	/* now is 10:00 on DAY2: the waiting ticket adds 60 ticket-minutes in hour 9 */

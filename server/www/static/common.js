@@ -257,11 +257,21 @@ export class Floor {
 			break;
 		case EVENT.COUNTER_OPENED:
 			if (c)
-				Object.assign(c, { open: true, services: ev.services || [] });
+				Object.assign(c, { open: true, on_break: false, break_since: null,
+					services: ev.services || [] });
 			break;
-		case EVENT.COUNTER_CLOSED:
+		case EVENT.COUNTER_CLOSED: // also ends a break
 			if (c)
-				Object.assign(c, { open: false, services: [], current: null });
+				Object.assign(c, { open: false, on_break: false, break_since: null, services: [],
+					current: null });
+			break;
+		case EVENT.COUNTER_BREAK: // still open and keeping its services, but calling nobody
+			if (c)
+				Object.assign(c, { on_break: true, break_since: ev.at });
+			break;
+		case EVENT.COUNTER_BACK:
+			if (c)
+				Object.assign(c, { on_break: false, break_since: null });
 			break;
 		case EVENT.DAY:
 			this.calls = [];

@@ -1,13 +1,14 @@
 // dashboard.js — the manager's dashboard (/dashboard). Signs in with POST /api/v1/login
-// (the session cookie does the rest), shows live tiles per service from the public
-// WebSocket protocol (a snapshot, then events whose `queues` carry each service's
-// waiting count, longest wait and open counters), and charts the statistics of a
+// (the session cookie does the rest), shows live tiles per service and each counter's
+// state (open, with a visitor, on a break since when, closed) from the public WebSocket
+// protocol (a snapshot, then events whose `queues` carry each service's waiting count,
+// longest wait and open counters, and the counter events), and charts the statistics of a
 // chosen range from GET /api/v1/stats with Chart.js (vendored, no build step):
 // arrivals and served by hour, the wait distribution, the share served within target
 // per service, and the transfer matrix as a heat map (chartjs-chart-matrix). Every
 // text is in the staff language chosen in this browser (staff.js), numbers, shares,
 // dates and durations formatted with Intl for it; the CSV link asks for that language.
-import { api, pick, Floor, translator } from "/static/common.js";
+import { api, pick, fmt_clock, Floor, translator } from "/static/common.js";
 import { PROTOCOL, MSG } from "/static/protocol.js";
 import { load_staff_strings, initial_lang, use_lang, lang_chooser, locale, fmt_num, fmt_pct, fmt_day, fmt_hour,
 	fmt_dur as fmt_dur_t } from "/static/staff.js";
@@ -99,6 +100,42 @@ function render_tiles() {
 		tile.querySelector('[data-k="counters"]').textContent = fmt_num(t.lang, s.counters_open);
 		box.append(tile);
 	}
+	if (floor.snap)
+		render_counters();
+}
+
+// One counter's state in words: closed, on a break (since when, for how long), with its
+// current visitor's number, or open and free.
+function counter_state(c) {
+	if (!c.open)
+		return ["closed", t("dash_counter_closed")];
+	if (c.on_break) {
+		const since = c.break_since ? Date.parse(c.break_since) : Date.now();
+		return ["break", t("dash_counter_break", {
+			since: fmt_clock(new Date(since), floor.snap.floor.timezone, t.lang),
+			time: fmt_dur(Math.max(0, (Date.now() - since) / 1000)),
+		})];
+	}
+	if (c.current)
+		return ["busy", t("dash_counter_busy", { number: c.current.number })];
+	return ["open", t("dash_counter_open")];
+}
+
+// The counters list: every counter of the floor with its state.
+function render_counters() {
+	const items = [];
+	for (const c of floor.counters.values()) {
+		const [state, text] = counter_state(c);
+		const li = document.createElement("li");
+		li.className = `counter ${state}`;
+		li.dataset.counter = c.id;
+		li.dataset.state = state;
+		li.innerHTML = "<b></b> <span></span>";
+		li.querySelector("b").textContent = pick(c.name, t.lang) || c.id;
+		li.querySelector("span").textContent = text;
+		items.push(li);
+	}
+	$("counters").replaceChildren(...items);
 }
 
 function on_message(msg) {

@@ -224,7 +224,8 @@ function render_services() {
 	const tz = floor.snap.floor.timezone;
 	const ul = $("services");
 	const focused = document.activeElement && document.activeElement.dataset.service;
-	ul.replaceChildren(...[...floor.services.values()].map((s) => {
+	// a service removed today (retired: kept for its tickets) takes no new ones
+	ul.replaceChildren(...[...floor.services.values()].filter((s) => !s.retired).map((s) => {
 		const li = document.createElement("li");
 		const b = document.createElement("button");
 		b.type = "button";

@@ -39,6 +39,8 @@ export const EVENT = Object.freeze({
 	COUNTER_OPENED: "counter.opened",
 	COUNTER_CLOSED: "counter.closed",
 	DAY: "floor.day",
+	COUNTER_BREAK: "counter.break",
+	COUNTER_BACK: "counter.back",
 	CONFIG: "floor.config",
 });
 
@@ -83,6 +85,7 @@ export const OP = Object.freeze({
 	FINISH: "finish",
 	NO_SHOW: "no_show",
 	TRANSFER: "transfer",
+	BREAK: "break",
 });
 
 // Counter actions: the HTTP path segment (POST /api/v1/counters/{id}/{segment}).
@@ -96,4 +99,5 @@ export const OP_PATH = Object.freeze({
 	FINISH: "finish",
 	NO_SHOW: "no-show",
 	TRANSFER: "transfer",
+	BREAK: "break",
 });
