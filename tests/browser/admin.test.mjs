@@ -134,6 +134,10 @@ test("admin: rename a service and change a counter's services, saved and live on
 	await page.click(".tab[data-tab=services]");
 	await until(async () => (await input(page, `services[${nav}].name.sv`).inputValue()) === "NAV – arbete och välfärd!", 3000, "the reloaded text");
 	assert.deepEqual(page.js_errors, []);
+	// The dashboard links here for an admin.
+	await page.goto(`${base}/dashboard`);
+	await page.waitForSelector("#staff-nav a[href='/admin']");
+	assert.equal(await page.locator("#staff-nav a[href='/dashboard'][aria-current=page]").count(), 1);
 	await page.context().close();
 });
 
@@ -223,6 +227,20 @@ test("admin: staff — add with a one-time code, set the password, sign in, disa
 	await page.waitForSelector("[data-user=kari] .sessions:empty", { state: "attached" });
 	assert.equal((await http("GET", "/api/v1/me", undefined, kari, base)).status, 401);
 
+	// A password reset for kari: a fresh one-time code that sets a password once.
+	await page.click("[data-user=kari] button[aria-label='Reset password: kari']");
+	await page.waitForSelector(".reset .reset-code");
+	assert.match(await page.locator(".reset").textContent(), /kari/);
+	const kcode = await page.locator(".reset .reset-code").textContent();
+	assert.equal((await http("POST", "/api/v1/password", { name: "kari", code: kcode, password: PASSWORD }, {}, base)).status, 204);
+	assert.equal((await http("POST", "/api/v1/password", { name: "kari", code: kcode, password: PASSWORD }, {}, base)).status, 401);
+	await bearer("kari");
+
+	// A name torgd refuses: its error is shown in the form, and nobody is added.
+	await page.fill(".add-user input:not([type=checkbox])", "Ola Nordmann");
+	await page.click(".add-user button[type=submit]");
+	await until(async () => (await page.locator(".add-user .field-error").textContent()).length > 0, 3000, "the form's error");
+
 	// A role change, then deleting ola after the confirmation.
 	await page.click("[data-user=ola] summary");
 	await page.selectOption("[data-user=ola] .edit select", "manager");
@@ -232,7 +250,7 @@ test("admin: staff — add with a one-time code, set the password, sign in, disa
 	await page.click("[data-user=ola] .confirm-yes");
 	await page.waitForSelector("[data-user=ola]", { state: "detached" });
 	const users = (await http("GET", "/api/v1/admin/users", undefined, await bearer("admin"), base)).body.users;
-	assert.ok(!users.some((u) => u.name === "ola"));
+	assert.ok(!users.some((u) => u.name === "ola" || u.name === "Ola Nordmann"));
 	assert.deepEqual(await axe(page), []);
 	assert.deepEqual(page.js_errors, []);
 	await page.context().close();
@@ -277,6 +295,7 @@ test("admin: a counter user is not let in, and torgd says 403", async () => {
 	assert.equal(await page.evaluate(() => document.body.dataset.ready), "denied");
 	assert.match(await page.locator("#denied").textContent(), /not allowed/);
 	assert.ok(await page.locator("#app").isHidden());
+	assert.deepEqual(await page.locator("#staff-nav a").evaluateAll((as) => as.map((a) => a.getAttribute("href"))), ["/counter"]);
 	const kari = await bearer("kari");
 	for (const p of ["/api/v1/admin/config", "/api/v1/admin/users", "/api/v1/admin/audit"])
 		assert.equal((await http("GET", p, undefined, kari, base)).status, 403, p);

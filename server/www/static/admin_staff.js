@@ -9,6 +9,8 @@ import { api, pick } from "./common.js";
 import { el, button, new_id } from "./admin_form.js";
 
 const ROLES = ["counter", "manager", "admin"];
+let staff_draws = 0; // the newest render_staff: an older one's answer is not drawn over it
+let audit_draws = 0;
 
 // A time as a short local date and time in the page's language.
 function when(ctx, iso) {
@@ -176,13 +178,18 @@ function add_form(ctx, refresh) {
 export async function render_staff(ctx, box, admin, note) {
 	const t = ctx.t;
 	const refresh = (msg, r) => render_staff(ctx, box, admin, { msg, name: r && r.name, reset: r && r.reset });
+	const draw = ++staff_draws;
 	let users;
 	try {
 		users = (await api("GET", "/admin/users")).users;
 	} catch (e) {
+		if (draw !== staff_draws)
+			return;
 		box.replaceChildren(el("p", { class: "field-error", role: "alert", text: ctx.error_text(e) }));
 		return;
 	}
+	if (draw !== staff_draws)
+		return;
 	const kids = [];
 	if (note && note.msg)
 		kids.push(el("p", { class: "saved", role: "status", text: note.msg }));
@@ -207,13 +214,18 @@ export async function render_staff(ctx, box, admin, note) {
 // Draws the audit log (newest first) into box.
 export async function render_audit(ctx, box) {
 	const t = ctx.t;
+	const draw = ++audit_draws;
 	let entries;
 	try {
 		entries = (await api("GET", "/admin/audit?limit=200")).entries;
 	} catch (e) {
+		if (draw !== audit_draws)
+			return;
 		box.replaceChildren(el("p", { class: "field-error", role: "alert", text: ctx.error_text(e) }));
 		return;
 	}
+	if (draw !== audit_draws)
+		return;
 	const table = el("table", { class: "audit" });
 	table.append(el("caption", { class: "visually-hidden", text: t("adm_tab_audit") }),
 		el("thead", {}, el("tr", {}, ...["adm_audit_at", "adm_audit_by", "adm_audit_action", "adm_audit_target", "adm_audit_detail"]
