@@ -362,6 +362,9 @@ test("admin: layout whole at 1366×768, 1920×1080 and 768×1024 in nb, en and a
 						const r = e.getBoundingClientRect();
 						if (r.width && (r.right > innerWidth + 1 || r.left < -1))
 							bad.push(`${e.tagName}.${e.className} ${Math.round(r.left)}..${Math.round(r.right)}`);
+						else if ((e.tagName === "TEXTAREA" && e.scrollHeight > e.clientHeight + 2)
+							|| (e.matches("input[type=text], input:not([type])") && e.scrollWidth > e.clientWidth + 1))
+							bad.push(`${e.tagName} ${e.dataset.path} "${e.value.slice(0, 30)}" not all in view`);
 						else if (!e.closest(".visually-hidden") && /^(LABEL|BUTTON|LEGEND|H1|H2|H3|A|TH|TD|SPAN|P)$/.test(e.tagName) && e.scrollWidth > e.clientWidth + 1
 							&& getComputedStyle(e).overflowX !== "visible")
 							bad.push(`${e.tagName} "${e.textContent.slice(0, 30)}" cut`);

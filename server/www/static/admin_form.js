@@ -80,6 +80,12 @@ export function el(tag, attrs = {}, ...kids) {
 	return e;
 }
 
+// Gives a text area rows enough for its text (about 50 characters a line), 2 to 9.
+function fit_rows(area) {
+	const lines = area.value.split("\n").reduce((n, l) => n + Math.max(1, Math.ceil([...l].length / 50)), 0);
+	area.rows = Math.min(9, Math.max(2, lines + 1));
+}
+
 // The text an input shows for a document value.
 function shown(kind, v) {
 	if (v === undefined || v === null)
@@ -106,8 +112,10 @@ export function field(ctx, label, path, opts = {}) {
 		if (input.selectedIndex < 0) // a value the page does not know: keep it shown
 			input.append(el("option", { value: String(v), text: String(v), selected: true }));
 	} else if (kind === "textarea") {
-		input = el("textarea", { id, rows: 3, lang: opts.lang, dir: opts.lang ? "auto" : undefined, spellcheck: "true" });
+		input = el("textarea", { id, lang: opts.lang, dir: opts.lang ? "auto" : undefined, spellcheck: "true" });
 		input.value = shown(kind, v);
+		fit_rows(input);
+		input.addEventListener("input", () => fit_rows(input));
 		if (opts.required)
 			input.setAttribute("aria-required", "true");
 	} else if (kind === "bool") {
