@@ -268,10 +268,10 @@ export function render_counters(ctx, box) {
 		c.append(
 			el("div", { class: "row" },
 				field(ctx, t("adm_id"), `${p}.id`, { size: 12 }),
-				field(ctx, t("adm_kind"), `${p}.kind`, { kind: "select", optional: true,
-					options: [["", t("adm_kind_counter")], ["room", t("adm_kind_room")]] }),
-				field(ctx, t("adm_policy"), `${p}.policy`, { kind: "select", optional: true,
-					options: [["", t("adm_policy_overdue")], ["fifo", t("adm_policy_fifo")], ["ordered", t("adm_policy_ordered")]] })),
+				field(ctx, t("adm_kind"), `${p}.kind`, { kind: "select", default: "counter",
+					options: [["counter", t("adm_kind_counter")], ["room", t("adm_kind_room")]] }),
+				field(ctx, t("adm_policy"), `${p}.policy`, { kind: "select", default: "overdue",
+					options: [["overdue", t("adm_policy_overdue")], ["fifo", t("adm_policy_fifo")], ["ordered", t("adm_policy_ordered")]] })),
 			names(ctx, t("adm_name"), `${p}.name`, { optional: true, placeholder: k.id }),
 			checklist(ctx, t("adm_counter_services"), `${p}.services`, service_items(ctx), { cls: "compact" }));
 		grid.append(c);
@@ -315,8 +315,8 @@ export function render_displays(ctx, box) {
 export function render_kiosks(ctx, box) {
 	const t = ctx.t;
 	box.append(el("div", { class: "row" },
-		field(ctx, t("adm_kiosk_policy"), "kiosks.policy", { kind: "select", optional: true,
-			options: [["", t("adm_kiosk_public")], ["key", t("adm_kiosk_key")]] }),
+		field(ctx, t("adm_kiosk_policy"), "kiosks.policy", { kind: "select", default: "public",
+			options: [["public", t("adm_kiosk_public")], ["key", t("adm_kiosk_key")]] }),
 		field(ctx, t("adm_rate"), "kiosks.rate_per_minute", { kind: "int", optional: true, placeholder: "20", size: 6 }),
 		field(ctx, t("adm_idle"), "kiosks.idle_s", { kind: "int", optional: true, placeholder: "60", size: 6 })));
 	const keys = get_at(ctx.doc, "kiosks.keys") || [];

@@ -98,7 +98,8 @@ function shown(kind, v) {
 // One labelled input bound to `path` of ctx.doc. opts: kind ("text", "textarea", "int", "tags",
 // "date", "datetime", "select", "bool"), optional (an empty input removes the key),
 // options ([[value, label]] for a select; value "" means the default), lang (the
-// language of the text typed), placeholder, hint, cls, size.
+// language of the text typed), default (the select's value when the key is absent),
+// placeholder, hint, cls, size.
 export function field(ctx, label, path, opts = {}) {
 	const kind = opts.kind || "text";
 	const id = new_id("in");
@@ -108,7 +109,7 @@ export function field(ctx, label, path, opts = {}) {
 		input = el("select", { id });
 		for (const [val, text] of opts.options)
 			input.append(el("option", { value: val, text }));
-		input.value = v === undefined ? "" : String(v);
+		input.value = v === undefined ? opts.default || "" : String(v);
 		if (input.selectedIndex < 0) // a value the page does not know: keep it shown
 			input.append(el("option", { value: String(v), text: String(v), selected: true }));
 	} else if (kind === "textarea") {
