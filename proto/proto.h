@@ -38,8 +38,8 @@ struct proto_cmd {
 	char *number;	  /* call: "B007" (validated shape: 1-2 capital letters + 1-4 digits) */
 	char *service;	  /* transfer */
 	bool front;	  /* transfer: position "front" (true) / "back" */
-	bool move;	  /* open: close the user's other counter first */
 	bool on;	  /* break: true goes on a break, false comes back */
+	bool move;	  /* open: close the user's other counter first */
 };
 /* A client's hello. All strings malloc'd, owned; absent optional ones NULL. */
 struct proto_hello {

@@ -845,10 +845,11 @@ json_t *proto_encode_login_answer(const char *token, int64_t expires_ms, const s
 	return o;
 }
 
-json_t *proto_encode_me_answer(const struct proto_user *u)
+json_t *proto_encode_me_answer(const struct proto_user *u, const char *counter)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "user", proto_encode_user(u));
+	json_object_set_new(o, "counter", counter ? json_string(counter) : json_null());
 	return o;
 }
 

@@ -313,8 +313,9 @@ char *proto_encode_counter_answer(const struct proto_counter *c, const struct pr
 /** {"token", "expires_at", "user"}. */
 json_t *proto_encode_login_answer(const char *token, int64_t expires_ms,
 				  const struct proto_user *u);
-/** {"user": {…}}. */
-json_t *proto_encode_me_answer(const struct proto_user *u);
+/** {"user": {…}, "counter": id|null}: counter is the id of the counter the user has open
+ *  (NULL: none). */
+json_t *proto_encode_me_answer(const struct proto_user *u, const char *counter);
 /** GET /healthz: {"status": "ok", "version", "protocol", "seq"}. */
 json_t *proto_encode_health(const char *version, uint64_t seq);
 

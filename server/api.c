@@ -287,8 +287,8 @@ int api_create(uv_loop_t *loop, const struct api_opts *opts, const struct config
 	api__conn_start(a, port);
 	api__routes_start(a);
 	api__push_start(a);
-	auth_set_end_cb(auth, api__ws_end_user, a);
 	api__notices_start(a);
+	auth_set_end_cb(auth, api__ws_end_user, a);
 	log_api = a;
 	*out = a;
 	return 0;
@@ -351,6 +351,7 @@ static void hook_reconfigured(void *arg, const struct config *cfg)
 	a->rate.per_minute = cfg->kiosk_rate_per_minute;
 	api__voice_reconfigure(a);
 	api__ws_reconfigured(a);
+	api__notices_check(a); /* the new messages' and exceptions' times */
 }
 
 /* Engine hook: the store failed. Nothing more may be acknowledged: leave at once;
@@ -580,22 +581,27 @@ void api__counter_cmd(struct api *a, const struct auth_user *user, int counter,
 					  clock_now_ms(a->clock), &res->len);
 }
 
-int api__user_counter(struct api *a, const char *name)
+/* Whether the opener recorded for counter c still holds it: the same counter id, and the
+ * floor has it open. */
+static bool opener_holds(struct api *a, size_t c)
 {
 	struct floor_counter_info ci;
+	return strcmp(a->openers[c].counter, a->cfg->counters[c].id) == 0 &&
+	       floor_counter_get(engine_floor(a->engine), (int)c, &ci) == 0 && ci.open;
+}
+
+int api__user_counter(struct api *a, const char *name)
+{
 	for (size_t c = 0; c < a->cfg->ncounters && c < FLOOR_MAX_COUNTERS; c++)
-		if (strcmp(a->openers[c].user, name) == 0 &&
-		    floor_counter_get(engine_floor(a->engine), (int)c, &ci) == 0 && ci.open)
+		if (strcmp(a->openers[c].user, name) == 0 && opener_holds(a, c))
 			return (int)c;
 	return -1;
 }
 
 int api__session_counter(struct api *a, const char *sid)
 {
-	struct floor_counter_info ci;
 	for (size_t c = 0; sid[0] && c < a->cfg->ncounters && c < FLOOR_MAX_COUNTERS; c++)
-		if (strcmp(a->openers[c].sid, sid) == 0 &&
-		    floor_counter_get(engine_floor(a->engine), (int)c, &ci) == 0 && ci.open)
+		if (strcmp(a->openers[c].sid, sid) == 0 && opener_holds(a, c))
 			return (int)c;
 	return -1;
 }
@@ -646,6 +652,7 @@ void api__counter_cmd_as(struct api *a, const struct auth_user *user, const char
 	if (cmd->op == PROTO_OP_OPEN) {
 		snprintf(o->user, sizeof(o->user), "%s", user->name);
 		snprintf(o->sid, sizeof(o->sid), "%s", sid ? sid : "");
+		snprintf(o->counter, sizeof(o->counter), "%s", a->cfg->counters[counter].id);
 		/* the move: this counter is open, the other (checked free by one_counter_ok)
 		 * closes in the same durable batch */
 		if (other >= 0 && other != counter && engine_close(a->engine, other) == 0)

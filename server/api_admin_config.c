@@ -244,6 +244,18 @@ static void put_config(struct api *a, struct http_req *r, const struct auth_user
 	}
 	json_t *doc = json_incref(json_object_get(o, "config"));
 	json_decref(o);
+	json_t *running = doc_for(a->cfg, true);
+	bool same_auth =
+	    json_equal(json_object_get(running, "auth"), json_object_get(doc, "auth")) ||
+	    (!json_object_get(running, "auth") && !json_object_get(doc, "auth"));
+	json_decref(running);
+	if (!same_auth) { /* it names a file torgd sends as a password: the file's own business */
+		json_decref(doc);
+		api__http_fail(
+		    r, 403, "forbidden",
+		    "the directory settings (auth) change only in the file, with a reload", "auth");
+		return;
+	}
 	if (u->role != AUTH_ROLE_ADMIN) {
 		const char *field;
 		json_t *whole = manager_doc(a->cfg, doc, &field);

@@ -315,6 +315,9 @@ static void op_fail(struct admin_req *q)
 	case -ECANCELED:
 		api__deferred_fail(q->d, 503, "unavailable", "torgd is stopping", NULL);
 		break;
+	case -EPERM:
+		api__deferred_fail(q->d, 409, "directory_user", msg, "name");
+		break;
 	default:
 		log_warn("admin: %s", msg);
 		api__deferred_fail(q->d, 500, "internal", "the change could not be stored", NULL);
@@ -464,8 +467,10 @@ static void route_user(struct api *a, struct http_req *r)
 	if (ok && patch)
 		ok = take_role(r, body, &q->op, false) && take_services(a, r, body, &q->op) &&
 		     take_bool(r, body, "disabled", &q->op.set_disabled, &q->op.disabled);
-	if (ok && patch && !q->op.set_role && !q->op.set_services && !q->op.set_disabled)
-		ok = unprocessable(r, "bad_request", "role", "give role, services or disabled");
+	if (ok && patch && !q->op.set_role && !q->op.set_services && !q->op.set_disabled) {
+		api__http_fail(r, 422, "bad_request", "give role, services or disabled", NULL);
+		ok = false;
+	}
 	json_decref(body);
 	if (!ok) {
 		admin_req_free(q);

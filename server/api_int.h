@@ -91,10 +91,13 @@ struct api {
 		int reserve_fd, listen_fd;
 	} conns;
 	/* who opened each counter, for one counter per user (api__counter_cmd_as); only
-	 * what the floor says is open counts, so a day's end needs no clearing here */
+	 * what the floor says is open counts, so a day's end needs no clearing here, and
+	 * only while the counter at that index still has the id it had (a configuration
+	 * that moved counters forgets the opener rather than blame the wrong one) */
 	struct api_opener {
 		char user[65];
-		char sid[17]; /* the session (auth_session_id), "" when unknown */
+		char sid[17];	  /* the session (auth_session_id), "" when unknown */
+		char counter[33]; /* the counter's id when it was opened */
 	} openers[FLOOR_MAX_COUNTERS];
 	/* figures for /metrics */
 	uint64_t http_requests, ws_frames_out, ws_lagging_closed, ws_idle_closed, ws_bad_origin;
@@ -334,13 +337,13 @@ int api__tcp_acked(int fd, uint64_t *out);
 /* A command changed the floor: the phones its events may have moved are told. */
 void api__ws_changed(struct api *a, const struct floor_events *evs);
 void api__ws_close_all(struct api *a);
-/** Sessions of auth ended for user name: closes that user's WebSocket sessions whose token
- *  no longer signs in (4001 "signed out"). auth's end callback (arg: the api). */
-void api__ws_end_user(const char *name, void *arg);
 /** A new configuration runs (a->cfg): every session's display and services are found again
  *  in it and each subscribed session gets a fresh snapshot after the change is durable; a
  *  session whose display is gone is closed (4002, "display removed"). */
 void api__ws_reconfigured(struct api *a);
+/** Sessions of auth ended for user name: closes that user's WebSocket sessions whose token
+ *  no longer signs in (4001 "signed out"). auth's end callback (arg: the api). */
+void api__ws_end_user(const char *name, void *arg);
 /** Queues a snapshot of the session's services (display d, may be NULL) and subscribes. */
 void api__ws_send_snapshot(struct ws_session *s, const struct config_display *d);
 /** Takes the session out of the api's waiting list. */

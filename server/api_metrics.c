@@ -147,6 +147,12 @@ char *api__metrics(struct api *a, size_t *len)
 	family(&t, "torg_logins_throttled_total", "counter",
 	       "Sign-ins refused by the throttles (429) or a full sign-in queue (503).", "%llu",
 	       (unsigned long long)a->logins_throttled);
+	int dir_up = auth_ldap_up(a->auth);
+	if (dir_up >= 0)
+		family(
+		    &t, "torg_directory_up", "gauge",
+		    "1 while the directory (auth.ldap) answers, 0 since it was found unavailable.",
+		    "%d", dir_up);
 	family(&t, "torg_event_seq", "gauge", "Newest durable event sequence number.", "%llu",
 	       (unsigned long long)engine_durable_seq(e));
 	struct stats_run_lag lag = {0};

@@ -16,45 +16,6 @@
 #include "engine.h"
 #include "util.h"
 
-#define NOTICES_LOOK_MAX_MS (15 * 60 * 1000) /* look at least this often (clock jumps) */
-
-/* Mixes v into the key h (FNV-1a over its bytes). */
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	for (int i = 0; i < 8; i++, v >>= 8)
-		h = (h ^ (v & 0xff)) * 0x100000001b3ULL;
-	return h;
-}
-
-/* What a snapshot's notices depend on at now_ms: the date, the floor's day and each
- * message's phase (not started, showing, ended); *next gets the next boundary after
- * now_ms. */
-static uint64_t notices_key(const struct config *cfg, int64_t now_ms, int64_t *next)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	struct hours_local loc;
-	*next = now_ms + NOTICES_LOOK_MAX_MS;
-	if (hours_local_now(now_ms, cfg->day_start_min, &loc) == 0) {
-		h = mix(mix(h, (uint64_t)loc.date), (uint64_t)loc.day);
-		int64_t b[2] = {hours_day_start_ms(hours_day_add(loc.date, 1), 0),
-				hours_day_start_ms(hours_day_add(loc.day, 1), cfg->day_start_min)};
-		for (int i = 0; i < 2; i++)
-			if (b[i] > now_ms && b[i] < *next)
-				*next = b[i];
-	}
-	for (size_t i = 0; i < cfg->nmessages; i++) {
-		int64_t from = config_local_ms(cfg->messages[i].from),
-			until = config_local_ms(cfg->messages[i].until);
-		int phase = until && until <= now_ms ? 2 : from <= now_ms ? 1 : 0;
-		h = mix(h, (uint64_t)phase);
-		if (from > now_ms && from < *next)
-			*next = from;
-		if (until > now_ms && until < *next)
-			*next = until;
-	}
-	return h;
-}
-
 /* Has every subscribed session sent a fresh snapshot at its next writable turn. */
 static void resnapshot_all(struct api *a)
 {
@@ -90,7 +51,7 @@ void api__notices_check(struct api *a)
 	if (!a->notices_on)
 		return;
 	int64_t now = clock_now_ms(a->clock), next;
-	uint64_t key = notices_key(engine_config(a->engine), now, &next);
+	uint64_t key = config_notices_phase(engine_config(a->engine), now, &next);
 	if (key != a->notices_key) {
 		a->notices_key = key;
 		resnapshot_all(a);
@@ -104,7 +65,7 @@ void api__notices_start(struct api *a)
 	uv_timer_init(a->loop, &a->notices_timer);
 	a->notices_timer.data = a;
 	a->notices_on = true;
-	a->notices_key = notices_key(engine_config(a->engine), now, &next);
+	a->notices_key = config_notices_phase(engine_config(a->engine), now, &next);
 	arm(a, now, next);
 }
 

@@ -237,6 +237,14 @@ static void login_cb(int status, const char *token, const struct auth_user *user
 		log_throttle(throttle_failed(a->login_by_addr, lr->addr, sizeof(lr->addr), now),
 			     "an address", tag);
 		api__deferred_fail(lr->d, 401, "bad_credentials", "wrong name or password", NULL);
+	} else if (status == -EHOSTDOWN) {
+		char msg[400];
+		const char *url = auth_ldap_url(a->auth);
+		snprintf(msg, sizeof(msg),
+			 "the directory %s cannot be reached, so directory accounts cannot sign in "
+			 "now; local accounts still can",
+			 url ? url : "(none)");
+		api__deferred_fail(lr->d, 503, "directory_unavailable", msg, NULL);
 	} else if (status != 0) {
 		api__deferred_fail(lr->d, 503, "unavailable", "cannot sign in now; try again",
 				   NULL);
@@ -339,11 +347,8 @@ static void route_me(struct api *a, struct http_req *r)
 		return;
 	}
 	struct proto_user pu = user_of(u);
-	json_t *me = proto_encode_me_answer(&pu);
 	int c = api__user_counter(a, u->name);
-	json_object_set_new(me, "counter",
-			    c >= 0 ? json_string(a->cfg->counters[c].id) : json_null());
-	api__http_json(r, 200, me);
+	api__http_json(r, 200, proto_encode_me_answer(&pu, c >= 0 ? a->cfg->counters[c].id : NULL));
 }
 
 /* POST /api/v1/counters/{c}/{op} */

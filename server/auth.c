@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_ldap.h"
 #include "util.h"
 
 /* ---- SHA-256 (FIPS 180-4), small and self-contained ---- */
@@ -200,7 +201,7 @@ struct auth_user *auth__user_dup(const struct auth_user *u)
 /* Whether two users have the same role and allowed services. */
 bool auth__user_same(const struct auth_user *x, const struct auth_user *y)
 {
-	if (x->role != y->role || x->nservices != y->nservices)
+	if (x->role != y->role || x->nservices != y->nservices || x->directory != y->directory)
 		return false;
 	for (size_t i = 0; i < x->nservices; i++)
 		if (strcmp(x->services[i], y->services[i]) != 0)
@@ -413,6 +414,7 @@ void auth_free(struct auth *a)
 	if (!a)
 		return;
 	auth__sessions_free(a);
+	auth__directory_free(a);
 	sqlite3_close(a->db);
 	pthread_mutex_destroy(&a->db_mu);
 	free(a);
@@ -567,13 +569,15 @@ int auth_user_list(struct auth *a, void (*cb)(const struct auth_user *u, void *a
 	int rc = -EIO, s;
 	pthread_mutex_lock(&a->db_mu);
 	if (sqlite3_prepare_v2(a->db,
-			       "SELECT name, role, services, disabled FROM users ORDER BY name", -1,
-			       &st, NULL) == SQLITE_OK) {
+			       "SELECT name, role, services, " AUTH_USER_DIRECTORY_COL
+			       ", disabled FROM users ORDER BY name",
+			       -1, &st, NULL) == SQLITE_OK) {
 		while ((s = sqlite3_step(st)) == SQLITE_ROW) {
 			struct auth_user *u = auth__user_from_row(st, 0);
 			if (!u)
 				continue;
-			u->disabled = sqlite3_column_int(st, 3) != 0;
+			u->directory = sqlite3_column_int(st, 3) != 0;
+			u->disabled = sqlite3_column_int(st, 4) != 0;
 			v = xrealloc(v, (n + 1) * sizeof *v);
 			v[n++] = u;
 		}

@@ -29,10 +29,11 @@ struct auth_user {
 	size_t nservices; /* 0 = all services */
 	char **services;
 	bool disabled;	/* may not sign in (auth_user_list, the admin list) */
-	bool directory; /* signed in through the directory (no row in the users table) */
+	bool directory; /* signed in through the directory (auth.ldap): a row without a password */
 };
 
 struct auth;
+struct config_ldap;
 
 /** Opens the DB at path with its own connection and migrates module "auth".
  *  Returns 0 and *out (owned by the caller, free with auth_free) or -errno and
@@ -74,10 +75,14 @@ int auth_start(struct auth *a, uv_loop_t *loop);
 void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg);
 /** Verifies name+password on auth's worker; cb on the loop thread with status 0 and a new
  *  session token (64 hex, valid until cb returns; copy it) and the user, or -EACCES for
- *  bad name/password (never says which), -ECANCELED when auth_stop came first, or
- *  -EIO. Returns 0 (cb will be called once) or -EINVAL (not started, NULL argument),
- *  -ECANCELED (stopping) or -EAGAIN when 32 logins are already waiting or hashing (the
- *  caller answers 503 with Retry-After), and then cb is never called. */
+ *  bad name/password (never says which), -EHOSTDOWN when the name is no local user's and
+ *  the directory (auth_set_ldap) cannot be reached, -EAGAIN when 16 directory sign-ins
+ *  already wait for it, -ECANCELED when auth_stop came first, or -EIO. A local user of
+ *  that name always signs in locally (break-glass); any other name is asked of the
+ *  directory when one is set, on a worker of its own. Returns 0 (cb will be called once)
+ *  or -EINVAL (not started, NULL argument), -ECANCELED (stopping) or -EAGAIN when 32
+ *  logins are already waiting or hashing (the caller answers 503 with Retry-After), and
+ *  then cb is never called. */
 int auth_login(struct auth *a, const char *name, const char *password,
 	       void (*cb)(int status, const char *token, const struct auth_user *user, void *arg),
 	       void *arg);
@@ -99,6 +104,17 @@ int auth_end_user_sessions(struct auth *a, const char *name);
 void auth_set_end_cb(struct auth *a, void (*cb)(const char *name, void *arg), void *arg);
 /** Whether the user may act for every service in ids (role and allowed list). */
 bool auth_user_allows(const struct auth_user *u, const char *const *ids, size_t n);
+
+/** Sets (l) or removes (NULL) the directory to sign in with, taking a copy of l; at once
+ *  or before auth_start, on the loop thread. Directory users are checked again every
+ *  l->recheck_s, and at once after each call: those the directory no longer allows (or
+ *  all, without a directory) lose their sessions. */
+void auth_set_ldap(struct auth *a, const struct config_ldap *l);
+/** The directory's URL (borrowed until the next auth_set_ldap), or NULL when none is set;
+ *  for messages. */
+const char *auth_ldap_url(struct auth *a);
+/** -1 when no directory is set, 0 when it was last found unavailable, else 1. Loop. */
+int auth_ldap_up(struct auth *a);
 
 /* administration (auth_admin.c): the command line runs ops synchronously, torgd on
  * auth's worker; every change to a user is written with its audit row in one transaction,

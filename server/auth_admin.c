@@ -6,8 +6,8 @@
  * sessions within a second, and torgd itself ends them in memory when the
  * op comes back (auth_op_queue). Reset codes are 12 characters of an
  * unambiguous alphabet (60 bits), kept only as their SHA-256, one per user,
- * good once and for AUTH_RESET_TTL_MS. A yescrypt hash is made before the
- * database lock is taken, so a slow hash never holds the connection.
+ * good once and for AUTH_RESET_TTL_MS. A yescrypt hash is made outside the
+ * database lock, so a slow hash never holds the connection.
  */
 #include "auth.h"
 
@@ -64,12 +64,16 @@ __attribute__((format(printf, 3, 4))) static int fail(struct auth_op *op, int st
 /* The user called name (with disabled), NULL when there is none; *io set on a DB error. */
 static struct auth_user *user_read(struct auth *a, const char *name, bool *io)
 {
-	sqlite3_stmt *st = prep(
-	    a, "SELECT name, role, services, disabled FROM users WHERE name = ?", name, NULL, NULL);
+	sqlite3_stmt *st =
+	    prep(a, "SELECT name, role, services, disabled, source FROM users WHERE name = ?", name,
+		 NULL, NULL);
 	struct auth_user *u = NULL;
 	int s = st ? sqlite3_step(st) : SQLITE_ERROR;
-	if (s == SQLITE_ROW && (u = auth__user_from_row(st, 0)))
+	if (s == SQLITE_ROW && (u = auth__user_from_row(st, 0))) {
 		u->disabled = sqlite3_column_int(st, 3) != 0;
+		const char *src = (const char *)sqlite3_column_text(st, 4);
+		u->directory = src && strcmp(src, "directory") == 0;
+	}
 	*io = s != SQLITE_ROW && s != SQLITE_DONE;
 	sqlite3_finalize(st);
 	return u;
@@ -151,9 +155,15 @@ static char *services_text(const struct auth_user *u)
 	return t.s;
 }
 
-/* Makes a new reset code into op->code and stores its hash for op->name; 0 or -EIO. */
+/* Makes a new reset code into op->code and stores its hash for op->name (dropping codes
+ * that expired, anyone's); 0 or -EIO. */
 static int code_make(struct auth *a, struct auth_op *op)
 {
+	char now[24];
+	snprintf(now, sizeof now, "%lld", (long long)util_now_ms());
+	if (run(a, "DELETE FROM resets WHERE expires_ms <= CAST(? AS INTEGER)", now, NULL, NULL) <
+	    0)
+		return fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db));
 	uint8_t raw[CODE_CHARS], h[32];
 	char plain[CODE_CHARS + 1];
 	util_random(raw, sizeof raw);
@@ -162,6 +172,8 @@ static int code_make(struct auth *a, struct auth_op *op)
 	plain[CODE_CHARS] = '\0';
 	snprintf(op->code, sizeof op->code, "%.4s-%.4s-%.4s", plain, plain + 4, plain + 8);
 	auth__sha256(plain, CODE_CHARS, h);
+	explicit_bzero(raw, sizeof raw);
+	explicit_bzero(plain, sizeof plain);
 	op->code_expires_ms = util_now_ms() + AUTH_RESET_TTL_MS;
 	sqlite3_stmt *st = prep(a,
 				"INSERT OR REPLACE INTO resets (user, code_hash, expires_ms)"
@@ -175,8 +187,6 @@ static int code_make(struct auth *a, struct auth_op *op)
 			rc = 0;
 	}
 	sqlite3_finalize(st);
-	explicit_bzero(raw, sizeof raw);
-	explicit_bzero(plain, sizeof plain);
 	return rc < 0 ? fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db)) : 0;
 }
 
@@ -211,6 +221,7 @@ static void user_result(struct auth *a, struct auth_op *op)
 	op->nusers = 1;
 }
 
+/* A new user without a password (hash "!") and its first reset code. */
 static int op_add(struct auth *a, struct auth_op *op)
 {
 	char *joined = services_join(op);
@@ -297,6 +308,7 @@ static char *patch_detail(const struct auth_op *op, const struct auth_user *u, c
 	return t.s;
 }
 
+/* Changes the role, services or disabled flag of a user, as far as the op sets them. */
 static int op_patch(struct auth *a, struct auth_op *op)
 {
 	char *joined = op->set_services ? services_join(op) : xstrdup("");
@@ -332,6 +344,7 @@ out:
 	return rc;
 }
 
+/* Removes a user with their waiting reset code. */
 static int op_remove(struct auth *a, struct auth_op *op)
 {
 	struct auth_user *u = target_read(a, op);
@@ -344,12 +357,22 @@ static int op_remove(struct auth *a, struct auth_op *op)
 	return change_tail(a, op, "user.remove", NULL);
 }
 
+/* A new reset code for a user, whose password stops working. */
+/* A directory user's password is the directory's: torgd never asks its own for them. */
+static int not_directory(struct auth_op *op, struct auth_user *u)
+{
+	bool dir = u->directory;
+	auth__user_free(u);
+	return dir ? fail(op, -EPERM,
+			  "\"%s\" signs in with the directory: its password is set there", op->name)
+		   : 0;
+}
+
 static int op_reset(struct auth *a, struct auth_op *op)
 {
 	struct auth_user *u = target_read(a, op);
-	if (!u)
+	if (!u || not_directory(op, u))
 		return op->status;
-	auth__user_free(u);
 	if (run(a, "UPDATE users SET hash = '!' WHERE name = ?", op->name, NULL, NULL) < 0)
 		return fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db));
 	int rc = code_make(a, op);
@@ -360,9 +383,8 @@ static int op_reset(struct auth *a, struct auth_op *op)
 static int op_password(struct auth *a, struct auth_op *op, const char *hash, const char *action)
 {
 	struct auth_user *u = target_read(a, op);
-	if (!u)
+	if (!u || not_directory(op, u))
 		return op->status;
-	auth__user_free(u);
 	if (run(a, "UPDATE users SET hash = ?2 WHERE name = ?1", op->name, hash, NULL) < 0 ||
 	    run(a, "DELETE FROM resets WHERE user = ?", op->name, NULL, NULL) < 0)
 		return fail(op, -EIO, "database: %s", sqlite3_errmsg(a->db));
@@ -394,6 +416,7 @@ static int code_check(struct auth *a, struct auth_op *op)
 	return rc < 0 ? fail(op, rc, "wrong or expired code") : 0;
 }
 
+/* Reads every user of the table (with disabled and source) into op->users. */
 static int op_list(struct auth *a, struct auth_op *op)
 {
 	sqlite3_stmt *st = prep(a,
@@ -422,6 +445,7 @@ static char *col_text(sqlite3_stmt *st, int col)
 	return xstrdup(t ? t : "");
 }
 
+/* Reads the newest op->limit audit rows, newest first, into op->entries. */
 static int op_audit(struct auth *a, struct auth_op *op)
 {
 	sqlite3_stmt *st = prep(a,
@@ -519,8 +543,17 @@ int auth_op_run(struct auth *a, struct auth_op *op)
 	op->status = 0;
 	if (op_validate(op) < 0)
 		return op->status;
-	/* the hash first, outside the lock: it takes a noticeable fraction of a second (a
-	 * wrong code costs it too, so a guess is as slow as a hit) */
+	/* a code is checked before the hash (and again in the transaction): a wrong one
+	 * costs one SHA-256, not a yescrypt hash, so guesses cannot tie up auth's worker;
+	 * an unknown name, no code and a wrong code all answer alike and as fast */
+	if (op->kind == AUTH_OP_CODE) {
+		pthread_mutex_lock(&a->db_mu);
+		int rc = code_check(a, op);
+		pthread_mutex_unlock(&a->db_mu);
+		if (rc < 0)
+			return op->status;
+	}
+	/* the hash outside the lock: it takes a noticeable fraction of a second */
 	if ((op->kind == AUTH_OP_PASSWORD || op->kind == AUTH_OP_CODE) &&
 	    auth__password_hash(op->password, hash) < 0)
 		return fail(op, -EIO, "cannot hash the password (yescrypt)");
@@ -539,6 +572,7 @@ struct op_call {
 	void *arg;
 };
 
+/* Runs the op (auth's worker thread). */
 static void op_call_work(void *ctx)
 {
 	struct op_call *c = ctx;
@@ -551,6 +585,7 @@ static bool ends_sessions(enum auth_op_kind k)
 	return k != AUTH_OP_LIST && k != AUTH_OP_AUDIT && k != AUTH_OP_ADD;
 }
 
+/* Back on the loop: ends the changed user's sessions, then answers the caller. */
 static void op_call_done(void *ctx, int status)
 {
 	struct op_call *c = ctx;
@@ -607,6 +642,7 @@ struct audit_call {
 	char *by, *action, *target, *detail;
 };
 
+/* Writes the audit row (auth's worker thread, or the caller's when auth is not running). */
 static void audit_work(void *ctx)
 {
 	struct audit_call *c = ctx;
@@ -616,6 +652,7 @@ static void audit_work(void *ctx)
 	pthread_mutex_unlock(&c->a->db_mu);
 }
 
+/* Frees an audit row's copy. */
 static void audit_call_free(struct audit_call *c)
 {
 	free(c->by);
@@ -625,6 +662,7 @@ static void audit_call_free(struct audit_call *c)
 	free(c);
 }
 
+/* Back on the loop: a row cancelled by a stop is written all the same. */
 static void audit_done(void *ctx, int status)
 {
 	struct audit_call *c = ctx;

@@ -22,6 +22,12 @@
 #define AUTH_SCHEMA_VERSION	3
 #define AUTH_RESET_TTL_MS	(24 * 3600 * 1000LL)	       /* how long a reset code works */
 #define AUTH_AUDIT_KEEP_MS	(2 * 366 * 24 * 3600 * 1000LL) /* audit rows kept (2 years) */
+/* The hash column of a directory user's row (auth_directory.c, source 'directory'): no
+ * password of theirs is kept, and no crypt() output starts with '!', so such a row never
+ * signs in locally. */
+#define AUTH_DIRECTORY_HASH "!directory"
+/* A column that is 1 for a directory user's row (auth_user.directory). */
+#define AUTH_USER_DIRECTORY_COL "(source = 'directory')"
 
 /* One live session in the map; owns its copy of the user. */
 struct auth_session {
@@ -63,6 +69,7 @@ struct auth {
 	struct auth_grave grave_new, grave_old;
 	void (*end_cb)(const char *name, void *arg); /* a user's sessions ended (loop) */
 	void *end_arg;
+	struct auth__ldap *ldap; /* the directory (auth_ldap.h), NULL until auth_set_ldap */
 };
 
 /** Writes the SHA-256 of data[0..len) into out. */
@@ -83,6 +90,19 @@ bool auth__password_check(const char *password, const char *stored);
 const char *auth__dummy_hash(void);
 /** Frees every session and the graveyards. */
 void auth__sessions_free(struct auth *a);
+/* the session map (auth_map.c, loop thread only) */
+/** Adds a session taking ownership of u (created_ms: its sign-in; login_no: the login's
+ *  number, 0 when loaded at start); returns it. */
+struct auth_session *auth__map_add(struct auth *a, const uint8_t hash[32], int64_t created_ms,
+				   int64_t expires_ms, uint64_t login_no, struct auth_user *u);
+/** The link that points at the session with this token hash, or NULL. */
+struct auth_session **auth__map_find(struct auth *a, const uint8_t hash[32]);
+/** Removes the session *pp points at; its user goes to the graveyard. */
+void auth__map_unlink(struct auth *a, struct auth_session **pp);
+/** Frees every session and empties the map and graveyards (a start that failed). */
+void auth__map_clear(struct auth *a);
+/** Puts u in the graveyard: freed after the loop has turned at least once. */
+void auth__grave_add(struct auth *a, struct auth_user *u);
 /** Runs work(ctx) on auth's worker, then done(ctx, status) on the loop (status
  *  -ECANCELED: stopping, work never ran). Returns 0, -EINVAL (not started) or
  *  -ECANCELED, and then done is never called. */

@@ -14,8 +14,10 @@
  * cancelled logout still deletes its session row, and a login that finishes
  * during the stop deletes the row it wrote (both on the loop: no session
  * survives a stop that nobody holds or that was logged out). Users handed
- * out as borrowed pointers are freed only after the loop has turned (a
- * two-step graveyard emptied by a uv_check).
+ * out as borrowed pointers are freed only after the loop has turned (the map
+ * and its graveyard are in auth_map.c). A user's sessions can also be ended
+ * all at once (an admin's change, or a refresh that finds them gone), and
+ * then the end callback tells the api, which closes their WebSockets.
  */
 #include "auth.h"
 
@@ -27,6 +29,7 @@
 #include <string.h>
 
 #include "auth_int.h"
+#include "auth_ldap.h"
 #include "util.h"
 
 enum auth_job_kind {
@@ -62,136 +65,8 @@ struct auth_job {
 	void *arg;
 	void (*call_work)(void *ctx); /* call: auth__call's work and done, on arg */
 	void (*call_done)(void *ctx, int status);
+	bool in_directory; /* login: queued on the directory's worker */
 };
-/* ---- the session map and graveyard (loop thread only) ---- */
-
-/* The bucket index of a token hash (already uniformly distributed). */
-static size_t bucket_of(const struct auth *a, const uint8_t hash[32])
-{
-	uint64_t x;
-	memcpy(&x, hash, sizeof x);
-	return (size_t)(x & (a->nbuckets - 1));
-}
-
-/* Doubles the bucket array (or makes the first) and rehashes. */
-static void map_grow(struct auth *a)
-{
-	struct auth_session **old = a->buckets;
-	size_t oldn = a->nbuckets;
-	a->nbuckets = oldn ? oldn * 2 : 64;
-	a->buckets = xcalloc(a->nbuckets, sizeof *a->buckets);
-	for (size_t i = 0; i < oldn; i++) {
-		for (struct auth_session *s = old[i], *next; s; s = next) {
-			size_t b = bucket_of(a, s->hash);
-			next = s->next;
-			s->next = a->buckets[b];
-			a->buckets[b] = s;
-		}
-	}
-	free(old);
-}
-
-/* Adds a session taking ownership of u; returns it. */
-static struct auth_session *map_add(struct auth *a, const uint8_t hash[32], int64_t created_ms,
-				    int64_t expires_ms, uint64_t login_no, struct auth_user *u)
-{
-	if (a->nsessions >= a->nbuckets)
-		map_grow(a);
-	struct auth_session *s = xcalloc(1, sizeof *s);
-	memcpy(s->hash, hash, sizeof s->hash);
-	s->expires_ms = expires_ms;
-	s->created_ms = created_ms;
-	s->login_no = login_no;
-	s->born = a->gen;
-	s->user = u;
-	size_t b = bucket_of(a, hash);
-	s->next = a->buckets[b];
-	a->buckets[b] = s;
-	a->nsessions++;
-	return s;
-}
-
-/* The link that points at the session with this hash, or NULL. */
-static struct auth_session **map_find(struct auth *a, const uint8_t hash[32])
-{
-	if (a->nbuckets == 0)
-		return NULL;
-	for (struct auth_session **pp = &a->buckets[bucket_of(a, hash)]; *pp; pp = &(*pp)->next)
-		if (memcmp((*pp)->hash, hash, 32) == 0)
-			return pp;
-	return NULL;
-}
-
-/* Frees the users waiting in a graveyard and empties it. */
-static void grave_clear(struct auth_grave *g)
-{
-	for (size_t i = 0; i < g->n; i++)
-		auth__user_free(g->v[i]);
-	g->n = 0;
-}
-
-/* Frees every session and the graveyards (auth_free's share of the map). */
-void auth__sessions_free(struct auth *a)
-{
-	for (size_t i = 0; i < a->nbuckets; i++) {
-		for (struct auth_session *s = a->buckets[i], *next; s; s = next) {
-			next = s->next;
-			auth__user_free(s->user);
-			free(s);
-		}
-	}
-	free(a->buckets);
-	grave_clear(&a->grave_new);
-	grave_clear(&a->grave_old);
-	free(a->grave_new.v);
-	free(a->grave_old.v);
-}
-
-/* Frees every session and empties the map and graveyards (a start that failed). */
-static void map_clear(struct auth *a)
-{
-	auth__sessions_free(a);
-	a->buckets = NULL;
-	a->nbuckets = a->nsessions = 0;
-	memset(&a->grave_new, 0, sizeof a->grave_new);
-	memset(&a->grave_old, 0, sizeof a->grave_old);
-}
-
-/* Frees the two-turn-old graveyard and ages the new one; stops when both are empty. */
-static void check_cb(uv_check_t *h)
-{
-	struct auth *a = h->data;
-	struct auth_grave t = a->grave_old;
-	grave_clear(&t);
-	a->grave_old = a->grave_new;
-	a->grave_new = t;
-	if (a->grave_old.n == 0)
-		uv_check_stop(h);
-}
-
-/* Puts u in the graveyard: freed after the loop has turned at least once. */
-static void grave_add(struct auth *a, struct auth_user *u)
-{
-	struct auth_grave *g = &a->grave_new;
-	if (g->n == g->cap) {
-		g->cap = g->cap ? 2 * g->cap : 8;
-		g->v = xrealloc(g->v, g->cap * sizeof *g->v);
-	}
-	g->v[g->n++] = u;
-	if (a->started && !a->stopping)
-		uv_check_start(&a->check, check_cb);
-}
-
-/* Removes the session *pp points at; its user goes to the graveyard. */
-static void map_unlink(struct auth *a, struct auth_session **pp)
-{
-	struct auth_session *s = *pp;
-	*pp = s->next;
-	grave_add(a, s->user);
-	free(s);
-	a->nsessions--;
-}
-
 /* Parses a 64-hex token and writes its SHA-256; returns 0 or -EINVAL. */
 static int token_hash(const char *token, uint8_t hash[32])
 {
@@ -204,28 +79,36 @@ static int token_hash(const char *token, uint8_t hash[32])
 
 /* ---- jobs on auth's worker ---- */
 
-/* Looks the user up, checks the password and writes a new session (worker thread). */
+static void session_write(struct auth_job *j);
+
+/* Looks the user up, checks the password and writes a new session (worker thread); a name
+ * that is no local user's goes on to the directory when one is set. */
 static void login_work(struct auth_job *j)
 {
 	struct auth *a = j->a;
 	char stored[CRYPT_OUTPUT_SIZE] = "";
 	sqlite3_stmt *st = NULL;
 	const char *dummy = auth__dummy_hash(); /* the first login of any kind makes it */
+	bool known = false;
 	if (auth__name_valid(j->name) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
 		pthread_mutex_lock(&a->db_mu);
-		int s = sqlite3_prepare_v2(a->db,
-					   "SELECT name, role, services, hash FROM users"
-					   " WHERE name = ? AND disabled = 0",
-					   -1, &st, NULL);
+		int s = sqlite3_prepare_v2(
+		    a->db,
+		    "SELECT name, role, services, hash, disabled, " AUTH_USER_DIRECTORY_COL
+		    " FROM users WHERE name = ?",
+		    -1, &st, NULL);
 		if (s == SQLITE_OK) {
 			sqlite3_bind_text(st, 1, j->name, -1, SQLITE_STATIC);
 			s = sqlite3_step(st);
 		}
 		if (s == SQLITE_ROW) {
 			const char *h = (const char *)sqlite3_column_text(st, 3);
+			bool disabled = sqlite3_column_int(st, 4) != 0;
+			/* a local or disabled user is never asked of the directory */
+			known = sqlite3_column_int(st, 5) == 0 || disabled;
 			/* a user with no password yet ("!": a reset code is due) is checked
 			 * against the dummy hash like an unknown one */
-			if (h && h[0] == '$' && strlen(h) < sizeof stored) {
+			if (h && h[0] == '$' && !disabled && strlen(h) < sizeof stored) {
 				strcpy(stored, h);
 				j->user = auth__user_from_row(st, 0);
 			}
@@ -237,6 +120,10 @@ static void login_work(struct auth_job *j)
 		if (j->status < 0)
 			return;
 	}
+	if (!known && auth__ldap_enabled(a) && strlen(j->password) <= AUTH_PASSWORD_MAX) {
+		j->status = AUTH__STATUS_DIRECTORY; /* on to the directory's own worker */
+		return;
+	}
 	/* an unknown user costs one hash too, so timing does not reveal names */
 	bool ok = auth__password_check(j->password, j->user ? stored : dummy) && j->user;
 	explicit_bzero(j->password, strlen(j->password));
@@ -245,6 +132,31 @@ static void login_work(struct auth_job *j)
 		j->status = -EACCES;
 		return;
 	}
+	session_write(j);
+}
+
+/* Asks the directory about the name and password (the directory's worker thread); the
+ * session row is then written on auth's worker, in order with ends of sessions. */
+static void directory_work_cb(struct worker_job *wj)
+{
+	struct auth_job *j = wj->data;
+	j->status = auth__ldap_login(j->a, j->name, j->password, &j->user);
+	explicit_bzero(j->password, strlen(j->password));
+	if (j->status == 0)
+		j->status = AUTH__STATUS_WRITE;
+}
+
+/* Writes the session of a directory sign-in (auth's worker thread). */
+static void write_work_cb(struct worker_job *wj)
+{
+	session_write(wj->data);
+}
+
+/* Writes a new session for j->name with a fresh token (worker thread). */
+static void session_write(struct auth_job *j)
+{
+	struct auth *a = j->a;
+	sqlite3_stmt *st = NULL;
 	uint8_t raw[32];
 	util_random(raw, sizeof raw);
 	util_hex(raw, sizeof raw, j->token);
@@ -324,8 +236,8 @@ static void refresh_work(struct auth_job *j)
 	if (sqlite3_prepare_v2(a->db, "DELETE FROM sessions WHERE expires_ms <= ?", -1, &sd,
 			       NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db,
-			       "SELECT name, role, services FROM users WHERE disabled = 0"
-			       " ORDER BY name",
+			       "SELECT name, role, services, " AUTH_USER_DIRECTORY_COL
+			       " FROM users WHERE disabled = 0 ORDER BY name",
 			       -1, &su, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(a->db, "SELECT token_hash FROM sessions ORDER BY token_hash", -1,
 			       &ss, NULL) != SQLITE_OK)
@@ -337,6 +249,7 @@ static void refresh_work(struct auth_job *j)
 		struct auth_user *u = auth__user_from_row(su, 0);
 		if (!u)
 			continue;
+		u->directory = sqlite3_column_int(su, 3) != 0;
 		j->user = xrealloc(j->user, (j->nusers + 1) * sizeof *j->user);
 		j->user[j->nusers++] = *u;
 		free(u);
@@ -417,19 +330,23 @@ static void refresh_apply(struct auth *a, struct auth_job *j)
 			const struct auth_user *u = NULL;
 			bool drop = s->expires_ms <= now;
 			if (!drop && s->born < j->gen) {
-				u = bsearch(s->user->name, j->user, j->nusers, sizeof *j->user,
-					    user_cmp);
-				drop = !u || !bsearch(s->hash, j->hashes, j->nhashes,
-						      sizeof *j->hashes, hash_cmp);
+				/* (bsearch wants a base even for none: an empty table, or every
+				 * user disabled, has none) */
+				u = j->nusers ? bsearch(s->user->name, j->user, j->nusers,
+							sizeof *j->user, user_cmp)
+					      : NULL;
+				drop = !u || !j->nhashes ||
+				       !bsearch(s->hash, j->hashes, j->nhashes, sizeof *j->hashes,
+						hash_cmp);
 			}
 			if (drop) {
 				if (s->expires_ms > now)
 					ended_add(&ended, &nended, s->user->name);
-				map_unlink(a, pp);
+				auth__map_unlink(a, pp);
 				continue;
 			}
 			if (u && !auth__user_same(u, s->user)) {
-				grave_add(a, s->user);
+				auth__grave_add(a, s->user);
 				s->user = auth__user_dup(u);
 			}
 			pp = &s->next;
@@ -446,7 +363,7 @@ static int unlink_user(struct auth *a, const char *name, uint64_t login_no)
 	for (size_t b = 0; b < a->nbuckets; b++) {
 		for (struct auth_session **pp = &a->buckets[b]; *pp;) {
 			if ((*pp)->login_no <= login_no && strcmp((*pp)->user->name, name) == 0) {
-				map_unlink(a, pp);
+				auth__map_unlink(a, pp);
 				n++;
 			} else {
 				pp = &(*pp)->next;
@@ -490,6 +407,49 @@ static void maybe_done(struct auth *a)
 
 static void refresh_kick(struct auth *a);
 
+static void job_after_cb(struct worker_job *wj, int status);
+
+/* Moves a directory sign-in on (loop thread): from auth's worker to the directory's, and
+ * back to auth's for the session row, which then counts as a login queued now (an end of
+ * the user's sessions queued meanwhile has been ordered before it on auth's worker).
+ * Returns whether j was queued again; else j is finished with its status. Directory
+ * sign-ins count apart from a->logins, so a slow directory never fills the queue that
+ * local (break-glass) sign-ins wait in. */
+static bool directory_step(struct auth *a, struct auth_job *j)
+{
+	struct worker *w;
+	if (j->in_directory) {
+		j->in_directory = false;
+		auth__directory_login_end(a);
+		a->logins++;
+		if (j->status != AUTH__STATUS_WRITE)
+			return false;
+		j->status = -ECANCELED;
+		j->login_no = ++a->login_no;
+		return !a->stopping &&
+		       worker_queue(a->worker, &j->wjob, write_work_cb, job_after_cb) == 0;
+	}
+	if (j->status != AUTH__STATUS_DIRECTORY)
+		return false;
+	if (a->stopping || !(w = auth__directory_worker(a))) {
+		j->status = a->stopping ? -ECANCELED : -EIO;
+		return false;
+	}
+	if (!auth__directory_login_begin(a)) {
+		j->status = -EAGAIN; /* the directory is slow and many wait for it */
+		return false;
+	}
+	j->status = 0;
+	if (worker_queue(w, &j->wjob, directory_work_cb, job_after_cb) != 0) {
+		auth__directory_login_end(a);
+		j->status = -ECANCELED;
+		return false;
+	}
+	j->in_directory = true;
+	a->logins--;
+	return true;
+}
+
 /* Delivers a job's result on the loop thread (status -ECANCELED: it never ran). */
 static void job_after_cb(struct worker_job *wj, int status)
 {
@@ -499,13 +459,16 @@ static void job_after_cb(struct worker_job *wj, int status)
 		j->status = -ECANCELED;
 	if (j->kind == AUTH_JOB_LOGIN) {
 		const struct auth_user *u = NULL;
+		if (directory_step(a, j))
+			return; /* back here once the directory has answered */
 		a->logins--;
 		if (j->status == 0 && a->stopping) {
 			logout_work(j); /* nobody will get the token: drop its row */
 			j->status = -ECANCELED;
 		}
 		if (j->status == 0) {
-			u = map_add(a, j->hash, j->created_ms, j->expires_ms, j->login_no, j->user)
+			u = auth__map_add(a, j->hash, j->created_ms, j->expires_ms, j->login_no,
+					  j->user)
 				->user;
 			j->user = NULL;
 		}
@@ -601,12 +564,18 @@ static void worker_stopped_cb(void *arg)
 	maybe_done(a);
 }
 
-/* Counts a closed handle and finishes stopping when it was the last. */
-static void close_cb(uv_handle_t *h)
+/* Counts a stopped part (a handle, the directory's worker) and finishes stopping when it was
+ * the last. */
+void auth__part_stopped(struct auth *a)
 {
-	struct auth *a = h->data;
 	a->handles--;
 	maybe_done(a);
+}
+
+/* Counts a closed handle. */
+static void close_cb(uv_handle_t *h)
+{
+	auth__part_stopped(h->data);
 }
 
 int auth_start(struct auth *a, uv_loop_t *loop)
@@ -620,7 +589,8 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	if (auth__gen_read(a, &a->users_gen) == 0 &&
 	    sqlite3_prepare_v2(a->db,
 			       "SELECT s.token_hash, s.expires_ms, s.created_ms, u.name, u.role,"
-			       " u.services FROM sessions s JOIN users u ON u.name = s.user"
+			       " u.services, " AUTH_USER_DIRECTORY_COL
+			       " FROM sessions s JOIN users u ON u.name = s.user"
 			       " WHERE s.expires_ms > ? AND u.disabled = 0",
 			       -1, &st, NULL) == SQLITE_OK) {
 		sqlite3_bind_int64(st, 1, util_now_ms());
@@ -630,8 +600,9 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 				auth__user_free(u);
 				continue;
 			}
-			map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 2),
-				sqlite3_column_int64(st, 1), 0, u);
+			u->directory = sqlite3_column_int(st, 6) != 0;
+			auth__map_add(a, sqlite3_column_blob(st, 0), sqlite3_column_int64(st, 2),
+				      sqlite3_column_int64(st, 1), 0, u);
 		}
 		if (s == SQLITE_DONE)
 			rc = 0;
@@ -641,7 +612,7 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	if (rc == 0)
 		rc = worker_create(loop, "torg-auth", 1, 0, &a->worker);
 	if (rc < 0) {
-		map_clear(a); /* as if never started */
+		auth__map_clear(a); /* as if never started */
 		return rc;
 	}
 	a->loop = loop;
@@ -656,6 +627,7 @@ int auth_start(struct auth *a, uv_loop_t *loop)
 	a->handles = 3;
 	uv_timer_start(&a->timer, timer_cb, a->refresh_ms, a->refresh_ms);
 	uv_timer_start(&a->gen_timer, gen_timer_cb, AUTH_GEN_CHECK_MS, AUTH_GEN_CHECK_MS);
+	auth__directory_start(a, loop);
 	return 0;
 }
 
@@ -679,6 +651,7 @@ void auth_stop(struct auth *a, void (*done_cb)(void *arg), void *arg)
 	uv_close((uv_handle_t *)&a->check, close_cb);
 	/* waiting jobs come back cancelled, the running one finishes */
 	worker_stop(a->worker, worker_stopped_cb, a);
+	auth__directory_stop(a);
 }
 
 int auth_login(struct auth *a, const char *name, const char *password,
@@ -709,10 +682,10 @@ const struct auth_user *auth_session_user(struct auth *a, const char *token)
 {
 	uint8_t h[32];
 	struct auth_session **pp;
-	if (token_hash(token, h) < 0 || !(pp = map_find(a, h)))
+	if (token_hash(token, h) < 0 || !(pp = auth__map_find(a, h)))
 		return NULL;
 	if ((*pp)->expires_ms <= util_now_ms()) {
-		map_unlink(a, pp);
+		auth__map_unlink(a, pp);
 		return NULL;
 	}
 	return (*pp)->user;
@@ -722,9 +695,9 @@ int auth_logout(struct auth *a, const char *token)
 {
 	uint8_t h[32];
 	struct auth_session **pp;
-	if (token_hash(token, h) < 0 || !(pp = map_find(a, h)))
+	if (token_hash(token, h) < 0 || !(pp = auth__map_find(a, h)))
 		return -ENOENT;
-	map_unlink(a, pp);
+	auth__map_unlink(a, pp);
 	struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
 	memcpy(j->hash, h, sizeof h);
 	if (a->stopping) {
@@ -822,7 +795,7 @@ int auth_end_session(struct auth *a, const char *id, char name[65])
 			strcpy(who, (*pp)->user->name);
 			struct auth_job *j = job_new(a, AUTH_JOB_LOGOUT);
 			memcpy(j->hash, (*pp)->hash, sizeof j->hash);
-			map_unlink(a, pp);
+			auth__map_unlink(a, pp);
 			if (job_queue(j) < 0)
 				log_warn("auth: cannot queue a session delete");
 			if (name)

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "config_json.h"
+#include "config_ldap.h"
 #include "util.h"
 
 #define CONFIG_FILE_MAX (16 << 20) /* largest configuration file read */
@@ -497,7 +498,7 @@ static void parse_sections(struct config__parse *p)
 {
 	static const char *const keys[] = {
 	    "floor",   "server",     "hours", "services",   "counters", "displays", "kiosks",
-	    "routing", "statistics", "voice", "exceptions", "messages", NULL};
+	    "routing", "statistics", "voice", "exceptions", "messages", "auth", NULL};
 	struct config *cfg = p->cfg;
 	json_t *root = p->root, *v;
 	/* Without a list of services, the counters' and displays' ids are not looked up. */
@@ -518,6 +519,7 @@ static void parse_sections(struct config__parse *p)
 	config__parse_voice(p, root);
 	config__parse_exceptions(p, root);
 	config__parse_messages(p, root);
+	config__parse_auth(p, root);
 }
 
 int config_parse_all(const char *json, size_t len, struct config **out, struct config_errors *errs)
@@ -674,10 +676,11 @@ void config_free(struct config *cfg)
 	free(cfg->floor_services);
 	free(cfg->floor_counters);
 	free(cfg->voice_clips_dir);
-	config_notices_free(cfg);
 	free(cfg->doc);
 	free(cfg->listed);
 	free(cfg->clisted);
+	config_notices_free(cfg);
+	config_ldap_free(cfg->ldap);
 	free(cfg);
 }
 

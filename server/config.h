@@ -21,6 +21,8 @@
 #include "hours.h"
 #include "netaddr.h"
 
+struct config_ldap;
+
 #define CONFIG_MAX_SERVICES  FLOOR_MAX_SERVICES /* 64 */
 #define CONFIG_MAX_COUNTERS  FLOOR_MAX_COUNTERS /* 1024 */
 #define CONFIG_MAX_DISPLAYS  64
@@ -209,11 +211,6 @@ struct config {
 	int voice_cache_mb;	/* voice.cache_mb: announcements kept in memory, default 16 */
 	bool per_staff;		/* default false */
 
-	/* notices (config_notices.c): dated hours exceptions, screen messages */
-	size_t nexceptions;
-	struct config_exception *exceptions;
-	size_t nmessages;
-	struct config_message *messages;
 	/* The file's document as compact JSON with sorted keys (what "version" hashes and
 	 * what a change is compared with). */
 	char *doc;
@@ -224,6 +221,13 @@ struct config {
 	int16_t *listed, *clisted;
 	/* config_merge() kept a prefix or left a new service out until the day ends. */
 	bool deferred;
+	/* notices (config_notices.c): dated hours exceptions, screen messages */
+	size_t nexceptions;
+	struct config_exception *exceptions;
+	int32_t exceptions_last; /* the latest "to" of them: no exception holds after it */
+	size_t nmessages;
+	struct config_message *messages;
+	struct config_ldap *ldap; /* auth.ldap (config_ldap.h), NULL when not set */
 
 	/* Filled from services/counters; arrays owned by the config. */
 	struct floor_def floor_def;
@@ -346,8 +350,17 @@ const struct config_exception *config_exception_on(const struct config *cfg, int
 void config_hours_cal(const struct config *cfg, int service, struct hours_cal *cal);
 /** Uses the process TZ (hours.h): the UTC ms of a local moment of the floor; 0 when unset. */
 int64_t config_local_ms(struct config_local_time t);
-/** True when message m is for the display d (index), or, with d -1, for kiosks. */
+/** True when message m is for the display d (index; CONFIG_MAX_DISPLAYS or more: a display
+ *  not in this configuration, which gets only the messages for every display), or, with
+ *  d -1, for kiosks. */
 bool config_message_for(const struct config_message *m, int d);
+#define CONFIG_NOTICES_LOOK_MS (15 * 60 * 1000) /* the longest wait between two looks */
+/** Uses the process TZ (hours.h): a key of what the notices of a snapshot depend on at
+ *  now_ms (the local date, the floor's day, each message's phase: not started, showing,
+ *  ended), equal for two moments exactly when nothing of them changed between; *next_ms
+ *  gets the next moment after now_ms when it may change (a message's from or until, the
+ *  next midnight or day start), at most CONFIG_NOTICES_LOOK_MS ahead. */
+uint64_t config_notices_phase(const struct config *cfg, int64_t now_ms, int64_t *next_ms);
 /** Frees the exceptions and messages (config_free's part). */
 void config_notices_free(struct config *cfg);
 

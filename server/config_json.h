@@ -129,5 +129,7 @@ int config__parse_voice(struct config__parse *p, json_t *root);
  *  the services and displays they name. */
 int config__parse_exceptions(struct config__parse *p, json_t *root);
 int config__parse_messages(struct config__parse *p, json_t *root);
+/** Parses the optional "auth" section (config_ldap.c), after the services. */
+int config__parse_auth(struct config__parse *p, json_t *root);
 
 #endif

@@ -219,6 +219,8 @@ static int parse_exception(struct config__parse *p, const char *path, json_t *o,
 		if (config__parse_names(p, sub, v, &x->note) < 0)
 			return -EINVAL;
 	}
+	if (x->h.to > cfg->exceptions_last)
+		cfg->exceptions_last = x->h.to;
 	return check_overlap(p, path, i);
 }
 
@@ -375,6 +377,8 @@ int config__parse_messages(struct config__parse *p, json_t *root)
 const struct config_exception *config_exception_on(const struct config *cfg, int service,
 						   int32_t date)
 {
+	if (date > cfg->exceptions_last) /* the common case: a day after every exception */
+		return NULL;
 	for (size_t i = 0; i < cfg->nexceptions; i++) {
 		const struct config_exception *x = &cfg->exceptions[i];
 		if (date < x->h.from || date > x->h.to)
@@ -411,7 +415,43 @@ bool config_message_for(const struct config_message *m, int d)
 {
 	if (d < 0)
 		return m->kiosks;
-	return m->all_displays || (m->displays >> d & 1);
+	return m->all_displays || (d < CONFIG_MAX_DISPLAYS && (m->displays >> d & 1));
+}
+
+/* Mixes v into the key h (FNV-1a over its bytes). */
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	for (int i = 0; i < 8; i++, v >>= 8)
+		h = (h ^ (v & 0xff)) * 0x100000001b3ULL;
+	return h;
+}
+
+/* Lowers *next to t when t is after now and before it. */
+static void sooner(int64_t *next, int64_t t, int64_t now)
+{
+	if (t > now && t < *next)
+		*next = t;
+}
+
+uint64_t config_notices_phase(const struct config *cfg, int64_t now_ms, int64_t *next_ms)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	struct hours_local loc;
+	*next_ms = now_ms + CONFIG_NOTICES_LOOK_MS;
+	if (hours_local_now(now_ms, cfg->day_start_min, &loc) == 0) {
+		h = mix(mix(h, (uint64_t)loc.date), (uint64_t)loc.day);
+		sooner(next_ms, hours_day_start_ms(hours_day_add(loc.date, 1), 0), now_ms);
+		sooner(next_ms, hours_day_start_ms(hours_day_add(loc.day, 1), cfg->day_start_min),
+		       now_ms);
+	}
+	for (size_t i = 0; i < cfg->nmessages; i++) {
+		int64_t from = config_local_ms(cfg->messages[i].from),
+			until = config_local_ms(cfg->messages[i].until);
+		h = mix(h, (uint64_t)(until && until <= now_ms ? 2 : from <= now_ms ? 1 : 0));
+		sooner(next_ms, from, now_ms);
+		sooner(next_ms, until, now_ms);
+	}
+	return h;
 }
 
 void config_notices_free(struct config *cfg)

@@ -317,7 +317,10 @@ static void notices_fill(struct pool *p, const struct config *cfg,
 		n->nupcoming = upcoming_fill(p, cfg, loc.date, mask, up);
 		n->upcoming = up;
 	}
-	int d = display ? (int)(display - cfg->displays) : -1;
+	/* the display's index in this configuration (a display of another, swapped-out one
+	 * has none here: it gets the messages for every display) */
+	bool ours = display && display >= cfg->displays && display < cfg->displays + cfg->ndisplays;
+	int d = !display ? -1 : ours ? (int)(display - cfg->displays) : CONFIG_MAX_DISPLAYS;
 	struct proto_message *m = pool_alloc(p, cfg->nmessages, sizeof(*m));
 	for (size_t i = 0; i < cfg->nmessages; i++) {
 		const struct config_message *cm = &cfg->messages[i];

@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "auth.h"
 #include "engine.h"
 #include "stats_run.h"
 #include "store.h"
@@ -46,6 +47,7 @@ struct live {
 	size_t nkept;
 	struct engine *engine;
 	struct stats_run *stats;
+	struct auth *auth;     /* the audit log */
 	struct worker *worker; /* "torg-config": the file's writes */
 	uv_timer_t day_timer;
 	int32_t day;
@@ -159,6 +161,14 @@ static int apply(struct live *l, struct config *next, const char *by, bool stric
 	config_version(next, version);
 	log_info("configuration changed by %s: version %s, %zu services, %zu counters", by, version,
 		 next->nlisted, next->nclisted);
+	struct util_text what = {0}; /* the audit log says which parts changed */
+	for (size_t i = 0; changed && changed[i]; i++) {
+		util_text_printf(&what, "%s%s", i ? ", " : "", changed[i]);
+		if (!strcmp(changed[i], "auth")) /* the directory, now (only the file changes it) */
+			auth_set_ldap(l->auth, next->ldap);
+	}
+	auth_audit(l->auth, by, "config.change", "floor", what.s ? what.s : "");
+	free(what.s);
 	free(changed);
 	keep(l, next);
 	l->cfg = next;
@@ -354,9 +364,10 @@ static void day_cb(uv_timer_t *h)
 }
 
 int live_create(uv_loop_t *loop, const char *path, struct config *cfg, struct engine *e,
-		struct stats_run *stats, struct live **out)
+		struct stats_run *stats, struct auth *auth, struct live **out)
 {
 	struct live *l = xcalloc(1, sizeof(*l));
+	l->auth = auth;
 	l->loop = loop;
 	l->path = xstrdup(path);
 	l->cfg = cfg;

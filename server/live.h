@@ -14,6 +14,7 @@
 
 #include "config.h"
 
+struct auth;
 struct engine;
 struct stats_run;
 struct store;
@@ -28,9 +29,10 @@ int live_merge_journal(struct config *cfg, struct store *st, bool all, bool stri
  *  `torgd check`; else the day, for --check-config --db). */
 int live_merge_db(struct config *cfg, const char *db, bool all, bool strict, char **cause);
 /** Takes over cfg (the running config, merged) for the engine e; path is the file a
- *  change from the page is written to. Returns 0 or a negative errno. */
+ *  change from the page is written to; each change goes to auth's audit log. Returns 0 or
+ *  a negative errno. */
 int live_create(uv_loop_t *loop, const char *path, struct config *cfg, struct engine *e,
-		struct stats_run *stats, struct live **out);
+		struct stats_run *stats, struct auth *auth, struct live **out);
 /** The configuration running now. */
 const struct config *live_config(const struct live *l);
 /** api_opts.reconfigure: a new document from the page (see api.h). */

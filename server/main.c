@@ -227,6 +227,7 @@ static int serve(struct config *cfg, const char *path, const char *db, const cha
 		log_refusal("%s: %s", db, cause);
 		goto out;
 	}
+	auth_set_ldap(t.auth, cfg->ldap);
 	uv_loop_init(&t.loop);
 	clock_init(&t.clock, cfg->day_start_min, test_clock);
 	uint64_t t0 = util_mono_ns();
@@ -235,7 +236,7 @@ static int serve(struct config *cfg, const char *path, const char *db, const cha
 		goto out_loop;
 	}
 	t.stats = stats_run_create(&t.loop, db, cfg, &t.clock);
-	if (live_create(&t.loop, path, cfg, t.engine, t.stats, &t.live) != 0) {
+	if (live_create(&t.loop, path, cfg, t.engine, t.stats, t.auth, &t.live) != 0) {
 		log_refusal("cannot start the configuration's writer thread");
 		goto out_loop;
 	}

@@ -32,7 +32,8 @@ MODULES = {
              "server/ws_rx"], ["util"]),
     "config": (["server/config", "server/config_server", "server/config_json",
                 "server/config_errors", "server/config_display", "server/clock",
-                "server/config_voice", "server/config_live", "server/config_notices"],
+                "server/config_voice", "server/config_live", "server/config_notices",
+                "server/config_ldap"],
                ["floor", "net", "util"]),
     # the store and the pure statistics it computes
     "store": (["server/store", "server/store_int", "server/store_commit",
@@ -40,8 +41,10 @@ MODULES = {
                "server/store_staff", "server/stats", "server/stats_result",
                "server/stats_staff", "server/store_backup", "server/store_check"],
               ["floor", "util", "worker"]),
-    "auth": (["server/auth", "server/auth_int", "server/auth_session", "server/auth_admin"],
-             ["util", "worker"]),
+    "auth": (["server/auth", "server/auth_int", "server/auth_session", "server/auth_map",
+              "server/auth_admin", "server/auth_ldap", "server/auth_ldap_map",
+              "server/auth_directory"],
+             ["util", "worker", "config"]),
     # announcements as sound: clips or espeak-ng on a thread of its own, a bounded cache
     "voice": (["server/voice", "server/voice_wav"], ["worker", "util"]),
     # the engine: commands through the floor to the store, events encoded once
@@ -51,9 +54,9 @@ MODULES = {
     "stats_run": (["server/stats_run", "server/stats_out"],
                   ["store", "config", "worker", "util"]),
     "api": (["server/api", "server/api_int", "server/api_conn", "server/api_http",
-             "server/api_routes", "server/api_ws", "server/api_push", "server/api_notices", "server/api_tcp", "server/api_static", "server/api_metrics",
+             "server/api_routes", "server/api_ws", "server/api_push", "server/api_tcp", "server/api_static", "server/api_metrics",
              "server/api_qr", "server/api_stats", "server/api_admin_users", "server/api_tls", "server/api_voice",
-             "server/api_admin_config"],
+             "server/api_admin_config", "server/api_notices"],
             ["engine", "auth", "stats_run", "net", "proto", "names", "config", "floor",
              "util", "voice"]),
     # systemd's notification protocol (readiness, watchdog), on util alone

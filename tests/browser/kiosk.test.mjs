@@ -224,6 +224,8 @@ test("kiosk on a closed holiday: the note and the message above the services, th
 		// in English the notices follow the visitor's language
 		await page.click("button[lang=en]");
 		assert.deepEqual(await shown(), [["today", "Christmas Eve: Closed today"], ["msg", text.en]]);
+		assert.match(await page.textContent("#error"), /^This service is closed now\. Opens .* at 00:00 \(Christmas Eve\)$/,
+			"the refusal said again in the chosen language");
 		await page.click("button[lang=ar]");
 		assert.deepEqual(await shown(), [["today", `${note.ar}: مغلق اليوم`], ["msg", text.ar]]);
 		await shot(page, "kiosk-holiday-ar");

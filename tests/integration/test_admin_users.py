@@ -6,6 +6,8 @@ import os
 import sqlite3
 import time
 
+import pytest
+
 from torgtest import expect_error, password_of
 
 
@@ -50,6 +52,22 @@ def test_cli_disable_closes_the_users_websocket_within_a_second(srv):
     expect_error(srv.get("/api/v1/me", token=srv.tokens["per"]), 401, "unauthorized")
     expect_error(srv.post("/api/v1/login", {"name": "per", "password": password_of("per")}),
                  401, "bad_credentials")
+
+
+@pytest.mark.parametrize("args,stdin", [(("set", "per", "--role", "manager"), None),
+                                        (("passwd", "per"), "per-other-password\n")])
+def test_cli_set_and_passwd_close_the_users_websocket(srv, args, stdin):
+    c = staff_ws(srv, "per")
+    other = staff_ws(srv, "ola")
+    if stdin:
+        srv.secrets.add(stdin.strip())
+    r = srv.cli("user", *args, input_text=stdin)
+    assert r.returncode == 0, r.stderr
+    assert closed_within(c, 1.5) == 4001
+    expect_error(srv.get("/api/v1/me", token=srv.tokens["per"]), 401, "unauthorized")
+    assert closed_within(other, 0.3) is None
+    srv.ok(srv.get("/api/v1/me", token=srv.tokens["ola"]))
+    other.close()
 
 
 # ---- the routes ----
@@ -356,7 +374,7 @@ def test_hostile_input_on_every_route(srv):
             (patch, USERS + "/kari", {"disabled": "yes"}, "bad_request", "disabled"),
             (patch, USERS + "/kari", {"role": "root"}, "bad_role", "role"),
             (patch, USERS + "/kari", {"name": "kim"}, "unknown_field", "name"),
-            (patch, USERS + "/kari", {}, "bad_request", "role"),
+            (patch, USERS + "/kari", {}, "bad_request", None),
             (patch, USERS + "/kari", {"services": ["nav", 3]}, "bad_request", "services[1]"),
             (srv.post, USERS + "/kari/reset", {"force": True}, "unknown_field", "force"),
             (srv.post, "/api/v1/password", {"name": "kari", "code": "x"}, "bad_request",

@@ -3,6 +3,7 @@
 
 import json
 import os
+import sqlite3
 import time
 
 import pytest
@@ -272,6 +273,12 @@ def test_user_passwd_disable_enable_set(off):
     r = off.cli("user", "passwd", "nobody", input_text="long-enough-pw\n")
     assert r.returncode != 0 and "nobody" in r.stderr
     assert users_of(off)["kari"] == ("admin", "reception,nav")
+    db = sqlite3.connect(off.db_path)
+    rows = db.execute("SELECT by, action, target FROM audit ORDER BY rowid").fetchall()
+    db.close()
+    assert rows == [("cli", a, "kari") for a in (
+        "user.add", "user.disable", "user.enable", "user.change", "user.change",
+        "user.password")], rows
     r = off.cli("--help", with_config=False)
     for word in ("passwd", "disable", "enable", "user set", "--role", "--services"):
         assert word in r.stdout, word

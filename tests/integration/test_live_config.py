@@ -106,6 +106,11 @@ def test_a_change_runs_at_once_and_is_journaled_with_who(srv):
     (hseq, by, doc), = history(srv)
     assert (hseq, by) == (r["seq"], "admin")
     assert json.loads(doc)["services"][1]["name"]["en"] == "NAV – work and welfare"
+    # and in the audit log managers read
+    audit = srv.ok(srv.get("/api/v1/admin/audit", token=srv.token("mona")))["entries"]
+    top = audit[0]
+    assert (top["by"], top["action"], top["target"], top["detail"]) == (
+        "admin", "config.change", "floor", "services")
     # written to the file: a restart runs the same
     with open(srv.config_path, encoding="utf-8") as f:
         assert json.load(f)["services"][1]["name"]["en"] == "NAV – work and welfare"
@@ -242,6 +247,11 @@ def test_bad_requests(srv):
     cfg = copy.deepcopy(get_config(srv, "mona")["config"])
     cfg["services"][0]["target_wait_s"] = 60
     expect_error(put_config(srv, cfg, g["version"], "mona"), 403, "forbidden", "services")
+    cfg = copy.deepcopy(g["config"])
+    cfg["auth"] = {"ldap": {"url": "ldap://127.0.0.1:1", "bind_dn": "cn=x",
+                            "bind_password_file": "/etc/shadow", "user_base": "dc=x",
+                            "groups": [{"dn": "cn=g", "role": "admin"}]}}
+    expect_error(put_config(srv, cfg, g["version"]), 403, "forbidden", "auth")
     expect_error(srv.request("POST", "/api/v1/admin/config", token=tok, body={}), 405,
                  "method_not_allowed")
     assert get_config(srv)["version"] == g["version"]

@@ -110,6 +110,16 @@ def test_service_exception_and_shortened_day(make_server):
     assert srv.floor()["notices"]["today"]["hours"] == [["08:00", "12:00"]]
 
 
+def test_opens_at_across_a_daylight_saving_change(make_server):
+    """Saturday 28 March 2026 is the last day of winter time in Oslo: Monday 08:00 is
+    06:00 UTC, not 07:00 (the wall-clock minutes between differ from the real ones)."""
+    srv = notices_server(make_server)
+    set_clock(srv, local_ms(2026, 3, 28, 17))
+    err = expect_error(srv.post("/api/v1/tickets", body={"service": "nav"}), 409,
+                       "service_closed")
+    assert err["opens_at"] == "2026-03-30T06:00:00.000Z", err
+
+
 def test_messages_per_display_and_time(make_server):
     srv = notices_server(make_server)
     set_clock(srv, local_ms(2026, 12, 23, 7))
@@ -148,6 +158,24 @@ def test_display_gets_a_snapshot_when_a_message_starts_and_ends(make_server):
         assert message_ids(snap) == ["everywhere"]
         # the upstairs display's session would have had "upstairs-only" instead
         assert snap["display"]["id"] == "hall"
+
+
+def test_kiosk_gets_a_snapshot_when_the_date_changes(make_server):
+    srv = notices_server(make_server)
+    set_clock(srv, local_ms(2026, 12, 23, 23, 59))
+    with srv.ws({"type": "hello"}) as c:
+        first = c.recv()
+        assert first["type"] == "snapshot" and first["notices"]["today"] is None
+        assert message_ids(first) == ["everywhere"], "closing-early ended, upstairs-only is not for kiosks"
+        c.drain(quiet=0.3)
+        set_clock(srv, local_ms(2026, 12, 24, 0, 0))  # midnight: Christmas Eve
+        snap = c.recv_until(lambda m: m["type"] == "snapshot")[-1]
+        assert snap["notices"]["today"]["note"] == JUL
+        assert [u["from"] for u in snap["notices"]["upcoming"]] == ["2026-12-25", "2026-12-31"]
+        # 04:00 the floor's day starts (day_starts): a snapshot again, its day the 24th
+        set_clock(srv, local_ms(2026, 12, 24, 4, 0))
+        snap = c.recv_until(lambda m: m["type"] == "snapshot")[-1]
+        assert snap["notices"]["today"]["note"] == JUL
 
 
 def check_config(srv, **changes):
@@ -222,4 +250,6 @@ def test_bad_config_values_give_exact_errors(make_server):
     assert rc == 0, err
     for changes, want in BAD:
         rc, err = check_config(srv, **changes)
-        assert rc != 0 and err.endswith(": " + want), (changes, want, err)
+        lines = err.splitlines()  # each error (the first is this one), then how many
+        assert rc != 0 and lines[0].endswith(": " + want), (changes, want, err)
+        assert lines[-1].startswith("torgd: ") and lines[-1].endswith(("error", "errors"))

@@ -603,6 +603,86 @@ static void test_cli(void)
 	free(saved);
 }
 
+/* Runs one op synchronously as "cli" on user name; returns its status (op cleared). */
+static int admin_op(struct auth *a, struct auth_op *op, const char *name)
+{
+	snprintf(op->by, sizeof op->by, "cli");
+	snprintf(op->name, sizeof op->name, "%s", name);
+	return auth_op_run(a, op);
+}
+
+/* The administration ops: the last admin, reset codes (once, case and dashes, expiry),
+ * the audit log (newest first, limits) and its two-year retention. */
+static void test_admin_ops(void)
+{
+	struct auth *a = open_auth();
+	free(sql_text("UPDATE users SET role = 'counter' WHERE role = 'admin'", NULL));
+	add_ok(a, "chief", AUTH_ROLE_ADMIN, NULL, 0, "chief-password");
+	struct auth_op op = {
+	    .kind = AUTH_OP_PATCH, .keep_admin = true, .set_disabled = true, .disabled = true};
+	CHECK(admin_op(a, &op, "chief") == -EBUSY);
+	auth_op_clear(&op);
+	op = (struct auth_op){.kind = AUTH_OP_REMOVE, .keep_admin = true};
+	CHECK(admin_op(a, &op, "chief") == -EBUSY);
+	auth_op_clear(&op);
+	op = (struct auth_op){.kind = AUTH_OP_PATCH, .set_disabled = true, .disabled = true};
+	CHECK(admin_op(a, &op, "nobody") == -ENOENT && op.cause);
+	auth_op_clear(&op);
+
+	op = (struct auth_op){.kind = AUTH_OP_ADD, .role = AUTH_ROLE_COUNTER};
+	CHECK(admin_op(a, &op, "newbie") == 0 && strlen(op.code) == AUTH_CODE_LEN);
+	CHECK(op.nusers == 1 && strcmp(op.users[0]->name, "newbie") == 0);
+	char code[AUTH_CODE_LEN + 1], loose[AUTH_CODE_LEN + 1] = "";
+	strcpy(code, op.code);
+	for (const char *p = code; *p; p++) /* "abcd efgh jkmn" style: lower case, no dashes */
+		if (*p != '-')
+			loose[strlen(loose)] = (char)tolower((unsigned char)*p);
+	auth_op_clear(&op);
+	op = (struct auth_op){.kind = AUTH_OP_CODE, .password = xstrdup("newbie-password")};
+	strcpy(op.code, "2222-2222-2222");
+	CHECK(admin_op(a, &op, "newbie") == -EACCES);
+	auth_op_clear(&op);
+	op = (struct auth_op){.kind = AUTH_OP_CODE, .password = xstrdup("newbie-password")};
+	strcpy(op.code, loose);
+	CHECK(admin_op(a, &op, "newbie") == 0);
+	auth_op_clear(&op);
+	op = (struct auth_op){.kind = AUTH_OP_CODE, .password = xstrdup("newbie-password")};
+	strcpy(op.code, code);
+	CHECK(admin_op(a, &op, "newbie") == -EACCES); /* once */
+	auth_op_clear(&op);
+	op = (struct auth_op){.kind = AUTH_OP_RESET};
+	CHECK(admin_op(a, &op, "newbie") == 0);
+	strcpy(code, op.code);
+	auth_op_clear(&op);
+	free(sql_text("UPDATE resets SET expires_ms = 1", NULL));
+	op = (struct auth_op){.kind = AUTH_OP_CODE, .password = xstrdup("newbie-password")};
+	strcpy(op.code, code);
+	CHECK(admin_op(a, &op, "newbie") == -EACCES); /* expired */
+	auth_op_clear(&op);
+
+	op = (struct auth_op){.kind = AUTH_OP_AUDIT, .limit = 0};
+	CHECK(admin_op(a, &op, "") == -EINVAL);
+	auth_op_clear(&op);
+	op = (struct auth_op){.kind = AUTH_OP_AUDIT, .limit = 2};
+	CHECK(admin_op(a, &op, "") == 0 && op.nentries == 2);
+	CHECK(op.nentries == 2 && strcmp(op.entries[0].action, "user.reset") == 0 &&
+	      strcmp(op.entries[1].action, "user.password_by_code") == 0 &&
+	      strcmp(op.entries[0].by, "cli") == 0 && op.entries[0].at_ms >= op.entries[1].at_ms);
+	auth_op_clear(&op);
+
+	/* rows older than two years go when the next one is written */
+	free(sql_text("INSERT INTO audit VALUES (1, 'x', 'ancient', 'y', '')", NULL));
+	int rows = 0;
+	free(sql_text("SELECT 1 FROM audit WHERE action = 'ancient'", &rows));
+	CHECK(rows == 1);
+	auth_audit(a, "cli", "test.write", "chief", NULL);
+	free(sql_text("SELECT 1 FROM audit WHERE action = 'ancient'", &rows));
+	CHECK(rows == 0);
+	free(sql_text("SELECT 1 FROM audit WHERE action = 'test.write'", &rows));
+	CHECK(rows == 1);
+	auth_free(a);
+}
+
 int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -618,6 +698,7 @@ int main(void)
 	test_refresh();
 	test_stop_inflight();
 	test_cli();
+	test_admin_ops();
 
 	auth_test_end();
 	return check_report("auth");

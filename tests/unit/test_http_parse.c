@@ -389,6 +389,56 @@ static int test_routes_fixed(void)
 
 #define TID "9f0c4e5d1a2b3c4d5e6f708192a3b4c5"
 
+/* The staff administration routes: names and session ids captured, malformed ones still
+ * routed with nothing captured (the route answers "no such user"). */
+static int test_routes_admin(void)
+{
+	struct http_match m;
+	REQUIRE(route_is("/api/v1/admin/users", HTTP_M_GET, HTTP_ROUTE_ADMIN_USERS, "GET, POST",
+			 true, &m));
+	REQUIRE(route_is("/api/v1/admin/users", HTTP_M_POST, HTTP_ROUTE_ADMIN_USERS, "GET, POST",
+			 true, &m));
+	REQUIRE(route_is("/api/v1/admin/users", HTTP_M_PATCH, HTTP_ROUTE_ADMIN_USERS, "GET, POST",
+			 false, &m));
+	REQUIRE(route_is("/api/v1/admin/users/kari.n-2_x", HTTP_M_PATCH, HTTP_ROUTE_ADMIN_USER,
+			 "PATCH, DELETE", true, &m) &&
+		str_eq(m.name, "kari.n-2_x"));
+	REQUIRE(route_is("/api/v1/admin/users/kari", HTTP_M_DELETE, HTTP_ROUTE_ADMIN_USER,
+			 "PATCH, DELETE", true, &m));
+	REQUIRE(route_is("/api/v1/admin/users/kari", HTTP_M_GET, HTTP_ROUTE_ADMIN_USER,
+			 "PATCH, DELETE", false, &m));
+	REQUIRE(route_is("/api/v1/admin/users/Kari", HTTP_M_PATCH, HTTP_ROUTE_ADMIN_USER,
+			 "PATCH, DELETE", true, &m) &&
+		m.name[0] == '\0');
+	char long_name[100] = "/api/v1/admin/users/";
+	memset(long_name + strlen(long_name), 'a', 65);
+	REQUIRE(
+	    route_is(long_name, HTTP_M_PATCH, HTTP_ROUTE_ADMIN_USER, "PATCH, DELETE", true, &m) &&
+	    m.name[0] == '\0');
+	REQUIRE(route_is("/api/v1/admin/users/kari/reset", HTTP_M_POST, HTTP_ROUTE_ADMIN_USER_RESET,
+			 "POST", true, &m) &&
+		str_eq(m.name, "kari"));
+	REQUIRE(route_is("/api/v1/admin/sessions/0123456789abcdef", HTTP_M_DELETE,
+			 HTTP_ROUTE_ADMIN_SESSION, "DELETE", true, &m) &&
+		str_eq(m.id, "0123456789abcdef"));
+	REQUIRE(route_is("/api/v1/admin/sessions/0123456789ABCDEF", HTTP_M_DELETE,
+			 HTTP_ROUTE_ADMIN_SESSION, "DELETE", true, &m) &&
+		m.id[0] == '\0');
+	REQUIRE(
+	    route_is("/api/v1/admin/audit", HTTP_M_GET, HTTP_ROUTE_ADMIN_AUDIT, "GET", true, &m));
+	REQUIRE(route_is("/api/v1/password", HTTP_M_POST, HTTP_ROUTE_PASSWORD, "POST", true, &m));
+	static const char *const none[] = {
+	    "/api/v1/admin",	       "/api/v1/admin/",
+	    "/api/v1/admin/users/",    "/api/v1/admin/x",
+	    "/api/v1/admin/users/a/b", "/api/v1/admin/users/a/reset/",
+	    "/api/v1/admin/sessions/", "/api/v1/admin/sessions/a/b",
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(none); i++)
+		REQUIRE(route_is(none[i], HTTP_M_GET, HTTP_ROUTE_NONE, NULL, false, &m));
+	REQUIRE(str_eq(http_route_name(HTTP_ROUTE_PASSWORD), "password"));
+	return 0;
+}
+
 static int test_routes_captures(void)
 {
 	struct http_match m;
@@ -536,6 +586,7 @@ int main(void)
 	RUN(test_origin_ok);
 	RUN(test_routes_fixed);
 	RUN(test_routes_captures);
+	RUN(test_routes_admin);
 	RUN(test_routes_pages);
 	RUN(test_routes_static);
 	return check_report("http_parse");

@@ -302,6 +302,59 @@ static void test_config_errors(void)
 	CHECK(fails_with("'messages': {}", "messages: expected an array, got object"));
 }
 
+/* The UTC ms of a local Oslo moment (TZ is set in main). */
+static int64_t oslo_ms(int32_t date, int minute)
+{
+	return hours_day_start_ms(date, minute);
+}
+
+/* The notices' phase key changes exactly at a message's from and until, midnight and the
+ * day start, and the next boundary is the earliest of them. */
+static void test_phase(void)
+{
+	char *cause = NULL;
+	struct config *cfg =
+	    parse("'messages': [{'id': 'early', 'text': " NAMES4(
+		      "x") ","
+			   " 'from': '2026-12-01T08:00', 'until': '2026-12-01T14:00'},"
+			   " {'id': 'all', 'text': " NAMES4("y") "}]",
+		  &cause);
+	CHECK(cfg != NULL);
+	if (!cfg) {
+		free(cause);
+		return;
+	}
+	int64_t next, next2;
+	/* the next boundary, when it is less than the longest wait ahead */
+	uint64_t k7 = config_notices_phase(cfg, oslo_ms(20261201, 7 * 60 + 50), &next);
+	CHECK(next == oslo_ms(20261201, 8 * 60)); /* from */
+	uint64_t k759 = config_notices_phase(cfg, oslo_ms(20261201, 7 * 60 + 59), &next2);
+	CHECK(k7 == k759 && next2 == next);
+	CHECK(config_notices_phase(cfg, oslo_ms(20261201, 7 * 60), &next) == k7 &&
+	      next == oslo_ms(20261201, 7 * 60) + CONFIG_NOTICES_LOOK_MS);
+	uint64_t k8 = config_notices_phase(cfg, oslo_ms(20261201, 8 * 60), &next);
+	CHECK(k8 != k7);
+	CHECK(config_notices_phase(cfg, oslo_ms(20261201, 13 * 60 + 55), &next) == k8 &&
+	      next == oslo_ms(20261201, 14 * 60)); /* until */
+	uint64_t k14 = config_notices_phase(cfg, oslo_ms(20261201, 14 * 60), &next);
+	CHECK(k14 != k8);
+	CHECK(config_notices_phase(cfg, oslo_ms(20261201, 23 * 60 + 50), &next) == k14 &&
+	      next == oslo_ms(20261202, 0)); /* midnight */
+	uint64_t k0 = config_notices_phase(cfg, oslo_ms(20261202, 0), &next);
+	CHECK(k0 != k14);
+	CHECK(config_notices_phase(cfg, oslo_ms(20261202, 3 * 60 + 59), &next) == k0 &&
+	      next == oslo_ms(20261202, 4 * 60)); /* the day start */
+	uint64_t k4 = config_notices_phase(cfg, oslo_ms(20261202, 4 * 60), &next);
+	CHECK(k4 != k0);
+	/* without messages the longest wait holds between boundaries that are far */
+	config_free(cfg);
+	cfg = parse("", &cause);
+	CHECK(cfg && config_notices_phase(cfg, oslo_ms(20261202, 12 * 60), &next) &&
+	      next == oslo_ms(20261202, 12 * 60) + CONFIG_NOTICES_LOOK_MS);
+	config_free(cfg);
+	free(cause);
+}
+
 /* 280 characters of two-byte letters are allowed; 281 are not. */
 static void test_message_length(void)
 {
@@ -335,6 +388,7 @@ int main(void)
 	test_config_valid();
 	test_config_errors();
 	test_message_length();
+	test_phase();
 	fprintf(stderr, "notices: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }

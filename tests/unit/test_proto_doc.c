@@ -20,10 +20,12 @@
  *   - the two batches (arrays): events 1043 and 1044, and a skip before its event.
  * Each example is filled into the encoder's struct with the example's own values, and the
  * encoder's output compared. Examples no encoder of proto/ makes are listed in not_ours():
- * the client's cmd (parsed by proto.c, tested in test_proto.c) and the statistics
- * (server/stats_out.c); any other example that no check used fails the test, so a new doc
- * example needs a check here. test_matcher checks the reading and comparing themselves.
- * Runs as its own process; the last line is "proto_doc: N passed, 0 failed". */
+ * the client's cmd (parsed by proto.c, tested in test_proto.c), the statistics
+ * (server/stats_out.c) and the staff administration and one-counter errors
+ * (server/api_admin_users.c and api.c, tested in test_admin_users.py); any other example that no
+ * check used fails the test, so a new doc example needs a check here. test_matcher checks the
+ * reading and comparing themselves. Runs as its own process; the last line is "proto_doc: N passed,
+ * 0 failed". */
 #include "proto_encode.h"
 
 #include "check.h"
@@ -140,7 +142,7 @@ static void test_doc_users(void)
 	check_doc("login answer", doc_find("### `POST /api/v1/login`", false, "{}"),
 		  proto_encode_login_answer("64 hex digits", DOC_TIME + 12 * 60 * DOC_MIN, &kari));
 	check_doc("me answer", doc_find("inline: GET /api/v1/me", false, "{}"),
-		  proto_encode_me_answer(&kari));
+		  proto_encode_me_answer(&kari, "c2"));
 }
 
 /* The counter action answer, and the replies. */
@@ -218,6 +220,7 @@ static void test_doc_snapshot(void)
 	    .ncounters = 1,
 	    .calls = calls,
 	    .ncalls = 1,
+	    .notices = &(struct proto_notices){0},
 	};
 	check_doc("snapshot", doc_find(NULL, false, "{\"type\": \"snapshot\"}"),
 		  parsed(proto_encode_snapshot(&s, NULL)));
@@ -384,12 +387,16 @@ static void test_doc_events(void)
 	check_doc("skip batch", doc_find("### skip", true, "{\"type\": \"skip\"}"), batch);
 }
 
-/* Examples no encoder of proto/ makes: the client's cmd (proto.c parses it) and the
- * statistics' answers (server/stats_out.c). */
+/* Examples no encoder of proto/ makes: the client's cmd (proto.c parses it), the
+ * statistics' answers (server/stats_out.c) and the floor's configuration routes
+ * (server/api_admin_config.c, tested end to end by test_live_config.py). */
 static bool not_ours(const struct doc_example *x)
 {
 	return str_eq(json_string_value(json_object_get(x->v, "type")), "cmd") ||
-	       strstr(x->heading, "/api/v1/stats") || strstr(x->heading, "group=staff");
+	       strstr(x->heading, "/api/v1/stats") || strstr(x->heading, "group=staff") ||
+	       strstr(x->heading, "/api/v1/admin/config") ||
+	       strstr(x->heading, "Administration: staff") ||
+	       strstr(x->heading, "One counter per user");
 }
 
 /* Every doc example was checked above or is on the list of those that are not ours. */

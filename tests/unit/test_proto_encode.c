@@ -124,8 +124,12 @@ static void test_exact(void)
 	CHECK(dumps_to(proto_encode_login_answer("ab", DOC_TIME, &all),
 		       "{\"token\":\"ab\",\"expires_at\":\"2026-11-22T09:41:07.123Z\","
 		       "\"user\":{\"name\":\"ola\",\"role\":\"admin\",\"services\":[]}}"));
-	CHECK(dumps_to(proto_encode_me_answer(&all),
-		       "{\"user\":{\"name\":\"ola\",\"role\":\"admin\",\"services\":[]}}"));
+	CHECK(dumps_to(proto_encode_me_answer(&all, NULL),
+		       "{\"user\":{\"name\":\"ola\",\"role\":\"admin\",\"services\":[]},"
+		       "\"counter\":null}"));
+	CHECK(dumps_to(proto_encode_me_answer(&all, "c2"),
+		       "{\"user\":{\"name\":\"ola\",\"role\":\"admin\",\"services\":[]},"
+		       "\"counter\":\"c2\"}"));
 	CHECK(dumps_to(proto_encode_health("0.1.0", 7),
 		       "{\"status\":\"ok\",\"version\":\"0.1.0\",\"protocol\":\"torg.v1\","
 		       "\"seq\":7}"));
