@@ -163,11 +163,25 @@ test("admin: a bad prefix and a missing translation are shown next to their inpu
 	assert.equal(await page.locator(".tab[data-tab=services] .count").textContent(), "2");
 	assert.deepEqual(await axe(page), []);
 	await shot(page, "admin-errors-en");
+
+	// A key the page has no input for (typed into the file, say): its error is listed at
+	// the top of its part, with its path, and that part is shown with the list focused.
+	await page.evaluate(() => { window.torg_admin.state.doc.routing.speed = 2; });
+	assert.equal(await saved_errors(page), "errors");
+	const top = page.locator(".block[data-key=other] .sec-errors");
+	assert.ok(await top.isVisible());
+	assert.match(await top.locator("li").first().textContent(), /^routing\.speed: /);
+	assert.equal(await page.locator(".tab[data-tab=floor] .count").textContent(), "1");
+	await page.evaluate(() => { delete window.torg_admin.state.doc.routing.speed; });
 	assert.equal((await config()).version, cfg0.version, "nothing saved");
 
-	// Fixed, the errors go and the save goes through.
+	// Fixed, the save goes through and the errors go.
+	await page.click(".tab[data-tab=services]");
 	await input(page, "services[1].prefix").fill(cfg0.config.services[1].prefix);
 	await input(page, "services[0].name.sv").fill(cfg0.config.services[0].name.sv);
+	assert.equal(await save(page), "saved");
+	assert.equal(await page.locator("#sections .block .field-error, #sections .sec-errors:not([hidden])").count(), 0);
+	assert.equal(await page.locator(".tab .count").count(), 0);
 
 	// A new language: every service, the floor and every named counter then shows an
 	// empty input for it, and saving without them names each one at its input.
