@@ -346,7 +346,10 @@ async function enter(u) {
 			return deny();
 		if (e.status === 401)
 			return show_login();
-		set_status(error_text(e), true);
+		$("login").hidden = true;
+		$("denied").hidden = false; // the page cannot be shown: say why where it is seen
+		$("denied").textContent = error_text(e);
+		document.body.dataset.ready = "failed";
 		return;
 	}
 	$("login").hidden = true;
