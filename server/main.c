@@ -274,7 +274,11 @@ static int serve(struct config *cfg, const char *path, const char *db, const cha
 	uv_signal_start(&t.sigterm, signal_cb, SIGTERM);
 	uv_signal_start(&t.sighup, sighup_cb, SIGHUP);
 	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id,
-		 cfg->nservices, cfg->ncounters, cfg->ndisplays);
+		 cfg->nlisted, cfg->nclisted, cfg->ndisplays);
+	if (cfg->nservices > cfg->nlisted || cfg->ncounters > cfg->nclisted)
+		log_info("kept for the day's tickets, though the file has them no more: %zu "
+			 "services, %zu counters",
+			 cfg->nservices - cfg->nlisted, cfg->ncounters - cfg->nclisted);
 	log_info("listening on %s://%s", cfg->tls_cert ? "https" : "http", listen);
 	/* the listener is up and the journal replayed: systemd may now start what needs us */
 	if (sdnotify_watchdog_start(&t.loop, &t.watchdog) != 0)
@@ -424,7 +428,7 @@ int main(int argc, char **argv)
 	}
 	if (check) {
 		printf("%s: ok (floor %s: %zu services, %zu counters, %zu displays)\n", config_path,
-		       cfg->floor_id, cfg->nservices, cfg->ncounters, cfg->ndisplays);
+		       cfg->floor_id, cfg->nlisted, cfg->nclisted, cfg->ndisplays);
 		config_free(cfg);
 		return 0;
 	}

@@ -69,6 +69,7 @@ def run_scenario(srv, day):
         steps.append((minute, fn))
 
     adm = "admin"
+    other = "ola"  # c2's: a staff member holds one counter at a time
     tickets = {}
     step(0, lambda: srv.act(adm, "c1", "open", {"services": ["a", "b"]}))
     step(0, lambda: tickets.setdefault("A1", srv.issue("a")))
@@ -79,20 +80,20 @@ def run_scenario(srv, day):
     step(16, lambda: srv.act(adm, "c1", "finish"))
     step(16, lambda: srv.act(adm, "c1", "call", {"number": "B001"}))
     step(17, lambda: srv.act(adm, "c1", "start"))
-    step(18, lambda: srv.act(adm, "c2", "open", {"services": ["b", "c"]}))
+    step(18, lambda: srv.act(other, "c2", "open", {"services": ["b", "c"]}))
     step(20, lambda: srv.act(adm, "c1", "transfer", {"service": "c", "position": "back"}))
     step(22, lambda: srv.act(adm, "c1", "call", {"number": "A002"}))
     step(24, lambda: srv.act(adm, "c1", "no-show"))
-    step(25, lambda: srv.act(adm, "c2", "call", {"number": "B001"}))
-    step(26, lambda: srv.act(adm, "c2", "start"))
+    step(25, lambda: srv.act(other, "c2", "call", {"number": "B001"}))
+    step(26, lambda: srv.act(other, "c2", "start"))
     step(30, lambda: tickets.setdefault("A3", srv.issue("a")))
     step(40, lambda: tickets.setdefault("B2", srv.issue("b")))
-    step(46, lambda: srv.act(adm, "c2", "finish"))
+    step(46, lambda: srv.act(other, "c2", "finish"))
     step(50, lambda: srv.ok(srv.delete(f"/api/v1/tickets/{tickets['A3']['id']}")))
-    step(55, lambda: srv.act(adm, "c2", "call", {"number": "B002"}))
-    step(60, lambda: srv.act(adm, "c2", "start"))
-    step(70, lambda: srv.act(adm, "c2", "finish"))
-    step(75, lambda: srv.act(adm, "c2", "close"))
+    step(55, lambda: srv.act(other, "c2", "call", {"number": "B002"}))
+    step(60, lambda: srv.act(other, "c2", "start"))
+    step(70, lambda: srv.act(other, "c2", "finish"))
+    step(75, lambda: srv.act(other, "c2", "close"))
     step(80, lambda: srv.act(adm, "c1", "close"))
     for minute, fn in steps:
         set_clock(srv, at(day, minute))
