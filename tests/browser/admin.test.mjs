@@ -254,6 +254,9 @@ test("admin: staff — add with a one-time code, set the password, sign in, disa
 	await page.fill(".add-user input:not([type=checkbox])", "Ola Nordmann");
 	await page.click(".add-user button[type=submit]");
 	await until(async () => (await page.locator(".add-user .field-error").textContent()).length > 0, 3000, "the form's error");
+	const named = await page.locator(".add-user input:not([type=checkbox])").evaluate((i) =>
+		i.getAttribute("aria-invalid") === "true" && document.getElementById(i.getAttribute("aria-describedby")).textContent.length > 0);
+	assert.ok(named, "the name input is described by the error");
 
 	// A role change, then deleting ola after the confirmation.
 	await page.click("[data-user=ola] summary");

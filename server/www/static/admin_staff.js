@@ -153,10 +153,12 @@ function add_form(ctx, refresh) {
 	const f = el("form", { class: "add-user" });
 	const nid = new_id("uname");
 	const rid = new_id("urole");
-	const name = el("input", { id: nid, required: true, autocomplete: "off", maxlength: 64, spellcheck: "false" });
+	const oid = new_id("uerr");
+	const name = el("input", { id: nid, required: true, autocomplete: "off", maxlength: 64, spellcheck: "false",
+		"aria-describedby": oid });
 	const role = role_select(ctx, rid, "counter");
 	const svc = service_boxes(ctx, t("adm_user_services"), []);
-	const out = el("p", { class: "field-error", role: "alert" });
+	const out = el("p", { id: oid, class: "field-error", role: "alert" });
 	f.append(el("h3", { text: t("adm_add_user") }),
 		el("div", { class: "row" },
 			el("div", { class: "field" }, el("label", { for: nid, text: t("user_name") }), name),
@@ -168,6 +170,8 @@ function add_form(ctx, refresh) {
 		if (svc.chosen().length)
 			body.services = svc.chosen();
 		const r = await act(ctx, out, () => api("POST", "/admin/users", body));
+		if (out.textContent)
+			name.setAttribute("aria-invalid", "true");
 		if (r)
 			refresh(t("adm_user_added", { name: r.user.name }), { name: r.user.name, reset: r.reset });
 	});
