@@ -3,8 +3,9 @@
 // a counter's services, saves, and GET /api/v1/floor says so; a bad prefix and a missing
 // translation come back as errors next to their inputs (described-by, the first focused),
 // and a new language asks for a text in every name; staff: a user added with a one-time
-// code sets a password with it and signs in, is disabled, and a session is ended; a
-// manager sees everything read-only except exceptions and messages and saves a message; a
+// code sets a password with it and signs in, is disabled, reset, and a session is ended;
+// a manager sees everything read-only except exceptions and messages and saves a message
+// and an afternoon closed tomorrow (both then in GET /api/v1/floor's notices); a
 // counter user is told the page is not theirs (and torgd says 403); the audit log says
 // who changed what. Then the page's layout at 1366×768, 1920×1080 and a 768×1024 tablet
 // in nb, en and ar, with axe. Screenshots: admin-*.png.
@@ -293,7 +294,23 @@ test("admin: a manager changes only exceptions and messages, and saves a message
 	await page.locator(`[data-path="messages[${k}].displays"] input[value=hall]`).check();
 	await input(page, `messages[${k}].kiosks`).uncheck();
 	await shot(page, "admin-manager-message-en");
+	// And tomorrow closed in the afternoon for NAV, with a note.
+	await page.click(".tab[data-tab=hours]");
+	const ex = (cfg.config.exceptions || []).length;
+	const tomorrow = new Date(Date.now() + 86400e3).toLocaleDateString("en-CA", { timeZone: cfg.config.floor.timezone });
+	await page.click("#sec-hours .block[data-key=exceptions] button.add");
+	await input(page, `exceptions[${ex}].date`).fill(tomorrow);
+	await page.click(`[data-path="exceptions[${ex}]"] input[value=hours]`);
+	await input(page, `exceptions[${ex}].hours[0][1]`).fill("12:30");
+	await page.locator(`[data-path="exceptions[${ex}].services"] input[value=nav]`).check();
+	for (const l of cfg.config.floor.languages)
+		await input(page, `exceptions[${ex}].note.${l}`).fill(`Staff meeting (${l})`);
 	assert.equal(await save(page), "saved");
+	const x = (await config()).config.exceptions[ex];
+	assert.deepEqual(x, { date: tomorrow, hours: [["08:00", "12:30"]], services: ["nav"],
+		note: Object.fromEntries(cfg.config.floor.languages.map((l) => [l, `Staff meeting (${l})`])) });
+	const upcoming = (await http("GET", "/api/v1/floor", undefined, {}, base)).body.notices.upcoming;
+	assert.ok(upcoming.some((u) => u.from === tomorrow && u.services?.includes("nav") && u.hours[0][1] === "12:30"), JSON.stringify(upcoming));
 	const m = (await config()).config.messages;
 	assert.deepEqual(m, [...old, { id: "closing", text: Object.fromEntries(cfg.config.floor.languages.map((l) => [l, `Closing early (${l})`])),
 		displays: ["hall"], kiosks: false }]);
