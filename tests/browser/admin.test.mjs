@@ -200,6 +200,21 @@ test("admin: a bad prefix and a missing translation are shown next to their inpu
 	await page.click(".tab[data-tab=services]");
 	assert.equal(await page.locator('[data-path$=".name.so"]').count(), 0);
 	assert.equal(await page.locator("#sections .block .field-error").count(), 0);
+
+	// A service added with the page (its first input focused), live once saved; removed again.
+	await page.click("#sec-services button.add");
+	assert.equal(await page.evaluate(() => document.activeElement.dataset.path), `services[${n}].id`);
+	await input(page, `services[${n}].id`).fill("extra");
+	await input(page, `services[${n}].prefix`).fill("Z");
+	await page.selectOption(`[data-path="services[${n}].icon"]`, "leaf");
+	for (const l of cfg0.config.floor.languages)
+		await input(page, `services[${n}].name.${l}`).fill(`Extra (${l})`);
+	assert.equal(await save(page), "saved");
+	const extra = (await http("GET", "/api/v1/floor", undefined, {}, base)).body.services.find((s) => s.id === "extra");
+	assert.ok(extra && extra.prefix === "Z" && extra.icon === "leaf" && extra.name.en === "Extra (en)", JSON.stringify(extra));
+	await page.click(`[data-path="services[${n}]"] > .tools button.danger`);
+	assert.equal(await save(page), "saved");
+	assert.equal((await config()).config.services.length, n);
 	assert.deepEqual(page.js_errors, []);
 	await page.context().close();
 });
