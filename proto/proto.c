@@ -489,8 +489,9 @@ static int parse_hello(json_t *obj, const struct pctx *x, struct proto_hello *h)
 /* Parses the fields of a cmd object into c, rejecting fields of other ops. */
 static int parse_cmd(json_t *obj, const struct pctx *x, struct proto_cmd *c)
 {
-	static const char *const fields[] = {"type",   "id",	  "op",	      "counter", "services",
-					     "number", "service", "position", "on",	 "move",	 NULL};
+	static const char *const fields[] = {"type",	 "id",	   "op",      "counter",
+					     "services", "number", "service", "position",
+					     "on",	 "move",   NULL};
 	static const char *const common[] = {"type", "id", "op", "counter", NULL};
 	char *opname = NULL;
 	bool has_id;

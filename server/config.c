@@ -498,7 +498,7 @@ static void parse_sections(struct config__parse *p)
 {
 	static const char *const keys[] = {
 	    "floor",   "server",     "hours", "services",   "counters", "displays", "kiosks",
-	    "routing", "statistics", "voice", "exceptions", "messages", "auth", NULL};
+	    "routing", "statistics", "voice", "exceptions", "messages", "auth",	    NULL};
 	struct config *cfg = p->cfg;
 	json_t *root = p->root, *v;
 	/* Without a list of services, the counters' and displays' ids are not looked up. */

@@ -273,8 +273,8 @@ static int serve(struct config *cfg, const char *path, const char *db, const cha
 	uv_signal_start(&t.sigint, signal_cb, SIGINT);
 	uv_signal_start(&t.sigterm, signal_cb, SIGTERM);
 	uv_signal_start(&t.sighup, sighup_cb, SIGHUP);
-	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id,
-		 cfg->nlisted, cfg->nclisted, cfg->ndisplays);
+	log_info("floor %s: %zu services, %zu counters, %zu displays", cfg->floor_id, cfg->nlisted,
+		 cfg->nclisted, cfg->ndisplays);
 	if (cfg->nservices > cfg->nlisted || cfg->ncounters > cfg->nclisted)
 		log_info("kept for the day's tickets, though the file has them no more: %zu "
 			 "services, %zu counters",

@@ -1,6 +1,6 @@
 // counter.test.mjs — the counter workstation: sign-in errors in plain words, the
-// shortcut keys shown on the buttons, call next with nothing waiting, the queues
-// with waiting times, two counters on the same queue never getting the same ticket,
+// shortcut keys shown on the buttons, a shortcut of a button that cannot be pressed
+// now saying why, the queues with waiting times, two counters on the same queue never getting the same ticket,
 // and axe-core scans of the sign-in, set-up and work views.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -62,20 +62,25 @@ test("counter: wrong password, then sign in; buttons show their keys; axe on eve
 	await page.click("#open-btn"); // nothing ticked: every service the room may give
 	await page.waitForSelector("#work:not([hidden])");
 	const keys = await page.$$eval("#buttons button", (bs) => bs.map((b) => [b.querySelector("kbd").textContent, b.getAttribute("aria-keyshortcuts")]));
-	assert.deepEqual(keys.map((k) => k[0]), ["N", "R", "S", "F", "X", "T", "C"]);
+	assert.deepEqual(keys.map((k) => k[0]), ["N", "R", "S", "F", "X", "T", "C", "B"]);
 	assert.ok(keys.every(([k, a]) => k === a));
 	const queues = await page.$$eval("#queues section", (ss) => ss.map((s) => s.dataset.service));
 	assert.deepEqual(queues.sort(), ["adult_education", "ppt"], "the room's services by default");
-	// Nothing waits: call next says so; finish without a ticket says why.
+	// Nothing waits: call next is disabled and its key says why; so does finish
+	// without a ticket. Nothing is sent.
+	const sent = [];
+	page.on("request", (r) => r.method() === "POST" && sent.push(r.url()));
+	assert.equal(await page.isDisabled('[data-action="call-next"]'), true);
 	await page.keyboard.press("n");
 	await page.waitForSelector("#msg:not([hidden])");
-	assert.equal(await page.textContent("#msg"), "Ingen venter nå.");
+	assert.equal(await page.textContent("#msg"), "Ingen venter i køene dine.");
 	await page.keyboard.press("f");
-	await page.waitForSelector("#err:not([hidden])");
-	assert.equal(await page.textContent("#err"), "Skranken har ikke noe nummer nå.");
+	await page.waitForFunction(() => document.getElementById("msg").textContent === "Skranken har ikke noe nummer nå.");
+	assert.deepEqual(sent, []);
 	// A ticket arrives: it shows in the queue with its waiting time, N calls it.
 	const tk = (await http("POST", "/api/v1/tickets", { service: "ppt" })).body.ticket;
 	await page.waitForSelector(`#queues .qnum[data-number="${tk.number}"]`, { timeout: 2000 });
+	await page.waitForSelector('[data-action="call-next"]:not([disabled])');
 	assert.match(await page.textContent(`#queues section[data-service="ppt"] .waited`), /^\d+:\d\d$/);
 	assert.match(await page.textContent(`#queues section[data-service="ppt"] .fig`), /^1 venter/);
 	assert.deepEqual(await axe(page), [], "axe: work view with a queue");

@@ -210,6 +210,14 @@ export async function overflow(page) {
 	});
 }
 
+// Buttons, headings, labels and links whose text does not fit their box
+// (scrollWidth > clientWidth + 1), as short strings.
+export function clipped(page) {
+	return page.evaluate(() => [...document.querySelectorAll("button, h1, h2, h3, figcaption, label, a")]
+		.filter((e) => e.checkVisibility() && !e.closest(".visually-hidden") && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== "inline")
+		.map((e) => `${e.tagName}#${e.id}: "${e.textContent.trim().slice(0, 40)}" ${e.scrollWidth}>${e.clientWidth}`));
+}
+
 let axe_source = null;
 
 // Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page; returns the serious and

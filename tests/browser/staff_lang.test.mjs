@@ -9,7 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { URL, ROOT, PASSWORD, launch, open_page, shot, staff, counter, fresh_counter, http } from "./lib.mjs";
+import { URL, ROOT, PASSWORD, launch, open_page, shot, staff, counter, fresh_counter, http, clipped } from "./lib.mjs";
 
 const LANGS = ["nb", "nn", "sv", "en"];
 const SIZES = [[1366, 768], [1920, 1080]];
@@ -58,13 +58,6 @@ function visible_texts(page) {
 		out.push(document.title);
 		return out;
 	});
-}
-
-// Buttons and headings whose text does not fit their box.
-function clipped(page) {
-	return page.evaluate(() => [...document.querySelectorAll("button, h1, h2, h3, figcaption, label, a")]
-		.filter((e) => e.checkVisibility() && !e.closest(".visually-hidden") && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== "inline")
-		.map((e) => `${e.tagName}#${e.id}: "${e.textContent.trim().slice(0, 40)}" ${e.scrollWidth}>${e.clientWidth}`));
 }
 
 // Asserts the page is wholly in `lang`, and nothing is clipped.

@@ -1,5 +1,5 @@
 // staff.js — what the staff pages (landing, counter, dashboard) share: their four
-// languages, which one a page starts in (the one last chosen in this browser, else the
+// languages (the counter page adds Arabic, COUNTER_LANGS, for reception staff), which one a page starts in (the one last chosen in this browser, else the
 // floor's first language when it is a staff language, else the browser's, else bokmål),
 // the language chooser, and numbers, shares, dates and durations formatted with Intl
 // in the page's language.
@@ -7,23 +7,24 @@
 import { LANG_NAMES, LOCALES, load_strings, translator, apply_lang } from "./common.js";
 
 export const STAFF_LANGS = ["nb", "nn", "sv", "en"];
+export const COUNTER_LANGS = [...STAFF_LANGS, "ar"];
 const KEY = "torg.staff.lang";
 const OLD_KEY = "torg.counter.lang"; // the counter page's own choice, before one for all
 
-// Loads the strings of the four staff languages.
-export function load_staff_strings() {
-	return Promise.all(STAFF_LANGS.map((l) => load_strings(l)));
+// Loads the strings of the staff languages (`langs`, default the four).
+export function load_staff_strings(langs = STAFF_LANGS) {
+	return Promise.all(langs.map((l) => load_strings(l)));
 }
 
 // A browser language tag as a staff language, or null ("no" and "nb-NO" are bokmål).
-function staff_tag(tag) {
+function staff_tag(tag, langs) {
 	const l = String(tag || "").toLowerCase().split("-")[0];
 	const m = l === "no" ? "nb" : l;
-	return STAFF_LANGS.includes(m) ? m : null;
+	return langs.includes(m) ? m : null;
 }
 
 // The language a staff page starts in; floor_langs is the snapshot's floor.languages,
-// langs the page's own languages (the administration page has Arabic too).
+// langs the page's languages.
 export function initial_lang(floor_langs, langs = STAFF_LANGS) {
 	for (const saved of [localStorage.getItem(KEY), localStorage.getItem(OLD_KEY)])
 		if (langs.includes(saved))
@@ -32,9 +33,9 @@ export function initial_lang(floor_langs, langs = STAFF_LANGS) {
 	if (langs.includes(first))
 		return first;
 	for (const b of navigator.languages || [navigator.language])
-		if (staff_tag(b))
-			return staff_tag(b);
-	return (floor_langs || []).find((l) => STAFF_LANGS.includes(l)) || "nb";
+		if (staff_tag(b, langs))
+			return staff_tag(b, langs);
+	return (floor_langs || []).find((l) => langs.includes(l)) || "nb";
 }
 
 // Makes l the page's language (and this browser's choice for every staff page);
@@ -46,7 +47,7 @@ export function use_lang(l) {
 	return t;
 }
 
-// Fills a <select> with the staff languages (or langs; each in its own name), l chosen,
+// Fills a <select> with the staff languages (`langs`, each in its own name), l chosen,
 // and calls on_change(lang) when another is picked.
 export function lang_chooser(select, l, on_change, langs = STAFF_LANGS) {
 	select.replaceChildren(...langs.map((x) => {
