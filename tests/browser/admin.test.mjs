@@ -135,10 +135,12 @@ test("admin: rename a service and change a counter's services, saved and live on
 	await page.click(".tab[data-tab=services]");
 	await until(async () => (await input(page, `services[${nav}].name.sv`).inputValue()) === "NAV – arbete och välfärd!", 3000, "the reloaded text");
 	assert.deepEqual(page.js_errors, []);
-	// The dashboard links here for an admin.
+	// The dashboard and the counter page link here for an admin.
 	await page.goto(`${base}/dashboard`);
 	await page.waitForSelector("#staff-nav a[href='/admin']");
 	assert.equal(await page.locator("#staff-nav a[href='/dashboard'][aria-current=page]").count(), 1);
+	await page.goto(`${base}/counter`);
+	await page.waitForSelector("#staff-nav a[href='/admin']");
 	await page.context().close();
 });
 
