@@ -254,10 +254,13 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* Parses a message's text: every floor language, each 1..CONFIG_MESSAGE_MAX characters. */
+/* Parses a message's text: every floor language, each 1..CONFIG_MESSAGE_MAX characters
+ * (not bytes: a message is measured as it is read). Like config__parse_names, each bad or
+ * missing language is its own error. */
 static int parse_text(struct config__parse *p, const char *path, json_t *v,
 		      struct config_names *out)
 {
+	size_t mark = p->nfailed;
 	char sub[CONFIG__PATH_LEN];
 	const char *lang;
 	json_t *t;
@@ -270,25 +273,26 @@ static int parse_text(struct config__parse *p, const char *path, json_t *v,
 		if (lang[0] == '_')
 			continue;
 		config__join(sub, path, lang);
+		size_t n = json_is_string(t) ? utf8_chars(json_string_value(t)) : 0;
 		if (!config_has_language(p->cfg, lang))
-			return config__fail(p, sub, "not one of floor.languages");
-		if (!json_is_string(t))
-			return config__fail(p, sub, "expected a string, got %s",
-					    config__type_name(t));
-		size_t n = utf8_chars(json_string_value(t));
-		if (n == 0 || n > CONFIG_MESSAGE_MAX ||
-		    strlen(json_string_value(t)) != json_string_length(t))
-			return config__fail(p, sub, "must be 1 to %d characters",
-					    CONFIG_MESSAGE_MAX);
-		snprintf(out->v[out->n].lang, CONFIG_LANG_MAX, "%s", lang);
-		out->v[out->n++].text = xstrdup(json_string_value(t));
+			config__fail(p, sub, "not one of floor.languages");
+		else if (!json_is_string(t))
+			config__fail(p, sub, "expected a string, got %s", config__type_name(t));
+		else if (n == 0 || n > CONFIG_MESSAGE_MAX ||
+			 strlen(json_string_value(t)) != json_string_length(t))
+			config__fail(p, sub, "must be 1 to %d characters", CONFIG_MESSAGE_MAX);
+		else {
+			snprintf(out->v[out->n].lang, CONFIG_LANG_MAX, "%s", lang);
+			out->v[out->n++].text = xstrdup(json_string_value(t));
+		}
 	}
 	for (size_t i = 0; i < p->cfg->nlanguages; i++)
-		if (!config_name_get(out, p->cfg->languages[i])) {
+		if (!config_name_get(out, p->cfg->languages[i]) &&
+		    !json_object_get(v, p->cfg->languages[i])) {
 			config__join(sub, path, p->cfg->languages[i]);
-			return config__fail(p, sub, "missing");
+			config__fail(p, sub, "missing");
 		}
-	return 0;
+	return config__failed_since(p, mark);
 }
 
 /* Parses messages[i]. */

@@ -549,13 +549,16 @@ void engine_today_free(struct config_today *t)
 int engine_reconfigure(struct engine *e, const struct config *cfg, const char *by,
 		       const char *const *changed, uint64_t *seq, char **cause)
 {
-	int rc = floor_redefine(e->floor, &cfg->floor_def);
-	if (rc) {
-		*cause = xstrdup("the new definition does not fit the running floor");
+	/* The store's ids first (only a duplicate id can refuse them, and the old ones always
+	 * take again), then the floor, which refuses a definition that does not fit. */
+	int rc = store_redefine(e->store, &cfg->floor_def, cause);
+	if (rc != 0)
 		return rc;
-	}
-	if ((rc = store_redefine(e->store, &cfg->floor_def, cause)) != 0) {
-		floor_redefine(e->floor, &e->cfg->floor_def); /* the old one always fits again */
+	if ((rc = floor_redefine(e->floor, &cfg->floor_def)) != 0) {
+		char *ignored = NULL;
+		if (store_redefine(e->store, &e->cfg->floor_def, &ignored) != 0)
+			fatal("engine: the running definition no longer takes: %s", ignored);
+		*cause = xstrdup("the new definition does not fit the running floor");
 		return rc;
 	}
 	e->cfg = cfg;

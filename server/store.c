@@ -303,6 +303,9 @@ int store_redefine(struct store *s, const struct floor_def *def, char **cause)
 				   &ctr, cause);
 	if (err)
 		return err;
+	/* The commit thread reads s->def for the ids of the batches the loop hands it; a batch
+	 * handed over after this line was appended under def, and one handed over before only
+	 * names indexes that every later def keeps with the same ids (or their aliases). */
 	const struct floor_def *old = s->def;
 	s->def = def;
 	if ((err = svc_ids_build(s, def, cause))) {
