@@ -16,7 +16,7 @@ after(async () => {
 	await browser.close();
 });
 
-const PAGES = ["/", "/kiosk/k1", "/counter", "/dashboard", "/display/hall"];
+const PAGES = ["/", "/kiosk/k1", "/counter", "/dashboard", "/admin", "/display/hall"];
 
 // Opens url with a recorder of CSP violations installed before any script of the page.
 async function watched(url) {

@@ -6,7 +6,7 @@ cached where it is personal, and never rendered or framed."""
 
 from torgtest import config_with
 
-PAGES = ["/", "/kiosk", "/kiosk/k1", "/counter", "/dashboard", "/t/" + "0" * 32]
+PAGES = ["/", "/kiosk", "/kiosk/k1", "/counter", "/dashboard", "/admin", "/t/" + "0" * 32]
 
 
 def csp(r):

@@ -511,6 +511,7 @@ static int test_routes_pages(void)
 	    {"/kiosk/k1", "kiosk.html", "k1"},
 	    {"/counter", "counter.html", ""},
 	    {"/dashboard", "dashboard.html", ""},
+	    {"/admin", "admin.html", ""},
 	    {"/t/" TID, "ticket.html", TID},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(pages); i++) {

@@ -15,7 +15,7 @@
 import { TorgSocket } from "./torg.js";
 import { Floor, translator, pick, fmt_wait, fmt_elapsed, fmt_clock, api } from "./common.js";
 import { EVENT, STATE, POSITION, OP_PATH, PRIORITY } from "./protocol.js";
-import { load_staff_strings, initial_lang, use_lang, lang_chooser, fmt_num, COUNTER_LANGS } from "./staff.js";
+import { load_staff_strings, initial_lang, use_lang, lang_chooser, fmt_num, COUNTER_LANGS, staff_nav } from "./staff.js";
 import { base_state, controls } from "./counter_state.js";
 
 const REFETCH_MS = 250;
@@ -265,6 +265,10 @@ function render() {
 	$("title").textContent = working && c ? `${pick(c.name, t.lang)} · ${fname}` : `${t("counter_title")} · ${fname}`;
 	document.title = $("title").textContent;
 	$("who").textContent = me ? t("signed_in_as", { name: me.name }) : "";
+	if (me)
+		staff_nav($("staff-nav"), t, me, "/counter");
+	else
+		$("staff-nav").replaceChildren();
 	if (!$("setup").hidden)
 		render_setup();
 	if (working)

@@ -11,7 +11,7 @@
 import { api, pick, fmt_clock, Floor, translator } from "/static/common.js";
 import { PROTOCOL, MSG } from "/static/protocol.js";
 import { load_staff_strings, initial_lang, use_lang, lang_chooser, locale, fmt_num, fmt_pct, fmt_day, fmt_hour,
-	fmt_dur as fmt_dur_t } from "/static/staff.js";
+	fmt_dur as fmt_dur_t, staff_nav } from "/static/staff.js";
 
 const $ = (id) => document.getElementById(id);
 const floor = new Floor();
@@ -20,6 +20,7 @@ let ws = null;
 let retry_ms = 500;
 let t = translator("nb");
 let conn_state = ""; // "", "live" or "reconnecting"
+let signed_in = null; // the user the board is shown to (for the staff pages' links)
 const charts = {};
 window.torg_dashboard = { charts, floor, stats: null }; // for tests and the curious
 
@@ -50,6 +51,8 @@ function set_lang(l) {
 	render_title();
 	render_conn();
 	render_tiles();
+	if (signed_in)
+		staff_nav($("staff-nav"), t, signed_in, "/dashboard");
 	const st = window.torg_dashboard.stats;
 	if (st) {
 		render_range(st.by_service);
@@ -310,7 +313,9 @@ async function load_stats() {
 
 // ---- sign-in ----
 
-async function show_board() {
+async function show_board(user) {
+	signed_in = user;
+	staff_nav($("staff-nav"), t, user, "/dashboard");
 	$("login").hidden = true;
 	$("board").hidden = false;
 	$("logout").hidden = false;
@@ -335,7 +340,7 @@ async function start() {
 	}
 	const user = me && (me.user || me);
 	if (user && (user.role === "manager" || user.role === "admin"))
-		return show_board();
+		return show_board(user);
 	$("login").hidden = false;
 	if (user)
 		$("login-error").textContent = t("dash_managers_only");
@@ -349,7 +354,7 @@ $("login").addEventListener("submit", async (e) => {
 			$("login-error").textContent = t("dash_managers_only");
 			return;
 		}
-		show_board();
+		show_board(r.user);
 	} catch (err) {
 		$("login-error").textContent = error_text(err);
 	}

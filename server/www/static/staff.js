@@ -61,6 +61,24 @@ export function lang_chooser(select, l, on_change, langs = STAFF_LANGS) {
 	}
 }
 
+// The staff pages a signed-in user may use, as links in nav (the one at `here` marked
+// as the current page): the counter for everyone, the dashboard and the administration
+// page for managers and admins.
+export function staff_nav(nav, t, user, here) {
+	const pages = [["/counter", "home_counter"]];
+	if (user && (user.role === "manager" || user.role === "admin"))
+		pages.push(["/dashboard", "home_dashboard"], ["/admin", "home_admin"]);
+	nav.setAttribute("aria-label", t("staff_pages"));
+	nav.replaceChildren(...pages.map(([href, key]) => {
+		const a = document.createElement("a");
+		a.href = href;
+		a.textContent = t(key);
+		if (href === here)
+			a.setAttribute("aria-current", "page");
+		return a;
+	}));
+}
+
 // The Intl locale of a language tag.
 export function locale(l) {
 	return LOCALES[l] || l;
