@@ -4,7 +4,8 @@
  * match whose Allow text is not one of the route table's or whose method_ok disagrees
  * with it; a path that cannot be rebuilt exactly from the route's template and what it
  * captured (so nothing is guessed, trimmed or decoded); an id or ticket of the wrong
- * shape; a counter action proto_op_from_path does not know, or an unknown one it does; a
+ * shape; an admin user name or session id of the wrong shape, or not the one the path
+ * holds; a counter action proto_op_from_path does not know, or an unknown one it does; a
  * static file that contains "..", starts with '/', has an empty or dot-led segment or a
  * character outside [A-Za-z0-9._-/]; an announcement whose language, number or counter
  * has a character its route does not take; anything matched from a path over 255 bytes. */
@@ -54,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size == 0)
 		return 0;
-	int method = data[0] % 6; /* 5: a value outside the enum */
+	int method = data[0] % 8; /* 7: a value outside the enum */
 	char path[512];
 	size_t n = size - 1 < sizeof(path) - 1 ? size - 1 : sizeof(path) - 1;
 	memcpy(path, data + 1, n);
@@ -68,7 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	want(strlen(http_route_name(r)) > 0);
 	want(memchr(m.id, '\0', sizeof(m.id)) && memchr(m.op, '\0', sizeof(m.op)) &&
 	     memchr(m.file, '\0', sizeof(m.file)) && memchr(m.lang, '\0', sizeof(m.lang)) &&
-	     memchr(m.number, '\0', sizeof(m.number)));
+	     memchr(m.number, '\0', sizeof(m.number)) && memchr(m.name, '\0', sizeof(m.name)));
+	if (r != HTTP_ROUTE_ADMIN_USER && r != HTTP_ROUTE_ADMIN_USER_RESET)
+		want(!m.name[0]);
 	/* A known counter action under a good id always routes to it. */
 	if (!strncmp(path, "/api/v1/counters/", 17)) {
 		const char *slash = strchr(path + 17, '/');
@@ -88,11 +91,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	want(plen <= HTTP_PATH_MAX && path[0] == '/');
 	want(m.allow && (!strcmp(m.allow, "GET") || !strcmp(m.allow, "POST") ||
-			 !strcmp(m.allow, "GET, DELETE")));
+			 !strcmp(m.allow, "GET, DELETE") || !strcmp(m.allow, "GET, PUT") ||
+			 !strcmp(m.allow, "GET, POST") || !strcmp(m.allow, "PATCH, DELETE") ||
+			 !strcmp(m.allow, "DELETE")));
 	bool get = method == HTTP_M_GET || method == HTTP_M_HEAD;
 	bool ok = (get && strstr(m.allow, "GET")) ||
 		  (method == HTTP_M_POST && strstr(m.allow, "POST")) ||
-		  (method == HTTP_M_DELETE && strstr(m.allow, "DELETE"));
+		  (method == HTTP_M_DELETE && strstr(m.allow, "DELETE")) ||
+		  (method == HTTP_M_PUT && strstr(m.allow, "PUT")) ||
+		  (method == HTTP_M_PATCH && strstr(m.allow, "PATCH"));
 	want(m.method_ok == ok);
 
 	/* Rebuild the path from what was captured. */
@@ -162,6 +169,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		snprintf(rebuilt, sizeof(rebuilt), "/api/v1/announce/%s/%s/%s.wav", m.lang,
 			 m.number, m.id);
 		want(!strcmp(rebuilt, path));
+		break;
+	case HTTP_ROUTE_ADMIN_SESSION: /* a session's 16 hex, else "" (no such session) */
+		want(!m.op[0] && !m.file[0] && !strcmp(m.allow, "DELETE"));
+		want(!m.id[0] || (strlen(m.id) == 16 && strspn(m.id, "0123456789abcdef") == 16));
+		if (m.id[0]) {
+			snprintf(rebuilt, sizeof(rebuilt), "/api/v1/admin/sessions/%s", m.id);
+			want(!strcmp(rebuilt, path));
+		}
+		break;
+	case HTTP_ROUTE_ADMIN_USER:
+	case HTTP_ROUTE_ADMIN_USER_RESET: /* a user name, else "" (no such user) */
+		want(!m.id[0] && !m.op[0] && !m.file[0]);
+		want(!strcmp(m.allow, r == HTTP_ROUTE_ADMIN_USER ? "PATCH, DELETE" : "POST"));
+		want(strlen(m.name) <= 64 &&
+		     strspn(m.name, "abcdefghijklmnopqrstuvwxyz0123456789._-") == strlen(m.name));
+		if (m.name[0]) {
+			snprintf(rebuilt, sizeof(rebuilt), "/api/v1/admin/users/%s%s", m.name,
+				 r == HTTP_ROUTE_ADMIN_USER_RESET ? "/reset" : "");
+			want(!strcmp(rebuilt, path));
+		}
 		break;
 	default:
 		want(!m.id[0] && !m.op[0] && !m.file[0]);
