@@ -94,7 +94,33 @@ export async function counter(auth, id, action, body, base = URL) {
 	return http("POST", `/api/v1/counters/${id}/${action}`, body, auth, base);
 }
 
-// Makes sure counter `id` is open for `services` with no current ticket.
+// A staff member of counter `id`'s own ("desk-<id>", made through the administration
+// routes the first time): one person holds one counter at a time (PROTOCOL.md, "One
+// counter per user"), so tests that keep several counters open at once open each as its
+// own desk, as on a real floor. The tests then act there as whoever they like.
+const desks = new Map();
+export async function desk(id, base = URL) {
+	const key = `${base} ${id}`;
+	if (desks.has(key))
+		return desks.get(key);
+	const admin = await staff("admin", base);
+	const name = `desk-${id}`;
+	let r = await http("POST", "/api/v1/admin/users", { name, role: "counter" }, admin, base);
+	if (r.status === 409) // made by an earlier run on this database: a new code
+		r = await http("POST", `/api/v1/admin/users/${name}/reset`, {}, admin, base);
+	if (!r.body || !r.body.reset)
+		throw new Error(`making ${name}: ${r.status} ${JSON.stringify(r.body)}`);
+	const p = await http("POST", "/api/v1/password",
+		{ name, code: r.body.reset.code, password: PASSWORD }, {}, base);
+	if (p.status !== 204)
+		throw new Error(`password of ${name}: ${p.status} ${JSON.stringify(p.body)}`);
+	const auth = await staff(name, base);
+	desks.set(key, auth);
+	return auth;
+}
+
+// Makes sure counter `id` is open for `services` with no current ticket, opened by its own
+// desk (desk()); `auth` clears a visitor it finds there.
 export async function fresh_counter(auth, id, services, base = URL) {
 	const snap = (await http("GET", "/api/v1/floor", undefined, {}, base)).body;
 	const c = snap.counters.find((x) => x.id === id);
@@ -103,9 +129,10 @@ export async function fresh_counter(auth, id, services, base = URL) {
 		if (r.status !== 200)
 			throw new Error(`clearing ${id}: ${JSON.stringify(r.body)}`);
 	}
+	const own = await desk(id, base);
 	if (c.open)
 		await counter(auth, id, "close", undefined, base);
-	const r = await counter(auth, id, "open", services ? { services } : {}, base);
+	const r = await counter(own, id, "open", services ? { services } : {}, base);
 	if (r.status !== 200)
 		throw new Error(`open ${id}: ${JSON.stringify(r.body)}`);
 	return r.body;

@@ -183,8 +183,8 @@ static bool fails_with(const char *extra, const char *want)
 	struct config *cfg = parse(extra, &cause);
 	/* the first error is want; every other error of the text follows it, a line each */
 	size_t n = strlen(want);
-	bool ok = !cfg && cause && strncmp(cause, want, n) == 0 &&
-		  (cause[n] == '\0' || cause[n] == '\n');
+	bool ok =
+	    !cfg && cause && strncmp(cause, want, n) == 0 && (cause[n] == '\0' || cause[n] == '\n');
 	if (!ok)
 		fprintf(stderr, "want %s\n got %s\n", want, cause ? cause : "(parsed)");
 	config_free(cfg);
