@@ -284,7 +284,7 @@ static json_t *reset_json(const struct auth_op *op)
 {
 	char at[32];
 	proto_format_time(op->code_expires_ms, at, sizeof(at));
-	char *url = xasprintf("/login?reset=%s&name=%s", op->code, op->name);
+	char *url = xasprintf("/login#reset=%s&name=%s", op->code, op->name);
 	json_t *o = json_object();
 	json_object_set_new(o, "code", json_string(op->code));
 	json_object_set_new(o, "url", json_string(url));

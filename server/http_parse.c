@@ -473,6 +473,7 @@ static const struct fixed_route {
     {"/kiosk", HTTP_ROUTE_PAGE, M_GET, "kiosk.html"},
     {"/counter", HTTP_ROUTE_PAGE, M_GET, "counter.html"},
     {"/dashboard", HTTP_ROUTE_PAGE, M_GET, "dashboard.html"},
+    {"/login", HTTP_ROUTE_PAGE, M_GET, "login.html"},
     {"/admin", HTTP_ROUTE_PAGE, M_GET, "admin.html"},
 };
 

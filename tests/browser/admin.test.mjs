@@ -231,7 +231,7 @@ test("admin: staff — add with a one-time code, set the password, sign in, disa
 	const code = await page.locator(".reset .reset-code").textContent();
 	const link = await page.locator(".reset .reset-url").getAttribute("href");
 	assert.match(code, /^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
-	assert.ok(link.startsWith(`${base}/login?reset=`), link);
+	assert.ok(link.startsWith(`${base}/login#reset=`), link);
 	const floor = (await http("GET", "/api/v1/floor", undefined, {}, base)).body;
 	assert.equal(await page.locator("[data-user=ola] .services").textContent(), floor.services.find((s) => s.id === "nav").name.en);
 	await shot(page, "admin-staff-reset-en");

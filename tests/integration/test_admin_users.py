@@ -132,7 +132,7 @@ def test_add_user_and_set_the_password_with_the_code(srv):
     assert r["user"]["disabled"] is False and r["user"]["sessions"] == []
     code = r["reset"]["code"]
     assert len(code) == 14 and code[4] == "-" and code[9] == "-"
-    assert r["reset"]["url"].startswith("/login?reset=" + code)
+    assert r["reset"]["url"].startswith("/login#reset=" + code)
     assert r["reset"]["expires_at"].endswith("Z")
     srv.secrets.add(code)
     # no password yet: nothing signs in
