@@ -329,8 +329,15 @@ static void route_login(struct api *a, struct http_req *r)
 static void route_logout(struct api *a, struct http_req *r)
 {
 	char token[65];
-	if (api__http_token_of(r, token))
+	if (api__http_token_of(r, token)) {
+		const struct auth_user *u = api__user(a, token);
+		char name[sizeof(u->name)] = "";
+		if (u)
+			snprintf(name, sizeof(name), "%s", u->name);
 		auth_logout(a->auth, token);
+		if (name[0]) /* that session's WebSockets go with it (the user's others stay) */
+			api__ws_end_user(name, a);
+	}
 	api__http_header(r, "set-cookie",
 			 api__http_https(r)
 			     ? "torg_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure"

@@ -490,3 +490,18 @@ def test_a_websocket_signed_in_by_cookie_closes_too(srv):
     assert closed_within(c, 1.0) == 4001
     assert closed_within(anon, 0.5) is None
     anon.close()
+
+
+def test_logout_closes_that_sessions_websockets_only(srv):
+    """A logout ends its own session's WebSockets at once (4001 "signed out"); the same
+    user's other session, and its WebSocket, go on."""
+    mine, theirs = srv.login("ola"), srv.login("ola")
+    c = srv.ws({"type": "hello", "token": mine})
+    c.recv_until(lambda m: m.get("type") == "snapshot")
+    other = srv.ws({"type": "hello", "token": theirs})
+    other.recv_until(lambda m: m.get("type") == "snapshot")
+    assert srv.post("/api/v1/logout", token=mine).status_code == 204
+    assert closed_within(c, 1.0) == 4001
+    assert closed_within(other, 0.5) is None
+    srv.ok(srv.get("/api/v1/me", token=theirs))
+    other.close()
