@@ -318,8 +318,6 @@ void config_day_errors(const struct config *run, const char *text, size_t len,
  *  NULL-terminated array (free the array only; the strings are static), or NULL when the
  *  documents are the same. */
 const char **config_changed_keys(const struct config *a, const struct config *b);
-/** Whether a change of key needs a restart (the listener, the database, the time zone…). */
-bool config_key_needs_restart(const char *key);
 /** The document's version: 16 hex digits of a hash of its text, into out[17]. */
 void config_version(const struct config *cfg, char out[17]);
 

@@ -50,14 +50,6 @@ void config_version(const struct config *cfg, char out[17])
 	util_hex(b, 8, out);
 }
 
-bool config_key_needs_restart(const char *key)
-{
-	for (size_t i = 0; restart_keys[i]; i++)
-		if (!strcmp(key, restart_keys[i]))
-			return true;
-	return false;
-}
-
 /* The two documents parsed again (cold path), or false when either is missing. */
 static bool docs(const struct config *a, const struct config *b, json_t **ja, json_t **jb)
 {

@@ -390,11 +390,6 @@ int live_create(uv_loop_t *loop, const char *path, struct config *cfg, struct en
 	return 0;
 }
 
-const struct config *live_config(const struct live *l)
-{
-	return l->cfg;
-}
-
 static void part_stopped(void *arg)
 {
 	struct live *l = arg;

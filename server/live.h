@@ -33,8 +33,6 @@ int live_merge_db(struct config *cfg, const char *db, bool all, bool strict, cha
  *  a negative errno. */
 int live_create(uv_loop_t *loop, const char *path, struct config *cfg, struct engine *e,
 		struct stats_run *stats, struct auth *auth, struct live **out);
-/** The configuration running now. */
-const struct config *live_config(const struct live *l);
 /** api_opts.reconfigure: a new document from the page (see api.h). */
 int live_put(void *arg, const char *text, size_t len, const char *by,
 	     void (*done)(int status, const char *errors, uint64_t seq, void *darg), void *darg);
